@@ -1,0 +1,13 @@
+//! The built-in needs assessment, embedded at compile time and parsed once.
+
+use super::{parse_form, Form};
+use std::sync::OnceLock;
+
+const SOURCE: &str = include_str!("../../forms/community-needs.json");
+
+/// The built-in questionnaire. Its validity is a test (`builtin_form_parses`), so the
+/// `expect` can only fire in a build whose tests failed.
+pub fn builtin_form() -> &'static Form {
+    static FORM: OnceLock<Form> = OnceLock::new();
+    FORM.get_or_init(|| parse_form(SOURCE).expect("the built-in form is valid (tested)"))
+}

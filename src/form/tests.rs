@@ -1,0 +1,170 @@
+use super::*;
+use crate::i18n::Lang;
+use serde_json::json;
+
+fn minimal(questions: serde_json::Value) -> String {
+    json!({
+        "format": 1,
+        "id": "t",
+        "version": 1,
+        "title": {"zh-CN": "测试", "en": "Test"},
+        "sections": [{"id": "s1", "title": {"zh-CN": "一", "en": "One"}, "questions": questions}]
+    })
+    .to_string()
+}
+
+fn label() -> serde_json::Value {
+    json!({"zh-CN": "问", "en": "Q"})
+}
+
+fn err_of(questions: serde_json::Value) -> FormError {
+    parse_form(&minimal(questions)).expect_err("should be refused")
+}
+
+#[test]
+fn builtin_form_parses_and_is_in_range() {
+    let f = builtin_form();
+    let n = f.answerable_count();
+    assert!((40..=70).contains(&n), "{n} answerable questions");
+    assert_eq!(f.id, "community-needs");
+    // Every question type is used, and the location roles exist.
+    let kinds: std::collections::HashSet<_> = f
+        .questions()
+        .map(|(_, q)| std::mem::discriminant(&q.kind))
+        .collect();
+    assert_eq!(kinds.len(), 10);
+    for role in [Role::Building, Role::Unit, Role::Room] {
+        let q = f.question_with_role(role).expect("location question");
+        assert_eq!(q.privacy, Some(Privacy::Identifier));
+    }
+    assert!(f.sections.iter().any(|s| s.audience == Audience::Worker));
+    assert_eq!(f.sections[0].id, "consent");
+}
+
+#[test]
+fn builtin_form_free_text_is_classed() {
+    for (_, q) in builtin_form().questions() {
+        if matches!(q.kind, Kind::LongText { .. }) {
+            assert_eq!(q.privacy, Some(Privacy::FreeText), "{}", q.id);
+        }
+    }
+}
+
+#[test]
+fn a_valid_minimal_form_parses() {
+    let f = parse_form(&minimal(json!([
+        {"id": "age", "type": "integer", "label": label(), "privacy": "quasi_identifier", "min": 0, "max": 120},
+        {"id": "n", "type": "note", "label": label()}
+    ])))
+    .unwrap();
+    assert_eq!(f.answerable_count(), 1);
+    assert_eq!(
+        f.question("age").unwrap().kind,
+        Kind::Integer { min: Some(0), max: Some(120), unit: None }
+    );
+}
+
+#[test]
+fn min_above_max_names_question_and_field() {
+    let e = err_of(json!([
+        {"id": "age", "type": "integer", "label": label(), "privacy": "none", "min": 90, "max": 10}
+    ]));
+    assert_eq!(e.question.as_deref(), Some("age"));
+    assert_eq!(e.section.as_deref(), Some("s1"));
+    assert_eq!(e.field.as_deref(), Some("max"));
+    assert_eq!(
+        e.to_string(),
+        "question \"age\" (section \"s1\"), field \"max\": min 90 is greater than max 10"
+    );
+    assert!(e.describe(Lang::Zh).contains("题目“age”"));
+}
+
+#[test]
+fn wrong_type_of_field_names_it() {
+    let e = err_of(json!([
+        {"id": "age", "type": "integer", "label": label(), "privacy": "none", "max": "ten"}
+    ]));
+    assert_eq!(e.question.as_deref(), Some("age"));
+    assert_eq!(e.field.as_deref(), Some("max"));
+}
+
+#[test]
+fn unknown_type_and_unknown_field_are_named() {
+    let e = err_of(json!([{"id": "q", "type": "radio", "label": label(), "privacy": "none"}]));
+    assert_eq!(e.question.as_deref(), Some("q"));
+    assert_eq!(e.field.as_deref(), Some("type"));
+    assert!(e.to_string().contains("radio"), "{e}");
+
+    let e = err_of(json!([{"id": "q", "type": "yes_no", "label": label(), "privacy": "none", "requried": true}]));
+    assert_eq!(e.question.as_deref(), Some("q"));
+    assert!(e.to_string().contains("requried"), "{e}");
+}
+
+#[test]
+fn a_question_without_id_is_named_by_position() {
+    let e = err_of(json!([
+        {"id": "a", "type": "yes_no", "label": label(), "privacy": "none"},
+        {"type": "yes_no", "label": label(), "privacy": "none"}
+    ]));
+    assert_eq!(e.question.as_deref(), Some("#2"));
+    assert!(e.to_string().contains("id"), "{e}");
+}
+
+#[test]
+fn missing_privacy_and_missing_language_are_refused() {
+    let e = err_of(json!([{"id": "q", "type": "yes_no", "label": label()}]));
+    assert_eq!((e.question.as_deref(), e.field.as_deref()), (Some("q"), Some("privacy")));
+
+    let e = err_of(json!([{"id": "q", "type": "yes_no", "label": {"zh-CN": "问", "en": ""}, "privacy": "none"}]));
+    assert_eq!((e.question.as_deref(), e.field.as_deref()), (Some("q"), Some("label")));
+}
+
+#[test]
+fn choice_rules() {
+    let c = |v: &str| json!({"value": v, "label": label()});
+    let e = err_of(json!([{"id": "q", "type": "single_choice", "label": label(), "privacy": "none", "choices": []}]));
+    assert_eq!(e.field.as_deref(), Some("choices"));
+    let e = err_of(json!([{"id": "q", "type": "single_choice", "label": label(), "privacy": "none", "choices": [c("a"), c("a")]}]));
+    assert_eq!(e.problem, parse::Problem::Duplicate("a".into()));
+    let e = err_of(json!([{"id": "q", "type": "multiple_choice", "label": label(), "privacy": "none", "choices": [c("a")], "max_choices": 3}]));
+    assert_eq!(e.field.as_deref(), Some("max_choices"));
+    let e = err_of(json!([{"id": "q", "type": "multiple_choice", "label": label(), "privacy": "none", "choices": [c("a")], "exclusive": ["none"]}]));
+    assert_eq!(e.field.as_deref(), Some("exclusive"));
+    let e = err_of(json!([{"id": "q", "type": "short_text", "label": label(), "privacy": "none", "choices": [c("a")]}]));
+    assert_eq!(e.field.as_deref(), Some("choices"));
+    assert!(e.to_string().contains("not used by type short_text"), "{e}");
+}
+
+#[test]
+fn duplicate_question_ids_are_refused() {
+    let e = err_of(json!([
+        {"id": "a", "type": "yes_no", "label": label(), "privacy": "none"},
+        {"id": "a", "type": "date", "label": label(), "privacy": "none"}
+    ]));
+    assert_eq!(e.problem, parse::Problem::Duplicate("a".into()));
+}
+
+#[test]
+fn rating_needs_points_and_ends() {
+    let e = err_of(json!([{"id": "r", "type": "rating", "label": label(), "privacy": "none", "points": 11, "low": label(), "high": label()}]));
+    assert_eq!(e.field.as_deref(), Some("points"));
+    let e = err_of(json!([{"id": "r", "type": "rating", "label": label(), "privacy": "none", "points": 5, "low": label()}]));
+    assert_eq!(e.field.as_deref(), Some("high"));
+}
+
+#[test]
+fn syntax_errors_and_newer_formats() {
+    let e = parse_form("{\"format\": 1,").unwrap_err();
+    assert!(matches!(e.problem, parse::Problem::Syntax { line: 1, .. }), "{e}");
+    let e = parse_form(r#"{"format": 2, "id": "x"}"#).unwrap_err();
+    assert_eq!(e.problem, parse::Problem::UnsupportedFormat(2));
+    assert!(e.describe(Lang::Zh).contains("更新"));
+}
+
+#[test]
+fn form_round_trips_through_serde() {
+    let f = builtin_form();
+    let json = serde_json::to_string(f).unwrap();
+    let back: Form = serde_json::from_str(&json).unwrap();
+    assert_eq!(&back, f);
+}

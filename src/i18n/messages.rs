@@ -1,0 +1,276 @@
+//! Every interface string, in zh-CN and English. One `match` arm per message returns both,
+//! so a message cannot exist in one language only.
+
+use super::Lang;
+use crate::response::IssueKind;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Msg {
+    AppName,
+    SwitchLanguage,
+    SwitchLanguageLabel,
+    Responses,
+    NewSurvey,
+    NoResponses,
+    Draft,
+    Completed,
+    Started,
+    Updated,
+    Progress,
+    Location,
+    Resume,
+    Open,
+    Delete,
+    Cancel,
+    ConfirmDeleteTitle,
+    ConfirmDeleteBody,
+    ConfirmDelete,
+    StorageUsed,
+    StorageNearlyFull,
+    StorageUnavailable,
+    NewerSchema,
+    WhereDataLives,
+    Offline,
+    SectionNav,
+    Previous,
+    Next,
+    ReviewAndFinish,
+    BackToList,
+    Required,
+    Saved,
+    NotSavedFull,
+    NotSavedOther,
+    ConflictChanged,
+    ConflictDeleted,
+    LoadTheirs,
+    KeepMine,
+    Other,
+    PleaseSpecify,
+    Yes,
+    No,
+    ClearAnswer,
+    Review,
+    AllAnswered,
+    MarkComplete,
+    NeedsAttention,
+    Reopen,
+    NotFound,
+    Loading,
+    UpdateReady,
+    Reload,
+    ChooseUpTo,
+    DateHint,
+    Consent,
+}
+
+impl Msg {
+    pub fn get(self, lang: Lang) -> &'static str {
+        let (zh, en) = match self {
+            Msg::AppName => ("Doorstep 入户调查", "Doorstep household survey"),
+            Msg::SwitchLanguage => ("English", "中文"),
+            Msg::SwitchLanguageLabel => ("切换到英文", "Switch to Chinese"),
+            Msg::Responses => ("走访记录", "Responses"),
+            Msg::NewSurvey => ("开始新调查", "New survey"),
+            Msg::NoResponses => (
+                "还没有记录。点“开始新调查”开始第一户。",
+                "No responses yet. Tap “New survey” to start with the first household.",
+            ),
+            Msg::Draft => ("草稿", "Draft"),
+            Msg::Completed => ("已完成", "Completed"),
+            Msg::Started => ("开始", "Started"),
+            Msg::Updated => ("更新", "Updated"),
+            Msg::Progress => ("进度", "Progress"),
+            Msg::Location => ("楼栋 / 单元", "Building / unit"),
+            Msg::Resume => ("继续填写", "Resume"),
+            Msg::Open => ("查看", "Open"),
+            Msg::Delete => ("删除", "Delete"),
+            Msg::Cancel => ("取消", "Cancel"),
+            Msg::ConfirmDeleteTitle => ("删除这条记录？", "Delete this response?"),
+            Msg::ConfirmDeleteBody => (
+                "删除后所有答案都无法恢复。",
+                "All its answers will be gone for good.",
+            ),
+            Msg::ConfirmDelete => ("确认删除", "Delete for good"),
+            Msg::StorageUsed => ("本设备存储已用", "Storage used on this device"),
+            Msg::StorageNearlyFull => (
+                "存储空间快满了。满了以后新的答案将无法保存：请尽快导出并删除已完成的记录。",
+                "Storage is nearly full. Once it is full, new answers cannot be saved: export and delete completed responses soon.",
+            ),
+            Msg::StorageUnavailable => (
+                "这个浏览器不允许本应用保存数据（可能开着无痕 / 隐私模式，或禁用了网站数据）。在这里填写的答案会丢失。请用普通窗口打开本应用后再开始调查。",
+                "This browser does not let the app save anything (private browsing, or site data blocked). Answers entered here would be lost. Open the app in a normal window before you start a survey.",
+            ),
+            Msg::NewerSchema => (
+                "这台设备上的数据是由更新版本的 Doorstep 保存的。请刷新页面以载入新版本；在此之前，数据不会被改动。",
+                "The data on this device was saved by a newer version of Doorstep. Reload the page to get the new version; until then the data is left untouched.",
+            ),
+            Msg::WhereDataLives => (
+                "所有答案只保存在这台设备的浏览器里，不会上传。请勿清除浏览器的网站数据；把本应用添加到主屏幕，可避免浏览器自动清理。",
+                "All answers stay in this device's browser and are never uploaded. Don't clear the browser's site data; add the app to the home screen so the browser does not clean it up.",
+            ),
+            Msg::Offline => ("离线：答案照常保存在本机", "Offline: answers are still saved on this device"),
+            Msg::SectionNav => ("调查部分", "Survey sections"),
+            Msg::Previous => ("上一部分", "Previous"),
+            Msg::Next => ("下一部分", "Next"),
+            Msg::ReviewAndFinish => ("检查并完成", "Review and finish"),
+            Msg::BackToList => ("返回列表", "Back to list"),
+            Msg::Required => ("必答", "required"),
+            Msg::Saved => ("已自动保存", "Saved automatically"),
+            Msg::NotSavedFull => (
+                "存储空间已满：刚才的答案没有保存，之前保存的答案都还在。请先导出并删除已完成的记录，然后再改一下这个答案。",
+                "Storage is full: the last answer was not saved; everything saved before is safe. Export and delete completed responses, then change this answer again.",
+            ),
+            Msg::NotSavedOther => (
+                "答案没有保存，之前保存的答案都还在。请不要关闭页面，再试一次。",
+                "The answer was not saved; everything saved before is safe. Keep this page open and try again.",
+            ),
+            Msg::ConflictChanged => (
+                "这份记录刚在另一个标签页里被修改了。为避免互相覆盖，本页暂停保存。请选择保留哪一份。",
+                "This response was just changed in another tab. To avoid one overwriting the other, this tab has stopped saving. Choose which answers to keep.",
+            ),
+            Msg::ConflictDeleted => (
+                "这份记录已在另一个标签页里被删除。本页暂停保存。",
+                "This response was deleted in another tab. This tab has stopped saving.",
+            ),
+            Msg::LoadTheirs => ("使用另一个标签页的版本", "Use the other tab's version"),
+            Msg::KeepMine => ("保留本页的答案", "Keep the answers in this tab"),
+            Msg::Other => ("其他", "Other"),
+            Msg::PleaseSpecify => ("请注明", "Please specify"),
+            Msg::Yes => ("是", "Yes"),
+            Msg::No => ("否", "No"),
+            Msg::ClearAnswer => ("清除答案", "Clear answer"),
+            Msg::Review => ("检查并完成", "Review and finish"),
+            Msg::AllAnswered => (
+                "没有需要处理的问题，可以标记为完成。",
+                "Nothing needs attention: the response can be marked as completed.",
+            ),
+            Msg::MarkComplete => ("标记为完成", "Mark as completed"),
+            Msg::NeedsAttention => ("以下题目需要处理：", "These questions need attention:"),
+            Msg::Reopen => ("重新打开修改", "Reopen to change"),
+            Msg::NotFound => (
+                "找不到这份记录，可能已被删除。",
+                "This response was not found; it may have been deleted.",
+            ),
+            Msg::Loading => ("正在载入…", "Loading…"),
+            Msg::UpdateReady => (
+                "新版本已安装，刷新后生效。已保存的答案不受影响。",
+                "A new version is installed and takes effect on reload. Saved answers are not affected.",
+            ),
+            Msg::Reload => ("刷新", "Reload"),
+            Msg::ChooseUpTo => ("最多选", "Choose up to"),
+            Msg::DateHint => ("格式：年-月-日", "Format: year-month-day"),
+            Msg::Consent => ("同意", "Consent"),
+        };
+        match lang {
+            Lang::Zh => zh,
+            Lang::En => en,
+        }
+    }
+}
+
+/// Section position, "第 2/13 部分" / "Section 2 of 13".
+pub fn section_of(lang: Lang, i: usize, n: usize) -> String {
+    match lang {
+        Lang::Zh => format!("第 {i}/{n} 部分"),
+        Lang::En => format!("Section {i} of {n}"),
+    }
+}
+
+/// "已答 12/58 题" / "12 of 58 answered".
+pub fn answered_of(lang: Lang, a: usize, t: usize) -> String {
+    match lang {
+        Lang::Zh => format!("已答 {a}/{t} 题"),
+        Lang::En => format!("{a} of {t} answered"),
+    }
+}
+
+/// "已用 12%（约 610 KB）" / "12% used (about 610 KB)".
+pub fn storage_share(lang: Lang, percent: f64, chars: usize) -> String {
+    let kb = chars * 2 / 1024;
+    match lang {
+        Lang::Zh => format!("{percent:.1}%（约 {kb} KB）"),
+        Lang::En => format!("{percent:.1}% (about {kb} KB)"),
+    }
+}
+
+pub fn damaged_entries(lang: Lang, n: usize) -> String {
+    match lang {
+        Lang::Zh => format!("有 {n} 条记录无法读取，已原样保留，没有删除。"),
+        Lang::En => format!("{n} stored responses could not be read; they were left as they are, not deleted."),
+    }
+}
+
+pub fn issue_count(lang: Lang, n: usize) -> String {
+    match lang {
+        Lang::Zh => format!("本部分有 {n} 道题需要处理。"),
+        Lang::En => format!("{n} questions in this section need attention."),
+    }
+}
+
+pub fn completed_at(lang: Lang, when: &str) -> String {
+    match lang {
+        Lang::Zh => format!("已于 {when} 完成"),
+        Lang::En => format!("Completed {when}"),
+    }
+}
+
+/// What is wrong with an answer, in the interface language.
+pub fn issue(lang: Lang, kind: &IssueKind) -> String {
+    let zh = lang == Lang::Zh;
+    match kind {
+        IssueKind::Required => pick(zh, "此题必答。", "This question is required.").into(),
+        IssueKind::NotWholeNumber => pick(zh, "请输入整数。", "Enter a whole number.").into(),
+        IssueKind::NotNumber => pick(zh, "请输入数字。", "Enter a number.").into(),
+        IssueKind::BelowMin(m) => {
+            if zh {
+                format!("不能小于 {m}。")
+            } else {
+                format!("Must be at least {m}.")
+            }
+        }
+        IssueKind::AboveMax(m) => {
+            if zh {
+                format!("不能大于 {m}。")
+            } else {
+                format!("Must be at most {m}.")
+            }
+        }
+        IssueKind::NotDate => pick(zh, "请输入有效的日期（年-月-日）。", "Enter a valid date (year-month-day).").into(),
+        IssueKind::UnknownChoice => pick(zh, "请从列出的选项中选择。", "Choose one of the listed options.").into(),
+        IssueKind::TooManyChoices(n) => {
+            if zh {
+                format!("最多只能选 {n} 项。")
+            } else {
+                format!("Choose at most {n}.")
+            }
+        }
+        IssueKind::Exclusive => pick(
+            zh,
+            "“没有”之类的选项不能和其他选项同时选。",
+            "An option like “none” cannot be combined with other options.",
+        )
+        .into(),
+        IssueKind::OtherTextMissing => pick(zh, "选了“其他”，请注明具体内容。", "You chose “other”: please specify.").into(),
+        IssueKind::TooLong(n) => {
+            if zh {
+                format!("不能超过 {n} 个字。")
+            } else {
+                format!("At most {n} characters.")
+            }
+        }
+        IssueKind::WrongType => pick(
+            zh,
+            "这个答案的格式与题目不符，请重新作答。",
+            "This answer does not fit the question; please answer it again.",
+        )
+        .into(),
+    }
+}
+
+fn pick(zh: bool, a: &'static str, b: &'static str) -> &'static str {
+    if zh {
+        a
+    } else {
+        b
+    }
+}

@@ -1,0 +1,13 @@
+//! Doorstep: offline door-to-door needs surveys.
+//!
+//! Everything outside `ui` and `store::local` is plain Rust with no browser in it, so the rules
+//! (form parsing, validation, progress, saving) are tested natively in seconds.
+
+pub mod form;
+pub mod i18n;
+pub mod response;
+pub mod route;
+pub mod store;
+
+#[cfg(target_arch = "wasm32")]
+pub mod ui;

@@ -1,0 +1,184 @@
+use super::*;
+use crate::form::{builtin_form, parse_form, Form};
+use serde_json::json;
+
+fn form() -> Form {
+    let l = json!({"zh-CN": "问", "en": "Q"});
+    let c = |v: &str| json!({"value": v, "label": {"zh-CN": v, "en": v}});
+    parse_form(
+        &json!({
+            "format": 1, "id": "t", "version": 2,
+            "title": l,
+            "sections": [
+                {"id": "a", "title": l, "questions": [
+                    {"id": "intro", "type": "note", "label": l},
+                    {"id": "consent", "type": "yes_no", "label": l, "privacy": "none", "required": true},
+                    {"id": "building", "type": "short_text", "label": l, "privacy": "identifier", "role": "building", "required": true, "max_length": 5},
+                    {"id": "size", "type": "integer", "label": l, "privacy": "quasi_identifier", "min": 1, "max": 20}
+                ]},
+                {"id": "b", "title": l, "questions": [
+                    {"id": "kind", "type": "single_choice", "label": l, "privacy": "none", "choices": [c("flat"), c("villa")], "other": true},
+                    {"id": "needs", "type": "multiple_choice", "label": l, "privacy": "none", "choices": [c("lunch"), c("care"), c("repair"), c("none")], "max_choices": 2, "exclusive": ["none"], "other": true},
+                    {"id": "spend", "type": "decimal", "label": l, "privacy": "sensitive", "min": 0, "max": 99999.5},
+                    {"id": "moved", "type": "date", "label": l, "privacy": "quasi_identifier"},
+                    {"id": "sat", "type": "rating", "label": l, "privacy": "none", "points": 5, "low": l, "high": l, "na_label": l}
+                ]}
+            ]
+        })
+        .to_string(),
+    )
+    .unwrap()
+}
+
+fn new_response(f: &Form) -> Response {
+    Response::new("r1".into(), f, "2026-11-24T09:00:00+08:00".into())
+}
+
+fn issue_of(f: &Form, r: &Response, q: &str) -> Option<IssueKind> {
+    validate_question(f.question(q).unwrap(), r)
+}
+
+#[test]
+fn required_questions_are_reported_until_answered() {
+    let f = form();
+    let mut r = new_response(&f);
+    let issues = validate_section(&f, 0, &r);
+    let ids: Vec<_> = issues.iter().map(|i| i.question.as_str()).collect();
+    assert_eq!(ids, ["consent", "building"]);
+    assert!(issues.iter().all(|i| i.kind == IssueKind::Required && i.section == 0));
+
+    r.set_answer("consent", Some(Value::Bool(false)));
+    r.set_answer("building", Some(Value::Text("   ".into())));
+    assert_eq!(issue_of(&f, &r, "building"), Some(IssueKind::Required), "blank text is no answer");
+    r.set_answer("building", Some(Value::Text("12".into())));
+    assert!(validate_section(&f, 0, &r).is_empty());
+}
+
+#[test]
+fn numbers_are_checked_against_bounds_and_kept_when_not_numbers() {
+    let f = form();
+    let size = f.question("size").unwrap().kind.clone();
+    let mut r = new_response(&f);
+    r.set_answer("size", number_from_input(&size, "0"));
+    assert_eq!(issue_of(&f, &r, "size"), Some(IssueKind::BelowMin("1".into())));
+    r.set_answer("size", number_from_input(&size, "21"));
+    assert_eq!(issue_of(&f, &r, "size"), Some(IssueKind::AboveMax("20".into())));
+    r.set_answer("size", number_from_input(&size, "３"));
+    assert_eq!(r.answer("size"), Some(&Value::Int(3)), "full-width digits are read");
+    r.set_answer("size", number_from_input(&size, "3.5"));
+    assert_eq!(r.answer("size"), Some(&Value::Text("3.5".into())), "kept as typed");
+    assert_eq!(issue_of(&f, &r, "size"), Some(IssueKind::NotWholeNumber));
+    r.set_answer("size", number_from_input(&size, " "));
+    assert_eq!(r.answer("size"), None);
+
+    let spend = f.question("spend").unwrap().kind.clone();
+    r.set_answer("spend", number_from_input(&spend, "12.5"));
+    assert_eq!(issue_of(&f, &r, "spend"), None);
+    r.set_answer("spend", number_from_input(&spend, "abc"));
+    assert_eq!(issue_of(&f, &r, "spend"), Some(IssueKind::NotNumber));
+    r.set_answer("spend", number_from_input(&spend, "100000"));
+    assert_eq!(issue_of(&f, &r, "spend"), Some(IssueKind::AboveMax("99999.5".into())));
+    r.set_answer("spend", number_from_input(&spend, "NaN"));
+    assert_eq!(issue_of(&f, &r, "spend"), Some(IssueKind::NotNumber));
+}
+
+#[test]
+fn choices_other_exclusive_and_limits() {
+    let f = form();
+    let mut r = new_response(&f);
+    r.set_answer("kind", Some(Value::Text("castle".into())));
+    assert_eq!(issue_of(&f, &r, "kind"), Some(IssueKind::UnknownChoice));
+    r.set_answer("kind", Some(Value::Text("other".into())));
+    assert_eq!(issue_of(&f, &r, "kind"), Some(IssueKind::OtherTextMissing));
+    r.set_other("kind", "宿舍");
+    assert_eq!(issue_of(&f, &r, "kind"), None);
+
+    let list = |v: &[&str]| Some(Value::List(v.iter().map(|s| s.to_string()).collect()));
+    r.set_answer("needs", list(&["lunch", "care", "repair"]));
+    assert_eq!(issue_of(&f, &r, "needs"), Some(IssueKind::TooManyChoices(2)));
+    r.set_answer("needs", list(&["lunch", "none"]));
+    assert_eq!(issue_of(&f, &r, "needs"), Some(IssueKind::Exclusive));
+    r.set_answer("needs", list(&["none"]));
+    assert_eq!(issue_of(&f, &r, "needs"), None);
+    r.set_answer("needs", list(&["other"]));
+    assert_eq!(issue_of(&f, &r, "needs"), Some(IssueKind::OtherTextMissing));
+    r.set_answer("needs", list(&[]));
+    assert_eq!(r.answer("needs"), None, "an empty list is no answer");
+}
+
+#[test]
+fn dates_ratings_text_length_and_wrong_types() {
+    let f = form();
+    let mut r = new_response(&f);
+    r.set_answer("moved", Some(Value::Text("2024-02-30".into())));
+    assert_eq!(issue_of(&f, &r, "moved"), Some(IssueKind::NotDate));
+    r.set_answer("moved", Some(Value::Text("2024-02-29".into())));
+    assert_eq!(issue_of(&f, &r, "moved"), None);
+    r.set_answer("sat", Some(Value::Int(6)));
+    assert_eq!(issue_of(&f, &r, "sat"), Some(IssueKind::UnknownChoice));
+    r.set_answer("sat", Some(Value::Text("na".into())));
+    assert_eq!(issue_of(&f, &r, "sat"), None);
+    r.set_answer("building", Some(Value::Text("123456".into())));
+    assert_eq!(issue_of(&f, &r, "building"), Some(IssueKind::TooLong(5)));
+    r.set_answer("building", Some(Value::Text("一二三四五".into())));
+    assert_eq!(issue_of(&f, &r, "building"), None, "length counts characters, not bytes");
+    r.set_answer("consent", Some(Value::Int(1)));
+    assert_eq!(issue_of(&f, &r, "consent"), Some(IssueKind::WrongType));
+}
+
+#[test]
+fn progress_counts_answerable_questions_only() {
+    let f = form();
+    let mut r = new_response(&f);
+    assert_eq!(progress(&f, &r), Progress { answered: 0, total: 8 });
+    r.set_answer("consent", Some(Value::Bool(true)));
+    r.set_answer("kind", Some(Value::Text("flat".into())));
+    assert_eq!(section_progress(&f, 0, &r), Progress { answered: 1, total: 3 });
+    assert_eq!(progress(&f, &r).answered, 2);
+    assert_eq!(progress(&f, &r).percent(), 25);
+}
+
+#[test]
+fn completing_requires_a_valid_response() {
+    let f = form();
+    let mut r = new_response(&f);
+    let issues = r.complete(&f, "later".into()).unwrap_err();
+    assert_eq!(issues.len(), 2);
+    assert_eq!(r.status, Status::Draft);
+    r.set_answer("consent", Some(Value::Bool(true)));
+    r.set_answer("building", Some(Value::Text("7".into())));
+    r.complete(&f, "2026-11-24T10:00:00+08:00".into()).unwrap();
+    assert_eq!(r.status, Status::Completed);
+    assert_eq!(r.location(&f, crate::form::Role::Building).as_deref(), Some("7"));
+    r.reopen();
+    assert_eq!((r.status, r.completed.clone()), (Status::Draft, None));
+}
+
+#[test]
+fn stored_json_round_trips_every_value_kind() {
+    let f = form();
+    let mut r = new_response(&f);
+    r.set_answer("consent", Some(Value::Bool(true)));
+    r.set_answer("size", Some(Value::Int(4)));
+    r.set_answer("spend", Some(Value::Decimal(3.0)));
+    r.set_answer("building", Some(Value::Text("12".into())));
+    r.set_answer("needs", Some(Value::List(vec!["lunch".into()])));
+    r.set_other("needs", "x");
+    let json = serde_json::to_string(&r).unwrap();
+    let back: Response = serde_json::from_str(&json).unwrap();
+    assert_eq!(back, r);
+    assert_eq!(back.form_version, 2);
+}
+
+#[test]
+fn sample_responses_of_the_builtin_form_are_valid_and_compact() {
+    let f = builtin_form();
+    for seed in 0..50 {
+        let r = sample::completed(f, "0b6c1f7e-8a5d-4c1e-9f1a-3d2b7c9e0a11", seed);
+        assert_eq!(validate_response(f, &r), vec![], "seed {seed}");
+        assert_eq!(progress(f, &r).answered, f.answerable_count());
+        let chars = crate::store::utf16_len(&serde_json::to_string(&r).unwrap());
+        // 2,130 of them must fit in 5.24 million characters with their keys.
+        assert!(chars < 2_300, "seed {seed}: {chars} characters");
+    }
+}

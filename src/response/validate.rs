@@ -1,0 +1,144 @@
+//! Validation of answers against their questions. Never panics, whatever was stored: an
+//! answer of the wrong shape (say, from an older form version) is reported, not trusted.
+
+use super::{Response, Value};
+use crate::form::{Form, Kind, Question, NOT_APPLICABLE, OTHER};
+use chrono::NaiveDate;
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Issue {
+    pub question: String,
+    pub section: usize,
+    pub kind: IssueKind,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum IssueKind {
+    Required,
+    NotWholeNumber,
+    NotNumber,
+    BelowMin(String),
+    AboveMax(String),
+    NotDate,
+    UnknownChoice,
+    TooManyChoices(u32),
+    /// An exclusive choice ("none") ticked together with others.
+    Exclusive,
+    OtherTextMissing,
+    TooLong(u32),
+    /// A stored value that does not fit the question type at all.
+    WrongType,
+}
+
+fn fmt_num(x: f64) -> String {
+    if x.fract() == 0.0 && x.abs() < 1e15 {
+        format!("{}", x as i64)
+    } else {
+        format!("{x}")
+    }
+}
+
+/// Problems with one question's answer (empty when the answer is fine or optional and blank).
+pub fn validate_question(q: &Question, response: &Response) -> Option<IssueKind> {
+    if !q.kind.takes_answer() {
+        return None;
+    }
+    let Some(value) = response.answer(&q.id) else {
+        return q.required.then_some(IssueKind::Required);
+    };
+    let other_text = || response.other.get(&q.id).is_some_and(|t| !t.trim().is_empty());
+    match (&q.kind, value) {
+        (Kind::SingleChoice { choices, other }, Value::Text(v)) => {
+            if *other && v == OTHER {
+                (!other_text()).then_some(IssueKind::OtherTextMissing)
+            } else if choices.iter().any(|c| &c.value == v) {
+                None
+            } else {
+                Some(IssueKind::UnknownChoice)
+            }
+        }
+        (
+            Kind::MultipleChoice {
+                choices,
+                other,
+                max_choices,
+                exclusive,
+            },
+            Value::List(vs),
+        ) => {
+            let known = |v: &String| (*other && v == OTHER) || choices.iter().any(|c| &c.value == v);
+            if !vs.iter().all(known) {
+                Some(IssueKind::UnknownChoice)
+            } else if max_choices.is_some_and(|m| vs.len() > m as usize) {
+                Some(IssueKind::TooManyChoices(max_choices.unwrap_or(0)))
+            } else if vs.len() > 1 && vs.iter().any(|v| exclusive.contains(v)) {
+                Some(IssueKind::Exclusive)
+            } else if vs.iter().any(|v| v == OTHER) && !other_text() {
+                Some(IssueKind::OtherTextMissing)
+            } else {
+                None
+            }
+        }
+        (Kind::ShortText { max_length } | Kind::LongText { max_length }, Value::Text(t)) => {
+            (t.chars().count() > *max_length as usize).then_some(IssueKind::TooLong(*max_length))
+        }
+        (Kind::Integer { min, max, .. }, Value::Int(i)) => {
+            if min.is_some_and(|m| *i < m) {
+                Some(IssueKind::BelowMin(min.unwrap_or_default().to_string()))
+            } else if max.is_some_and(|m| *i > m) {
+                Some(IssueKind::AboveMax(max.unwrap_or_default().to_string()))
+            } else {
+                None
+            }
+        }
+        (Kind::Integer { .. }, Value::Decimal(_) | Value::Text(_)) => Some(IssueKind::NotWholeNumber),
+        (Kind::Decimal { min, max, .. }, Value::Decimal(_) | Value::Int(_)) => {
+            let x = match value {
+                Value::Decimal(d) => *d,
+                Value::Int(i) => *i as f64,
+                _ => unreachable!("matched above"),
+            };
+            if min.is_some_and(|m| x < m) {
+                Some(IssueKind::BelowMin(fmt_num(min.unwrap_or_default())))
+            } else if max.is_some_and(|m| x > m) {
+                Some(IssueKind::AboveMax(fmt_num(max.unwrap_or_default())))
+            } else {
+                None
+            }
+        }
+        (Kind::Decimal { .. }, Value::Text(_)) => Some(IssueKind::NotNumber),
+        (Kind::Date, Value::Text(t)) => NaiveDate::parse_from_str(t, "%Y-%m-%d")
+            .is_err()
+            .then_some(IssueKind::NotDate),
+        (Kind::YesNo, Value::Bool(_)) => None,
+        (Kind::Rating { points, .. }, Value::Int(i)) => {
+            (*i < 1 || *i > i64::from(*points)).then_some(IssueKind::UnknownChoice)
+        }
+        (Kind::Rating { na_label, .. }, Value::Text(t)) => {
+            (!(na_label.is_some() && t == NOT_APPLICABLE)).then_some(IssueKind::UnknownChoice)
+        }
+        _ => Some(IssueKind::WrongType),
+    }
+}
+
+pub fn validate_section(form: &Form, section: usize, response: &Response) -> Vec<Issue> {
+    let Some(s) = form.sections.get(section) else {
+        return Vec::new();
+    };
+    s.questions
+        .iter()
+        .filter_map(|q| {
+            validate_question(q, response).map(|kind| Issue {
+                question: q.id.clone(),
+                section,
+                kind,
+            })
+        })
+        .collect()
+}
+
+pub fn validate_response(form: &Form, response: &Response) -> Vec<Issue> {
+    (0..form.sections.len())
+        .flat_map(|i| validate_section(form, i, response))
+        .collect()
+}

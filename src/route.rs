@@ -1,0 +1,81 @@
+//! Screens as URL fragments (`#/r/<id>/3`). Fragments need no server support, so a reload on
+//! any screen works from a plain static server and from the service worker's cache alike.
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Route {
+    /// The response list (home).
+    List,
+    /// Start a new response, then replace this route with the response's own.
+    New,
+    /// A response, at one section.
+    Survey { id: String, section: usize },
+    /// The check-and-complete screen of a response.
+    Review { id: String },
+}
+
+impl Route {
+    pub fn parse(hash: &str) -> Route {
+        let path = hash.trim_start_matches('#').trim_start_matches('/');
+        let parts: Vec<&str> = path.split('/').filter(|p| !p.is_empty()).collect();
+        match parts.as_slice() {
+            ["new"] => Route::New,
+            ["r", id] if valid_id(id) => Route::Survey {
+                id: (*id).to_owned(),
+                section: 0,
+            },
+            ["r", id, "review"] if valid_id(id) => Route::Review { id: (*id).to_owned() },
+            ["r", id, n] if valid_id(id) => match n.parse() {
+                Ok(section) => Route::Survey {
+                    id: (*id).to_owned(),
+                    section,
+                },
+                Err(_) => Route::List,
+            },
+            _ => Route::List,
+        }
+    }
+
+    pub fn to_hash(&self) -> String {
+        match self {
+            Route::List => "#/".into(),
+            Route::New => "#/new".into(),
+            Route::Survey { id, section } => format!("#/r/{id}/{section}"),
+            Route::Review { id } => format!("#/r/{id}/review"),
+        }
+    }
+}
+
+/// Response ids are UUIDs; anything else in a URL is not one of ours.
+fn valid_id(id: &str) -> bool {
+    !id.is_empty() && id.len() <= 64 && id.chars().all(|c| c.is_ascii_hexdigit() || c == '-')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trips() {
+        let id = "0b6c1f7e-8a5d-4c1e-9f1a-3d2b7c9e0a11".to_string();
+        for r in [
+            Route::List,
+            Route::New,
+            Route::Survey { id: id.clone(), section: 3 },
+            Route::Review { id },
+        ] {
+            assert_eq!(Route::parse(&r.to_hash()), r);
+        }
+    }
+
+    #[test]
+    fn unknown_or_hostile_fragments_go_home() {
+        assert_eq!(Route::parse(""), Route::List);
+        assert_eq!(Route::parse("#/r/<script>/1"), Route::List);
+        assert_eq!(Route::parse("#/r/abc/x"), Route::List);
+        assert_eq!(Route::parse("#/elsewhere"), Route::List);
+        assert_eq!(
+            Route::parse("#/r/abc"),
+            Route::Survey { id: "abc".into(), section: 0 }
+        );
+    }
+}

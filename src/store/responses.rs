@@ -1,0 +1,198 @@
+//! Responses in storage: one key per response, so saving an answer rewrites only that
+//! response, never the whole collection.
+//!
+//! Two tabs on one response: every `OpenResponse` remembers the exact JSON it last read or
+//! wrote. A save first compares it with what is stored now; if another tab wrote in between,
+//! the save is refused with `SaveError::Conflict` and the user chooses, instead of one tab
+//! silently overwriting the other.
+
+use super::{KvStore, StoreError, PREFIX};
+use crate::form::{Form, Role};
+use crate::response::{progress, Progress, Response, Status};
+
+const RESPONSE_PREFIX: &str = "doorstep.r.";
+
+pub fn response_key(id: &str) -> String {
+    format!("{RESPONSE_PREFIX}{id}")
+}
+
+/// A response being edited, with the stored JSON it was last in step with.
+#[derive(Clone, Debug, PartialEq)]
+pub struct OpenResponse {
+    pub response: Response,
+    stored: String,
+}
+
+impl OpenResponse {
+    /// The JSON this tab last read or wrote (what a `storage` event is compared against).
+    pub fn stored_json(&self) -> &str {
+        &self.stored
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum SaveError {
+    Store(StoreError),
+    /// Another tab changed this response since this tab read it; `None` when it was
+    /// deleted there (or what is stored now cannot be read).
+    Conflict(Option<Box<Response>>),
+}
+
+impl From<StoreError> for SaveError {
+    fn from(e: StoreError) -> Self {
+        SaveError::Store(e)
+    }
+}
+
+/// What the response list shows of one response.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Summary {
+    pub id: String,
+    pub status: Status,
+    pub started: String,
+    pub updated: String,
+    pub progress: Progress,
+    pub building: Option<String>,
+    pub unit: Option<String>,
+    pub room: Option<String>,
+}
+
+pub struct ResponseStore<S: KvStore> {
+    kv: S,
+}
+
+impl<S: KvStore> ResponseStore<S> {
+    /// Opens the store, migrating its schema first. Refuses data from a newer app version.
+    pub fn open(kv: S) -> Result<Self, StoreError> {
+        super::migrate(&kv)?;
+        Ok(ResponseStore { kv })
+    }
+
+    pub fn kv(&self) -> &S {
+        &self.kv
+    }
+
+    pub fn create(&self, response: Response) -> Result<OpenResponse, StoreError> {
+        let key = response_key(&response.id);
+        if self.kv.get(&key)?.is_some() {
+            return Err(StoreError::Other(format!("response {} exists", response.id)));
+        }
+        let json = to_json(&response)?;
+        self.kv.set(&key, &json)?;
+        Ok(OpenResponse {
+            response,
+            stored: json,
+        })
+    }
+
+    pub fn open_response(&self, id: &str) -> Result<Option<OpenResponse>, StoreError> {
+        let key = response_key(id);
+        let Some(json) = self.kv.get(&key)? else {
+            return Ok(None);
+        };
+        let response = from_json(&key, &json)?;
+        Ok(Some(OpenResponse {
+            response,
+            stored: json,
+        }))
+    }
+
+    /// Writes the response if storage still holds what this tab last saw.
+    /// On any error the stored copy is exactly as before and `open` is unchanged.
+    pub fn save(&self, open: &mut OpenResponse, now: &str) -> Result<(), SaveError> {
+        let key = response_key(&open.response.id);
+        match self.kv.get(&key)? {
+            Some(current) if current == open.stored => {}
+            Some(current) => {
+                // Unreadable counts as changed elsewhere too: never overwrite blind.
+                let theirs = from_json(&key, &current).ok().map(Box::new);
+                return Err(SaveError::Conflict(theirs));
+            }
+            None => return Err(SaveError::Conflict(None)),
+        }
+        let mut next = open.response.clone();
+        next.rev += 1;
+        next.updated = now.to_owned();
+        let json = to_json(&next)?;
+        self.kv.set(&key, &json)?;
+        open.response = next;
+        open.stored = json;
+        Ok(())
+    }
+
+    /// After a conflict, the user chose to keep this tab's answers: write them over the
+    /// other tab's (or re-create a response deleted elsewhere).
+    pub fn overwrite(&self, open: &mut OpenResponse, now: &str) -> Result<(), SaveError> {
+        let key = response_key(&open.response.id);
+        open.stored = self.kv.get(&key)?.unwrap_or_default();
+        if open.stored.is_empty() {
+            let json = to_json(&open.response)?;
+            self.kv.set(&key, &json)?;
+            open.stored = json;
+            return Ok(());
+        }
+        self.save(open, now)
+    }
+
+    pub fn delete(&self, id: &str) -> Result<(), StoreError> {
+        self.kv.remove(&response_key(id))
+    }
+
+    /// Ids of every stored response, in key order.
+    pub fn ids(&self) -> Result<Vec<String>, StoreError> {
+        Ok(self
+            .kv
+            .keys()?
+            .into_iter()
+            .filter_map(|k| k.strip_prefix(RESPONSE_PREFIX).map(str::to_owned))
+            .collect())
+    }
+
+    /// Summaries of all responses, newest first, and the keys of any that cannot be read
+    /// (left in storage untouched; the list says they exist).
+    pub fn list(&self, form: &Form) -> Result<(Vec<Summary>, Vec<String>), StoreError> {
+        let mut summaries = Vec::new();
+        let mut damaged = Vec::new();
+        for id in self.ids()? {
+            let key = response_key(&id);
+            let Some(json) = self.kv.get(&key)? else {
+                continue;
+            };
+            match from_json(&key, &json) {
+                Ok(r) => summaries.push(Summary {
+                    building: r.location(form, Role::Building),
+                    unit: r.location(form, Role::Unit),
+                    room: r.location(form, Role::Room),
+                    progress: progress(form, &r),
+                    id: r.id,
+                    status: r.status,
+                    started: r.started,
+                    updated: r.updated,
+                }),
+                Err(_) => damaged.push(key),
+            }
+        }
+        summaries.sort_by(|a, b| b.started.cmp(&a.started).then(a.id.cmp(&b.id)));
+        Ok((summaries, damaged))
+    }
+
+    /// Characters used by this app's keys (the origin as a whole may hold more).
+    pub fn own_chars(&self) -> Result<usize, StoreError> {
+        let mut n = 0;
+        for k in self.kv.keys()?.into_iter().filter(|k| k.starts_with(PREFIX)) {
+            n += super::utf16_len(&k) + self.kv.get(&k)?.map(|v| super::utf16_len(&v)).unwrap_or(0);
+        }
+        Ok(n)
+    }
+}
+
+fn to_json(r: &Response) -> Result<String, StoreError> {
+    serde_json::to_string(r).map_err(|e| StoreError::Other(e.to_string()))
+}
+
+fn from_json(key: &str, json: &str) -> Result<Response, StoreError> {
+    serde_json::from_str(json).map_err(|e| StoreError::Corrupt {
+        key: key.to_owned(),
+        detail: e.to_string(),
+    })
+}
