@@ -23,7 +23,9 @@ impl Route {
                 id: (*id).to_owned(),
                 section: 0,
             },
-            ["r", id, "review"] if valid_id(id) => Route::Review { id: (*id).to_owned() },
+            ["r", id, "review"] if valid_id(id) => Route::Review {
+                id: (*id).to_owned(),
+            },
             ["r", id, n] if valid_id(id) => match n.parse() {
                 Ok(section) => Route::Survey {
                     id: (*id).to_owned(),
@@ -60,7 +62,10 @@ mod tests {
         for r in [
             Route::List,
             Route::New,
-            Route::Survey { id: id.clone(), section: 3 },
+            Route::Survey {
+                id: id.clone(),
+                section: 3,
+            },
             Route::Review { id },
         ] {
             assert_eq!(Route::parse(&r.to_hash()), r);
@@ -75,7 +80,10 @@ mod tests {
         assert_eq!(Route::parse("#/elsewhere"), Route::List);
         assert_eq!(
             Route::parse("#/r/abc"),
-            Route::Survey { id: "abc".into(), section: 0 }
+            Route::Survey {
+                id: "abc".into(),
+                section: 0
+            }
         );
     }
 }

@@ -3,7 +3,8 @@
 use super::{parse_form, Form};
 use std::sync::OnceLock;
 
-const SOURCE: &str = include_str!("../../forms/community-needs.json");
+// forms/community-needs.json, minified by build.rs.
+const SOURCE: &str = include_str!(concat!(env!("OUT_DIR"), "/community-needs.min.json"));
 
 /// The built-in questionnaire. Its validity is a test (`builtin_form_parses`), so the
 /// `expect` can only fire in a build whose tests failed.

@@ -169,7 +169,9 @@ impl Form {
 
     /// Number of questions that take an answer (notes excluded).
     pub fn answerable_count(&self) -> usize {
-        self.questions().filter(|(_, q)| q.kind.takes_answer()).count()
+        self.questions()
+            .filter(|(_, q)| q.kind.takes_answer())
+            .count()
     }
 }
 

@@ -25,7 +25,11 @@ pub struct FormError {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Problem {
     /// Not JSON at all.
-    Syntax { line: usize, column: usize, detail: String },
+    Syntax {
+        line: usize,
+        column: usize,
+        detail: String,
+    },
     /// Wrong type, unknown or missing field, as serde reports it.
     Shape(String),
     Missing,
@@ -40,7 +44,12 @@ pub enum Problem {
 }
 
 impl FormError {
-    fn at(section: Option<String>, question: Option<String>, field: &str, problem: Problem) -> Self {
+    fn at(
+        section: Option<String>,
+        question: Option<String>,
+        field: &str,
+        problem: Problem,
+    ) -> Self {
         FormError {
             section,
             question,
@@ -54,13 +63,25 @@ impl FormError {
         let zh = lang == Lang::Zh;
         let mut place = Vec::new();
         if let Some(q) = &self.question {
-            place.push(if zh { format!("题目“{q}”") } else { format!("question \"{q}\"") });
+            place.push(if zh {
+                format!("题目“{q}”")
+            } else {
+                format!("question \"{q}\"")
+            });
         }
         if let Some(s) = &self.section {
-            place.push(if zh { format!("（部分“{s}”）") } else { format!("(section \"{s}\")") });
+            place.push(if zh {
+                format!("（部分“{s}”）")
+            } else {
+                format!("(section \"{s}\")")
+            });
         }
         if let Some(f) = &self.field {
-            place.push(if zh { format!("字段“{f}”") } else { format!("field \"{f}\"") });
+            place.push(if zh {
+                format!("字段“{f}”")
+            } else {
+                format!("field \"{f}\"")
+            });
         }
         let what = match (&self.problem, zh) {
             (Problem::Syntax { line, column, detail }, true) => {
@@ -222,7 +243,8 @@ pub fn parse_form(json: &str) -> Result<Form, FormError> {
             ));
         }
     }
-    let raw: RawForm = serde_path_to_error::deserialize(&value).map_err(|e| shape_error(&value, e))?;
+    let raw: RawForm =
+        serde_path_to_error::deserialize(&value).map_err(|e| shape_error(&value, e))?;
     check_form(raw)
 }
 
@@ -240,14 +262,18 @@ fn shape_error(root: &Value, e: serde_path_to_error::Error<serde_json::Error>) -
             (Segment::Map { key }, Some(Segment::Seq { index }))
                 if key == "sections" && section.is_none() =>
             {
-                node = node.and_then(|n| n.get("sections")).and_then(|s| s.get(*index));
+                node = node
+                    .and_then(|n| n.get("sections"))
+                    .and_then(|s| s.get(*index));
                 section = Some(name_of(node, *index));
                 i += 2;
             }
             (Segment::Map { key }, Some(Segment::Seq { index }))
                 if key == "questions" && section.is_some() && question.is_none() =>
             {
-                node = node.and_then(|n| n.get("questions")).and_then(|q| q.get(*index));
+                node = node
+                    .and_then(|n| n.get("questions"))
+                    .and_then(|q| q.get(*index));
                 question = Some(name_of(node, *index));
                 i += 2;
             }
@@ -259,11 +285,7 @@ fn shape_error(root: &Value, e: serde_path_to_error::Error<serde_json::Error>) -
     }
     let inner = e.into_inner().to_string();
     // serde's message ends with " at line 0 column 0" when read from a Value: drop it.
-    let detail = inner
-        .split(" at line ")
-        .next()
-        .unwrap_or(&inner)
-        .to_owned();
+    let detail = inner.split(" at line ").next().unwrap_or(&inner).to_owned();
     let field = if field_parts.is_empty() {
         None
     } else {
@@ -297,7 +319,8 @@ fn valid_id(id: &str) -> bool {
 fn valid_value(v: &str) -> bool {
     !v.is_empty()
         && v.len() <= 64
-        && v.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+        && v.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
 }
 
 fn valid_form_id(id: &str) -> bool {
@@ -308,11 +331,21 @@ fn valid_form_id(id: &str) -> bool {
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-')
 }
 
-fn check_text(t: &Text, s: &Option<String>, q: &Option<String>, field: &str) -> Result<(), FormError> {
+fn check_text(
+    t: &Text,
+    s: &Option<String>,
+    q: &Option<String>,
+    field: &str,
+) -> Result<(), FormError> {
     if t.is_complete() {
         Ok(())
     } else {
-        Err(FormError::at(s.clone(), q.clone(), field, Problem::EmptyText))
+        Err(FormError::at(
+            s.clone(),
+            q.clone(),
+            field,
+            Problem::EmptyText,
+        ))
     }
 }
 
@@ -322,7 +355,10 @@ fn check_form(raw: RawForm) -> Result<Form, FormError> {
         return Err(top("id", Problem::BadId(raw.id)));
     }
     if raw.version == 0 {
-        return Err(top("version", Problem::OutOfRange("version must be 1 or more".into())));
+        return Err(top(
+            "version",
+            Problem::OutOfRange("version must be 1 or more".into()),
+        ));
     }
     check_text(&raw.title, &None, &None, "title")?;
     if let Some(d) = &raw.description {
@@ -337,10 +373,20 @@ fn check_form(raw: RawForm) -> Result<Form, FormError> {
     for raw_section in raw.sections {
         let sid = Some(raw_section.id.clone());
         if !valid_id(&raw_section.id) {
-            return Err(FormError::at(sid, None, "id", Problem::BadId(raw_section.id)));
+            return Err(FormError::at(
+                sid,
+                None,
+                "id",
+                Problem::BadId(raw_section.id),
+            ));
         }
         if !section_ids.insert(raw_section.id.clone()) {
-            return Err(FormError::at(sid, None, "id", Problem::Duplicate(raw_section.id)));
+            return Err(FormError::at(
+                sid,
+                None,
+                "id",
+                Problem::Duplicate(raw_section.id),
+            ));
         }
         check_text(&raw_section.title, &sid, &None, "title")?;
         if let Some(t) = &raw_section.intro {
@@ -353,7 +399,12 @@ fn check_form(raw: RawForm) -> Result<Form, FormError> {
         for rq in raw_section.questions {
             let q = check_question(rq, &sid)?;
             if !question_ids.insert(q.id.clone()) {
-                return Err(FormError::at(sid, Some(q.id.clone()), "id", Problem::Duplicate(q.id)));
+                return Err(FormError::at(
+                    sid,
+                    Some(q.id.clone()),
+                    "id",
+                    Problem::Duplicate(q.id),
+                ));
             }
             questions.push(q);
         }
@@ -465,7 +516,9 @@ fn check_question(rq: RawQuestion, sid: &Option<String>) -> Result<Question, For
                     if m == 0 || m as usize > options {
                         return Err(err(
                             "max_choices",
-                            Problem::OutOfRange(format!("max_choices must be between 1 and {options}")),
+                            Problem::OutOfRange(format!(
+                                "max_choices must be between 1 and {options}"
+                            )),
                         ));
                     }
                 }
@@ -488,7 +541,10 @@ fn check_question(rq: RawQuestion, sid: &Option<String>) -> Result<Question, For
             let default = if t == RawType::ShortText { 200 } else { 2000 };
             let max_length = rq.max_length.unwrap_or(default);
             if max_length == 0 {
-                return Err(err("max_length", Problem::OutOfRange("max_length must be 1 or more".into())));
+                return Err(err(
+                    "max_length",
+                    Problem::OutOfRange("max_length must be 1 or more".into()),
+                ));
             }
             if t == RawType::ShortText {
                 Kind::ShortText { max_length }
@@ -510,24 +566,38 @@ fn check_question(rq: RawQuestion, sid: &Option<String>) -> Result<Question, For
             let (min, max) = (whole("min", rq.min)?, whole("max", rq.max)?);
             if let (Some(a), Some(b)) = (min, max) {
                 if a > b {
-                    return Err(err("max", Problem::MinAboveMax(a.to_string(), b.to_string())));
+                    return Err(err(
+                        "max",
+                        Problem::MinAboveMax(a.to_string(), b.to_string()),
+                    ));
                 }
             }
             if let Some(u) = &rq.unit {
                 check_text(u, sid, &qid, "unit")?;
             }
-            Kind::Integer { min, max, unit: rq.unit }
+            Kind::Integer {
+                min,
+                max,
+                unit: rq.unit,
+            }
         }
         RawType::Decimal => {
             if let (Some(a), Some(b)) = (rq.min, rq.max) {
                 if a > b {
-                    return Err(err("max", Problem::MinAboveMax(a.to_string(), b.to_string())));
+                    return Err(err(
+                        "max",
+                        Problem::MinAboveMax(a.to_string(), b.to_string()),
+                    ));
                 }
             }
             if let Some(u) = &rq.unit {
                 check_text(u, sid, &qid, "unit")?;
             }
-            Kind::Decimal { min: rq.min, max: rq.max, unit: rq.unit }
+            Kind::Decimal {
+                min: rq.min,
+                max: rq.max,
+                unit: rq.unit,
+            }
         }
         RawType::Date => Kind::Date,
         RawType::YesNo => Kind::YesNo,
@@ -546,7 +616,12 @@ fn check_question(rq: RawQuestion, sid: &Option<String>) -> Result<Question, For
             if let Some(na) = &rq.na_label {
                 check_text(na, sid, &qid, "na_label")?;
             }
-            Kind::Rating { points, low, high, na_label: rq.na_label }
+            Kind::Rating {
+                points,
+                low,
+                high,
+                na_label: rq.na_label,
+            }
         }
         RawType::Note => Kind::Note,
     };

@@ -60,7 +60,11 @@ fn a_valid_minimal_form_parses() {
     assert_eq!(f.answerable_count(), 1);
     assert_eq!(
         f.question("age").unwrap().kind,
-        Kind::Integer { min: Some(0), max: Some(120), unit: None }
+        Kind::Integer {
+            min: Some(0),
+            max: Some(120),
+            unit: None
+        }
     );
 }
 
@@ -95,7 +99,9 @@ fn unknown_type_and_unknown_field_are_named() {
     assert_eq!(e.field.as_deref(), Some("type"));
     assert!(e.to_string().contains("radio"), "{e}");
 
-    let e = err_of(json!([{"id": "q", "type": "yes_no", "label": label(), "privacy": "none", "requried": true}]));
+    let e = err_of(
+        json!([{"id": "q", "type": "yes_no", "label": label(), "privacy": "none", "requried": true}]),
+    );
     assert_eq!(e.question.as_deref(), Some("q"));
     assert!(e.to_string().contains("requried"), "{e}");
 }
@@ -113,24 +119,42 @@ fn a_question_without_id_is_named_by_position() {
 #[test]
 fn missing_privacy_and_missing_language_are_refused() {
     let e = err_of(json!([{"id": "q", "type": "yes_no", "label": label()}]));
-    assert_eq!((e.question.as_deref(), e.field.as_deref()), (Some("q"), Some("privacy")));
+    assert_eq!(
+        (e.question.as_deref(), e.field.as_deref()),
+        (Some("q"), Some("privacy"))
+    );
 
-    let e = err_of(json!([{"id": "q", "type": "yes_no", "label": {"zh-CN": "问", "en": ""}, "privacy": "none"}]));
-    assert_eq!((e.question.as_deref(), e.field.as_deref()), (Some("q"), Some("label")));
+    let e = err_of(
+        json!([{"id": "q", "type": "yes_no", "label": {"zh-CN": "问", "en": ""}, "privacy": "none"}]),
+    );
+    assert_eq!(
+        (e.question.as_deref(), e.field.as_deref()),
+        (Some("q"), Some("label"))
+    );
 }
 
 #[test]
 fn choice_rules() {
     let c = |v: &str| json!({"value": v, "label": label()});
-    let e = err_of(json!([{"id": "q", "type": "single_choice", "label": label(), "privacy": "none", "choices": []}]));
+    let e = err_of(
+        json!([{"id": "q", "type": "single_choice", "label": label(), "privacy": "none", "choices": []}]),
+    );
     assert_eq!(e.field.as_deref(), Some("choices"));
-    let e = err_of(json!([{"id": "q", "type": "single_choice", "label": label(), "privacy": "none", "choices": [c("a"), c("a")]}]));
+    let e = err_of(
+        json!([{"id": "q", "type": "single_choice", "label": label(), "privacy": "none", "choices": [c("a"), c("a")]}]),
+    );
     assert_eq!(e.problem, parse::Problem::Duplicate("a".into()));
-    let e = err_of(json!([{"id": "q", "type": "multiple_choice", "label": label(), "privacy": "none", "choices": [c("a")], "max_choices": 3}]));
+    let e = err_of(
+        json!([{"id": "q", "type": "multiple_choice", "label": label(), "privacy": "none", "choices": [c("a")], "max_choices": 3}]),
+    );
     assert_eq!(e.field.as_deref(), Some("max_choices"));
-    let e = err_of(json!([{"id": "q", "type": "multiple_choice", "label": label(), "privacy": "none", "choices": [c("a")], "exclusive": ["none"]}]));
+    let e = err_of(
+        json!([{"id": "q", "type": "multiple_choice", "label": label(), "privacy": "none", "choices": [c("a")], "exclusive": ["none"]}]),
+    );
     assert_eq!(e.field.as_deref(), Some("exclusive"));
-    let e = err_of(json!([{"id": "q", "type": "short_text", "label": label(), "privacy": "none", "choices": [c("a")]}]));
+    let e = err_of(
+        json!([{"id": "q", "type": "short_text", "label": label(), "privacy": "none", "choices": [c("a")]}]),
+    );
     assert_eq!(e.field.as_deref(), Some("choices"));
     assert!(e.to_string().contains("not used by type short_text"), "{e}");
 }
@@ -146,16 +170,23 @@ fn duplicate_question_ids_are_refused() {
 
 #[test]
 fn rating_needs_points_and_ends() {
-    let e = err_of(json!([{"id": "r", "type": "rating", "label": label(), "privacy": "none", "points": 11, "low": label(), "high": label()}]));
+    let e = err_of(
+        json!([{"id": "r", "type": "rating", "label": label(), "privacy": "none", "points": 11, "low": label(), "high": label()}]),
+    );
     assert_eq!(e.field.as_deref(), Some("points"));
-    let e = err_of(json!([{"id": "r", "type": "rating", "label": label(), "privacy": "none", "points": 5, "low": label()}]));
+    let e = err_of(
+        json!([{"id": "r", "type": "rating", "label": label(), "privacy": "none", "points": 5, "low": label()}]),
+    );
     assert_eq!(e.field.as_deref(), Some("high"));
 }
 
 #[test]
 fn syntax_errors_and_newer_formats() {
     let e = parse_form("{\"format\": 1,").unwrap_err();
-    assert!(matches!(e.problem, parse::Problem::Syntax { line: 1, .. }), "{e}");
+    assert!(
+        matches!(e.problem, parse::Problem::Syntax { line: 1, .. }),
+        "{e}"
+    );
     let e = parse_form(r#"{"format": 2, "id": "x"}"#).unwrap_err();
     assert_eq!(e.problem, parse::Problem::UnsupportedFormat(2));
     assert!(e.describe(Lang::Zh).contains("更新"));

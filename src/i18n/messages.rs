@@ -196,7 +196,9 @@ pub fn storage_share(lang: Lang, percent: f64, chars: usize) -> String {
 pub fn damaged_entries(lang: Lang, n: usize) -> String {
     match lang {
         Lang::Zh => format!("有 {n} 条记录无法读取，已原样保留，没有删除。"),
-        Lang::En => format!("{n} stored responses could not be read; they were left as they are, not deleted."),
+        Lang::En => format!(
+            "{n} stored responses could not be read; they were left as they are, not deleted."
+        ),
     }
 }
 
@@ -235,8 +237,18 @@ pub fn issue(lang: Lang, kind: &IssueKind) -> String {
                 format!("Must be at most {m}.")
             }
         }
-        IssueKind::NotDate => pick(zh, "请输入有效的日期（年-月-日）。", "Enter a valid date (year-month-day).").into(),
-        IssueKind::UnknownChoice => pick(zh, "请从列出的选项中选择。", "Choose one of the listed options.").into(),
+        IssueKind::NotDate => pick(
+            zh,
+            "请输入有效的日期（年-月-日）。",
+            "Enter a valid date (year-month-day).",
+        )
+        .into(),
+        IssueKind::UnknownChoice => pick(
+            zh,
+            "请从列出的选项中选择。",
+            "Choose one of the listed options.",
+        )
+        .into(),
         IssueKind::TooManyChoices(n) => {
             if zh {
                 format!("最多只能选 {n} 项。")
@@ -250,7 +262,12 @@ pub fn issue(lang: Lang, kind: &IssueKind) -> String {
             "An option like “none” cannot be combined with other options.",
         )
         .into(),
-        IssueKind::OtherTextMissing => pick(zh, "选了“其他”，请注明具体内容。", "You chose “other”: please specify.").into(),
+        IssueKind::OtherTextMissing => pick(
+            zh,
+            "选了“其他”，请注明具体内容。",
+            "You chose “other”: please specify.",
+        )
+        .into(),
         IssueKind::TooLong(n) => {
             if zh {
                 format!("不能超过 {n} 个字。")

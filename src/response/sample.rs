@@ -42,7 +42,9 @@ pub fn completed(form: &Form, id: &str, seed: u64) -> Response {
         let value = match (&q.kind, q.role) {
             (_, Some(Role::Building)) => Value::Text(format!("{}", 1 + rng.below(60))),
             (_, Some(Role::Unit)) => Value::Text(format!("{}", 1 + rng.below(3))),
-            (_, Some(Role::Room)) => Value::Text(format!("{}0{}", 1 + rng.below(18), 1 + rng.below(4))),
+            (_, Some(Role::Room)) => {
+                Value::Text(format!("{}0{}", 1 + rng.below(18), 1 + rng.below(4)))
+            }
             (Kind::SingleChoice { choices, .. }, _) => {
                 Value::Text(choices[rng.below(choices.len())].value.clone())
             }
@@ -103,7 +105,12 @@ pub fn completed(form: &Form, id: &str, seed: u64) -> Response {
                 1 + rng.below(28)
             )),
             (Kind::YesNo, _) => Value::Bool(rng.below(2) == 0),
-            (Kind::Rating { points, na_label, .. }, _) => {
+            (
+                Kind::Rating {
+                    points, na_label, ..
+                },
+                _,
+            ) => {
                 if na_label.is_some() && rng.below(4) == 0 {
                     Value::Text(NOT_APPLICABLE.into())
                 } else {

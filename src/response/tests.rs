@@ -45,11 +45,17 @@ fn required_questions_are_reported_until_answered() {
     let issues = validate_section(&f, 0, &r);
     let ids: Vec<_> = issues.iter().map(|i| i.question.as_str()).collect();
     assert_eq!(ids, ["consent", "building"]);
-    assert!(issues.iter().all(|i| i.kind == IssueKind::Required && i.section == 0));
+    assert!(issues
+        .iter()
+        .all(|i| i.kind == IssueKind::Required && i.section == 0));
 
     r.set_answer("consent", Some(Value::Bool(false)));
     r.set_answer("building", Some(Value::Text("   ".into())));
-    assert_eq!(issue_of(&f, &r, "building"), Some(IssueKind::Required), "blank text is no answer");
+    assert_eq!(
+        issue_of(&f, &r, "building"),
+        Some(IssueKind::Required),
+        "blank text is no answer"
+    );
     r.set_answer("building", Some(Value::Text("12".into())));
     assert!(validate_section(&f, 0, &r).is_empty());
 }
@@ -60,13 +66,27 @@ fn numbers_are_checked_against_bounds_and_kept_when_not_numbers() {
     let size = f.question("size").unwrap().kind.clone();
     let mut r = new_response(&f);
     r.set_answer("size", number_from_input(&size, "0"));
-    assert_eq!(issue_of(&f, &r, "size"), Some(IssueKind::BelowMin("1".into())));
+    assert_eq!(
+        issue_of(&f, &r, "size"),
+        Some(IssueKind::BelowMin("1".into()))
+    );
     r.set_answer("size", number_from_input(&size, "21"));
-    assert_eq!(issue_of(&f, &r, "size"), Some(IssueKind::AboveMax("20".into())));
+    assert_eq!(
+        issue_of(&f, &r, "size"),
+        Some(IssueKind::AboveMax("20".into()))
+    );
     r.set_answer("size", number_from_input(&size, "３"));
-    assert_eq!(r.answer("size"), Some(&Value::Int(3)), "full-width digits are read");
+    assert_eq!(
+        r.answer("size"),
+        Some(&Value::Int(3)),
+        "full-width digits are read"
+    );
     r.set_answer("size", number_from_input(&size, "3.5"));
-    assert_eq!(r.answer("size"), Some(&Value::Text("3.5".into())), "kept as typed");
+    assert_eq!(
+        r.answer("size"),
+        Some(&Value::Text("3.5".into())),
+        "kept as typed"
+    );
     assert_eq!(issue_of(&f, &r, "size"), Some(IssueKind::NotWholeNumber));
     r.set_answer("size", number_from_input(&size, " "));
     assert_eq!(r.answer("size"), None);
@@ -77,7 +97,10 @@ fn numbers_are_checked_against_bounds_and_kept_when_not_numbers() {
     r.set_answer("spend", number_from_input(&spend, "abc"));
     assert_eq!(issue_of(&f, &r, "spend"), Some(IssueKind::NotNumber));
     r.set_answer("spend", number_from_input(&spend, "100000"));
-    assert_eq!(issue_of(&f, &r, "spend"), Some(IssueKind::AboveMax("99999.5".into())));
+    assert_eq!(
+        issue_of(&f, &r, "spend"),
+        Some(IssueKind::AboveMax("99999.5".into()))
+    );
     r.set_answer("spend", number_from_input(&spend, "NaN"));
     assert_eq!(issue_of(&f, &r, "spend"), Some(IssueKind::NotNumber));
 }
@@ -95,7 +118,10 @@ fn choices_other_exclusive_and_limits() {
 
     let list = |v: &[&str]| Some(Value::List(v.iter().map(|s| s.to_string()).collect()));
     r.set_answer("needs", list(&["lunch", "care", "repair"]));
-    assert_eq!(issue_of(&f, &r, "needs"), Some(IssueKind::TooManyChoices(2)));
+    assert_eq!(
+        issue_of(&f, &r, "needs"),
+        Some(IssueKind::TooManyChoices(2))
+    );
     r.set_answer("needs", list(&["lunch", "none"]));
     assert_eq!(issue_of(&f, &r, "needs"), Some(IssueKind::Exclusive));
     r.set_answer("needs", list(&["none"]));
@@ -121,7 +147,11 @@ fn dates_ratings_text_length_and_wrong_types() {
     r.set_answer("building", Some(Value::Text("123456".into())));
     assert_eq!(issue_of(&f, &r, "building"), Some(IssueKind::TooLong(5)));
     r.set_answer("building", Some(Value::Text("一二三四五".into())));
-    assert_eq!(issue_of(&f, &r, "building"), None, "length counts characters, not bytes");
+    assert_eq!(
+        issue_of(&f, &r, "building"),
+        None,
+        "length counts characters, not bytes"
+    );
     r.set_answer("consent", Some(Value::Int(1)));
     assert_eq!(issue_of(&f, &r, "consent"), Some(IssueKind::WrongType));
 }
@@ -130,10 +160,22 @@ fn dates_ratings_text_length_and_wrong_types() {
 fn progress_counts_answerable_questions_only() {
     let f = form();
     let mut r = new_response(&f);
-    assert_eq!(progress(&f, &r), Progress { answered: 0, total: 8 });
+    assert_eq!(
+        progress(&f, &r),
+        Progress {
+            answered: 0,
+            total: 8
+        }
+    );
     r.set_answer("consent", Some(Value::Bool(true)));
     r.set_answer("kind", Some(Value::Text("flat".into())));
-    assert_eq!(section_progress(&f, 0, &r), Progress { answered: 1, total: 3 });
+    assert_eq!(
+        section_progress(&f, 0, &r),
+        Progress {
+            answered: 1,
+            total: 3
+        }
+    );
     assert_eq!(progress(&f, &r).answered, 2);
     assert_eq!(progress(&f, &r).percent(), 25);
 }
@@ -149,7 +191,10 @@ fn completing_requires_a_valid_response() {
     r.set_answer("building", Some(Value::Text("7".into())));
     r.complete(&f, "2026-11-24T10:00:00+08:00".into()).unwrap();
     assert_eq!(r.status, Status::Completed);
-    assert_eq!(r.location(&f, crate::form::Role::Building).as_deref(), Some("7"));
+    assert_eq!(
+        r.location(&f, crate::form::Role::Building).as_deref(),
+        Some("7")
+    );
     r.reopen();
     assert_eq!((r.status, r.completed.clone()), (Status::Draft, None));
 }
@@ -180,5 +225,31 @@ fn sample_responses_of_the_builtin_form_are_valid_and_compact() {
         let chars = crate::store::utf16_len(&serde_json::to_string(&r).unwrap());
         // 2,130 of them must fit in 5.24 million characters with their keys.
         assert!(chars < 2_300, "seed {seed}: {chars} characters");
+    }
+}
+
+#[test]
+fn timestamps_and_dates() {
+    use chrono::{FixedOffset, TimeZone};
+    let t = FixedOffset::east_opt(8 * 3600)
+        .unwrap()
+        .with_ymd_and_hms(2026, 1, 2, 3, 4, 5)
+        .unwrap();
+    assert_eq!(rfc3339(&t), "2026-01-02T03:04:05+08:00");
+    let t = FixedOffset::west_opt(5 * 3600 + 1800)
+        .unwrap()
+        .with_ymd_and_hms(2026, 12, 31, 23, 59, 59)
+        .unwrap();
+    assert_eq!(rfc3339(&t), "2026-12-31T23:59:59-05:30");
+    assert!(validate::parse_date("2024-02-29").is_some());
+    for bad in [
+        "2023-02-29",
+        "2024-2-01",
+        "24-02-01",
+        "2024-02-01x",
+        "",
+        "abcd-ef-gh",
+    ] {
+        assert!(validate::parse_date(bad).is_none(), "{bad}");
     }
 }

@@ -46,7 +46,12 @@ pub fn validate_question(q: &Question, response: &Response) -> Option<IssueKind>
     let Some(value) = response.answer(&q.id) else {
         return q.required.then_some(IssueKind::Required);
     };
-    let other_text = || response.other.get(&q.id).is_some_and(|t| !t.trim().is_empty());
+    let other_text = || {
+        response
+            .other
+            .get(&q.id)
+            .is_some_and(|t| !t.trim().is_empty())
+    };
     match (&q.kind, value) {
         (Kind::SingleChoice { choices, other }, Value::Text(v)) => {
             if *other && v == OTHER {
@@ -66,7 +71,8 @@ pub fn validate_question(q: &Question, response: &Response) -> Option<IssueKind>
             },
             Value::List(vs),
         ) => {
-            let known = |v: &String| (*other && v == OTHER) || choices.iter().any(|c| &c.value == v);
+            let known =
+                |v: &String| (*other && v == OTHER) || choices.iter().any(|c| &c.value == v);
             if !vs.iter().all(known) {
                 Some(IssueKind::UnknownChoice)
             } else if max_choices.is_some_and(|m| vs.len() > m as usize) {
@@ -91,7 +97,9 @@ pub fn validate_question(q: &Question, response: &Response) -> Option<IssueKind>
                 None
             }
         }
-        (Kind::Integer { .. }, Value::Decimal(_) | Value::Text(_)) => Some(IssueKind::NotWholeNumber),
+        (Kind::Integer { .. }, Value::Decimal(_) | Value::Text(_)) => {
+            Some(IssueKind::NotWholeNumber)
+        }
         (Kind::Decimal { min, max, .. }, Value::Decimal(_) | Value::Int(_)) => {
             let x = match value {
                 Value::Decimal(d) => *d,
@@ -107,9 +115,7 @@ pub fn validate_question(q: &Question, response: &Response) -> Option<IssueKind>
             }
         }
         (Kind::Decimal { .. }, Value::Text(_)) => Some(IssueKind::NotNumber),
-        (Kind::Date, Value::Text(t)) => NaiveDate::parse_from_str(t, "%Y-%m-%d")
-            .is_err()
-            .then_some(IssueKind::NotDate),
+        (Kind::Date, Value::Text(t)) => parse_date(t).is_none().then_some(IssueKind::NotDate),
         (Kind::YesNo, Value::Bool(_)) => None,
         (Kind::Rating { points, .. }, Value::Int(i)) => {
             (*i < 1 || *i > i64::from(*points)).then_some(IssueKind::UnknownChoice)
@@ -119,6 +125,17 @@ pub fn validate_question(q: &Question, response: &Response) -> Option<IssueKind>
         }
         _ => Some(IssueKind::WrongType),
     }
+}
+
+/// Reads `YYYY-MM-DD`, as `<input type="date">` gives it. Split by hand rather than with
+/// chrono's `parse_from_str`, whose format-string machinery costs the wasm bundle ~20 KB.
+pub fn parse_date(s: &str) -> Option<NaiveDate> {
+    let mut parts = s.trim().splitn(3, '-');
+    let (y, m, d) = (parts.next()?, parts.next()?, parts.next()?);
+    if y.len() != 4 || m.len() != 2 || d.len() != 2 {
+        return None;
+    }
+    NaiveDate::from_ymd_opt(y.parse().ok()?, m.parse().ok()?, d.parse().ok()?)
 }
 
 pub fn validate_section(form: &Form, section: usize, response: &Response) -> Vec<Issue> {

@@ -56,14 +56,17 @@ impl KvStore for MemoryStore {
         if self.quota.is_some_and(|quota| used > quota) {
             return Err(StoreError::QuotaExceeded);
         }
-        self.items.borrow_mut().insert(key.to_owned(), value.to_owned());
+        self.items
+            .borrow_mut()
+            .insert(key.to_owned(), value.to_owned());
         self.used.set(used);
         Ok(())
     }
 
     fn remove(&self, key: &str) -> Result<(), StoreError> {
         if let Some(v) = self.items.borrow_mut().remove(key) {
-            self.used.set(self.used.get() - utf16_len(key) - utf16_len(&v));
+            self.used
+                .set(self.used.get() - utf16_len(key) - utf16_len(&v));
         }
         Ok(())
     }

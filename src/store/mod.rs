@@ -10,7 +10,7 @@ mod schema;
 pub mod local;
 
 pub use memory::MemoryStore;
-pub use responses::{OpenResponse, ResponseStore, SaveError, Summary};
+pub use responses::{response_key, OpenResponse, ResponseStore, SaveError, Summary};
 pub use schema::{migrate, migrate_with, Migration, SCHEMA_KEY, SCHEMA_VERSION};
 
 use std::fmt;
@@ -34,7 +34,10 @@ pub enum StoreError {
     /// The data was written by a newer version of the app; it is left untouched.
     NewerSchema(u32),
     /// A stored value is not what this app wrote. It is left in place, not deleted.
-    Corrupt { key: String, detail: String },
+    Corrupt {
+        key: String,
+        detail: String,
+    },
     Other(String),
 }
 

@@ -75,7 +75,10 @@ impl<S: KvStore> ResponseStore<S> {
     pub fn create(&self, response: Response) -> Result<OpenResponse, StoreError> {
         let key = response_key(&response.id);
         if self.kv.get(&key)?.is_some() {
-            return Err(StoreError::Other(format!("response {} exists", response.id)));
+            return Err(StoreError::Other(format!(
+                "response {} exists",
+                response.id
+            )));
         }
         let json = to_json(&response)?;
         self.kv.set(&key, &json)?;
@@ -179,7 +182,12 @@ impl<S: KvStore> ResponseStore<S> {
     /// Characters used by this app's keys (the origin as a whole may hold more).
     pub fn own_chars(&self) -> Result<usize, StoreError> {
         let mut n = 0;
-        for k in self.kv.keys()?.into_iter().filter(|k| k.starts_with(PREFIX)) {
+        for k in self
+            .kv
+            .keys()?
+            .into_iter()
+            .filter(|k| k.starts_with(PREFIX))
+        {
             n += super::utf16_len(&k) + self.kv.get(&k)?.map(|v| super::utf16_len(&v)).unwrap_or(0);
         }
         Ok(n)

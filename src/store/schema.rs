@@ -45,9 +45,10 @@ pub fn migrate_with(
     // Version 0 is an empty device: it starts at the first schema directly.
     let mut version = found.max(1);
     while version < target {
-        let step = steps.iter().find(|m| m.from == version).ok_or_else(|| {
-            StoreError::Other(format!("no migration from schema {version}"))
-        })?;
+        let step = steps
+            .iter()
+            .find(|m| m.from == version)
+            .ok_or_else(|| StoreError::Other(format!("no migration from schema {version}")))?;
         (step.run)(store)?;
         version += 1;
         store.set(SCHEMA_KEY, &version.to_string())?;

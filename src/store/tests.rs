@@ -22,10 +22,14 @@ fn every_answer_is_saved_and_only_its_response_is_rewritten() {
     let mut open = store.create(new_response(ID)).unwrap();
     let before_other = store.kv().get("doorstep.r.aaaa").unwrap();
 
-    open.response.set_answer("building", Some(Value::Text("12".into())));
+    open.response
+        .set_answer("building", Some(Value::Text("12".into())));
     store.save(&mut open, "2026-11-24T09:01:00+08:00").unwrap();
     let reread = store.open_response(ID).unwrap().unwrap();
-    assert_eq!(reread.response.answer("building"), Some(&Value::Text("12".into())));
+    assert_eq!(
+        reread.response.answer("building"),
+        Some(&Value::Text("12".into()))
+    );
     assert_eq!(reread.response.rev, 1);
     assert_eq!(reread.response.updated, "2026-11-24T09:01:00+08:00");
     assert_eq!(store.kv().get("doorstep.r.aaaa").unwrap(), before_other);
@@ -38,11 +42,13 @@ fn quota_exceeded_keeps_the_saved_copy_and_the_unsaved_answer() {
     let kv = MemoryStore::with_quota(600);
     let store = ResponseStore::open(kv).unwrap();
     let mut open = store.create(new_response(ID)).unwrap();
-    open.response.set_answer("building", Some(Value::Text("12".into())));
+    open.response
+        .set_answer("building", Some(Value::Text("12".into())));
     store.save(&mut open, NOW).unwrap();
     let saved = store.kv().get(&format!("doorstep.r.{ID}")).unwrap();
 
-    open.response.set_answer("comments", Some(Value::Text("很长的意见".repeat(100))));
+    open.response
+        .set_answer("comments", Some(Value::Text("很长的意见".repeat(100))));
     let err = store.save(&mut open, NOW).unwrap_err();
     assert_eq!(err, SaveError::Store(StoreError::QuotaExceeded));
     // The stored response is exactly the last good save…
@@ -50,7 +56,8 @@ fn quota_exceeded_keeps_the_saved_copy_and_the_unsaved_answer() {
     // …and the tab still holds the new answer, to save once there is room.
     assert!(open.response.answer("comments").is_some());
 
-    open.response.set_answer("comments", Some(Value::Text("短".into())));
+    open.response
+        .set_answer("comments", Some(Value::Text("短".into())));
     store.save(&mut open, NOW).unwrap();
     let reread = store.open_response(ID).unwrap().unwrap().response;
     assert_eq!(reread.answer("comments"), Some(&Value::Text("短".into())));
@@ -61,7 +68,10 @@ fn quota_exceeded_keeps_the_saved_copy_and_the_unsaved_answer() {
 fn creating_a_response_when_full_fails_cleanly() {
     let kv = MemoryStore::with_quota(100);
     let store = ResponseStore::open(kv).unwrap();
-    assert_eq!(store.create(new_response(ID)).unwrap_err(), StoreError::QuotaExceeded);
+    assert_eq!(
+        store.create(new_response(ID)).unwrap_err(),
+        StoreError::QuotaExceeded
+    );
     assert_eq!(store.ids().unwrap(), Vec::<String>::new());
 }
 
@@ -72,10 +82,14 @@ fn a_second_tab_cannot_silently_overwrite() {
     let mut tab_a = store.create(new_response(ID)).unwrap();
     let mut tab_b = store.open_response(ID).unwrap().unwrap();
 
-    tab_a.response.set_answer("building", Some(Value::Text("1".into())));
+    tab_a
+        .response
+        .set_answer("building", Some(Value::Text("1".into())));
     store.save(&mut tab_a, NOW).unwrap();
 
-    tab_b.response.set_answer("unit", Some(Value::Text("2".into())));
+    tab_b
+        .response
+        .set_answer("unit", Some(Value::Text("2".into())));
     match store.save(&mut tab_b, NOW) {
         Err(SaveError::Conflict(Some(theirs))) => {
             assert_eq!(theirs.answer("building"), Some(&Value::Text("1".into())))
@@ -92,7 +106,10 @@ fn a_second_tab_cannot_silently_overwrite() {
     let stored = store.open_response(ID).unwrap().unwrap().response;
     assert!(stored.answer("unit").is_some());
     // And now tab A is the stale one.
-    assert!(matches!(store.save(&mut tab_a, NOW), Err(SaveError::Conflict(_))));
+    assert!(matches!(
+        store.save(&mut tab_a, NOW),
+        Err(SaveError::Conflict(_))
+    ));
 }
 
 #[test]
@@ -127,10 +144,13 @@ fn list_summarises_and_keeps_damaged_entries() {
     assert_eq!(damaged, vec!["doorstep.r.cccc".to_string()]);
     // Damaged entries are never removed by listing.
     assert!(store.kv().get("doorstep.r.cccc").unwrap().is_some());
-    assert_eq!(store.open_response("cccc").unwrap_err(), StoreError::Corrupt {
-        key: "doorstep.r.cccc".into(),
-        detail: "key must be a string at line 1 column 2".into(),
-    });
+    assert_eq!(
+        store.open_response("cccc").unwrap_err(),
+        StoreError::Corrupt {
+            key: "doorstep.r.cccc".into(),
+            detail: "key must be a string at line 1 column 2".into(),
+        }
+    );
 }
 
 #[test]
@@ -148,7 +168,10 @@ fn newer_schema_is_refused_and_left_untouched() {
     kv.set(SCHEMA_KEY, "9").unwrap();
     kv.set("doorstep.r.x", "{\"future\":true}").unwrap();
     let before = kv.dump();
-    assert_eq!(ResponseStore::open(kv).err(), Some(StoreError::NewerSchema(9)));
+    assert_eq!(
+        ResponseStore::open(kv).err(),
+        Some(StoreError::NewerSchema(9))
+    );
     // (The store was moved into `open`; check a fresh one the same way.)
     let kv = MemoryStore::new();
     kv.set(SCHEMA_KEY, "9").unwrap();
@@ -159,7 +182,11 @@ fn newer_schema_is_refused_and_left_untouched() {
 
 fn rename_answers(kv: &dyn KvStore) -> Result<(), StoreError> {
     // A step as a real one would be: rewrite each response key, idempotently.
-    for k in kv.keys()?.into_iter().filter(|k| k.starts_with("doorstep.r.")) {
+    for k in kv
+        .keys()?
+        .into_iter()
+        .filter(|k| k.starts_with("doorstep.r."))
+    {
         let v = kv.get(&k)?.unwrap_or_default();
         kv.set(&k, &v.replace("\"answers\"", "\"a\""))?;
     }
@@ -171,8 +198,14 @@ fn add_marker(kv: &dyn KvStore) -> Result<(), StoreError> {
 }
 
 const STEPS: &[Migration] = &[
-    Migration { from: 1, run: rename_answers },
-    Migration { from: 2, run: add_marker },
+    Migration {
+        from: 1,
+        run: rename_answers,
+    },
+    Migration {
+        from: 2,
+        run: add_marker,
+    },
 ];
 
 #[test]
@@ -181,7 +214,10 @@ fn migrations_run_in_order_and_bump_the_version() {
     kv.set(SCHEMA_KEY, "1").unwrap();
     kv.set("doorstep.r.x", "{\"answers\":{}}").unwrap();
     assert_eq!(migrate_with(&kv, STEPS, 3), Ok(1));
-    assert_eq!(kv.get("doorstep.r.x").unwrap().as_deref(), Some("{\"a\":{}}"));
+    assert_eq!(
+        kv.get("doorstep.r.x").unwrap().as_deref(),
+        Some("{\"a\":{}}")
+    );
     assert_eq!(kv.get("doorstep.marker").unwrap().as_deref(), Some("2"));
     assert_eq!(kv.get(SCHEMA_KEY).unwrap().as_deref(), Some("3"));
     // Running again is a no-op.
@@ -198,9 +234,16 @@ fn an_interrupted_migration_is_resumed_not_half_applied() {
     kv.fail_writes(true);
     assert!(migrate_with(&kv, STEPS, 3).is_err());
     kv.fail_writes(false);
-    assert_eq!(kv.get(SCHEMA_KEY).unwrap().as_deref(), Some("1"), "version not bumped");
+    assert_eq!(
+        kv.get(SCHEMA_KEY).unwrap().as_deref(),
+        Some("1"),
+        "version not bumped"
+    );
     assert_eq!(migrate_with(&kv, STEPS, 3), Ok(1));
-    assert_eq!(kv.get("doorstep.r.x").unwrap().as_deref(), Some("{\"a\":{}}"));
+    assert_eq!(
+        kv.get("doorstep.r.x").unwrap().as_deref(),
+        Some("{\"a\":{}}")
+    );
 }
 
 #[test]

@@ -1,0 +1,49 @@
+# Doorstep: the two commands a newcomer needs are `make serve` and `make test`.
+# Both install whatever is missing first (scripts/setup.sh), idempotently.
+
+SHELL := /bin/bash
+export PATH := $(CURDIR)/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
+export CHROMEDRIVER ?= /usr/bin/chromedriver
+export CHROMIUM ?= /usr/bin/chromium
+PORT ?= 8080
+
+.PHONY: serve test tools tools-browser build test-native lint test-browser test-e2e bench clean
+
+## Build the app and serve it at http://127.0.0.1:$(PORT)
+serve: tools build
+	@echo "Doorstep at http://127.0.0.1:$(PORT)  (Ctrl-C stops)"
+	node scripts/serve.mjs dist $(PORT)
+
+## Every test layer: native, lint, browser (wasm-bindgen-test), end-to-end (Playwright)
+test: tools-browser test-native lint test-browser build test-e2e
+
+tools:
+	@scripts/setup.sh
+
+tools-browser:
+	@scripts/setup.sh --browser
+
+build: tools
+	trunk build --release
+
+test-native:
+	cargo test
+
+lint:
+	cargo fmt --all -- --check
+	cargo clippy --all-targets -- -D warnings
+	cargo clippy --target wasm32-unknown-unknown --all-targets -- -D warnings
+
+test-browser: tools-browser
+	cargo test --target wasm32-unknown-unknown --test browser_store --test browser_ui
+
+test-e2e: tools-browser build
+	node --test --test-concurrency=1 tests/e2e/
+
+## Prints every performance figure as `name: value unit`
+bench: tools-browser build
+	cargo test --release --target wasm32-unknown-unknown --features bench --test browser_bench -- --nocapture
+	node tests/e2e/bench.mjs
+
+clean:
+	rm -rf dist target/wasm-opt

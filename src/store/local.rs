@@ -1,0 +1,126 @@
+//! `KvStore` over the browser's localStorage.
+//!
+//! Uses web-sys directly rather than gloo-storage: gloo's `LocalStorage::raw()` panics when
+//! storage is unavailable (private browsing is exactly the case to report, not crash on), its
+//! error type hides the DOMException name that tells a full store from a refused one, and its
+//! typed get/set would JSON-encode our already-JSON values a second time.
+
+use super::{KvStore, StoreError};
+use js_sys::{Function, JsString, Reflect};
+use wasm_bindgen::{JsCast, JsValue};
+use web_sys::Storage;
+
+#[derive(Clone)]
+pub struct LocalStore {
+    storage: Storage,
+}
+
+const PROBE_KEY: &str = "doorstep.probe";
+
+impl LocalStore {
+    /// Opens localStorage and proves it can write, so that private browsing or blocked site
+    /// data is detected before a survey starts rather than when its first answer is lost.
+    pub fn open() -> Result<LocalStore, StoreError> {
+        let window =
+            web_sys::window().ok_or_else(|| StoreError::Unavailable("no window".into()))?;
+        let storage = window
+            .local_storage()
+            .map_err(|e| StoreError::Unavailable(describe(&e)))?
+            .ok_or_else(|| StoreError::Unavailable("localStorage is null".into()))?;
+        let store = LocalStore { storage };
+        match store.set(PROBE_KEY, "1") {
+            Ok(()) => {
+                let _ = store.remove(PROBE_KEY);
+                Ok(store)
+            }
+            // Full but readable: the app can still show and export what is there.
+            Err(StoreError::QuotaExceeded) if store.len() > 0 => Ok(store),
+            // Full while empty is how some private modes refuse storage.
+            Err(StoreError::QuotaExceeded) => Err(StoreError::Unavailable(
+                "no space at all (private browsing?)".into(),
+            )),
+            Err(e) => Err(StoreError::Unavailable(e.to_string())),
+        }
+    }
+
+    pub fn storage(&self) -> &Storage {
+        &self.storage
+    }
+
+    fn len(&self) -> u32 {
+        self.storage.length().unwrap_or(0)
+    }
+}
+
+fn describe(e: &JsValue) -> String {
+    e.dyn_ref::<js_sys::Error>()
+        .map(|e| format!("{}: {}", e.name(), e.message()))
+        .or_else(|| e.as_string())
+        .unwrap_or_else(|| format!("{e:?}"))
+}
+
+/// QuotaExceededError (and Firefox's old NS_ERROR_DOM_QUOTA_REACHED) mean "full".
+fn is_quota(e: &JsValue) -> bool {
+    let name = Reflect::get(e, &"name".into())
+        .ok()
+        .and_then(|n| n.as_string())
+        .unwrap_or_default();
+    let code = Reflect::get(e, &"code".into())
+        .ok()
+        .and_then(|c| c.as_f64())
+        .unwrap_or(0.0);
+    name == "QuotaExceededError" || name == "NS_ERROR_DOM_QUOTA_REACHED" || code == 22.0
+}
+
+impl KvStore for LocalStore {
+    fn get(&self, key: &str) -> Result<Option<String>, StoreError> {
+        self.storage
+            .get_item(key)
+            .map_err(|e| StoreError::Other(describe(&e)))
+    }
+
+    fn set(&self, key: &str, value: &str) -> Result<(), StoreError> {
+        self.storage.set_item(key, value).map_err(|e| {
+            if is_quota(&e) {
+                StoreError::QuotaExceeded
+            } else {
+                StoreError::Other(describe(&e))
+            }
+        })
+    }
+
+    fn remove(&self, key: &str) -> Result<(), StoreError> {
+        self.storage
+            .remove_item(key)
+            .map_err(|e| StoreError::Other(describe(&e)))
+    }
+
+    fn keys(&self) -> Result<Vec<String>, StoreError> {
+        let n = self.len();
+        Ok((0..n)
+            .filter_map(|i| self.storage.key(i).ok().flatten())
+            .collect())
+    }
+
+    /// Sums lengths on the JavaScript side: the values are never copied into wasm memory,
+    /// so measuring a full store costs microseconds per key, not a 10 MB copy.
+    fn chars_used(&self) -> Result<usize, StoreError> {
+        let get_item: Function = Reflect::get(&self.storage, &"getItem".into())
+            .map_err(|e| StoreError::Other(describe(&e)))?
+            .unchecked_into();
+        let mut total = 0usize;
+        for i in 0..self.len() {
+            let Some(key) = self.storage.key(i).ok().flatten() else {
+                continue;
+            };
+            let value = get_item
+                .call1(&self.storage, &JsValue::from_str(&key))
+                .map_err(|e| StoreError::Other(describe(&e)))?;
+            total += super::utf16_len(&key);
+            if let Some(s) = value.dyn_ref::<JsString>() {
+                total += s.length() as usize;
+            }
+        }
+        Ok(total)
+    }
+}

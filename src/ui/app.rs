@@ -1,0 +1,200 @@
+//! The application shell: language, storage, routing, header and banners.
+
+use super::browser;
+use super::list::ResponseList;
+use super::review::Review;
+use super::survey::SurveyScreen;
+use crate::i18n::{Lang, Msg};
+use crate::route::Route;
+use crate::store::local::LocalStore;
+use crate::store::{KvStore, ResponseStore, StoreError, LANG_KEY};
+use leptos::prelude::*;
+
+/// Why the app cannot save, said before any survey starts.
+#[derive(Clone, Debug, PartialEq)]
+pub enum StorageProblem {
+    Unavailable,
+    NewerSchema,
+    Other(String),
+}
+
+/// Everything the screens share. All fields are `Copy` handles.
+#[derive(Clone, Copy)]
+pub struct AppState {
+    pub lang: RwSignal<Lang>,
+    pub route: RwSignal<Route>,
+    pub store: StoredValue<Option<ResponseStore<LocalStore>>, LocalStorage>,
+    pub problem: RwSignal<Option<StorageProblem>>,
+    /// Bumped when another tab changes storage, so lists re-read it.
+    pub storage_tick: RwSignal<u32>,
+}
+
+impl AppState {
+    pub fn t(&self, msg: Msg) -> &'static str {
+        msg.get(self.lang.get())
+    }
+
+    pub fn go(&self, route: Route) {
+        browser::set_hash(&route.to_hash());
+        self.route.set(route);
+    }
+
+    /// Runs `f` with the store, or returns `None` when storage is unavailable.
+    pub fn with_store<R>(&self, f: impl FnOnce(&ResponseStore<LocalStore>) -> R) -> Option<R> {
+        self.store.with_value(|s| s.as_ref().map(f))
+    }
+}
+
+pub fn use_app() -> AppState {
+    expect_context::<AppState>()
+}
+
+fn initial_lang(kv: Option<&LocalStore>) -> Lang {
+    Lang::from_query(&browser::location_search())
+        .or_else(|| {
+            kv.and_then(|k| k.get(LANG_KEY).ok().flatten())
+                .and_then(|v| Lang::parse(&v))
+        })
+        .unwrap_or_default()
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    let (store, problem) = match LocalStore::open() {
+        Ok(kv) => match ResponseStore::open(kv) {
+            Ok(s) => (Some(s), None),
+            Err(StoreError::NewerSchema(_)) => (None, Some(StorageProblem::NewerSchema)),
+            Err(e) => (None, Some(StorageProblem::Other(e.to_string()))),
+        },
+        Err(StoreError::Unavailable(_)) => (None, Some(StorageProblem::Unavailable)),
+        Err(e) => (None, Some(StorageProblem::Other(e.to_string()))),
+    };
+    let lang = RwSignal::new(initial_lang(store.as_ref().map(|s| s.kv())));
+    if store.is_some() {
+        browser::request_persistent_storage();
+    }
+    let state = AppState {
+        lang,
+        route: RwSignal::new(Route::parse(&browser::location_hash())),
+        store: StoredValue::new_local(store),
+        problem: RwSignal::new(problem),
+        storage_tick: RwSignal::new(0),
+    };
+    provide_context(state);
+
+    // The document's language follows the interface, for screen readers and fonts.
+    Effect::new(move |_| {
+        let l = lang.get();
+        if let Some(doc) = web_sys::window().and_then(|w| w.document()) {
+            if let Some(root) = doc.document_element() {
+                let _ = root.set_attribute("lang", l.tag());
+            }
+            doc.set_title(Msg::AppName.get(l));
+        }
+    });
+
+    let on_hash = window_event_listener(leptos::ev::hashchange, move |_| {
+        state.route.set(Route::parse(&browser::location_hash()));
+    });
+    let on_storage = window_event_listener(leptos::ev::storage, move |_| {
+        state.storage_tick.update(|t| *t += 1);
+    });
+    let online = RwSignal::new(browser::is_online());
+    let on_online = window_event_listener(leptos::ev::online, move |_| online.set(true));
+    let on_offline = window_event_listener(leptos::ev::offline, move |_| online.set(false));
+    on_cleanup(move || {
+        on_hash.remove();
+        on_storage.remove();
+        on_online.remove();
+        on_offline.remove();
+    });
+
+    let switch_lang = move |_| {
+        let next = lang.get_untracked().other();
+        lang.set(next);
+        // Best effort: a full store must not block switching language.
+        state.with_store(|s| s.kv().set(LANG_KEY, next.tag()));
+    };
+
+    view! {
+        <header class="topbar">
+            <a class="brand" href="#/" data-testid="home">{move || state.t(Msg::AppName)}</a>
+            <span class="offline" data-testid="offline-badge" hidden=move || online.get()>
+                {move || state.t(Msg::Offline)}
+            </span>
+            <button
+                class="lang"
+                data-testid="lang-switch"
+                aria-label=move || state.t(Msg::SwitchLanguageLabel)
+                on:click=switch_lang
+            >
+                {move || state.t(Msg::SwitchLanguage)}
+            </button>
+        </header>
+        <main id="main">
+            <ProblemBanner />
+            {move || match state.route.get() {
+                Route::List => view! { <ResponseList /> }.into_any(),
+                Route::New => view! { <NewResponse /> }.into_any(),
+                Route::Survey { id, section } => {
+                    view! { <SurveyScreen id=id section=section /> }.into_any()
+                }
+                Route::Review { id } => view! { <Review id=id /> }.into_any(),
+            }}
+        </main>
+    }
+}
+
+#[component]
+fn ProblemBanner() -> impl IntoView {
+    let state = use_app();
+    move || {
+        state.problem.get().map(|p| {
+            let text = match p {
+                StorageProblem::Unavailable => state.t(Msg::StorageUnavailable).to_owned(),
+                StorageProblem::NewerSchema => state.t(Msg::NewerSchema).to_owned(),
+                StorageProblem::Other(d) => format!("{} ({d})", state.t(Msg::StorageUnavailable)),
+            };
+            view! {
+                <div class="banner error" role="alert" data-testid="storage-unavailable">
+                    {text}
+                </div>
+            }
+        })
+    }
+}
+
+/// `#/new`: creates a response and replaces the URL with its own, so a reload or the back
+/// button never makes a second one.
+#[component]
+fn NewResponse() -> impl IntoView {
+    let state = use_app();
+    let failed = RwSignal::new(None::<StoreError>);
+    Effect::new(move |_| match create_response(state) {
+        Ok(id) => {
+            let route = Route::Survey { id, section: 0 };
+            browser::replace_hash(&route.to_hash());
+            state.route.set(route);
+        }
+        Err(e) => failed.set(Some(e)),
+    });
+    move || {
+        failed.get().map(|e| {
+            let text = match e {
+                StoreError::QuotaExceeded => state.t(Msg::NotSavedFull),
+                _ => state.t(Msg::StorageUnavailable),
+            };
+            view! { <div class="banner error" role="alert" data-testid="save-error">{text}</div> }
+        })
+    }
+}
+
+/// Creates and stores a new draft of the built-in form; returns its id.
+pub fn create_response(state: AppState) -> Result<String, StoreError> {
+    let form = crate::form::builtin_form();
+    let response = crate::response::Response::new(browser::new_uuid(), form, browser::now());
+    let id = response.id.clone();
+    state
+        .with_store(|s| s.create(response).map(|_| id))
+        .unwrap_or(Err(StoreError::Unavailable("no storage".into())))
+}

@@ -1,0 +1,119 @@
+//! Small wrappers over browser APIs the screens need: time, ids, the URL, the service worker.
+
+use js_sys::Reflect;
+use wasm_bindgen::JsValue;
+
+/// Now, as stored in responses: RFC 3339 with the device's offset, to the second.
+pub fn now() -> String {
+    crate::response::rfc3339(&chrono::Local::now())
+}
+
+/// "2026-11-24T09:15:00+08:00" → "2026-11-24 09:15" for lists.
+pub fn short_time(rfc3339: &str) -> String {
+    rfc3339.get(..16).unwrap_or(rfc3339).replace('T', " ")
+}
+
+/// A random (v4) UUID from the browser's CSPRNG. `crypto.randomUUID()` needs a secure
+/// context, as the service worker does; `getRandomValues` is the fallback elsewhere.
+pub fn new_uuid() -> String {
+    let window = web_sys::window().expect("window");
+    let crypto = window.crypto().expect("crypto");
+    let has_random_uuid = Reflect::has(&crypto, &JsValue::from_str("randomUUID")).unwrap_or(false);
+    if has_random_uuid {
+        return crypto.random_uuid();
+    }
+    let mut b = [0u8; 16];
+    crypto
+        .get_random_values_with_u8_array(&mut b)
+        .expect("getRandomValues");
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    let h: String = b.iter().map(|x| format!("{x:02x}")).collect();
+    format!(
+        "{}-{}-{}-{}-{}",
+        &h[0..8],
+        &h[8..12],
+        &h[12..16],
+        &h[16..20],
+        &h[20..32]
+    )
+}
+
+pub fn location_hash() -> String {
+    web_sys::window()
+        .and_then(|w| w.location().hash().ok())
+        .unwrap_or_default()
+}
+
+pub fn location_search() -> String {
+    web_sys::window()
+        .and_then(|w| w.location().search().ok())
+        .unwrap_or_default()
+}
+
+/// Goes to a screen, with a history entry so the tablet's back button works.
+pub fn set_hash(hash: &str) {
+    if let Some(w) = web_sys::window() {
+        let _ = w.location().set_hash(hash);
+    }
+}
+
+/// Changes the URL without a history entry (used after `#/new` created a response, so
+/// a reload or "back" never creates a second one).
+pub fn replace_hash(hash: &str) {
+    if let Some(w) = web_sys::window() {
+        if let Ok(h) = w.history() {
+            let _ = h.replace_state_with_url(&JsValue::NULL, "", Some(hash));
+        }
+    }
+}
+
+pub fn is_online() -> bool {
+    web_sys::window()
+        .map(|w| w.navigator().on_line())
+        .unwrap_or(true)
+}
+
+pub fn scroll_to_top() {
+    if let Some(w) = web_sys::window() {
+        w.scroll_to_with_x_and_y(0.0, 0.0);
+    }
+}
+
+/// Moves keyboard and screen-reader focus to an element and brings it into view.
+pub fn focus_by_id(id: &str) {
+    use wasm_bindgen::JsCast;
+    let el = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id(id))
+        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok());
+    if let Some(el) = el {
+        let _ = el.focus();
+        el.scroll_into_view();
+    }
+}
+
+/// Registers `sw.js`, which precaches the build so the app opens without a network.
+/// Skipped where service workers do not exist (insecure origins, some private modes).
+pub fn register_service_worker() {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let navigator = window.navigator();
+    if !Reflect::has(&navigator, &JsValue::from_str("serviceWorker")).unwrap_or(false) {
+        return;
+    }
+    let _ = navigator.service_worker().register("./sw.js");
+}
+
+/// Asks the browser not to evict this origin's storage under pressure. Best effort: the
+/// answer is not needed, and browsers without the API simply keep their default.
+pub fn request_persistent_storage() {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let navigator = window.navigator();
+    if Reflect::has(&navigator, &JsValue::from_str("storage")).unwrap_or(false) {
+        let _ = navigator.storage().persist();
+    }
+}

@@ -1,0 +1,365 @@
+//! One question on screen, for every question type. Text boxes take their value once when
+//! drawn and are never re-rendered while typing (no cursor jumps, nothing lost mid-word);
+//! choices follow the stored answer.
+
+use super::survey::Survey;
+use crate::form::{Choice, Kind, Question, NOT_APPLICABLE, OTHER};
+use crate::i18n::messages::issue;
+use crate::i18n::{Lang, Msg, Text};
+use crate::response::{number_from_input, validate_question, Value};
+use leptos::prelude::*;
+
+#[component]
+pub fn QuestionView(question: &'static Question) -> impl IntoView {
+    let survey = expect_context::<Survey>();
+    let lang = survey.app.lang;
+    let q = question;
+    let qid = q.id.as_str();
+    if matches!(q.kind, Kind::Note) {
+        return view! {
+            <div class="note-item" id=format!("q-{qid}") data-testid="note">
+                <p>{move || q.label.get(lang.get()).to_owned()}</p>
+            </div>
+        }
+        .into_any();
+    }
+    let problem = Memo::new(move |_| {
+        survey
+            .open
+            .with(|o| o.as_ref().and_then(|o| validate_question(q, &o.response)))
+    });
+    let visible_problem = move || {
+        let shown = survey.show_all.get() || survey.touched.with(|t| t.contains(qid));
+        if shown {
+            problem.get()
+        } else {
+            None
+        }
+    };
+    let error_id = format!("err-{qid}");
+    let hint_id = format!("hint-{qid}");
+    let described = {
+        let (e, h) = (error_id.clone(), hint_id.clone());
+        move || {
+            let mut ids = Vec::new();
+            if q.hint.is_some() {
+                ids.push(h.clone());
+            }
+            if visible_problem().is_some() {
+                ids.push(e.clone());
+            }
+            ids.join(" ")
+        }
+    };
+    let label = move || q.label.get(lang.get()).to_owned();
+    let required = q.required.then(|| {
+        view! {
+            <span class="required" aria-hidden="true">" *"</span>
+            <span class="sr-only">{move || format!(" ({})", Msg::Required.get(lang.get()))}</span>
+        }
+    });
+    let hint = q.hint.as_ref().map(|h| {
+        view! { <p class="hint" id=hint_id.clone()>{move || h.get(lang.get()).to_owned()}</p> }
+    });
+    let error = move || {
+        visible_problem().map(|k| {
+            view! {
+                <p class="error" id=format!("err-{qid}") data-testid=format!("issue-{qid}")>
+                    {issue(lang.get(), &k)}
+                </p>
+            }
+        })
+    };
+    let grouped = matches!(
+        q.kind,
+        Kind::SingleChoice { .. } | Kind::MultipleChoice { .. } | Kind::YesNo | Kind::Rating { .. }
+    );
+    let invalid = move || visible_problem().is_some().to_string();
+    let body = control(q, survey, described.clone(), invalid);
+
+    if grouped {
+        view! {
+            <fieldset class="question" id=format!("q-{qid}") tabindex="-1" data-testid="question"
+                data-qid=qid aria-describedby=described aria-invalid=invalid>
+                <legend>{label}{required}</legend>
+                {hint}
+                {body}
+                {error}
+            </fieldset>
+        }
+        .into_any()
+    } else {
+        view! {
+            <div class="question" id=format!("q-{qid}") tabindex="-1" data-testid="question" data-qid=qid>
+                <label for=format!("in-{qid}")>{label}{required}</label>
+                {hint}
+                {body}
+                {error}
+            </div>
+        }
+        .into_any()
+    }
+}
+
+fn text_of(v: Option<Value>) -> String {
+    v.map(|v| v.display()).unwrap_or_default()
+}
+
+fn control(
+    q: &'static Question,
+    survey: Survey,
+    described: impl Fn() -> String + Clone + Send + Sync + 'static,
+    invalid: impl Fn() -> String + Clone + Send + Sync + 'static,
+) -> AnyView {
+    let lang = survey.app.lang;
+    let qid = q.id.as_str();
+    let disabled = move || survey.readonly();
+    match &q.kind {
+        Kind::ShortText { max_length } => view! {
+            <input type="text" id=format!("in-{qid}") data-testid=format!("input-{qid}")
+                maxlength=max_length.to_string() autocomplete="off"
+                value=text_of(survey.answer(qid)) disabled=disabled
+                aria-describedby=described aria-invalid=invalid
+                on:input=move |ev| survey.set_answer(qid, Some(Value::Text(event_target_value(&ev)))) />
+        }
+        .into_any(),
+        Kind::LongText { max_length } => view! {
+            <textarea id=format!("in-{qid}") data-testid=format!("input-{qid}") rows="4"
+                maxlength=max_length.to_string() disabled=disabled
+                aria-describedby=described aria-invalid=invalid
+                prop:value=text_of(survey.answer(qid))
+                on:input=move |ev| survey.set_answer(qid, Some(Value::Text(event_target_value(&ev))))>
+            </textarea>
+        }
+        .into_any(),
+        Kind::Integer { unit, .. } | Kind::Decimal { unit, .. } => {
+            let mode = if matches!(q.kind, Kind::Integer { .. }) { "numeric" } else { "decimal" };
+            let kind = &q.kind;
+            view! {
+                <div class="number">
+                    <input type="text" inputmode=mode id=format!("in-{qid}") data-testid=format!("input-{qid}")
+                        autocomplete="off" value=text_of(survey.answer(qid)) disabled=disabled
+                        aria-describedby=described aria-invalid=invalid
+                        on:input=move |ev| survey.set_answer(qid, number_from_input(kind, &event_target_value(&ev))) />
+                    {unit.as_ref().map(|u| view! { <span class="unit">{move || u.get(lang.get()).to_owned()}</span> })}
+                </div>
+            }
+            .into_any()
+        }
+        Kind::Date => view! {
+            <input type="date" id=format!("in-{qid}") data-testid=format!("input-{qid}")
+                value=text_of(survey.answer(qid)) disabled=disabled
+                aria-describedby=described aria-invalid=invalid
+                on:input=move |ev| survey.set_answer(qid, Some(Value::Text(event_target_value(&ev)))) />
+        }
+        .into_any(),
+        Kind::YesNo => {
+            let options = [(true, Msg::Yes), (false, Msg::No)]
+                .into_iter()
+                .map(|(b, msg)| {
+                    let value = if b { "yes" } else { "no" };
+                    let checked = move || survey.answer(qid) == Some(Value::Bool(b));
+                    view! {
+                        <label class="option">
+                            <input type="radio" name=format!("in-{qid}") data-testid=format!("choice-{qid}-{value}")
+                                prop:checked=checked disabled=disabled
+                                on:change=move |_| survey.set_answer(qid, Some(Value::Bool(b))) />
+                            <span>{move || msg.get(lang.get())}</span>
+                        </label>
+                    }
+                })
+                .collect_view();
+            view! {
+                <div class="options yesno">{options}</div>
+                <ClearButton q=q />
+            }
+            .into_any()
+        }
+        Kind::SingleChoice { choices, other } => {
+            let items = choices
+                .iter()
+                .map(|c| single_option(q, survey, c.value.as_str(), &c.label))
+                .collect_view();
+            let other_item = other.then(|| single_option(q, survey, OTHER, &OTHER_CHOICE.label));
+            view! {
+                <div class="options">{items}{other_item}</div>
+                <OtherBox q=q />
+                <ClearButton q=q />
+            }
+            .into_any()
+        }
+        Kind::MultipleChoice { choices, other, max_choices, exclusive } => {
+            let items = choices
+                .iter()
+                .map(|c| multi_option(q, survey, c, *max_choices, exclusive))
+                .collect_view();
+            let other_choice: &'static Choice = &OTHER_CHOICE;
+            let other_item = other.then(|| multi_option(q, survey, other_choice, *max_choices, exclusive));
+            view! {
+                <div class="options multi">{items}{other_item}</div>
+                <OtherBox q=q />
+            }
+            .into_any()
+        }
+        Kind::Rating { points, low, high, na_label } => {
+            let items = (1..=*points as i64)
+                .map(|i| {
+                    let checked = move || survey.answer(qid) == Some(Value::Int(i));
+                    let aria = move || {
+                        let l = lang.get();
+                        if i == 1 {
+                            format!("{i} {}", low.get(l))
+                        } else if i == *points as i64 {
+                            format!("{i} {}", high.get(l))
+                        } else {
+                            i.to_string()
+                        }
+                    };
+                    view! {
+                        <label class="option point" aria-label=aria>
+                            <input type="radio" name=format!("in-{qid}") data-testid=format!("choice-{qid}-{i}")
+                                prop:checked=checked disabled=disabled
+                                on:change=move |_| survey.set_answer(qid, Some(Value::Int(i))) />
+                            <span>{i}</span>
+                        </label>
+                    }
+                })
+                .collect_view();
+            let na = na_label.as_ref().map(|t| {
+                let checked = move || survey.answer(qid) == Some(Value::Text(NOT_APPLICABLE.into()));
+                view! {
+                    <label class="option na">
+                        <input type="radio" name=format!("in-{qid}") data-testid=format!("choice-{qid}-na")
+                            prop:checked=checked disabled=disabled
+                            on:change=move |_| survey.set_answer(qid, Some(Value::Text(NOT_APPLICABLE.into()))) />
+                        <span>{move || t.get(lang.get()).to_owned()}</span>
+                    </label>
+                }
+            });
+            view! {
+                <div class="scale-ends" aria-hidden="true">
+                    <span>{move || low.get(lang.get()).to_owned()}</span>
+                    <span>{move || high.get(lang.get()).to_owned()}</span>
+                </div>
+                <div class="options rating">{items}</div>
+                <div class="options">{na}</div>
+                <ClearButton q=q />
+            }
+            .into_any()
+        }
+        Kind::Note => ().into_any(),
+    }
+}
+
+/// The "other, please specify" option a question with `other: true` adds.
+static OTHER_CHOICE: std::sync::LazyLock<Choice> = std::sync::LazyLock::new(|| Choice {
+    value: OTHER.to_owned(),
+    label: Text::new("其他", "Other"),
+});
+
+fn single_option(
+    q: &'static Question,
+    survey: Survey,
+    value: &'static str,
+    label: &'static Text,
+) -> impl IntoView {
+    let lang = survey.app.lang;
+    let qid = q.id.as_str();
+    let checked = move || survey.answer(qid).as_ref().and_then(Value::as_str) == Some(value);
+    view! {
+        <label class="option">
+            <input type="radio" name=format!("in-{qid}") value=value data-testid=format!("choice-{qid}-{value}")
+                prop:checked=checked disabled=move || survey.readonly()
+                on:change=move |_| survey.set_answer(qid, Some(Value::Text(value.to_owned()))) />
+            <span>{move || label.get(lang.get()).to_owned()}</span>
+        </label>
+    }
+}
+
+fn multi_option(
+    q: &'static Question,
+    survey: Survey,
+    choice: &'static Choice,
+    max_choices: Option<u32>,
+    exclusive: &'static [String],
+) -> impl IntoView {
+    let lang = survey.app.lang;
+    let qid = q.id.as_str();
+    let value = choice.value.as_str();
+    let selected = move || {
+        survey
+            .answer(qid)
+            .map(|v| v.as_list().to_vec())
+            .unwrap_or_default()
+    };
+    let checked = move || selected().iter().any(|v| v == value);
+    // At the limit, the unticked boxes are disabled rather than letting an error happen.
+    let at_limit =
+        move || max_choices.is_some_and(|m| selected().len() >= m as usize) && !checked();
+    let toggle = move |ev: leptos::ev::Event| {
+        let on = event_target_checked(&ev);
+        let mut list = selected();
+        list.retain(|v| v != value);
+        if on {
+            // Ticking "none" clears the rest; ticking anything else clears "none".
+            if exclusive.iter().any(|x| x == value) {
+                list.clear();
+            } else {
+                list.retain(|v| !exclusive.contains(v));
+            }
+            list.push(value.to_owned());
+        }
+        survey.set_answer(qid, Some(Value::List(list)));
+    };
+    view! {
+        <label class="option">
+            <input type="checkbox" value=value data-testid=format!("choice-{qid}-{value}")
+                prop:checked=checked disabled=move || survey.readonly() || at_limit()
+                on:change=toggle />
+            <span>{move || choice.label.get(lang.get()).to_owned()}</span>
+        </label>
+    }
+}
+
+/// The "please specify" box under a choice question, shown while "other" is chosen.
+#[component]
+fn OtherBox(q: &'static Question) -> impl IntoView {
+    let survey = expect_context::<Survey>();
+    let lang = survey.app.lang;
+    let qid = q.id.as_str();
+    let chosen = move || match survey.answer(qid) {
+        Some(Value::Text(v)) => v == OTHER,
+        Some(Value::List(vs)) => vs.iter().any(|v| v == OTHER),
+        _ => false,
+    };
+    move || {
+        chosen().then(|| {
+            view! {
+                <div class="other">
+                    <label for=format!("other-{qid}")>{move || Msg::PleaseSpecify.get(lang.get())}</label>
+                    <input type="text" id=format!("other-{qid}") data-testid=format!("other-{qid}")
+                        maxlength="200" autocomplete="off" value=survey.other_text(qid)
+                        disabled=move || survey.readonly()
+                        on:input=move |ev| survey.set_other(qid, &event_target_value(&ev)) />
+                </div>
+            }
+        })
+    }
+}
+
+/// Radio buttons cannot be unticked: this takes an answer back.
+#[component]
+fn ClearButton(q: &'static Question) -> impl IntoView {
+    let survey = expect_context::<Survey>();
+    let lang: RwSignal<Lang> = survey.app.lang;
+    let qid = q.id.as_str();
+    move || {
+        (survey.answer(qid).is_some() && !survey.readonly()).then(|| {
+            view! {
+                <button class="link" data-testid=format!("clear-{qid}") on:click=move |_| survey.set_answer(qid, None)>
+                    {move || Msg::ClearAnswer.get(lang.get())}
+                </button>
+            }
+        })
+    }
+}

@@ -1,0 +1,422 @@
+//! The survey runner: one section per screen, answers saved the moment they change.
+
+use super::app::{use_app, AppState};
+use super::browser;
+use super::question::QuestionView;
+use crate::form::{builtin_form, Form};
+use crate::i18n::messages::{answered_of, issue_count, section_of};
+use crate::i18n::Msg;
+use crate::response::{progress, section_progress, validate_section, Response, Status, Value};
+use crate::route::Route;
+use crate::store::{OpenResponse, SaveError, StoreError};
+use leptos::prelude::*;
+use std::collections::HashSet;
+
+/// What the last save did, shown beside the progress.
+#[derive(Clone, Debug, PartialEq)]
+pub enum SaveState {
+    Idle,
+    Saved(String),
+    Full,
+    Failed,
+    /// Another tab changed (`Some`) or deleted (`None`) this response: saving paused.
+    Conflict(Option<Box<Response>>),
+}
+
+/// The open response and everything its screens share. `Copy`: handles only.
+#[derive(Clone, Copy)]
+pub struct Survey {
+    pub form: &'static Form,
+    pub app: AppState,
+    pub open: RwSignal<Option<OpenResponse>>,
+    /// Bumped when the response is replaced from outside (the other tab's version was
+    /// loaded): text boxes, which are not re-rendered on every keystroke, then start afresh.
+    pub generation: RwSignal<u32>,
+    pub save: RwSignal<SaveState>,
+    /// Questions whose answer changed on this screen: their problems are shown at once.
+    pub touched: RwSignal<HashSet<String>>,
+    /// After "Next" was refused, every problem of the section is shown.
+    pub show_all: RwSignal<bool>,
+}
+
+impl Survey {
+    pub fn readonly(&self) -> bool {
+        self.open.with(|o| {
+            o.as_ref()
+                .is_none_or(|o| o.response.status == Status::Completed)
+        })
+    }
+
+    pub fn answer(&self, qid: &str) -> Option<Value> {
+        self.open
+            .with(|o| o.as_ref().and_then(|o| o.response.answer(qid).cloned()))
+    }
+
+    pub fn other_text(&self, qid: &str) -> String {
+        self.open.with(|o| {
+            o.as_ref()
+                .and_then(|o| o.response.other.get(qid).cloned())
+                .unwrap_or_default()
+        })
+    }
+
+    /// Records one answer and saves the response at once.
+    pub fn set_answer(&self, qid: &str, value: Option<Value>) {
+        self.edit(qid, |r| r.set_answer(qid, value));
+    }
+
+    pub fn set_other(&self, qid: &str, text: &str) {
+        self.edit(qid, |r| r.set_other(qid, text));
+    }
+
+    fn edit(&self, qid: &str, change: impl FnOnce(&mut Response)) {
+        if self.readonly() {
+            return;
+        }
+        self.touched.update(|t| {
+            t.insert(qid.to_owned());
+        });
+        let paused = matches!(self.save.get_untracked(), SaveState::Conflict(_));
+        let mut outcome = None;
+        self.open.update(|o| {
+            let Some(o) = o else { return };
+            change(&mut o.response);
+            if !paused {
+                outcome = self.app.with_store(|s| s.save(o, &browser::now()));
+            }
+        });
+        if let Some(result) = outcome {
+            self.save.set(save_state(result));
+        }
+    }
+
+    /// The user chose: keep this tab's answers over the other tab's.
+    pub fn keep_mine(&self) {
+        let mut outcome = None;
+        self.open.update(|o| {
+            if let Some(o) = o {
+                outcome = self.app.with_store(|s| s.overwrite(o, &browser::now()));
+            }
+        });
+        if let Some(result) = outcome {
+            self.save.set(save_state(result));
+        }
+    }
+
+    /// The user chose: take the other tab's version, dropping this tab's unsaved edits.
+    pub fn load_theirs(&self) {
+        let id = self
+            .open
+            .with_untracked(|o| o.as_ref().map(|o| o.response.id.clone()));
+        let Some(id) = id else { return };
+        match self.app.with_store(|s| s.open_response(&id)) {
+            Some(Ok(Some(fresh))) => {
+                self.open.set(Some(fresh));
+                self.save.set(SaveState::Idle);
+                self.generation.update(|g| *g += 1);
+            }
+            // Deleted there: nothing to load; back to the list.
+            Some(Ok(None)) => self.app.go(Route::List),
+            _ => self.save.set(SaveState::Failed),
+        }
+    }
+
+    /// Marks complete (after review) or reopens; saves either way.
+    pub fn set_status(&self, complete: bool) -> Result<(), Vec<crate::response::Issue>> {
+        let mut result = Ok(());
+        let mut outcome = None;
+        self.open.update(|o| {
+            let Some(o) = o else { return };
+            if complete {
+                if let Err(issues) = o.response.complete(self.form, browser::now()) {
+                    result = Err(issues);
+                    return;
+                }
+            } else {
+                o.response.reopen();
+            }
+            outcome = self.app.with_store(|s| s.save(o, &browser::now()));
+        });
+        if let Some(r) = outcome {
+            let failed = r.is_err();
+            self.save.set(save_state(r));
+            if failed {
+                // Not saved: keep what storage has, so the screen never claims otherwise.
+                self.open.update(|o| {
+                    if let Some(o) = o {
+                        if complete {
+                            o.response.reopen();
+                        }
+                    }
+                });
+            }
+        }
+        result
+    }
+}
+
+fn save_state(result: Result<(), SaveError>) -> SaveState {
+    match result {
+        Ok(()) => SaveState::Saved(browser::now()),
+        Err(SaveError::Store(StoreError::QuotaExceeded)) => SaveState::Full,
+        Err(SaveError::Store(_)) => SaveState::Failed,
+        Err(SaveError::Conflict(theirs)) => SaveState::Conflict(theirs),
+    }
+}
+
+/// Opens a response for the survey and review screens, and watches other tabs.
+pub fn open_survey(app: AppState, id: &str) -> Survey {
+    let opened = app
+        .with_store(|s| s.open_response(id).ok().flatten())
+        .flatten();
+    let survey = Survey {
+        form: builtin_form(),
+        app,
+        open: RwSignal::new(opened),
+        generation: RwSignal::new(0),
+        save: RwSignal::new(SaveState::Idle),
+        touched: RwSignal::new(HashSet::new()),
+        show_all: RwSignal::new(false),
+    };
+    let key = crate::store::response_key(id);
+    // Another tab wrote this response: pause saving and let the user choose, at once,
+    // rather than at this tab's next save.
+    let handle = window_event_listener(leptos::ev::storage, move |e| {
+        if e.key().as_deref() != Some(key.as_str()) {
+            return;
+        }
+        let ours = survey
+            .open
+            .with_untracked(|o| o.as_ref().map(|o| o.stored_json().to_owned()));
+        let theirs = e.new_value();
+        if theirs.is_some() && theirs == ours {
+            return;
+        }
+        let parsed = theirs
+            .as_deref()
+            .and_then(|j| serde_json::from_str::<Response>(j).ok())
+            .map(Box::new);
+        survey.save.set(SaveState::Conflict(parsed));
+    });
+    on_cleanup(move || handle.remove());
+    survey
+}
+
+#[component]
+pub fn SurveyScreen(id: String, section: usize) -> impl IntoView {
+    let app = use_app();
+    let survey = open_survey(app, &id);
+    let form = survey.form;
+    if survey.open.with_untracked(Option::is_none) {
+        return view! { <NotFound /> }.into_any();
+    }
+    let section = section.min(form.sections.len() - 1);
+    provide_context(survey);
+
+    let lang = app.lang;
+    let n = form.sections.len();
+    let sec = &form.sections[section];
+    let go_section = {
+        let id = id.clone();
+        move |i: usize| {
+            app.go(Route::Survey {
+                id: id.clone(),
+                section: i,
+            })
+        }
+    };
+    let overall = Memo::new(move |_| {
+        survey.open.with(|o| {
+            o.as_ref()
+                .map(|o| progress(form, &o.response))
+                .unwrap_or_default()
+        })
+    });
+    let issues = Memo::new(move |_| {
+        survey.open.with(|o| {
+            o.as_ref()
+                .map(|o| validate_section(form, section, &o.response))
+                .unwrap_or_default()
+        })
+    });
+
+    let next = {
+        let go_section = go_section.clone();
+        let id = id.clone();
+        move |_| {
+            let problems = issues.get_untracked();
+            if !survey.readonly() {
+                if let Some(first) = problems.first() {
+                    survey.show_all.set(true);
+                    browser::focus_by_id(&format!("q-{}", first.question));
+                    return;
+                }
+            }
+            if section + 1 < n {
+                go_section(section + 1);
+            } else {
+                app.go(Route::Review { id: id.clone() });
+            }
+        }
+    };
+    let prev = {
+        let go_section = go_section.clone();
+        move |_| go_section(section.saturating_sub(1))
+    };
+    let nav_items = form
+        .sections
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            let go_section = go_section.clone();
+            let p = Memo::new(move |_| {
+                survey.open.with(|o| {
+                    o.as_ref()
+                        .map(|o| section_progress(form, i, &o.response))
+                        .unwrap_or_default()
+                })
+            });
+            view! {
+                <li>
+                    <button
+                        class=move || if i == section { "nav-item current" } else { "nav-item" }
+                        data-testid="section-link"
+                        data-section=i.to_string()
+                        aria-current=move || (i == section).then_some("step")
+                        on:click=move |_| go_section(i)
+                    >
+                        <span class="nav-title">{move || s.title.get(lang.get()).to_owned()}</span>
+                        <span class="nav-count">{move || format!("{}/{}", p.get().answered, p.get().total)}</span>
+                    </button>
+                </li>
+            }
+        })
+        .collect_view();
+
+    browser::scroll_to_top();
+
+    view! {
+        <div class="survey">
+            <nav class="sections" aria-label=move || app.t(Msg::SectionNav) data-testid="section-nav">
+                <ol>{nav_items}</ol>
+            </nav>
+            <section class="section" aria-labelledby="section-title">
+                <div class="survey-status">
+                    <span data-testid="section-position">{move || section_of(lang.get(), section + 1, n)}</span>
+                    <meter min="0" max=move || overall.get().total.to_string()
+                        value=move || overall.get().answered.to_string()></meter>
+                    <span data-testid="progress">{move || { let p = overall.get(); answered_of(lang.get(), p.answered, p.total) }}</span>
+                    <SaveStatus />
+                </div>
+                <ConflictBanner />
+                <ReadonlyBanner />
+                <h1 id="section-title" tabindex="-1" data-testid="section-title">
+                    {move || sec.title.get(lang.get()).to_owned()}
+                </h1>
+                {sec.intro.as_ref().map(|t| view! { <p class="intro">{move || t.get(lang.get()).to_owned()}</p> })}
+                <div
+                    class="banner error"
+                    role="alert"
+                    data-testid="section-issues"
+                    hidden=move || !survey.show_all.get() || issues.with(Vec::is_empty)
+                >
+                    {move || issue_count(lang.get(), issues.with(Vec::len))}
+                </div>
+                {move || {
+                    survey.generation.get();
+                    sec.questions
+                        .iter()
+                        .map(|q| view! { <QuestionView question=q /> })
+                        .collect_view()
+                }}
+                <div class="pager">
+                    <button data-testid="prev" disabled=section == 0 on:click=prev>
+                        {move || app.t(Msg::Previous)}
+                    </button>
+                    <a class="button" href="#/" data-testid="back-to-list">{move || app.t(Msg::BackToList)}</a>
+                    <button class="primary" data-testid="next" on:click=next>
+                        {move || app.t(if section + 1 < n { Msg::Next } else { Msg::ReviewAndFinish })}
+                    </button>
+                </div>
+            </section>
+        </div>
+    }
+    .into_any()
+}
+
+#[component]
+pub fn NotFound() -> impl IntoView {
+    let app = use_app();
+    view! {
+        <div class="banner error" role="alert" data-testid="not-found">{move || app.t(Msg::NotFound)}</div>
+        <a class="button" href="#/" data-testid="back-to-list">{move || app.t(Msg::BackToList)}</a>
+    }
+}
+
+#[component]
+fn SaveStatus() -> impl IntoView {
+    let survey = expect_context::<Survey>();
+    let app = survey.app;
+    move || {
+        match survey.save.get() {
+        SaveState::Idle => view! { <span class="save" data-testid="save-status"></span> }.into_any(),
+        SaveState::Saved(at) => view! {
+            <span class="save ok" data-testid="save-status" role="status">
+                {app.t(Msg::Saved)}" "{at.get(11..19).unwrap_or("").to_owned()}
+            </span>
+        }
+        .into_any(),
+        SaveState::Full => view! {
+            <div class="banner error" role="alert" data-testid="save-error">{app.t(Msg::NotSavedFull)}</div>
+        }
+        .into_any(),
+        SaveState::Failed => view! {
+            <div class="banner error" role="alert" data-testid="save-error">{app.t(Msg::NotSavedOther)}</div>
+        }
+        .into_any(),
+        SaveState::Conflict(_) => view! { <span class="save" data-testid="save-status"></span> }.into_any(),
+    }
+    }
+}
+
+#[component]
+fn ConflictBanner() -> impl IntoView {
+    let survey = expect_context::<Survey>();
+    let app = survey.app;
+    move || match survey.save.get() {
+        SaveState::Conflict(theirs) => {
+            let deleted = theirs.is_none();
+            Some(view! {
+                <div class="banner warn conflict" role="alert" data-testid="conflict">
+                    <p>{app.t(if deleted { Msg::ConflictDeleted } else { Msg::ConflictChanged })}</p>
+                    <button data-testid="load-theirs" on:click=move |_| survey.load_theirs()>
+                        {app.t(if deleted { Msg::BackToList } else { Msg::LoadTheirs })}
+                    </button>
+                    <button class="primary" data-testid="keep-mine" on:click=move |_| survey.keep_mine()>
+                        {app.t(Msg::KeepMine)}
+                    </button>
+                </div>
+            })
+        }
+        _ => None,
+    }
+}
+
+/// Completed responses open read-only; changing one means reopening it as a draft.
+#[component]
+fn ReadonlyBanner() -> impl IntoView {
+    let survey = expect_context::<Survey>();
+    let app = survey.app;
+    move || {
+        survey.readonly().then(|| {
+            view! {
+                <div class="banner info" data-testid="readonly">
+                    {app.t(Msg::Completed)}" · "
+                    <button data-testid="reopen" on:click=move |_| {
+                        let _ = survey.set_status(false);
+                    }>{app.t(Msg::Reopen)}</button>
+                </div>
+            }
+        })
+    }
+}
