@@ -61,6 +61,7 @@ pub enum Msg {
     ChooseUpTo,
     DateHint,
     Consent,
+    Synced,
 }
 
 impl Msg {
@@ -160,6 +161,10 @@ impl Msg {
             Msg::ChooseUpTo => ("最多选", "Choose up to"),
             Msg::DateHint => ("格式：年-月-日", "Format: year-month-day"),
             Msg::Consent => ("同意", "Consent"),
+            Msg::Synced => (
+                "已更新为另一个标签页里的最新答案",
+                "Updated with the latest answers from another tab",
+            ),
         };
         match lang {
             Lang::Zh => zh,

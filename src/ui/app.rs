@@ -36,7 +36,15 @@ impl AppState {
 
     pub fn go(&self, route: Route) {
         browser::set_hash(&route.to_hash());
-        self.route.set(route);
+        self.show(route);
+    }
+
+    /// Shows a screen unless it is already shown: the `hashchange` that follows `go` must
+    /// not draw the same screen a second time.
+    fn show(&self, route: Route) {
+        if self.route.with_untracked(|r| *r != route) {
+            self.route.set(route);
+        }
     }
 
     /// Runs `f` with the store, or returns `None` when storage is unavailable.
@@ -94,7 +102,7 @@ pub fn App() -> impl IntoView {
     });
 
     let on_hash = window_event_listener(leptos::ev::hashchange, move |_| {
-        state.route.set(Route::parse(&browser::location_hash()));
+        state.show(Route::parse(&browser::location_hash()));
     });
     let on_storage = window_event_listener(leptos::ev::storage, move |_| {
         state.storage_tick.update(|t| *t += 1);
@@ -108,6 +116,9 @@ pub fn App() -> impl IntoView {
         on_online.remove();
         on_offline.remove();
     });
+
+    let update_ready = RwSignal::new(false);
+    browser::on_new_version(move || update_ready.set(true));
 
     let switch_lang = move |_| {
         let next = lang.get_untracked().other();
@@ -133,6 +144,10 @@ pub fn App() -> impl IntoView {
         </header>
         <main id="main">
             <ProblemBanner />
+            <div class="banner info" role="status" data-testid="update-ready" hidden=move || !update_ready.get()>
+                {move || state.t(Msg::UpdateReady)}" "
+                <button data-testid="reload" on:click=move |_| browser::reload()>{move || state.t(Msg::Reload)}</button>
+            </div>
             {move || match state.route.get() {
                 Route::List => view! { <ResponseList /> }.into_any(),
                 Route::New => view! { <NewResponse /> }.into_any(),

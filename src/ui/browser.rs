@@ -117,3 +117,33 @@ pub fn request_persistent_storage() {
         let _ = navigator.storage().persist();
     }
 }
+
+/// Calls `f` when a new version of the app takes over this page (a new service worker
+/// activated after one already controlled the page). Not on the very first install.
+pub fn on_new_version(f: impl Fn() + 'static) {
+    use wasm_bindgen::closure::Closure;
+    use wasm_bindgen::JsCast;
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let navigator = window.navigator();
+    if !Reflect::has(&navigator, &JsValue::from_str("serviceWorker")).unwrap_or(false) {
+        return;
+    }
+    let container = navigator.service_worker();
+    if container.controller().is_none() {
+        return;
+    }
+    let callback = Closure::<dyn Fn()>::new(f);
+    let _ = container
+        .add_event_listener_with_callback("controllerchange", callback.as_ref().unchecked_ref());
+    // Lives as long as the page.
+    callback.forget();
+}
+
+/// Reloads the page (after a new version was installed).
+pub fn reload() {
+    if let Some(w) = web_sys::window() {
+        let _ = w.location().reload();
+    }
+}

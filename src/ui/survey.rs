@@ -19,6 +19,8 @@ pub enum SaveState {
     Saved(String),
     Full,
     Failed,
+    /// This tab had nothing unsaved and took another tab's newer answers.
+    Synced,
     /// Another tab changed (`Some`) or deleted (`None`) this response: saving paused.
     Conflict(Option<Box<Response>>),
 }
@@ -179,8 +181,9 @@ pub fn open_survey(app: AppState, id: &str) -> Survey {
         show_all: RwSignal::new(false),
     };
     let key = crate::store::response_key(id);
-    // Another tab wrote this response: pause saving and let the user choose, at once,
-    // rather than at this tab's next save.
+    // Another tab wrote this response. If everything this tab did is saved, nothing can be
+    // lost: follow the other tab (and say so). If this tab holds an unsaved change, pause
+    // saving and let the user choose. Either way, nothing is overwritten silently.
     let handle = window_event_listener(leptos::ev::storage, move |e| {
         if e.key().as_deref() != Some(key.as_str()) {
             return;
@@ -190,6 +193,15 @@ pub fn open_survey(app: AppState, id: &str) -> Survey {
             .with_untracked(|o| o.as_ref().map(|o| o.stored_json().to_owned()));
         let theirs = e.new_value();
         if theirs.is_some() && theirs == ours {
+            return;
+        }
+        let all_saved = matches!(
+            survey.save.get_untracked(),
+            SaveState::Idle | SaveState::Saved(_) | SaveState::Synced
+        );
+        if theirs.is_some() && all_saved {
+            survey.load_theirs();
+            survey.save.set(SaveState::Synced);
             return;
         }
         let parsed = theirs
@@ -372,6 +384,10 @@ fn SaveStatus() -> impl IntoView {
         .into_any(),
         SaveState::Failed => view! {
             <div class="banner error" role="alert" data-testid="save-error">{app.t(Msg::NotSavedOther)}</div>
+        }
+        .into_any(),
+        SaveState::Synced => view! {
+            <span class="save ok" data-testid="save-status" role="status">{app.t(Msg::Synced)}</span>
         }
         .into_any(),
         SaveState::Conflict(_) => view! { <span class="save" data-testid="save-status"></span> }.into_any(),

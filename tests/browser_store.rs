@@ -1,0 +1,175 @@
+//! The localStorage store in a real browser (headless Chromium, wasm-bindgen-test):
+//! quota, migration, conflicts between tabs, raw layout.
+#![cfg(target_arch = "wasm32")]
+
+use doorstep::form::builtin_form;
+use doorstep::response::{sample, Response, Value};
+use doorstep::store::local::LocalStore;
+use doorstep::store::{
+    migrate_with, KvStore, Migration, ResponseStore, SaveError, StoreError, SCHEMA_KEY,
+};
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+const NOW: &str = "2026-11-24T09:00:00+08:00";
+
+fn fresh() -> LocalStore {
+    let kv = LocalStore::open().expect("localStorage available in the test browser");
+    kv.storage().clear().unwrap();
+    kv
+}
+
+/// Fills localStorage to the last character, so the next write fails as on a full tablet.
+/// Returns the filler keys.
+fn fill(kv: &LocalStore) -> Vec<String> {
+    let mut keys = Vec::new();
+    let mut chunk = 1 << 20;
+    while chunk >= 1 {
+        let key = format!("filler.{}", keys.len());
+        match kv.set(&key, &"x".repeat(chunk)) {
+            Ok(()) => keys.push(key),
+            Err(StoreError::QuotaExceeded) => chunk /= 2,
+            Err(e) => panic!("unexpected {e}"),
+        }
+    }
+    keys
+}
+
+#[wasm_bindgen_test]
+fn local_store_reads_writes_and_measures() {
+    let kv = fresh();
+    kv.set("doorstep.a", "一二三").unwrap();
+    kv.set("doorstep.b", "x").unwrap();
+    assert_eq!(kv.get("doorstep.a").unwrap().as_deref(), Some("一二三"));
+    let mut keys = kv.keys().unwrap();
+    keys.sort();
+    assert_eq!(keys, ["doorstep.a", "doorstep.b"]);
+    // UTF-16 code units of keys and values, as the browser counts them.
+    assert_eq!(kv.chars_used().unwrap(), 10 + 3 + 10 + 1);
+    kv.remove("doorstep.a").unwrap();
+    assert_eq!(kv.get("doorstep.a").unwrap(), None);
+}
+
+#[wasm_bindgen_test]
+fn quota_exceeded_never_damages_a_saved_response() {
+    let kv = fresh();
+    let store = ResponseStore::open(kv.clone()).unwrap();
+    let form = builtin_form();
+    let mut open = store
+        .create(Response::new("r-1".into(), form, NOW.into()))
+        .unwrap();
+    open.response
+        .set_answer("building", Some(Value::Text("12".into())));
+    store.save(&mut open, NOW).unwrap();
+    let saved = kv.get("doorstep.r.r-1").unwrap().unwrap();
+
+    let filler = fill(&kv);
+    assert!(
+        kv.chars_used().unwrap() > 5_000_000,
+        "the browser's quota was reached"
+    );
+
+    // A longer answer no longer fits: refused, and the stored copy is untouched.
+    open.response
+        .set_answer("comments", Some(Value::Text("楼道灯坏了".repeat(50))));
+    assert_eq!(
+        store.save(&mut open, NOW),
+        Err(SaveError::Store(StoreError::QuotaExceeded))
+    );
+    assert_eq!(kv.get("doorstep.r.r-1").unwrap().unwrap(), saved);
+    // A new response cannot be created either, and leaves nothing behind.
+    assert_eq!(
+        store.create(sample::completed(form, "r-2", 2)).unwrap_err(),
+        StoreError::QuotaExceeded
+    );
+    assert_eq!(kv.get("doorstep.r.r-2").unwrap(), None);
+    // Opening the app on a full device still works: storage is readable.
+    assert!(LocalStore::open().is_ok());
+
+    // Room made: the answer kept in memory is saved on the next try.
+    for k in filler {
+        kv.remove(&k).unwrap();
+    }
+    store.save(&mut open, NOW).unwrap();
+    let reread = store.open_response("r-1").unwrap().unwrap().response;
+    assert_eq!(reread.answer("building"), Some(&Value::Text("12".into())));
+    assert!(reread.answer("comments").is_some());
+    kv.storage().clear().unwrap();
+}
+
+#[wasm_bindgen_test]
+fn newer_schema_is_refused_and_left_as_it_is() {
+    let kv = fresh();
+    kv.set(SCHEMA_KEY, "7").unwrap();
+    kv.set("doorstep.r.x", "{\"from\":\"the future\"}").unwrap();
+    assert!(matches!(
+        ResponseStore::open(kv.clone()),
+        Err(StoreError::NewerSchema(7))
+    ));
+    assert_eq!(kv.get(SCHEMA_KEY).unwrap().as_deref(), Some("7"));
+    assert_eq!(
+        kv.get("doorstep.r.x").unwrap().as_deref(),
+        Some("{\"from\":\"the future\"}")
+    );
+    kv.storage().clear().unwrap();
+}
+
+fn shorten_keys(kv: &dyn KvStore) -> Result<(), StoreError> {
+    for k in kv.keys()? {
+        if let Some(id) = k.strip_prefix("doorstep.response.") {
+            let v = kv.get(&k)?.unwrap_or_default();
+            kv.set(&format!("doorstep.r.{id}"), &v)?;
+            kv.remove(&k)?;
+        }
+    }
+    Ok(())
+}
+
+#[wasm_bindgen_test]
+fn migration_runs_against_local_storage() {
+    let kv = fresh();
+    kv.set(SCHEMA_KEY, "1").unwrap();
+    let r = sample::completed(builtin_form(), "old-1", 1);
+    kv.set(
+        "doorstep.response.old-1",
+        &serde_json::to_string(&r).unwrap(),
+    )
+    .unwrap();
+    let steps = [Migration {
+        from: 1,
+        run: shorten_keys,
+    }];
+    assert_eq!(migrate_with(&kv, &steps, 2), Ok(1));
+    assert_eq!(kv.get(SCHEMA_KEY).unwrap().as_deref(), Some("2"));
+    assert_eq!(kv.get("doorstep.response.old-1").unwrap(), None);
+    let moved: Response =
+        serde_json::from_str(&kv.get("doorstep.r.old-1").unwrap().unwrap()).unwrap();
+    assert_eq!(moved, r);
+    // A fresh device gets the current schema on first open.
+    let kv = fresh();
+    ResponseStore::open(kv.clone()).unwrap();
+    assert_eq!(kv.get(SCHEMA_KEY).unwrap().as_deref(), Some("1"));
+    kv.storage().clear().unwrap();
+}
+
+#[wasm_bindgen_test]
+fn two_tabs_do_not_overwrite_each_other() {
+    let kv = fresh();
+    let store = ResponseStore::open(kv.clone()).unwrap();
+    let form = builtin_form();
+    let mut a = store
+        .create(Response::new("r-1".into(), form, NOW.into()))
+        .unwrap();
+    let mut b = store.open_response("r-1").unwrap().unwrap();
+    a.response.set_answer("unit", Some(Value::Text("1".into())));
+    store.save(&mut a, NOW).unwrap();
+    b.response.set_answer("unit", Some(Value::Text("2".into())));
+    assert!(matches!(
+        store.save(&mut b, NOW),
+        Err(SaveError::Conflict(Some(_)))
+    ));
+    let stored = store.open_response("r-1").unwrap().unwrap().response;
+    assert_eq!(stored.answer("unit"), Some(&Value::Text("1".into())));
+    kv.storage().clear().unwrap();
+}

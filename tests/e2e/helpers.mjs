@@ -1,0 +1,129 @@
+// Shared set-up for the end-to-end tests: a static server over dist/, Debian's Chromium
+// through playwright-core, a tablet context, and a small page object for the survey.
+import { chromium } from "playwright-core";
+import { startServer } from "../../scripts/serve.mjs";
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { dirname, join } from "node:path";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
+export const DIST = join(root, "dist");
+
+export const CHROMIUM_ARGS = [
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  "--no-first-run",
+];
+
+export async function launch() {
+  if (!existsSync(join(DIST, "index.html"))) throw new Error("dist/ is missing: run `make build` first");
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+    args: CHROMIUM_ARGS,
+  });
+}
+
+/** A server over dist/; `options.rewrite(path, body)` may change what it serves. */
+export async function serve(options = {}) {
+  const server = await startServer(DIST, 0, options);
+  return { server, url: `http://127.0.0.1:${server.address().port}/` };
+}
+
+/** A tablet: 1024×768, touch, Chinese locale. */
+export async function tablet(browser, extra = {}) {
+  return browser.newContext({
+    viewport: { width: 1024, height: 768 },
+    hasTouch: true,
+    locale: "zh-CN",
+    ...extra,
+  });
+}
+
+/** Collects page errors so a test can assert there were none. */
+export function watchErrors(page) {
+  const errors = [];
+  page.on("pageerror", (e) => errors.push(e.message));
+  page.on("console", (m) => {
+    if (m.type() === "error") errors.push(m.text());
+  });
+  return errors;
+}
+
+export const tid = (id) => `[data-testid="${id}"]`;
+
+/** Waits until the app has drawn its first screen. */
+export async function ready(page) {
+  await page.waitForSelector(`${tid("new-survey")}, ${tid("question")}, ${tid("not-found")}`);
+}
+
+export async function storedResponses(page) {
+  return page.evaluate(() =>
+    Object.keys(localStorage)
+      .filter((k) => k.startsWith("doorstep.r."))
+      .map((k) => JSON.parse(localStorage.getItem(k)))
+  );
+}
+
+/** The number box of an integer or decimal question gets a number in range; other text gets
+ *  a text; a choice group gets its first option (consent: yes). Returns what it set. */
+export async function fillSection(page) {
+  const questions = await page.$$(tid("question"));
+  const set = {};
+  for (const q of questions) {
+    const qid = await q.getAttribute("data-qid");
+    const radios = await q.$$("input[type=radio]");
+    const boxes = await q.$$("input[type=checkbox]");
+    const text = await q.$("input[type=text]:not([id^=other-]), textarea");
+    const date = await q.$("input[type=date]");
+    if (qid === "consent") {
+      await page.tap(tid("choice-consent-yes"));
+      set[qid] = "yes";
+    } else if (radios.length) {
+      await radios[0].tap();
+      set[qid] = await radios[0].getAttribute("data-testid");
+    } else if (boxes.length) {
+      await boxes[0].tap();
+      set[qid] = await boxes[0].getAttribute("data-testid");
+    } else if (date) {
+      await date.fill("2024-05-01");
+      set[qid] = "2024-05-01";
+    } else if (text) {
+      const mode = await text.getAttribute("inputmode");
+      const value = mode === "numeric" ? "2" : mode === "decimal" ? "35.5" : qid === "building" ? "12" : qid === "room" ? "301" : `答案 ${qid}`;
+      await text.fill(value);
+      set[qid] = value;
+    }
+  }
+  return set;
+}
+
+/** Checks that every answer `fillSection` set is on screen again. */
+export async function expectSection(page, set, assert) {
+  for (const [qid, value] of Object.entries(set)) {
+    if (value.startsWith?.("choice-")) {
+      assert.ok(await page.isChecked(tid(value)), `${qid}: ${value} still ticked`);
+    } else if (value === "yes") {
+      assert.ok(await page.isChecked(tid(`choice-${qid}-yes`)), `${qid}: yes still ticked`);
+    } else {
+      assert.equal(await page.inputValue(tid(`input-${qid}`)), value, `${qid} kept its text`);
+    }
+  }
+}
+
+export async function sectionCount(page) {
+  return (await page.$$(tid("section-link"))).length;
+}
+
+/** Waits until section `i` (0-based) is on screen. */
+export async function onSection(page, i) {
+  await page.waitForFunction(
+    (n) => {
+      const el = document.querySelector('[data-testid="section-position"]');
+      return el && new RegExp(`(^|\\D)${n}(/| of)`).test(el.textContent);
+    },
+    i + 1
+  );
+}

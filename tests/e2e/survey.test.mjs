@@ -1,0 +1,156 @@
+// A social worker on a tablet: fills the built-in survey section by section, reloads midway,
+// completes it and finds it in the list; required answers are enforced; languages switch.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import {
+  launch, serve, tablet, tid, ready, fillSection, expectSection, sectionCount,
+  storedResponses, watchErrors, onSection,
+} from "./helpers.mjs";
+
+let browser, server, url;
+before(async () => {
+  browser = await launch();
+  ({ server, url } = await serve());
+});
+after(async () => {
+  await browser?.close();
+  server?.close();
+});
+
+test("fill every section, reload midway, complete, see it in the list", async () => {
+  const context = await tablet(browser);
+  const page = await context.newPage();
+  const errors = watchErrors(page);
+  await page.goto(url);
+  await ready(page);
+  await page.tap(tid("new-survey"));
+  await page.waitForSelector(tid("question"));
+  const n = await sectionCount(page);
+  assert.ok(n >= 10, `${n} sections`);
+
+  const answers = [];
+  const middle = Math.floor(n / 2);
+  for (let i = 0; i < n; i++) {
+    answers[i] = await fillSection(page);
+    if (i === middle) {
+      // A reload (or a crashed tab) in the middle of a section keeps every answer.
+      await page.reload();
+      await page.waitForSelector(tid("question"));
+      await expectSection(page, answers[i], assert);
+      for (const j of [0, 1, i - 1]) {
+        await page.tap(`${tid("section-link")}[data-section="${j}"]`);
+        await onSection(page, j);
+        await expectSection(page, answers[j], assert);
+      }
+      await page.tap(`${tid("section-link")}[data-section="${i}"]`);
+      await onSection(page, i);
+    }
+    await page.tap(tid("next"));
+    if (i + 1 < n) await onSection(page, i + 1);
+  }
+  // The review screen: nothing missing, mark as completed.
+  await page.waitForSelector(tid("review-ok"));
+  await page.tap(tid("complete"));
+  await page.waitForSelector(tid("response-row"));
+  const row = page.locator(tid("response-row"));
+  assert.equal(await row.count(), 1);
+  assert.equal(await row.getAttribute("data-status"), "completed");
+  assert.match(await row.locator(tid("place")).innerText(), /12/);
+
+  const [stored] = await storedResponses(page);
+  assert.equal(stored.status, "completed");
+  assert.equal(stored.a.building, "12");
+  assert.equal(stored.a.consent, true);
+  assert.ok(stored.completed, "completed timestamp");
+  assert.match(stored.id, /^[0-9a-f-]{36}$/);
+  assert.equal(stored.form, "community-needs");
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test("required questions: Next is refused with a message; the answer clears it", async () => {
+  const context = await tablet(browser);
+  const page = await context.newPage();
+  await page.goto(url + "#/new");
+  await page.waitForSelector(tid("question"));
+  await page.tap(tid("next"));
+  await page.waitForSelector(tid("issue-consent"));
+  assert.match(await page.innerText(tid("issue-consent")), /必答/);
+  assert.ok(await page.isVisible(tid("section-issues")));
+  assert.match(await page.innerText(tid("section-position")), /1/);
+  await page.tap(tid("choice-consent-yes"));
+  assert.equal(await page.locator(tid("issue-consent")).count(), 0);
+  await page.tap(tid("next"));
+  await page.waitForSelector(tid("input-building"));
+  // Jumping ahead is allowed; the review screen lists what is still missing.
+  const last = (await page.$$(tid("section-link"))).length - 1;
+  await page.tap(`${tid("section-link")}[data-section="${last}"]`);
+  await onSection(page, last);
+  await fillSection(page);
+  await page.tap(tid("next"));
+  await page.waitForSelector(tid("review-issues"));
+  const missing = await page.$$eval(`${tid("review-issue")}`, (els) => els.map((e) => e.dataset.qid));
+  for (const q of ["building", "room", "hh_size"]) assert.ok(missing.includes(q), `${q} listed as missing`);
+  assert.ok(await page.isDisabled(tid("complete")));
+  // A link on the review screen leads to the question's section.
+  await page.tap(`${tid("review-issue")}[data-qid="building"] a`);
+  await page.waitForSelector(tid("input-building"));
+  await context.close();
+});
+
+test("numbers typed wrong are kept and explained; full-width digits are read", async () => {
+  const context = await tablet(browser);
+  const page = await context.newPage();
+  await page.goto(url + "#/new");
+  await page.waitForSelector(tid("question"));
+  await page.tap(`${tid("section-link")}[data-section="2"]`);
+  await onSection(page, 2);
+  await page.fill(tid("input-hh_size"), "3.5");
+  await page.waitForSelector(tid("issue-hh_size"));
+  assert.match(await page.innerText(tid("issue-hh_size")), /整数/);
+  await page.reload();
+  await page.waitForSelector(tid("input-hh_size"));
+  assert.equal(await page.inputValue(tid("input-hh_size")), "3.5", "what was typed survives a reload");
+  await page.fill(tid("input-hh_size"), "４");
+  const [stored] = await storedResponses(page);
+  assert.equal(stored.a.hh_size, 4);
+  await context.close();
+});
+
+test("?lang=en opens in English; the switch changes language and is remembered", async () => {
+  const context = await tablet(browser);
+  const page = await context.newPage();
+  await page.goto(url + "?lang=en");
+  await ready(page);
+  assert.equal(await page.innerText(tid("new-survey")), "New survey");
+  assert.equal(await page.getAttribute("html", "lang"), "en");
+  await page.tap(tid("lang-switch"));
+  assert.equal(await page.innerText(tid("new-survey")), "开始新调查");
+  assert.equal(await page.getAttribute("html", "lang"), "zh-CN");
+  await page.goto(url);
+  await ready(page);
+  assert.equal(await page.innerText(tid("new-survey")), "开始新调查");
+  await page.tap(tid("lang-switch"));
+  await page.tap(tid("new-survey"));
+  await page.waitForSelector(tid("question"));
+  assert.match(await page.innerText(tid("section-position")), /Section 1 of/);
+  await context.close();
+});
+
+test("delete asks first; cancel keeps, confirm removes", async () => {
+  const context = await tablet(browser);
+  const page = await context.newPage();
+  await page.goto(url + "#/new");
+  await page.waitForSelector(tid("question"));
+  await page.tap(tid("back-to-list"));
+  await page.waitForSelector(tid("response-row"));
+  await page.tap(tid("delete"));
+  await page.waitForSelector(tid("confirm-dialog"));
+  await page.tap(tid("cancel-delete"));
+  assert.equal(await page.locator(tid("response-row")).count(), 1);
+  await page.tap(tid("delete"));
+  await page.tap(tid("confirm-delete"));
+  await page.waitForSelector(tid("response-row"), { state: "detached" });
+  assert.equal((await storedResponses(page)).length, 0);
+  await context.close();
+});
