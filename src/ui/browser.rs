@@ -131,10 +131,13 @@ pub fn on_new_version(f: impl Fn() + 'static) {
         return;
     }
     let container = navigator.service_worker();
-    if container.controller().is_none() {
-        return;
-    }
-    let callback = Closure::<dyn Fn()>::new(f);
+    // The first install also changes the controller (from none): that one is not news.
+    let had_controller = std::cell::Cell::new(container.controller().is_some());
+    let callback = Closure::<dyn Fn()>::new(move || {
+        if had_controller.replace(true) {
+            f();
+        }
+    });
     let _ = container
         .add_event_listener_with_callback("controllerchange", callback.as_ref().unchecked_ref());
     // Lives as long as the page.

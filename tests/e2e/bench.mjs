@@ -1,0 +1,87 @@
+// `make bench`, part 2: bundle size and time to the first question in headless Chromium.
+// Prints `name: value unit` lines. A benchmark, not a test: nothing here fails on a slow box.
+import { readdirSync, readFileSync } from "node:fs";
+import { gzipSync } from "node:zlib";
+import { join } from "node:path";
+import { launch, serve, DIST, tid } from "./helpers.mjs";
+
+const RUNS = Number(process.env.BENCH_RUNS || 9);
+
+function bundle() {
+  const files = readdirSync(DIST).filter((f) => /\.(html|js|wasm|css)$/.test(f) && f !== "sw.js");
+  let raw = 0;
+  let gz = 0;
+  for (const f of files) {
+    const body = readFileSync(join(DIST, f));
+    const g = gzipSync(body, { level: 9 }).length;
+    raw += body.length;
+    gz += g;
+    const kind = f.endsWith(".wasm") ? "wasm" : f.split(".").pop();
+    console.log(`first_load_${kind}_gzip: ${(g / 1024).toFixed(1)} KB`);
+  }
+  console.log(`first_load_total_raw: ${(raw / 1024).toFixed(1)} KB`);
+  console.log(`first_load_total_gzip: ${(gz / 1024).toFixed(1)} KB`);
+}
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+/** One cold load in a fresh context (no HTTP or service-worker cache): navigation start →
+ *  list drawn → tap → first question, all on the page's clock. */
+async function load(browser, url, slowdown, direct) {
+  const context = await browser.newContext({ viewport: { width: 1024, height: 768 }, hasTouch: true });
+  await context.addInitScript(() => {
+    // Records, on the page's own clock, when each screen first appears.
+    window.__marks = {};
+    // The moment the tap reaches the page: automation delay before it is not the app's.
+    document.addEventListener("click", () => { window.__marks.tap ??= performance.now(); }, true);
+    new MutationObserver(() => {
+      for (const id of ["new-survey", "question"]) {
+        if (!window.__marks[id] && document.querySelector(`[data-testid="${id}"]`)) {
+          window.__marks[id] = performance.now();
+        }
+      }
+    }).observe(document, { childList: true, subtree: true });
+  });
+  const page = await context.newPage();
+  const cdp = await context.newCDPSession(page);
+  await cdp.send("Emulation.setCPUThrottlingRate", { rate: slowdown });
+  await page.goto(direct ? url + "#/new" : url);
+  if (!direct) {
+    await page.waitForSelector(tid("new-survey"));
+    await page.tap(tid("new-survey"));
+  }
+  await page.waitForSelector(tid("question"));
+  const marks = await page.evaluate(() => window.__marks);
+  await context.close();
+  return marks;
+}
+
+async function firstQuestion() {
+  const browser = await launch();
+  const { server, url } = await serve();
+  for (const slowdown of [1, 4]) {
+    const ready = [];
+    const tapToQuestion = [];
+    const viaTap = [];
+    const direct = [];
+    await load(browser, url, slowdown, false); // warm the OS file cache, not the browser
+    for (let i = 0; i < RUNS; i++) {
+      const m = await load(browser, url, slowdown, false);
+      ready.push(m["new-survey"]);
+      tapToQuestion.push(m.question - m.tap);
+      viaTap.push(m["new-survey"] + (m.question - m.tap));
+      direct.push((await load(browser, url, slowdown, true)).question);
+    }
+    const tag = slowdown === 1 ? "" : `_cpu${slowdown}x`;
+    console.log(`app_ready_median${tag}: ${median(ready).toFixed(0)} ms`);
+    console.log(`tap_new_survey_to_first_question_median${tag}: ${median(tapToQuestion).toFixed(0)} ms`);
+    console.log(`open_to_first_question_median${tag}: ${median(viaTap).toFixed(0)} ms`);
+    console.log(`open_new_link_to_first_question_median${tag}: ${median(direct).toFixed(0)} ms`);
+  }
+  console.log(`first_question_runs: ${RUNS} loads`);
+  server.close();
+  await browser.close();
+}
+
+bundle();
+await firstQuestion();

@@ -1,0 +1,145 @@
+// What happens to saved answers when storage misbehaves: full, refused (private
+// browsing), shared by two tabs.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { launch, serve, tablet, tid, ready, storedResponses, onSection } from "./helpers.mjs";
+
+let browser, server, url;
+before(async () => {
+  browser = await launch();
+  ({ server, url } = await serve());
+});
+after(async () => {
+  await browser?.close();
+  server?.close();
+});
+
+/** Fills localStorage to the last character from inside the page; returns filler keys. */
+function fillStorage(page) {
+  return page.evaluate(() => {
+    const keys = [];
+    let chunk = 1 << 20;
+    while (chunk >= 1) {
+      const key = `filler.${keys.length}`;
+      try {
+        localStorage.setItem(key, "x".repeat(chunk));
+        keys.push(key);
+      } catch {
+        chunk = Math.floor(chunk / 2);
+      }
+    }
+    return keys;
+  });
+}
+
+test("full storage: a clear message, and every earlier answer kept", async () => {
+  const context = await tablet(browser);
+  const page = await context.newPage();
+  await page.goto(url + "#/new");
+  await page.waitForSelector(tid("question"));
+  await page.tap(tid("choice-consent-yes"));
+  await page.tap(tid("next"));
+  await onSection(page, 1);
+  await page.fill(tid("input-building"), "12");
+  await page.waitForSelector(`${tid("save-status")}:not(:empty)`);
+  const before = await storedResponses(page);
+
+  const filler = await fillStorage(page);
+  await page.fill(tid("input-room"), "301");
+  await page.waitForSelector(tid("save-error"));
+  assert.match(await page.innerText(tid("save-error")), /存储空间已满/);
+  assert.deepEqual(await storedResponses(page), before, "the stored response is untouched");
+
+  // The list says so too, before the next survey.
+  await page.tap(tid("back-to-list"));
+  await page.waitForSelector(tid("storage-warning"));
+  assert.ok(await page.isVisible(tid("storage-warning")));
+  await page.tap(tid("new-survey"));
+  await page.waitForSelector(tid("save-error"));
+  assert.equal((await storedResponses(page)).length, 1, "no half-created response");
+
+  // After a reload everything saved before is there.
+  await page.reload();
+  await ready(page);
+  await page.tap(tid("resume"));
+  await page.waitForSelector(tid("choice-consent-yes"));
+  assert.ok(await page.isChecked(tid("choice-consent-yes")));
+
+  // Room made (say, after an export): the next change saves again.
+  await page.evaluate((keys) => keys.forEach((k) => localStorage.removeItem(k)), filler);
+  await page.tap(`${tid("section-link")}[data-section="1"]`);
+  await onSection(page, 1);
+  assert.equal(await page.inputValue(tid("input-building")), "12");
+  await page.fill(tid("input-room"), "302");
+  await page.waitForSelector(`${tid("save-status")}:not(:empty)`);
+  const [stored] = await storedResponses(page);
+  assert.equal(stored.a.room, "302");
+  assert.equal(stored.a.building, "12");
+  await context.close();
+});
+
+test("storage refused (private browsing): said before any survey starts", async () => {
+  const context = await tablet(browser);
+  await context.addInitScript(() => {
+    Object.defineProperty(window, "localStorage", {
+      configurable: true,
+      get() {
+        throw new DOMException("The operation is insecure.", "SecurityError");
+      },
+    });
+  });
+  const page = await context.newPage();
+  await page.goto(url);
+  await page.waitForSelector(tid("storage-unavailable"));
+  assert.match(await page.innerText(tid("storage-unavailable")), /无痕|隐私/);
+  assert.ok(await page.isDisabled(tid("new-survey")));
+  await context.close();
+});
+
+test("two tabs: a saved tab follows the other; a stale save is refused and the user chooses", async () => {
+  const context = await tablet(browser);
+  const a = await context.newPage();
+  await a.goto(url + "#/new");
+  await a.waitForSelector(tid("question"));
+  const id = a.url().match(/#\/r\/([0-9a-f-]+)\//)[1];
+  await a.goto(`${url}#/r/${id}/1`);
+  await a.waitForSelector(tid("input-building"));
+  const b = await context.newPage();
+  await b.goto(`${url}#/r/${id}/1`);
+  await b.waitForSelector(tid("input-building"));
+
+  // Tab A answers; tab B, with nothing unsaved, follows and says so.
+  await a.fill(tid("input-building"), "7");
+  await b.waitForFunction(() => document.querySelector('[data-testid="input-building"]').value === "7");
+  assert.match(await b.innerText(tid("save-status")), /另一个标签页/);
+
+  // Another writer changes storage behind tab B's back (no event reaches B): B's next
+  // save finds storage changed and refuses instead of overwriting.
+  await b.evaluate((key) => {
+    const r = JSON.parse(localStorage.getItem(key));
+    r.a.unit = "3";
+    r.rev += 1;
+    localStorage.setItem(key, JSON.stringify(r));
+  }, `doorstep.r.${id}`);
+  await b.fill(tid("input-room"), "501");
+  await b.waitForSelector(tid("conflict"));
+  let [stored] = await storedResponses(b);
+  assert.equal(stored.a.unit, "3");
+  assert.equal(stored.a.room, undefined, "nothing overwritten silently");
+
+  // The user keeps this tab's answers: written on purpose.
+  await b.tap(tid("keep-mine"));
+  await b.waitForSelector(tid("conflict"), { state: "detached" });
+  [stored] = await storedResponses(b);
+  assert.equal(stored.a.room, "501");
+  assert.equal(stored.a.building, "7");
+
+  // Deleted in tab A while open in tab B: B stops saving and says so.
+  await a.goto(url);
+  await a.waitForSelector(tid("delete"));
+  await a.tap(tid("delete"));
+  await a.tap(tid("confirm-delete"));
+  await b.waitForSelector(tid("conflict"));
+  assert.match(await b.innerText(tid("conflict")), /删除/);
+  await context.close();
+});
