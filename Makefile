@@ -23,8 +23,15 @@ tools:
 tools-browser:
 	@scripts/setup.sh --browser
 
-build: tools
+# Trunk runs only when a source of the build is newer than dist/ (a second `make` is a no-op).
+BUILD_INPUTS := $(shell find src forms public style -type f) index.html Cargo.toml Cargo.lock \
+	Trunk.toml build.rs scripts/post-build.mjs
+
+build: tools dist/index.html
+
+dist/index.html: $(BUILD_INPUTS)
 	trunk build --release
+	@touch dist/index.html
 
 test-native:
 	cargo test
