@@ -57,13 +57,22 @@ pub enum Privacy {
     None,
 }
 
-/// Marks the questions that locate the household.
+/// Marks questions the app treats specially: the household's location, and consent.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     Building,
     Unit,
     Room,
+    /// A yes/no question; "no" means the resident declined and nothing more is asked of
+    /// them: only the location and the worker's own questions stay required.
+    Consent,
+}
+
+impl Role {
+    pub fn is_location(self) -> bool {
+        matches!(self, Role::Building | Role::Unit | Role::Room)
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -165,6 +174,18 @@ impl Form {
         self.questions()
             .map(|(_, q)| q)
             .find(|q| q.role == Some(role))
+    }
+
+    /// The consent question, if the form has one.
+    pub fn consent_question(&self) -> Option<&Question> {
+        self.question_with_role(Role::Consent)
+    }
+
+    /// Index of the first section for the worker only.
+    pub fn worker_section(&self) -> Option<usize> {
+        self.sections
+            .iter()
+            .position(|s| s.audience == Audience::Worker)
     }
 
     /// Number of questions that take an answer (notes excluded).

@@ -485,6 +485,12 @@ fn check_question(rq: RawQuestion, sid: &Option<String>) -> Result<Question, For
     if let Some((field, _)) = present.iter().find(|(f, p)| *p && !uses(f)) {
         return Err(err(field, Problem::NotUsedByType(t.name().into())));
     }
+    if rq.role == Some(Role::Consent) && t != RawType::YesNo {
+        return Err(err(
+            "role",
+            Problem::OutOfRange("the consent question must be yes_no".into()),
+        ));
+    }
     if t != RawType::Note && rq.privacy.is_none() {
         return Err(err("privacy", Problem::Missing));
     }

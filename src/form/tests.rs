@@ -199,3 +199,18 @@ fn form_round_trips_through_serde() {
     let back: Form = serde_json::from_str(&json).unwrap();
     assert_eq!(&back, f);
 }
+
+#[test]
+fn consent_role_needs_a_yes_no_question() {
+    let e = err_of(
+        json!([{"id": "c", "type": "short_text", "label": label(), "privacy": "none", "role": "consent"}]),
+    );
+    assert_eq!(
+        (e.question.as_deref(), e.field.as_deref()),
+        (Some("c"), Some("role"))
+    );
+    assert_eq!(
+        builtin_form().consent_question().map(|q| q.id.as_str()),
+        Some("consent")
+    );
+}

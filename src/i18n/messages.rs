@@ -54,6 +54,8 @@ pub enum Msg {
     UpdateReady,
     Reload,
     Synced,
+    Declined,
+    GoToWorker,
 }
 
 impl Msg {
@@ -145,6 +147,11 @@ impl Msg {
                 "A new version is installed and takes effect on reload. Saved answers are not affected.",
             ),
             Msg::Reload => ("刷新", "Reload"),
+            Msg::Declined => (
+                "居民不同意参加：不再向居民提问。请填写住址和社工部分（访问结果），然后完成。",
+                "The resident declined: ask nothing more. Fill in the address and the worker section (visit outcome), then finish.",
+            ),
+            Msg::GoToWorker => ("去社工部分", "Go to the worker section"),
             Msg::Synced => (
                 "已更新为另一个标签页里的最新答案",
                 "Updated with the latest answers from another tab",

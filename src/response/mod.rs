@@ -4,7 +4,9 @@
 pub mod sample;
 pub mod validate;
 
-pub use validate::{validate_question, validate_response, validate_section, Issue, IssueKind};
+pub use validate::{
+    declined, validate_question, validate_response, validate_section, Issue, IssueKind,
+};
 
 use crate::form::{Form, Kind, Role};
 use serde::{Deserialize, Serialize};

@@ -253,3 +253,35 @@ fn timestamps_and_dates() {
         assert!(validate::parse_date(bad).is_none(), "{bad}");
     }
 }
+
+#[test]
+fn declined_consent_lifts_the_residents_required_questions_only() {
+    let f = builtin_form();
+    let mut r = Response::new("r".into(), f, "2026-11-24T09:00:00+08:00".into());
+    r.set_answer("consent", Some(Value::Bool(false)));
+    assert!(declined(f, &r));
+    let missing: Vec<String> = validate_response(f, &r)
+        .into_iter()
+        .map(|i| i.question)
+        .collect();
+    assert!(
+        missing.contains(&"building".to_string()),
+        "location stays required"
+    );
+    assert!(
+        missing.contains(&"visit_out".to_string()),
+        "worker section stays required"
+    );
+    assert!(
+        !missing.contains(&"hh_size".to_string()),
+        "resident questions are not"
+    );
+    assert!(!missing.contains(&"top_needs".to_string()));
+    // With consent they are required again.
+    r.set_answer("consent", Some(Value::Bool(true)));
+    let missing: Vec<String> = validate_response(f, &r)
+        .into_iter()
+        .map(|i| i.question)
+        .collect();
+    assert!(missing.contains(&"hh_size".to_string()));
+}

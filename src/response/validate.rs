@@ -2,7 +2,7 @@
 //! answer of the wrong shape (say, from an older form version) is reported, not trusted.
 
 use super::{Response, Value};
-use crate::form::{Form, Kind, Question, NOT_APPLICABLE, OTHER};
+use crate::form::{Audience, Form, Kind, Question, Role, NOT_APPLICABLE, OTHER};
 use chrono::NaiveDate;
 
 #[derive(Clone, Debug, PartialEq)]
@@ -138,14 +138,30 @@ pub fn parse_date(s: &str) -> Option<NaiveDate> {
     NaiveDate::from_ymd_opt(y.parse().ok()?, m.parse().ok()?, d.parse().ok()?)
 }
 
+/// Whether the resident said no to the consent question.
+pub fn declined(form: &Form, response: &Response) -> bool {
+    form.consent_question()
+        .is_some_and(|q| response.answer(&q.id) == Some(&Value::Bool(false)))
+}
+
 pub fn validate_section(form: &Form, section: usize, response: &Response) -> Vec<Issue> {
     let Some(s) = form.sections.get(section) else {
         return Vec::new();
     };
+    // Without consent nothing more is asked of the resident: their questions are no longer
+    // required (answers already given are still checked).
+    let declined = declined(form, response);
     s.questions
         .iter()
         .filter_map(|q| {
-            validate_question(q, response).map(|kind| Issue {
+            let kind = validate_question(q, response)?;
+            let still_required = s.audience == Audience::Worker
+                || q.role
+                    .is_some_and(|r| r.is_location() || r == Role::Consent);
+            if declined && kind == IssueKind::Required && !still_required {
+                return None;
+            }
+            Some(Issue {
                 question: q.id.clone(),
                 section,
                 kind,

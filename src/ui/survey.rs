@@ -341,6 +341,7 @@ pub fn SurveyScreen(id: String, section: usize) -> impl IntoView {
                         .map(|q| view! { <QuestionView question=q /> })
                         .collect_view()
                 }}
+                <DeclinedNote section=section />
                 <div class="pager">
                     <button data-testid="prev" disabled=section == 0 on:click=prev>
                         {move || app.t(Msg::Previous)}
@@ -431,6 +432,42 @@ fn ReadonlyBanner() -> impl IntoView {
                     <button data-testid="reopen" on:click=move |_| {
                         let _ = survey.set_status(false);
                     }>{app.t(Msg::Reopen)}</button>
+                </div>
+            }
+        })
+    }
+}
+
+/// Under the consent question, once the resident said no: where to go instead.
+#[component]
+fn DeclinedNote(section: usize) -> impl IntoView {
+    let survey = expect_context::<Survey>();
+    let app = survey.app;
+    let form = survey.form;
+    let here = form.consent_question().is_some_and(|c| {
+        form.sections[section]
+            .questions
+            .iter()
+            .any(|q| q.id == c.id)
+    });
+    let declined = Memo::new(move |_| {
+        survey.open.with(|o| {
+            o.as_ref()
+                .is_some_and(|o| crate::response::declined(form, &o.response))
+        })
+    });
+    let target = form.worker_section();
+    move || {
+        (here && declined.get()).then(|| {
+            let id = survey.open.with_untracked(|o| o.as_ref().map(|o| o.response.id.clone()));
+            view! {
+                <div class="banner info" role="status" data-testid="declined">
+                    <p>{app.t(Msg::Declined)}</p>
+                    {target.zip(id).map(|(t, id)| view! {
+                        <button data-testid="go-worker" on:click=move |_| app.go(Route::Survey { id: id.clone(), section: t })>
+                            {app.t(Msg::GoToWorker)}
+                        </button>
+                    })}
                 </div>
             }
         })

@@ -154,3 +154,35 @@ test("delete asks first; cancel keeps, confirm removes", async () => {
   assert.equal((await storedResponses(page)).length, 0);
   await context.close();
 });
+
+test("a resident who declines: only the address and the worker section are needed", async () => {
+  const context = await tablet(browser);
+  const page = await context.newPage();
+  await page.goto(url + "#/new");
+  await page.waitForSelector(tid("question"));
+  await page.tap(tid("choice-consent-no"));
+  await page.waitForSelector(tid("declined"));
+  await page.tap(tid("next"));
+  await onSection(page, 1);
+  await page.fill(tid("input-building"), "3");
+  await page.fill(tid("input-room"), "1202");
+  await page.tap(tid("next"));
+  await onSection(page, 2);
+  // Nothing more is required of the resident: Next goes on without answers.
+  await page.tap(tid("next"));
+  await onSection(page, 3);
+  await page.tap(`${tid("section-link")}[data-section="0"]`);
+  await onSection(page, 0);
+  await page.tap(tid("go-worker"));
+  await page.waitForSelector(tid("choice-visit_out-declined"));
+  await page.tap(tid("choice-visit_out-declined"));
+  await page.tap(tid("choice-follow_up-no"));
+  await page.tap(tid("next"));
+  await page.waitForSelector(tid("review-ok"));
+  await page.tap(tid("complete"));
+  await page.waitForSelector(`${tid("response-row")}[data-status="completed"]`);
+  const [stored] = await storedResponses(page);
+  assert.equal(stored.a.consent, false);
+  assert.equal(stored.a.hh_size, undefined);
+  await context.close();
+});
