@@ -85,8 +85,8 @@ impl Msg {
             Msg::ConfirmDelete => ("确认删除", "Delete for good"),
             Msg::StorageUsed => ("本设备存储已用", "Storage used on this device"),
             Msg::StorageNearlyFull => (
-                "存储空间快满了。满了以后新的答案将无法保存：请尽快导出并删除已完成的记录。",
-                "Storage is nearly full. Once it is full, new answers cannot be saved: export and delete completed responses soon.",
+                "存储空间快满了。满了以后新的答案将无法保存：请尽快删除不再需要的记录。",
+                "Storage is nearly full. Once it is full, new answers cannot be saved: delete responses you no longer need soon.",
             ),
             Msg::StorageUnavailable => (
                 "这个浏览器不允许本应用保存数据（可能开着无痕 / 隐私模式，或禁用了网站数据）。在这里填写的答案会丢失。请用普通窗口打开本应用后再开始调查。",
@@ -109,8 +109,8 @@ impl Msg {
             Msg::Required => ("必答", "required"),
             Msg::Saved => ("已自动保存", "Saved automatically"),
             Msg::NotSavedFull => (
-                "存储空间已满：刚才的答案没有保存，之前保存的答案都还在。请先导出并删除已完成的记录，然后再改一下这个答案。",
-                "Storage is full: the last answer was not saved; everything saved before is safe. Export and delete completed responses, then change this answer again.",
+                "存储空间已满：刚才的答案没有存进设备（暂时留在这个页面里），之前保存的答案都还在。请回到列表，删除不再需要的记录腾出空间，再回来继续：暂留的答案会自动保存。",
+                "Storage is full: the last answer was not stored on the device (this tab holds it for now); everything saved before is safe. Go back to the list, delete responses you no longer need to make room, then come back: the held answer is saved automatically.",
             ),
             Msg::NotSavedOther => (
                 "答案没有保存，之前保存的答案都还在。请不要关闭页面，再试一次。",

@@ -43,6 +43,13 @@ impl LocalStore {
         }
     }
 
+    /// This tab's sessionStorage: a scratch space with its own quota, for edits that did
+    /// not fit in localStorage. `None` where the browser refuses it.
+    pub fn session() -> Option<LocalStore> {
+        let storage = web_sys::window()?.session_storage().ok()??;
+        Some(LocalStore { storage })
+    }
+
     pub fn storage(&self) -> &Storage {
         &self.storage
     }

@@ -11,6 +11,9 @@ use crate::form::{Form, Role};
 use crate::response::{progress, Progress, Response, Status};
 
 const RESPONSE_PREFIX: &str = "doorstep.r.";
+/// Unsaved edits, kept in a scratch store (the tab's sessionStorage, whose quota is separate
+/// from localStorage's) while localStorage is full.
+const UNSAVED_PREFIX: &str = "doorstep.unsaved.";
 
 pub fn response_key(id: &str) -> String {
     format!("{RESPONSE_PREFIX}{id}")
@@ -135,6 +138,37 @@ impl<S: KvStore> ResponseStore<S> {
             return Ok(());
         }
         self.save(open, now)
+    }
+
+    /// Keeps an edit that could not be saved in `scratch`, so that leaving the screen (to
+    /// delete something and make room, say) does not lose it. Best effort.
+    pub fn stash_unsaved(&self, scratch: &dyn KvStore, open: &OpenResponse) {
+        if let Ok(json) = to_json(&open.response) {
+            let _ = scratch.set(&format!("{UNSAVED_PREFIX}{}", open.response.id), &json);
+        }
+    }
+
+    pub fn clear_unsaved(&self, scratch: &dyn KvStore, id: &str) {
+        let _ = scratch.remove(&format!("{UNSAVED_PREFIX}{id}"));
+    }
+
+    /// Puts a stashed edit back into `open` if it was made on top of what is stored now
+    /// (same revision); a stash overtaken by a later save is dropped. True if restored.
+    pub fn recover_unsaved(&self, scratch: &dyn KvStore, open: &mut OpenResponse) -> bool {
+        let key = format!("{UNSAVED_PREFIX}{}", open.response.id);
+        let Ok(Some(json)) = scratch.get(&key) else {
+            return false;
+        };
+        match serde_json::from_str::<Response>(&json) {
+            Ok(r) if r.id == open.response.id && r.rev == open.response.rev => {
+                open.response = r;
+                true
+            }
+            _ => {
+                let _ = scratch.remove(&key);
+                false
+            }
+        }
     }
 
     pub fn delete(&self, id: &str) -> Result<(), StoreError> {

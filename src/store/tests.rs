@@ -271,3 +271,31 @@ fn a_whole_community_fits_in_the_quota() {
     }
     assert!(n >= 2_130, "only {n} completed responses fit");
 }
+
+#[test]
+fn an_unsaved_edit_survives_leaving_the_screen_and_is_saved_once_there_is_room() {
+    let store = ResponseStore::open(MemoryStore::with_quota(700)).unwrap();
+    let scratch = MemoryStore::new();
+    let mut open = store.create(new_response(ID)).unwrap();
+    open.response
+        .set_answer("comments", Some(Value::Text("很长的意见".repeat(100))));
+    assert!(store.save(&mut open, NOW).is_err());
+    store.stash_unsaved(&scratch, &open);
+
+    // The screen is left and opened again: the stored copy lacks the edit, the stash has it.
+    let mut reopened = store.open_response(ID).unwrap().unwrap();
+    assert!(reopened.response.answer("comments").is_none());
+    assert!(store.recover_unsaved(&scratch, &mut reopened));
+    assert!(reopened.response.answer("comments").is_some());
+
+    // A stash overtaken by a later save (here: another revision) is dropped, not applied.
+    let mut other = store.open_response(ID).unwrap().unwrap();
+    other
+        .response
+        .set_answer("unit", Some(Value::Text("1".into())));
+    store.save(&mut other, NOW).unwrap();
+    let mut newer = store.open_response(ID).unwrap().unwrap();
+    assert!(!store.recover_unsaved(&scratch, &mut newer));
+    assert!(scratch.dump().is_empty());
+    store.clear_unsaved(&scratch, ID);
+}

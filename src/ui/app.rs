@@ -24,6 +24,8 @@ pub struct AppState {
     pub lang: RwSignal<Lang>,
     pub route: RwSignal<Route>,
     pub store: StoredValue<Option<ResponseStore<LocalStore>>, LocalStorage>,
+    /// sessionStorage, where an edit waits while localStorage is full.
+    pub scratch: StoredValue<Option<LocalStore>, LocalStorage>,
     pub problem: RwSignal<Option<StorageProblem>>,
     /// Bumped when another tab changes storage, so lists re-read it.
     pub storage_tick: RwSignal<u32>,
@@ -45,6 +47,17 @@ impl AppState {
         if self.route.with_untracked(|r| *r != route) {
             self.route.set(route);
         }
+    }
+
+    /// Runs `f` with the store and the scratch store, when both exist.
+    pub fn with_scratch(&self, f: impl FnOnce(&ResponseStore<LocalStore>, &LocalStore)) {
+        self.store.with_value(|s| {
+            self.scratch.with_value(|scratch| {
+                if let (Some(s), Some(scratch)) = (s, scratch) {
+                    f(s, scratch)
+                }
+            })
+        });
     }
 
     /// Runs `f` with the store, or returns `None` when storage is unavailable.
@@ -85,6 +98,7 @@ pub fn App() -> impl IntoView {
         lang,
         route: RwSignal::new(Route::parse(&browser::location_hash())),
         store: StoredValue::new_local(store),
+        scratch: StoredValue::new_local(LocalStore::session()),
         problem: RwSignal::new(problem),
         storage_tick: RwSignal::new(0),
     };

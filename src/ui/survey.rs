@@ -88,8 +88,26 @@ impl Survey {
             }
         });
         if let Some(result) = outcome {
-            self.save.set(save_state(result));
+            self.after_save(result);
         }
+    }
+
+    /// Shows what a save did; keeps an unsaved edit in the tab's scratch store until a save
+    /// succeeds, so it survives leaving this screen.
+    fn after_save(&self, result: Result<(), SaveError>) {
+        let failed = matches!(result, Err(SaveError::Store(_)));
+        self.open.with_untracked(|o| {
+            if let Some(o) = o {
+                self.app.with_scratch(|s, scratch| {
+                    if failed {
+                        s.stash_unsaved(scratch, o);
+                    } else {
+                        s.clear_unsaved(scratch, &o.response.id);
+                    }
+                });
+            }
+        });
+        self.save.set(save_state(result));
     }
 
     /// The user chose: keep this tab's answers over the other tab's.
@@ -168,9 +186,14 @@ fn save_state(result: Result<(), SaveError>) -> SaveState {
 
 /// Opens a response for the survey and review screens, and watches other tabs.
 pub fn open_survey(app: AppState, id: &str) -> Survey {
-    let opened = app
+    let mut opened = app
         .with_store(|s| s.open_response(id).ok().flatten())
         .flatten();
+    // An edit that did not fit before (storage full) waits in the tab's scratch store.
+    let mut recovered = false;
+    if let Some(o) = opened.as_mut() {
+        app.with_scratch(|s, scratch| recovered = s.recover_unsaved(scratch, o));
+    }
     let survey = Survey {
         form: builtin_form(),
         app,
@@ -180,6 +203,17 @@ pub fn open_survey(app: AppState, id: &str) -> Survey {
         touched: RwSignal::new(HashSet::new()),
         show_all: RwSignal::new(false),
     };
+    if recovered {
+        let mut outcome = None;
+        survey.open.update(|o| {
+            if let Some(o) = o {
+                outcome = app.with_store(|s| s.save(o, &browser::now()));
+            }
+        });
+        if let Some(result) = outcome {
+            survey.after_save(result);
+        }
+    }
     let key = crate::store::response_key(id);
     // Another tab wrote this response. If everything this tab did is saved, nothing can be
     // lost: follow the other tab (and say so). If this tab holds an unsaved change, pause
