@@ -3,7 +3,7 @@
 // Used by `make serve` and by the end-to-end tests. Usage: node scripts/serve.mjs DIR PORT
 import { createServer } from "node:http";
 import { readFile, stat } from "node:fs/promises";
-import { extname, join, normalize, resolve } from "node:path";
+import { extname, join, normalize, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const TYPES = {
@@ -27,7 +27,7 @@ export function startServer(dir, port = 0, { rewrite } = {}) {
       let path = decodeURIComponent(new URL(req.url, "http://x").pathname);
       if (path.endsWith("/")) path += "index.html";
       const file = normalize(join(root, path));
-      if (!file.startsWith(root)) {
+      if (file !== root && !file.startsWith(root + sep)) {
         res.writeHead(403).end();
         return;
       }
@@ -38,9 +38,14 @@ export function startServer(dir, port = 0, { rewrite } = {}) {
       }
       let body = await readFile(file);
       if (rewrite) body = rewrite(path, body) ?? body;
+      // Only Trunk's hashed files (name-0123456789abcdef.ext) may be cached for good.
+      const hashed = /-[0-9a-f]{16}(_bg)?\.[a-z]+$/.test(path);
       res.writeHead(200, {
         "content-type": TYPES[extname(file)] ?? "application/octet-stream",
-        "cache-control": path.endsWith("sw.js") || path.endsWith(".html") ? "no-cache" : "max-age=31536000, immutable",
+        "cache-control": hashed ? "max-age=31536000, immutable" : "no-cache",
+        "x-content-type-options": "nosniff",
+        "x-frame-options": "DENY",
+        "referrer-policy": "no-referrer",
       });
       res.end(body);
     } catch (e) {

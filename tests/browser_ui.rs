@@ -96,7 +96,7 @@ async fn new_survey_saves_every_answer_as_it_is_typed() {
     assert_eq!(saved[0]["rev"], serde_json::json!(3), "one save per change");
     let progress = find(&root, "progress").unwrap().text_content().unwrap();
     assert!(
-        progress.contains("2/"),
+        progress.starts_with("已答 2/"),
         "progress counts two answers: {progress}"
     );
 
@@ -134,7 +134,7 @@ async fn next_is_refused_with_messages_while_required_answers_are_missing() {
         .text_content()
         .unwrap();
     assert!(
-        position.contains('1'),
+        position.starts_with("第 1/"),
         "still on the first section: {position}"
     );
 

@@ -286,6 +286,17 @@ fn shape_error(root: &Value, e: serde_path_to_error::Error<serde_json::Error>) -
     let inner = e.into_inner().to_string();
     // serde's message ends with " at line 0 column 0" when read from a Value: drop it.
     let detail = inner.split(" at line ").next().unwrap_or(&inner).to_owned();
+    // serde names a missing or unknown field only in its message: "missing field `label`".
+    if let Some(name) = ["missing field `", "unknown field `"]
+        .iter()
+        .find_map(|p| detail.split_once(p))
+        .and_then(|(_, rest)| rest.split_once('`'))
+        .map(|(name, _)| name.to_owned())
+    {
+        if field_parts.last() != Some(&name) {
+            field_parts.push(name);
+        }
+    }
     let field = if field_parts.is_empty() {
         None
     } else {

@@ -103,7 +103,13 @@ fn unknown_type_and_unknown_field_are_named() {
         json!([{"id": "q", "type": "yes_no", "label": label(), "privacy": "none", "requried": true}]),
     );
     assert_eq!(e.question.as_deref(), Some("q"));
-    assert!(e.to_string().contains("requried"), "{e}");
+    assert_eq!(e.field.as_deref(), Some("requried"));
+
+    let e = err_of(json!([{"id": "q", "type": "yes_no", "privacy": "none"}]));
+    assert_eq!(
+        (e.question.as_deref(), e.field.as_deref()),
+        (Some("q"), Some("label"))
+    );
 }
 
 #[test]

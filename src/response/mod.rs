@@ -113,8 +113,18 @@ impl Response {
         self.answers.get(question).filter(|v| !v.is_empty())
     }
 
-    /// Sets or clears (`None`, empty text, empty list) one answer.
+    /// Sets or clears (`None`, empty text, empty list) one answer. An "other, please
+    /// specify" text goes with "other": it is dropped once "other" is no longer chosen, so
+    /// no hidden free text (names, phone numbers) stays behind.
     pub fn set_answer(&mut self, question: &str, value: Option<Value>) {
+        let keeps_other = match &value {
+            Some(Value::Text(v)) => v == crate::form::OTHER,
+            Some(Value::List(vs)) => vs.iter().any(|v| v == crate::form::OTHER),
+            _ => false,
+        };
+        if !keeps_other {
+            self.other.remove(question);
+        }
         match value.filter(|v| !v.is_empty()) {
             Some(v) => {
                 self.answers.insert(question.to_owned(), v);

@@ -285,3 +285,23 @@ fn declined_consent_lifts_the_residents_required_questions_only() {
         .collect();
     assert!(missing.contains(&"hh_size".to_string()));
 }
+
+#[test]
+fn other_text_goes_when_other_is_no_longer_chosen() {
+    let f = form();
+    let mut r = new_response(&f);
+    r.set_answer("kind", Some(Value::Text("other".into())));
+    r.set_other("kind", "宿舍 张三 13800000000");
+    r.set_answer("kind", Some(Value::Text("other".into())));
+    assert!(r.other.contains_key("kind"), "still other: text kept");
+    r.set_answer("kind", Some(Value::Text("flat".into())));
+    assert!(r.other.is_empty(), "other unticked: text dropped");
+
+    r.set_answer(
+        "needs",
+        Some(Value::List(vec!["other".into(), "lunch".into()])),
+    );
+    r.set_other("needs", "x");
+    r.set_answer("needs", None);
+    assert!(r.other.is_empty(), "cleared: text dropped");
+}

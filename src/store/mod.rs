@@ -10,7 +10,7 @@ mod schema;
 pub mod local;
 
 pub use memory::MemoryStore;
-pub use responses::{response_key, OpenResponse, ResponseStore, SaveError, Summary};
+pub use responses::{response_key, OpenResponse, Recovered, ResponseStore, SaveError, Summary};
 pub use schema::{migrate, migrate_with, Migration, SCHEMA_KEY, SCHEMA_VERSION};
 
 use std::fmt;
@@ -64,6 +64,25 @@ pub trait KvStore {
     fn keys(&self) -> Result<Vec<String>, StoreError>;
     /// UTF-16 code units held, keys and values of the whole origin: what the quota counts.
     fn chars_used(&self) -> Result<usize, StoreError>;
+}
+
+/// A borrowed store is a store (tests keep the store to inspect it after handing it over).
+impl<T: KvStore + ?Sized> KvStore for &T {
+    fn get(&self, key: &str) -> Result<Option<String>, StoreError> {
+        (**self).get(key)
+    }
+    fn set(&self, key: &str, value: &str) -> Result<(), StoreError> {
+        (**self).set(key, value)
+    }
+    fn remove(&self, key: &str) -> Result<(), StoreError> {
+        (**self).remove(key)
+    }
+    fn keys(&self) -> Result<Vec<String>, StoreError> {
+        (**self).keys()
+    }
+    fn chars_used(&self) -> Result<usize, StoreError> {
+        (**self).chars_used()
+    }
 }
 
 /// Length of a string as browsers count it against the quota.

@@ -47,6 +47,16 @@ impl From<StoreError> for SaveError {
     }
 }
 
+/// What `recover_unsaved` found.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Recovered {
+    Nothing,
+    /// The held edit is back in place; save it.
+    Restored,
+    /// The held edit is back in place, but storage moved on since: this is what is stored.
+    Overtaken(Box<Response>),
+}
+
 /// What the response list shows of one response.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Summary {
@@ -75,7 +85,21 @@ impl<S: KvStore> ResponseStore<S> {
         &self.kv
     }
 
+    /// A tab opened before an app update must not write the old format into a store the
+    /// new version migrated: one read of the version key per write guards that.
+    fn check_schema(&self) -> Result<(), StoreError> {
+        match self
+            .kv
+            .get(super::SCHEMA_KEY)?
+            .and_then(|v| v.trim().parse::<u32>().ok())
+        {
+            Some(v) if v > super::SCHEMA_VERSION => Err(StoreError::NewerSchema(v)),
+            _ => Ok(()),
+        }
+    }
+
     pub fn create(&self, response: Response) -> Result<OpenResponse, StoreError> {
+        self.check_schema()?;
         let key = response_key(&response.id);
         if self.kv.get(&key)?.is_some() {
             return Err(StoreError::Other(format!(
@@ -106,6 +130,7 @@ impl<S: KvStore> ResponseStore<S> {
     /// Writes the response if storage still holds what this tab last saw.
     /// On any error the stored copy is exactly as before and `open` is unchanged.
     pub fn save(&self, open: &mut OpenResponse, now: &str) -> Result<(), SaveError> {
+        self.check_schema()?;
         let key = response_key(&open.response.id);
         match self.kv.get(&key)? {
             Some(current) if current == open.stored => {}
@@ -152,22 +177,26 @@ impl<S: KvStore> ResponseStore<S> {
         let _ = scratch.remove(&format!("{UNSAVED_PREFIX}{id}"));
     }
 
-    /// Puts a stashed edit back into `open` if it was made on top of what is stored now
-    /// (same revision); a stash overtaken by a later save is dropped. True if restored.
-    pub fn recover_unsaved(&self, scratch: &dyn KvStore, open: &mut OpenResponse) -> bool {
+    /// Puts a held edit back into `open`. If it was made on top of what is stored now (same
+    /// revision) it is simply restored, to be saved; if a later save overtook it, it is
+    /// restored too, and what is stored comes back as `Overtaken` for the user to choose.
+    /// It is never dropped silently.
+    pub fn recover_unsaved(&self, scratch: &dyn KvStore, open: &mut OpenResponse) -> Recovered {
         let key = format!("{UNSAVED_PREFIX}{}", open.response.id);
         let Ok(Some(json)) = scratch.get(&key) else {
-            return false;
+            return Recovered::Nothing;
         };
         match serde_json::from_str::<Response>(&json) {
-            Ok(r) if r.id == open.response.id && r.rev == open.response.rev => {
-                open.response = r;
-                true
+            Ok(r) if r.id == open.response.id => {
+                let stored = std::mem::replace(&mut open.response, r);
+                if stored.rev == open.response.rev {
+                    Recovered::Restored
+                } else {
+                    Recovered::Overtaken(Box::new(stored))
+                }
             }
-            _ => {
-                let _ = scratch.remove(&key);
-                false
-            }
+            // Not ours or unreadable: nothing to restore.
+            _ => Recovered::Nothing,
         }
     }
 

@@ -1,3 +1,4 @@
+use super::responses::Recovered;
 use super::*;
 use crate::form::builtin_form;
 use crate::response::{sample, Response, Value};
@@ -169,15 +170,31 @@ fn newer_schema_is_refused_and_left_untouched() {
     kv.set("doorstep.r.x", "{\"future\":true}").unwrap();
     let before = kv.dump();
     assert_eq!(
-        ResponseStore::open(kv).err(),
+        ResponseStore::open(&kv).err(),
         Some(StoreError::NewerSchema(9))
     );
-    // (The store was moved into `open`; check a fresh one the same way.)
+    assert_eq!(kv.dump(), before, "nothing rewritten");
+}
+
+#[test]
+fn a_tab_from_before_an_update_stops_writing() {
+    // Opened under schema 1; meanwhile a newer version migrated the store.
     let kv = MemoryStore::new();
-    kv.set(SCHEMA_KEY, "9").unwrap();
-    assert_eq!(migrate(&kv), Err(StoreError::NewerSchema(9)));
-    assert_eq!(kv.get(SCHEMA_KEY).unwrap().as_deref(), Some("9"));
-    assert_eq!(before.len(), 2);
+    let store = ResponseStore::open(&kv).unwrap();
+    let mut open = store.create(new_response(ID)).unwrap();
+    kv.set(SCHEMA_KEY, "2").unwrap();
+    let before = kv.dump();
+    open.response
+        .set_answer("unit", Some(Value::Text("1".into())));
+    assert_eq!(
+        store.save(&mut open, NOW),
+        Err(SaveError::Store(StoreError::NewerSchema(2)))
+    );
+    assert_eq!(
+        store.create(new_response("bbbb")).err(),
+        Some(StoreError::NewerSchema(2))
+    );
+    assert_eq!(kv.dump(), before);
 }
 
 fn rename_answers(kv: &dyn KvStore) -> Result<(), StoreError> {
@@ -285,17 +302,36 @@ fn an_unsaved_edit_survives_leaving_the_screen_and_is_saved_once_there_is_room()
     // The screen is left and opened again: the stored copy lacks the edit, the stash has it.
     let mut reopened = store.open_response(ID).unwrap().unwrap();
     assert!(reopened.response.answer("comments").is_none());
-    assert!(store.recover_unsaved(&scratch, &mut reopened));
+    assert_eq!(
+        store.recover_unsaved(&scratch, &mut reopened),
+        Recovered::Restored
+    );
     assert!(reopened.response.answer("comments").is_some());
 
-    // A stash overtaken by a later save (here: another revision) is dropped, not applied.
+    // A later save overtook the held edit: it is restored all the same, and what is stored
+    // comes back for the user to choose between. Nothing is dropped.
     let mut other = store.open_response(ID).unwrap().unwrap();
     other
         .response
         .set_answer("unit", Some(Value::Text("1".into())));
     store.save(&mut other, NOW).unwrap();
     let mut newer = store.open_response(ID).unwrap().unwrap();
-    assert!(!store.recover_unsaved(&scratch, &mut newer));
-    assert!(scratch.dump().is_empty());
+    match store.recover_unsaved(&scratch, &mut newer) {
+        Recovered::Overtaken(stored) => {
+            assert_eq!(stored.answer("unit"), Some(&Value::Text("1".into())));
+            assert!(newer.response.answer("comments").is_some());
+        }
+        r => panic!("expected Overtaken, got {r:?}"),
+    }
+    // Keeping the held edit is a deliberate overwrite, once there is room.
+    newer
+        .response
+        .set_answer("comments", Some(Value::Text("短".into())));
+    store.overwrite(&mut newer, NOW).unwrap();
     store.clear_unsaved(&scratch, ID);
+    assert!(scratch.dump().is_empty());
+    assert_eq!(
+        store.recover_unsaved(&scratch, &mut store.open_response(ID).unwrap().unwrap()),
+        Recovered::Nothing
+    );
 }

@@ -118,8 +118,20 @@ pub fn App() -> impl IntoView {
     let on_hash = window_event_listener(leptos::ev::hashchange, move |_| {
         state.show(Route::parse(&browser::location_hash()));
     });
-    let on_storage = window_event_listener(leptos::ev::storage, move |_| {
-        state.storage_tick.update(|t| *t += 1);
+    // Another tab typing writes on every keystroke: refresh lists at most twice a second.
+    let refresh_pending = StoredValue::new(false);
+    let on_storage = window_event_listener(leptos::ev::storage, move |e| {
+        let ours = e.key().is_none_or(|k| k.starts_with(crate::store::PREFIX));
+        if ours && !refresh_pending.get_value() {
+            refresh_pending.set_value(true);
+            set_timeout(
+                move || {
+                    refresh_pending.set_value(false);
+                    state.storage_tick.update(|t| *t += 1);
+                },
+                std::time::Duration::from_millis(500),
+            );
+        }
     });
     let online = RwSignal::new(browser::is_online());
     let on_online = window_event_listener(leptos::ev::online, move |_| online.set(true));
@@ -137,6 +149,8 @@ pub fn App() -> impl IntoView {
     let switch_lang = move |_| {
         let next = lang.get_untracked().other();
         lang.set(next);
+        // The choice now outranks the address it was opened with.
+        browser::drop_query();
         // Best effort: a full store must not block switching language.
         state.with_store(|s| s.kv().set(LANG_KEY, next.tag()));
     };
@@ -150,7 +164,8 @@ pub fn App() -> impl IntoView {
             <button
                 class="lang"
                 data-testid="lang-switch"
-                aria-label=move || state.t(Msg::SwitchLanguageLabel)
+                lang=move || lang.get().other().tag()
+                title=move || state.t(Msg::SwitchLanguageLabel)
                 on:click=switch_lang
             >
                 {move || state.t(Msg::SwitchLanguage)}
@@ -182,7 +197,11 @@ fn ProblemBanner() -> impl IntoView {
             let text = match p {
                 StorageProblem::Unavailable => state.t(Msg::StorageUnavailable).to_owned(),
                 StorageProblem::NewerSchema => state.t(Msg::NewerSchema).to_owned(),
-                StorageProblem::Other(d) => format!("{} ({d})", state.t(Msg::StorageUnavailable)),
+                StorageProblem::Other(d) => {
+                    // The technical detail is for whoever debugs; the user gets their language.
+                    leptos::logging::warn!("storage: {d}");
+                    state.t(Msg::StorageUnavailable).to_owned()
+                }
             };
             view! {
                 <div class="banner error" role="alert" data-testid="storage-unavailable">

@@ -68,6 +68,20 @@ pub fn replace_hash(hash: &str) {
     }
 }
 
+/// Removes `?lang=…` (any query) from the address, keeping the screen's fragment.
+pub fn drop_query() {
+    if location_search().is_empty() {
+        return;
+    }
+    if let Some(w) = web_sys::window() {
+        let path = w.location().pathname().unwrap_or_default();
+        if let Ok(h) = w.history() {
+            let url = format!("{path}{}", location_hash());
+            let _ = h.replace_state_with_url(&JsValue::NULL, "", Some(&url));
+        }
+    }
+}
+
 pub fn is_online() -> bool {
     web_sys::window()
         .map(|w| w.navigator().on_line())
@@ -81,15 +95,20 @@ pub fn scroll_to_top() {
 }
 
 /// Moves keyboard and screen-reader focus to an element and brings it into view.
-pub fn focus_by_id(id: &str) {
+/// False when there is no such element.
+pub fn focus_by_id(id: &str) -> bool {
     use wasm_bindgen::JsCast;
     let el = web_sys::window()
         .and_then(|w| w.document())
         .and_then(|d| d.get_element_by_id(id))
         .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok());
-    if let Some(el) = el {
-        let _ = el.focus();
-        el.scroll_into_view();
+    match el {
+        Some(el) => {
+            let _ = el.focus();
+            el.scroll_into_view();
+            true
+        }
+        None => false,
     }
 }
 

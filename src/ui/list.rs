@@ -64,7 +64,11 @@ pub fn ResponseList() -> impl IntoView {
                 }
                 .into_any()
             }
-            Err(e) => view! { <p class="banner error" role="alert">{e}</p> }.into_any(),
+            Err(e) => {
+                leptos::logging::warn!("listing responses: {e}");
+                view! { <p class="banner error" role="alert">{state.t(Msg::NotSavedOther)}</p> }
+                    .into_any()
+            }
         }
     };
 
@@ -132,7 +136,8 @@ fn Row(summary: Summary, confirm: RwSignal<Option<Summary>>) -> impl IntoView {
                 {state.t(Msg::Started)}" "{browser::short_time(&summary.started)}
             </div>
             <div class="progress-cell">
-                <meter min="0" max=progress.total.to_string() value=progress.answered.to_string()></meter>
+                <meter min="0" max=progress.total.to_string() value=progress.answered.to_string()
+                    aria-hidden="true"></meter>
                 <span data-testid="row-progress">{answered_of(lang, progress.answered, progress.total)}</span>
             </div>
             <div class="actions">
@@ -185,6 +190,21 @@ fn DeleteDialog(confirm: RwSignal<Option<Summary>>, reload: RwSignal<u32>) -> im
             }
         }
     };
+    // Focus the safe choice when the dialog opens; Escape cancels.
+    Effect::new(move |_| {
+        if confirm.with(Option::is_some) {
+            failed.set(false);
+            request_animation_frame(|| {
+                browser::focus_by_id("cancel-delete");
+            });
+        }
+    });
+    let on_key = window_event_listener(leptos::ev::keydown, move |e| {
+        if e.key() == "Escape" && confirm.with_untracked(Option::is_some) {
+            confirm.set(None);
+        }
+    });
+    on_cleanup(move || on_key.remove());
     move || {
         confirm.get().map(|s| {
             let place = [s.building.clone(), s.unit.clone(), s.room.clone()]
@@ -203,7 +223,7 @@ fn DeleteDialog(confirm: RwSignal<Option<Summary>>, reload: RwSignal<u32>) -> im
                         </p>
                         <p class="banner error" hidden=move || !failed.get()>{state.t(Msg::NotSavedOther)}</p>
                         <div class="dialog-actions">
-                            <button data-testid="cancel-delete" autofocus on:click=move |_| confirm.set(None)>
+                            <button id="cancel-delete" data-testid="cancel-delete" on:click=move |_| confirm.set(None)>
                                 {state.t(Msg::Cancel)}
                             </button>
                             <button class="danger" data-testid="confirm-delete" on:click=delete>

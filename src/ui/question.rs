@@ -183,7 +183,7 @@ fn control(
             let other_item = other.then(|| single_option(q, survey, OTHER, &OTHER_CHOICE.label));
             view! {
                 <div class="options">{items}{other_item}</div>
-                <OtherBox q=q />
+                {other.then(|| view! { <OtherBox q=q /> })}
                 <ClearButton q=q />
             }
             .into_any()
@@ -197,7 +197,7 @@ fn control(
             let other_item = other.then(|| multi_option(q, survey, other_choice, *max_choices, exclusive));
             view! {
                 <div class="options multi">{items}{other_item}</div>
-                <OtherBox q=q />
+                {other.then(|| view! { <OtherBox q=q /> })}
             }
             .into_any()
         }
@@ -216,8 +216,9 @@ fn control(
                         }
                     };
                     view! {
-                        <label class="option point" aria-label=aria>
+                        <label class="option point">
                             <input type="radio" name=format!("in-{qid}") data-testid=format!("choice-{qid}-{i}")
+                                aria-label=aria
                                 prop:checked=checked disabled=disabled
                                 on:change=move |_| survey.set_answer(qid, Some(Value::Int(i))) />
                             <span>{i}</span>
@@ -294,15 +295,18 @@ fn multi_option(
     };
     let checked = move || selected().iter().any(|v| v == value);
     // At the limit, the unticked boxes are disabled rather than letting an error happen.
-    let at_limit =
-        move || max_choices.is_some_and(|m| selected().len() >= m as usize) && !checked();
+    let is_exclusive = exclusive.iter().any(|x| x == value);
+    // "None" stays tickable at the limit: ticking it clears the others.
+    let at_limit = move || {
+        !is_exclusive && max_choices.is_some_and(|m| selected().len() >= m as usize) && !checked()
+    };
     let toggle = move |ev: leptos::ev::Event| {
         let on = event_target_checked(&ev);
         let mut list = selected();
         list.retain(|v| v != value);
         if on {
             // Ticking "none" clears the rest; ticking anything else clears "none".
-            if exclusive.iter().any(|x| x == value) {
+            if is_exclusive {
                 list.clear();
             } else {
                 list.retain(|v| !exclusive.contains(v));
@@ -356,7 +360,9 @@ fn ClearButton(q: &'static Question) -> impl IntoView {
     move || {
         (survey.answer(qid).is_some() && !survey.readonly()).then(|| {
             view! {
-                <button class="link" data-testid=format!("clear-{qid}") on:click=move |_| survey.set_answer(qid, None)>
+                <button class="link" data-testid=format!("clear-{qid}")
+                    aria-label=move || format!("{}：{}", Msg::ClearAnswer.get(lang.get()), q.label.get(lang.get()))
+                    on:click=move |_| survey.set_answer(qid, None)>
                     {move || Msg::ClearAnswer.get(lang.get())}
                 </button>
             }

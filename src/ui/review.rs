@@ -2,7 +2,7 @@
 //! completed" once there are none.
 
 use super::app::use_app;
-use super::survey::{open_survey, NotFound};
+use super::survey::{open_survey, ConflictBanner, NotFound, SaveStatus};
 use crate::i18n::messages::{completed_at, issue};
 use crate::i18n::Msg;
 use crate::response::{validate_response, Status};
@@ -71,6 +71,8 @@ pub fn Review(id: String) -> impl IntoView {
     view! {
         <section class="review">
             <h1 tabindex="-1">{move || app.t(Msg::Review)}</h1>
+            <SaveStatus />
+            <ConflictBanner />
             {move || match status.get() {
                 Some((Status::Completed, at)) => view! {
                     <p class="banner info" data-testid="completed-at">
@@ -87,9 +89,7 @@ pub fn Review(id: String) -> impl IntoView {
                         <p>{app.t(Msg::NeedsAttention)}</p>
                         <ul class="issues" data-testid="review-issues">{list.clone()}</ul>
                     </div>
-                    <p class="banner error" role="alert" hidden=move || !failed.get() data-testid="save-error">
-                        {app.t(Msg::NotSavedOther)}
-                    </p>
+
                     <button class="primary big" data-testid="complete"
                         disabled=move || !issues.with(Vec::is_empty) on:click=complete>
                         {app.t(Msg::MarkComplete)}

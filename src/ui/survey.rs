@@ -8,7 +8,7 @@ use crate::i18n::messages::{answered_of, issue_count, section_of};
 use crate::i18n::Msg;
 use crate::response::{progress, section_progress, validate_section, Response, Status, Value};
 use crate::route::Route;
-use crate::store::{OpenResponse, SaveError, StoreError};
+use crate::store::{OpenResponse, Recovered, SaveError, StoreError};
 use leptos::prelude::*;
 use std::collections::HashSet;
 
@@ -19,6 +19,8 @@ pub enum SaveState {
     Saved(String),
     Full,
     Failed,
+    /// A newer version of the app changed the storage format: this tab must reload.
+    Outdated,
     /// This tab had nothing unsaved and took another tab's newer answers.
     Synced,
     /// Another tab changed (`Some`) or deleted (`None`) this response: saving paused.
@@ -42,11 +44,18 @@ pub struct Survey {
 }
 
 impl Survey {
-    pub fn readonly(&self) -> bool {
+    /// Completed responses are read-only until reopened.
+    pub fn completed(&self) -> bool {
         self.open.with(|o| {
             o.as_ref()
                 .is_none_or(|o| o.response.status == Status::Completed)
         })
+    }
+
+    /// No editing while completed, or while another tab's change waits for the user's
+    /// choice (an edit then could be neither saved nor safely kept).
+    pub fn readonly(&self) -> bool {
+        self.completed() || self.save.with(|s| matches!(s, SaveState::Conflict(_)))
     }
 
     pub fn answer(&self, qid: &str) -> Option<Value> {
@@ -78,14 +87,11 @@ impl Survey {
         self.touched.update(|t| {
             t.insert(qid.to_owned());
         });
-        let paused = matches!(self.save.get_untracked(), SaveState::Conflict(_));
         let mut outcome = None;
         self.open.update(|o| {
             let Some(o) = o else { return };
             change(&mut o.response);
-            if !paused {
-                outcome = self.app.with_store(|s| s.save(o, &browser::now()));
-            }
+            outcome = self.app.with_store(|s| s.save(o, &browser::now()));
         });
         if let Some(result) = outcome {
             self.after_save(result);
@@ -95,15 +101,13 @@ impl Survey {
     /// Shows what a save did; keeps an unsaved edit in the tab's scratch store until a save
     /// succeeds, so it survives leaving this screen.
     fn after_save(&self, result: Result<(), SaveError>) {
-        let failed = matches!(result, Err(SaveError::Store(_)));
         self.open.with_untracked(|o| {
             if let Some(o) = o {
-                self.app.with_scratch(|s, scratch| {
-                    if failed {
-                        s.stash_unsaved(scratch, o);
-                    } else {
-                        s.clear_unsaved(scratch, &o.response.id);
-                    }
+                self.app.with_scratch(|s, scratch| match &result {
+                    Ok(()) => s.clear_unsaved(scratch, &o.response.id),
+                    Err(SaveError::Store(_)) => s.stash_unsaved(scratch, o),
+                    // Not saved, and the user is about to choose: keep the edit held too.
+                    Err(SaveError::Conflict(_)) => s.stash_unsaved(scratch, o),
                 });
             }
         });
@@ -119,25 +123,37 @@ impl Survey {
             }
         });
         if let Some(result) = outcome {
-            self.save.set(save_state(result));
+            self.after_save(result);
         }
     }
 
     /// The user chose: take the other tab's version, dropping this tab's unsaved edits.
-    pub fn load_theirs(&self) {
+    /// Returns whether a version was loaded.
+    pub fn load_theirs(&self) -> bool {
         let id = self
             .open
             .with_untracked(|o| o.as_ref().map(|o| o.response.id.clone()));
-        let Some(id) = id else { return };
+        let Some(id) = id else { return false };
         match self.app.with_store(|s| s.open_response(&id)) {
             Some(Ok(Some(fresh))) => {
+                self.app
+                    .with_scratch(|s, scratch| s.clear_unsaved(scratch, &id));
                 self.open.set(Some(fresh));
                 self.save.set(SaveState::Idle);
                 self.generation.update(|g| *g += 1);
+                true
             }
             // Deleted there: nothing to load; back to the list.
-            Some(Ok(None)) => self.app.go(Route::List),
-            _ => self.save.set(SaveState::Failed),
+            Some(Ok(None)) => {
+                self.app
+                    .with_scratch(|s, scratch| s.clear_unsaved(scratch, &id));
+                self.app.go(Route::List);
+                false
+            }
+            _ => {
+                self.save.set(SaveState::Failed);
+                false
+            }
         }
     }
 
@@ -159,7 +175,7 @@ impl Survey {
         });
         if let Some(r) = outcome {
             let failed = r.is_err();
-            self.save.set(save_state(r));
+            self.after_save(r);
             if failed {
                 // Not saved: keep what storage has, so the screen never claims otherwise.
                 self.open.update(|o| {
@@ -179,6 +195,7 @@ fn save_state(result: Result<(), SaveError>) -> SaveState {
     match result {
         Ok(()) => SaveState::Saved(browser::now()),
         Err(SaveError::Store(StoreError::QuotaExceeded)) => SaveState::Full,
+        Err(SaveError::Store(StoreError::NewerSchema(_))) => SaveState::Outdated,
         Err(SaveError::Store(_)) => SaveState::Failed,
         Err(SaveError::Conflict(theirs)) => SaveState::Conflict(theirs),
     }
@@ -189,8 +206,8 @@ pub fn open_survey(app: AppState, id: &str) -> Survey {
     let mut opened = app
         .with_store(|s| s.open_response(id).ok().flatten())
         .flatten();
-    // An edit that did not fit before (storage full) waits in the tab's scratch store.
-    let mut recovered = false;
+    // An edit that could not be saved before waits in the tab's scratch store.
+    let mut recovered = Recovered::Nothing;
     if let Some(o) = opened.as_mut() {
         app.with_scratch(|s, scratch| recovered = s.recover_unsaved(scratch, o));
     }
@@ -203,7 +220,10 @@ pub fn open_survey(app: AppState, id: &str) -> Survey {
         touched: RwSignal::new(HashSet::new()),
         show_all: RwSignal::new(false),
     };
-    if recovered {
+    if let Recovered::Overtaken(stored) = recovered {
+        // Saved over since: the user chooses between the held edit and what is stored.
+        survey.save.set(SaveState::Conflict(Some(stored)));
+    } else if recovered == Recovered::Restored {
         let mut outcome = None;
         survey.open.update(|o| {
             if let Some(o) = o {
@@ -234,8 +254,9 @@ pub fn open_survey(app: AppState, id: &str) -> Survey {
             SaveState::Idle | SaveState::Saved(_) | SaveState::Synced
         );
         if theirs.is_some() && all_saved {
-            survey.load_theirs();
-            survey.save.set(SaveState::Synced);
+            if survey.load_theirs() {
+                survey.save.set(SaveState::Synced);
+            }
             return;
         }
         let parsed = theirs
@@ -294,7 +315,10 @@ pub fn SurveyScreen(id: String, section: usize) -> impl IntoView {
             if !survey.readonly() {
                 if let Some(first) = problems.first() {
                     survey.show_all.set(true);
-                    browser::focus_by_id(&format!("q-{}", first.question));
+                    // The box itself where there is one; the group otherwise.
+                    if !browser::focus_by_id(&format!("in-{}", first.question)) {
+                        browser::focus_by_id(&format!("q-{}", first.question));
+                    }
                     return;
                 }
             }
@@ -340,6 +364,10 @@ pub fn SurveyScreen(id: String, section: usize) -> impl IntoView {
         .collect_view();
 
     browser::scroll_to_top();
+    // Screen readers start reading the new section from its heading.
+    request_animation_frame(|| {
+        browser::focus_by_id("section-title");
+    });
 
     view! {
         <div class="survey">
@@ -350,7 +378,7 @@ pub fn SurveyScreen(id: String, section: usize) -> impl IntoView {
                 <div class="survey-status">
                     <span data-testid="section-position">{move || section_of(lang.get(), section + 1, n)}</span>
                     <meter min="0" max=move || overall.get().total.to_string()
-                        value=move || overall.get().answered.to_string()></meter>
+                        value=move || overall.get().answered.to_string() aria-hidden="true"></meter>
                     <span data-testid="progress">{move || { let p = overall.get(); answered_of(lang.get(), p.answered, p.total) }}</span>
                     <SaveStatus />
                 </div>
@@ -368,13 +396,18 @@ pub fn SurveyScreen(id: String, section: usize) -> impl IntoView {
                 >
                     {move || issue_count(lang.get(), issues.with(Vec::len))}
                 </div>
-                {move || {
-                    survey.generation.get();
-                    sec.questions
-                        .iter()
-                        .map(|q| view! { <QuestionView question=q /> })
-                        .collect_view()
-                }}
+                // Keyed on the generation: when another tab's version is loaded, every box is
+                // drawn afresh (an updated `value` attribute would not replace typed text).
+                <For
+                    each=move || [survey.generation.get()]
+                    key=|g| *g
+                    children=move |_| {
+                        sec.questions
+                            .iter()
+                            .map(|q| view! { <QuestionView question=q /> })
+                            .collect_view()
+                    }
+                />
                 <DeclinedNote section=section />
                 <div class="pager">
                     <button data-testid="prev" disabled=section == 0 on:click=prev>
@@ -401,14 +434,14 @@ pub fn NotFound() -> impl IntoView {
 }
 
 #[component]
-fn SaveStatus() -> impl IntoView {
+pub fn SaveStatus() -> impl IntoView {
     let survey = expect_context::<Survey>();
     let app = survey.app;
     move || {
         match survey.save.get() {
         SaveState::Idle => view! { <span class="save" data-testid="save-status"></span> }.into_any(),
         SaveState::Saved(at) => view! {
-            <span class="save ok" data-testid="save-status" role="status">
+            <span class="save ok" data-testid="save-status">
                 {app.t(Msg::Saved)}" "{at.get(11..19).unwrap_or("").to_owned()}
             </span>
         }
@@ -421,6 +454,13 @@ fn SaveStatus() -> impl IntoView {
             <div class="banner error" role="alert" data-testid="save-error">{app.t(Msg::NotSavedOther)}</div>
         }
         .into_any(),
+        SaveState::Outdated => view! {
+            <div class="banner error" role="alert" data-testid="save-error">
+                {app.t(Msg::NewerSchema)}" "
+                <button data-testid="reload" on:click=|_| browser::reload()>{app.t(Msg::Reload)}</button>
+            </div>
+        }
+        .into_any(),
         SaveState::Synced => view! {
             <span class="save ok" data-testid="save-status" role="status">{app.t(Msg::Synced)}</span>
         }
@@ -431,7 +471,7 @@ fn SaveStatus() -> impl IntoView {
 }
 
 #[component]
-fn ConflictBanner() -> impl IntoView {
+pub fn ConflictBanner() -> impl IntoView {
     let survey = expect_context::<Survey>();
     let app = survey.app;
     move || match survey.save.get() {
@@ -440,7 +480,7 @@ fn ConflictBanner() -> impl IntoView {
             Some(view! {
                 <div class="banner warn conflict" role="alert" data-testid="conflict">
                     <p>{app.t(if deleted { Msg::ConflictDeleted } else { Msg::ConflictChanged })}</p>
-                    <button data-testid="load-theirs" on:click=move |_| survey.load_theirs()>
+                    <button data-testid="load-theirs" on:click=move |_| { survey.load_theirs(); }>
                         {app.t(if deleted { Msg::BackToList } else { Msg::LoadTheirs })}
                     </button>
                     <button class="primary" data-testid="keep-mine" on:click=move |_| survey.keep_mine()>
@@ -459,7 +499,7 @@ fn ReadonlyBanner() -> impl IntoView {
     let survey = expect_context::<Survey>();
     let app = survey.app;
     move || {
-        survey.readonly().then(|| {
+        survey.completed().then(|| {
             view! {
                 <div class="banner info" data-testid="readonly">
                     {app.t(Msg::Completed)}" · "

@@ -116,10 +116,19 @@ test("two tabs: a saved tab follows the other; a stale save is refused and the u
   await b.goto(`${url}#/r/${id}/1`);
   await b.waitForSelector(tid("input-building"));
 
-  // Tab A answers; tab B, with nothing unsaved, follows and says so.
+  const boxShows = (value) => (page) =>
+    page.waitForFunction((v) => document.querySelector('[data-testid="input-building"]').value === v, value);
+  // Tab B types; tab A, with nothing unsaved, follows.
+  await b.fill(tid("input-building"), "5");
+  await boxShows("5")(a);
+  // Tab A answers; tab B follows too (the box it typed in shows A's text) and says so.
   await a.fill(tid("input-building"), "7");
-  await b.waitForFunction(() => document.querySelector('[data-testid="input-building"]').value === "7");
+  await boxShows("7")(b);
   assert.match(await b.innerText(tid("save-status")), /另一个标签页/);
+  // B's next keystroke builds on A's answer, not on its own old text.
+  await b.press(tid("input-building"), "End");
+  await b.type(tid("input-building"), "1");
+  await boxShows("71")(a);
 
   // Another writer changes storage behind tab B's back (no event reaches B): B's next
   // save finds storage changed and refuses instead of overwriting.
@@ -134,13 +143,14 @@ test("two tabs: a saved tab follows the other; a stale save is refused and the u
   let [stored] = await storedResponses(b);
   assert.equal(stored.a.unit, "3");
   assert.equal(stored.a.room, undefined, "nothing overwritten silently");
+  assert.ok(await b.isDisabled(tid("input-room")), "no editing until the user chooses");
 
   // The user keeps this tab's answers: written on purpose.
   await b.tap(tid("keep-mine"));
   await b.waitForSelector(tid("conflict"), { state: "detached" });
   [stored] = await storedResponses(b);
   assert.equal(stored.a.room, "501");
-  assert.equal(stored.a.building, "7");
+  assert.equal(stored.a.building, "71");
 
   // Deleted in tab A while open in tab B: B stops saving and says so.
   await a.goto(url);

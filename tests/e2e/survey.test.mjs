@@ -77,7 +77,7 @@ test("required questions: Next is refused with a message; the answer clears it",
   await page.waitForSelector(tid("issue-consent"));
   assert.match(await page.innerText(tid("issue-consent")), /必答/);
   assert.ok(await page.isVisible(tid("section-issues")));
-  assert.match(await page.innerText(tid("section-position")), /1/);
+  assert.match(await page.innerText(tid("section-position")), /^第 1\//);
   await page.tap(tid("choice-consent-yes"));
   assert.equal(await page.locator(tid("issue-consent")).count(), 0);
   await page.tap(tid("next"));
