@@ -198,6 +198,13 @@ pub fn damaged_entries(lang: Lang, n: usize) -> String {
     }
 }
 
+pub fn more_rows(lang: Lang, n: usize) -> String {
+    match lang {
+        Lang::Zh => format!("显示更多（还有 {n} 条）"),
+        Lang::En => format!("Show more ({n} not shown)"),
+    }
+}
+
 pub fn issue_count(lang: Lang, n: usize) -> String {
     match lang {
         Lang::Zh => format!("本部分有 {n} 道题需要处理。"),

@@ -3,12 +3,15 @@
 use super::app::{create_response, use_app};
 use super::browser;
 use crate::form::builtin_form;
-use crate::i18n::messages::{answered_of, damaged_entries, storage_share};
+use crate::i18n::messages::{answered_of, damaged_entries, more_rows, storage_share};
 use crate::i18n::Msg;
 use crate::response::Status;
 use crate::route::Route;
 use crate::store::{KvStore, StoreError, Summary, QUOTA_CHARS};
 use leptos::prelude::*;
+
+/// Rows drawn at first, and added by each "show more".
+const PAGE: usize = 100;
 
 /// Share of the quota above which the list warns that storage is nearly full.
 const WARN_SHARE: f64 = 0.8;
@@ -41,6 +44,8 @@ pub fn ResponseList() -> impl IntoView {
         Err(e) => create_error.set(Some(e)),
     };
 
+    // A whole community is ~2,000 responses: draw the newest first, a page at a time.
+    let shown = RwSignal::new(PAGE);
     let rows = move || {
         let lang = state.lang.get();
         match listing.get() {
@@ -53,14 +58,26 @@ pub fn ResponseList() -> impl IntoView {
                         </p>
                     }
                 });
+                let total = summaries.len();
+                let limit = shown.get();
                 let items = summaries
                     .into_iter()
+                    .take(limit)
                     .map(|s| view! { <Row summary=s confirm=confirm /> })
                     .collect_view();
+                let more = (total > limit).then(|| {
+                    view! {
+                        <button class="more" data-testid="show-more"
+                            on:click=move |_| shown.update(|n| *n += PAGE)>
+                            {more_rows(lang, total - limit)}
+                        </button>
+                    }
+                });
                 view! {
                     {damaged_note}
                     <p class="empty" hidden=!empty>{state.t(Msg::NoResponses)}</p>
                     <ul class="responses" data-testid="response-list">{items}</ul>
+                    {more}
                 }
                 .into_any()
             }

@@ -123,6 +123,34 @@ async function saveThroughUi() {
   }, id);
   console.log(`ui_answer_saved_median_2000_stored: ${median(times.each).toFixed(2)} ms`);
   console.log(`ui_answer_saved_mean_2000_stored: ${times.mean.toFixed(3)} ms (incl. a verifying read)`);
+
+  // Opening the app on the response list with those 2,001 responses stored.
+  for (const slowdown of [1, 4]) {
+    const loads = [];
+    for (let i = 0; i < 5; i++) {
+      const cdp = await context.newCDPSession(page);
+      await cdp.send("Emulation.setCPUThrottlingRate", { rate: slowdown });
+      await page.goto(url + "#/");
+      await page.reload({ waitUntil: "commit" });
+      const t = await page.evaluate(
+        () =>
+          new Promise((ok) => {
+            const done = () => document.querySelectorAll('[data-testid="response-row"]').length >= 100;
+            if (done()) return ok(performance.now());
+            new MutationObserver((_, obs) => {
+              if (done()) {
+                obs.disconnect();
+                ok(performance.now());
+              }
+            }).observe(document.body, { childList: true, subtree: true });
+          })
+      );
+      loads.push(t);
+      await cdp.send("Emulation.setCPUThrottlingRate", { rate: 1 });
+    }
+    const tag = slowdown === 1 ? "" : `_cpu${slowdown}x`;
+    console.log(`open_list_2001_responses_median${tag}: ${median(loads).toFixed(0)} ms (first 100 rows drawn)`);
+  }
   await context.close();
   server.close();
   await browser.close();

@@ -161,3 +161,29 @@ test("two tabs: a saved tab follows the other; a stale save is refused and the u
   assert.match(await b.innerText(tid("conflict")), /删除/);
   await context.close();
 });
+
+test("a community's worth of responses: the list opens with the newest 100, more on demand", async () => {
+  const context = await tablet(browser);
+  const page = await context.newPage();
+  await page.goto(url + "#/new");
+  await page.waitForSelector(tid("question"));
+  await page.evaluate(() => {
+    const key = Object.keys(localStorage).find((k) => k.startsWith("doorstep.r."));
+    const mine = JSON.parse(localStorage.getItem(key));
+    for (let i = 0; i < 149; i++) {
+      const started = `2026-10-${String(1 + (i % 28)).padStart(2, "0")}T09:00:00+08:00`;
+      localStorage.setItem(`doorstep.r.old-${i}`, JSON.stringify({ ...mine, id: `old-${i}`, started }));
+    }
+  });
+  await page.goto(url + "#/");
+  await page.reload();
+  await page.waitForSelector(tid("show-more"));
+  assert.equal(await page.locator(tid("response-row")).count(), 100);
+  // Newest first: today's response leads.
+  assert.doesNotMatch(await page.locator(tid("response-row")).first().getAttribute("data-id"), /^old-/);
+  assert.match(await page.innerText(tid("show-more")), /50/);
+  await page.tap(tid("show-more"));
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid="response-row"]').length === 150);
+  assert.equal(await page.locator(tid("show-more")).count(), 0);
+  await context.close();
+});
