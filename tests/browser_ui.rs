@@ -44,6 +44,22 @@ fn stored_responses(kv: &LocalStore) -> Vec<serde_json::Value> {
         .collect()
 }
 
+/// Clears storage, opens the app at `hash` inside a fresh element, and waits for it to draw.
+async fn mount_app(hash: &str) -> (LocalStore, HtmlElement, impl Drop) {
+    let kv = LocalStore::open().unwrap();
+    kv.storage().clear().unwrap();
+    web_sys::window()
+        .unwrap()
+        .location()
+        .set_hash(hash)
+        .unwrap();
+    let root: HtmlElement = document().create_element("div").unwrap().unchecked_into();
+    document().body().unwrap().append_child(&root).unwrap();
+    let handle = leptos::mount::mount_to(root.clone(), App);
+    settle().await;
+    (kv, root, handle)
+}
+
 async fn settle() {
     for _ in 0..3 {
         leptos::task::tick().await;
@@ -52,17 +68,7 @@ async fn settle() {
 
 #[wasm_bindgen_test]
 async fn new_survey_saves_every_answer_as_it_is_typed() {
-    let kv = LocalStore::open().unwrap();
-    kv.storage().clear().unwrap();
-    web_sys::window()
-        .unwrap()
-        .location()
-        .set_hash("#/")
-        .unwrap();
-    let root: HtmlElement = document().create_element("div").unwrap().unchecked_into();
-    document().body().unwrap().append_child(&root).unwrap();
-    let handle = leptos::mount::mount_to(root.clone(), App);
-    settle().await;
+    let (kv, root, handle) = mount_app("#/").await;
 
     find(&root, "new-survey")
         .expect("new survey button")
@@ -107,17 +113,7 @@ async fn new_survey_saves_every_answer_as_it_is_typed() {
 
 #[wasm_bindgen_test]
 async fn next_is_refused_with_messages_while_required_answers_are_missing() {
-    let kv = LocalStore::open().unwrap();
-    kv.storage().clear().unwrap();
-    web_sys::window()
-        .unwrap()
-        .location()
-        .set_hash("#/new")
-        .unwrap();
-    let root: HtmlElement = document().create_element("div").unwrap().unchecked_into();
-    document().body().unwrap().append_child(&root).unwrap();
-    let handle = leptos::mount::mount_to(root.clone(), App);
-    settle().await;
+    let (kv, root, handle) = mount_app("#/new").await;
 
     assert!(
         find(&root, "issue-consent").is_none(),

@@ -505,6 +505,18 @@ fn check_question(rq: RawQuestion, sid: &Option<String>) -> Result<Question, For
     if t != RawType::Note && rq.privacy.is_none() {
         return Err(err("privacy", Problem::Missing));
     }
+    // Bounds and unit, shared by integer and decimal questions.
+    if let (Some(a), Some(b)) = (rq.min, rq.max) {
+        if a > b {
+            return Err(err(
+                "max",
+                Problem::MinAboveMax(a.to_string(), b.to_string()),
+            ));
+        }
+    }
+    if let Some(u) = &rq.unit {
+        check_text(u, sid, &qid, "unit")?;
+    }
     let kind = match t {
         RawType::SingleChoice | RawType::MultipleChoice => {
             let choices = rq.choices.unwrap_or_default();
@@ -581,41 +593,17 @@ fn check_question(rq: RawQuestion, sid: &Option<String>) -> Result<Question, For
                 }
             };
             let (min, max) = (whole("min", rq.min)?, whole("max", rq.max)?);
-            if let (Some(a), Some(b)) = (min, max) {
-                if a > b {
-                    return Err(err(
-                        "max",
-                        Problem::MinAboveMax(a.to_string(), b.to_string()),
-                    ));
-                }
-            }
-            if let Some(u) = &rq.unit {
-                check_text(u, sid, &qid, "unit")?;
-            }
             Kind::Integer {
                 min,
                 max,
                 unit: rq.unit,
             }
         }
-        RawType::Decimal => {
-            if let (Some(a), Some(b)) = (rq.min, rq.max) {
-                if a > b {
-                    return Err(err(
-                        "max",
-                        Problem::MinAboveMax(a.to_string(), b.to_string()),
-                    ));
-                }
-            }
-            if let Some(u) = &rq.unit {
-                check_text(u, sid, &qid, "unit")?;
-            }
-            Kind::Decimal {
-                min: rq.min,
-                max: rq.max,
-                unit: rq.unit,
-            }
-        }
+        RawType::Decimal => Kind::Decimal {
+            min: rq.min,
+            max: rq.max,
+            unit: rq.unit,
+        },
         RawType::Date => Kind::Date,
         RawType::YesNo => Kind::YesNo,
         RawType::Rating => {
