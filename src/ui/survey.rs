@@ -103,11 +103,11 @@ impl Survey {
     fn after_save(&self, result: Result<(), SaveError>) {
         self.open.with_untracked(|o| {
             if let Some(o) = o {
+                // Not saved (storage full, or a conflict the user is about to resolve):
+                // hold the edit.
                 self.app.with_scratch(|s, scratch| match &result {
                     Ok(()) => s.clear_unsaved(scratch, &o.response.id),
-                    Err(SaveError::Store(_)) => s.stash_unsaved(scratch, o),
-                    // Not saved, and the user is about to choose: keep the edit held too.
-                    Err(SaveError::Conflict(_)) => s.stash_unsaved(scratch, o),
+                    Err(_) => s.stash_unsaved(scratch, o),
                 });
             }
         });
