@@ -2,6 +2,7 @@
 //! field, and the built-in needs assessment. The format is documented in docs/form-format.md.
 
 mod builtin;
+pub mod expr;
 pub mod parse;
 
 pub use builtin::builtin_form;
