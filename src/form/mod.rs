@@ -9,7 +9,37 @@ pub use builtin::builtin_form;
 pub use parse::{parse_form, FormError};
 
 use crate::i18n::Text;
-use serde::{Deserialize, Serialize};
+use expr::Expr;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+/// An expression as written in the form, kept with its parsed form: parsed once, at load.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Code {
+    pub source: String,
+    pub expr: Expr,
+}
+
+impl Code {
+    pub fn parse(source: &str) -> Result<Code, expr::ExprError> {
+        Ok(Code {
+            source: source.to_owned(),
+            expr: Expr::parse(source)?,
+        })
+    }
+}
+
+impl Serialize for Code {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.source)
+    }
+}
+
+impl<'de> Deserialize<'de> for Code {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Code, D::Error> {
+        let source = String::deserialize(d)?;
+        Code::parse(&source).map_err(serde::de::Error::custom)
+    }
+}
 
 /// The only definition format this build reads.
 pub const FORMAT: u32 = 1;
@@ -44,6 +74,9 @@ pub struct Section {
     pub intro: Option<Text>,
     #[serde(default)]
     pub audience: Audience,
+    /// Shown only while this holds (XLSForm `relevant` on a group).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub relevant: Option<Code>,
     pub questions: Vec<Question>,
 }
 
@@ -89,6 +122,13 @@ pub struct Question {
     pub label: Text,
     pub hint: Option<Text>,
     pub required: bool,
+    /// Required while this holds (XLSForm `required` written as an expression).
+    pub required_if: Option<Code>,
+    /// Shown (and checked, and exported) only while this holds.
+    pub relevant: Option<Code>,
+    /// Must hold for an answer to be accepted; `.` is the answer.
+    pub constraint: Option<Code>,
+    pub constraint_message: Option<Text>,
     /// `None` only for notes, which take no answer.
     pub privacy: Option<Privacy>,
     pub role: Option<Role>,
@@ -136,11 +176,16 @@ pub enum Kind {
         na_label: Option<Text>,
     },
     Note,
+    /// A value computed from other answers (XLSForm `calculate`): never typed, never shown.
+    Calculate {
+        calculation: Code,
+    },
 }
 
 impl Kind {
+    /// Whether the person answering fills this in (notes and calculations they do not).
     pub fn takes_answer(&self) -> bool {
-        !matches!(self, Kind::Note)
+        !matches!(self, Kind::Note | Kind::Calculate { .. })
     }
 
     pub fn choices(&self) -> &[Choice] {
@@ -175,6 +220,33 @@ impl Form {
         self.questions()
             .map(|(_, q)| q)
             .find(|q| q.role == Some(role))
+    }
+
+    /// Every expression of the form with where it is: (section, question or `None` for the
+    /// section's own, field, code).
+    pub fn codes(&self) -> Vec<(&str, Option<&str>, &'static str, &Code)> {
+        let mut out = Vec::new();
+        for s in &self.sections {
+            if let Some(c) = &s.relevant {
+                out.push((s.id.as_str(), None, "relevant", c));
+            }
+            for q in &s.questions {
+                let qid = Some(q.id.as_str());
+                for (field, code) in [
+                    ("relevant", &q.relevant),
+                    ("required", &q.required_if),
+                    ("constraint", &q.constraint),
+                ] {
+                    if let Some(c) = code {
+                        out.push((s.id.as_str(), qid, field, c));
+                    }
+                }
+                if let Kind::Calculate { calculation } = &q.kind {
+                    out.push((s.id.as_str(), qid, "calculation", calculation));
+                }
+            }
+        }
+        out
     }
 
     /// The consent question, if the form has one.

@@ -5,7 +5,7 @@
 //! ids, min above max, a choice question without choices…). Both end in a `FormError` that
 //! names the section, the question and the field.
 
-use super::{Audience, Choice, Form, Kind, Privacy, Question, Role, Section, FORMAT};
+use super::{Audience, Choice, Code, Form, Kind, Privacy, Question, Role, Section, FORMAT};
 use crate::i18n::{Lang, Text};
 use serde::Deserialize;
 use serde_json::Value;
@@ -41,6 +41,13 @@ pub enum Problem {
     Empty,
     MinAboveMax(String, String),
     OutOfRange(String),
+    /// An expression that does not parse: where in its text, and why.
+    Expression {
+        position: usize,
+        message: String,
+    },
+    /// `${name}` names no question of the form.
+    UnknownReference(String),
 }
 
 impl FormError {
@@ -117,6 +124,16 @@ impl FormError {
             (Problem::MinAboveMax(a, b), true) => format!("最小值 {a} 大于最大值 {b}"),
             (Problem::MinAboveMax(a, b), false) => format!("min {a} is greater than max {b}"),
             (Problem::OutOfRange(d), _) => d.clone(),
+            (Problem::Expression { position, message }, true) => {
+                format!("表达式第 {position} 个字符处有误：{message}")
+            }
+            (Problem::Expression { position, message }, false) => {
+                format!("expression error at character {position}: {message}")
+            }
+            (Problem::UnknownReference(n), true) => format!("表达式引用的 ${{{n}}} 不是本问卷的题目"),
+            (Problem::UnknownReference(n), false) => {
+                format!("${{{n}}} is not a question of this form")
+            }
         };
         if place.is_empty() {
             what
@@ -159,6 +176,8 @@ struct RawSection {
     intro: Option<Text>,
     #[serde(default)]
     audience: Audience,
+    #[serde(default)]
+    relevant: Option<String>,
     questions: Vec<RawQuestion>,
 }
 
@@ -175,6 +194,15 @@ enum RawType {
     YesNo,
     Rating,
     Note,
+    Calculate,
+}
+
+/// `required` is `true`/`false`, or an expression.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum RawRequired {
+    Always(bool),
+    When(String),
 }
 
 impl RawType {
@@ -190,6 +218,7 @@ impl RawType {
             RawType::YesNo => "yes_no",
             RawType::Rating => "rating",
             RawType::Note => "note",
+            RawType::Calculate => "calculate",
         }
     }
 }
@@ -202,7 +231,11 @@ struct RawQuestion {
     kind: RawType,
     label: Text,
     hint: Option<Text>,
-    required: Option<bool>,
+    required: Option<RawRequired>,
+    relevant: Option<String>,
+    constraint: Option<String>,
+    constraint_message: Option<Text>,
+    calculation: Option<String>,
     privacy: Option<Privacy>,
     role: Option<Role>,
     choices: Option<Vec<Choice>>,
@@ -360,6 +393,25 @@ fn check_text(
     }
 }
 
+fn code(
+    source: &str,
+    section: &Option<String>,
+    question: &Option<String>,
+    field: &str,
+) -> Result<Code, FormError> {
+    Code::parse(source).map_err(|e| {
+        FormError::at(
+            section.clone(),
+            question.clone(),
+            field,
+            Problem::Expression {
+                position: e.position,
+                message: e.message,
+            },
+        )
+    })
+}
+
 fn check_form(raw: RawForm) -> Result<Form, FormError> {
     let top = |field: &str, p: Problem| FormError::at(None, None, field, p);
     if !valid_form_id(&raw.id) {
@@ -406,6 +458,10 @@ fn check_form(raw: RawForm) -> Result<Form, FormError> {
         if raw_section.questions.is_empty() {
             return Err(FormError::at(sid, None, "questions", Problem::Empty));
         }
+        let relevant = match &raw_section.relevant {
+            Some(src) => Some(code(src, &sid, &None, "relevant")?),
+            None => None,
+        };
         let mut questions = Vec::with_capacity(raw_section.questions.len());
         for rq in raw_section.questions {
             let q = check_question(rq, &sid)?;
@@ -424,6 +480,7 @@ fn check_form(raw: RawForm) -> Result<Form, FormError> {
             title: raw_section.title,
             intro: raw_section.intro,
             audience: raw_section.audience,
+            relevant,
             questions,
         });
     }
@@ -442,14 +499,31 @@ fn check_form(raw: RawForm) -> Result<Form, FormError> {
             }
         }
     }
-    Ok(Form {
+    // Every ${name} must be a question of this form.
+    let form = Form {
         format: raw.format,
         id: raw.id,
         version: raw.version,
         title: raw.title,
         description: raw.description,
         sections,
-    })
+    };
+    for (section, question, field, c) in form.codes() {
+        if let Some(name) = c
+            .expr
+            .refs()
+            .into_iter()
+            .find(|n| !question_ids.contains(n))
+        {
+            return Err(FormError::at(
+                Some(section.to_owned()),
+                question.map(str::to_owned),
+                field,
+                Problem::UnknownReference(name),
+            ));
+        }
+    }
+    Ok(form)
 }
 
 fn check_question(rq: RawQuestion, sid: &Option<String>) -> Result<Question, FormError> {
@@ -472,7 +546,11 @@ fn check_question(rq: RawQuestion, sid: &Option<String>) -> Result<Question, For
             "min" | "max" | "unit" => matches!(t, Integer | Decimal),
             "max_length" => matches!(t, ShortText | LongText),
             "points" | "low" | "high" | "na_label" => t == Rating,
-            "required" | "privacy" | "hint" => t != Note,
+            "calculation" => t == Calculate,
+            "required" | "hint" | "constraint" | "constraint_message" => {
+                !matches!(t, Note | Calculate)
+            }
+            "privacy" => t != Note,
             _ => true,
         }
     };
@@ -490,6 +568,9 @@ fn check_question(rq: RawQuestion, sid: &Option<String>) -> Result<Question, For
         ("high", rq.high.is_some()),
         ("na_label", rq.na_label.is_some()),
         ("required", rq.required.is_some()),
+        ("constraint", rq.constraint.is_some()),
+        ("constraint_message", rq.constraint_message.is_some()),
+        ("calculation", rq.calculation.is_some()),
         ("privacy", rq.privacy.is_some()),
         ("hint", rq.hint.is_some()),
     ];
@@ -629,12 +710,46 @@ fn check_question(rq: RawQuestion, sid: &Option<String>) -> Result<Question, For
             }
         }
         RawType::Note => Kind::Note,
+        RawType::Calculate => {
+            let src = rq
+                .calculation
+                .as_deref()
+                .ok_or_else(|| err("calculation", Problem::Missing))?;
+            Kind::Calculate {
+                calculation: code(src, sid, &qid, "calculation")?,
+            }
+        }
     };
+    let (required, required_if) = match &rq.required {
+        None | Some(RawRequired::Always(false)) => (false, None),
+        Some(RawRequired::Always(true)) => (true, None),
+        Some(RawRequired::When(src)) => match src.trim() {
+            // XLSForm spreadsheets write yes/no; accept them as constants.
+            "yes" | "true" | "true()" => (true, None),
+            "no" | "false" | "false()" | "" => (false, None),
+            src => (false, Some(code(src, sid, &qid, "required")?)),
+        },
+    };
+    let relevant = match &rq.relevant {
+        Some(src) => Some(code(src, sid, &qid, "relevant")?),
+        None => None,
+    };
+    let constraint = match &rq.constraint {
+        Some(src) => Some(code(src, sid, &qid, "constraint")?),
+        None => None,
+    };
+    if let Some(m) = &rq.constraint_message {
+        check_text(m, sid, &qid, "constraint_message")?;
+    }
     Ok(Question {
         id: rq.id,
         label: rq.label,
         hint: rq.hint,
-        required: rq.required.unwrap_or(false),
+        required,
+        required_if,
+        relevant,
+        constraint,
+        constraint_message: rq.constraint_message,
         privacy: rq.privacy,
         role: rq.role,
         kind,

@@ -220,3 +220,43 @@ fn consent_role_needs_a_yes_no_question() {
         Some("consent")
     );
 }
+
+#[test]
+fn expression_errors_name_question_field_and_position() {
+    let e = err_of(json!([
+        {"id": "a", "type": "integer", "label": label(), "privacy": "none"},
+        {"id": "b", "type": "integer", "label": label(), "privacy": "none", "relevant": "${a} > > 1"}
+    ]));
+    assert_eq!(
+        (e.question.as_deref(), e.field.as_deref()),
+        (Some("b"), Some("relevant"))
+    );
+    assert!(
+        matches!(e.problem, parse::Problem::Expression { position: 8, .. }),
+        "{e}"
+    );
+    assert!(e.to_string().contains("character 8"), "{e}");
+
+    let e = err_of(json!([
+        {"id": "a", "type": "integer", "label": label(), "privacy": "none", "constraint": ". < ${nope}"}
+    ]));
+    assert_eq!(
+        (e.question.as_deref(), e.field.as_deref()),
+        (Some("a"), Some("constraint"))
+    );
+    assert_eq!(e.problem, parse::Problem::UnknownReference("nope".into()));
+
+    let e = err_of(json!([{"id": "c", "type": "calculate", "label": label(), "privacy": "none"}]));
+    assert_eq!(e.field.as_deref(), Some("calculation"));
+}
+
+#[test]
+fn required_accepts_booleans_xlsform_words_and_expressions() {
+    let f = parse_form(&minimal(json!([
+        {"id": "a", "type": "yes_no", "label": label(), "privacy": "none", "required": "yes"},
+        {"id": "b", "type": "yes_no", "label": label(), "privacy": "none", "required": "${a} = 'yes'"}
+    ])))
+    .unwrap();
+    assert!(f.question("a").unwrap().required);
+    assert!(f.question("b").unwrap().required_if.is_some());
+}

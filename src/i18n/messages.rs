@@ -56,6 +56,7 @@ pub enum Msg {
     Synced,
     Declined,
     GoToWorker,
+    SectionSkipped,
 }
 
 impl Msg {
@@ -152,6 +153,10 @@ impl Msg {
                 "The resident declined: ask nothing more. Fill in the address and the worker section (visit outcome), then finish.",
             ),
             Msg::GoToWorker => ("去社工部分", "Go to the worker section"),
+            Msg::SectionSkipped => (
+                "根据前面的回答，这一部分不适用，可以直接进入下一部分。",
+                "Given the earlier answers, this section does not apply: go on to the next one.",
+            ),
             Msg::Synced => (
                 "已更新为另一个标签页里的最新答案",
                 "Updated with the latest answers from another tab",
@@ -278,6 +283,13 @@ pub fn issue(lang: Lang, kind: &IssueKind) -> String {
                 format!("At most {n} characters.")
             }
         }
+        IssueKind::Constraint(Some(message)) => message.get(lang).to_owned(),
+        IssueKind::Constraint(None) => pick(
+            zh,
+            "这个答案不符合本题的要求，请检查。",
+            "This answer is not accepted for this question; please check it.",
+        )
+        .into(),
         IssueKind::WrongType => pick(
             zh,
             "这个答案的格式与题目不符，请重新作答。",

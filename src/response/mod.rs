@@ -1,6 +1,7 @@
 //! Answers to a form: the `Response` record, its validation and its progress.
 //! Pure functions over a `Form` and a `Response`; the UI and the store only call them.
 
+pub mod logic;
 pub mod sample;
 pub mod validate;
 
@@ -151,7 +152,8 @@ impl Response {
 
     /// Marks complete when nothing in the form is wrong or missing; otherwise the issues.
     pub fn complete(&mut self, form: &Form, now: String) -> Result<(), Vec<Issue>> {
-        let issues = validate_response(form, self);
+        let logic = logic::Logic::evaluate(form, self, now.get(..10).unwrap_or(""));
+        let issues = validate_response(form, self, &logic);
         if !issues.is_empty() {
             return Err(issues);
         }
@@ -182,10 +184,24 @@ impl Progress {
     }
 }
 
-pub fn section_progress(form: &Form, section: usize, response: &Response) -> Progress {
+/// Answered and answerable questions of a section; questions hidden by skip logic count
+/// neither way.
+pub fn section_progress(
+    form: &Form,
+    section: usize,
+    response: &Response,
+    logic: &logic::Logic,
+) -> Progress {
     let mut p = Progress::default();
+    if !logic.section_shown(section) {
+        return p;
+    }
     if let Some(s) = form.sections.get(section) {
-        for q in s.questions.iter().filter(|q| q.kind.takes_answer()) {
+        for q in s
+            .questions
+            .iter()
+            .filter(|q| q.kind.takes_answer() && logic.shown(&q.id))
+        {
             p.total += 1;
             if response.answer(&q.id).is_some() {
                 p.answered += 1;
@@ -195,9 +211,9 @@ pub fn section_progress(form: &Form, section: usize, response: &Response) -> Pro
     p
 }
 
-pub fn progress(form: &Form, response: &Response) -> Progress {
+pub fn progress(form: &Form, response: &Response, logic: &logic::Logic) -> Progress {
     (0..form.sections.len()).fold(Progress::default(), |acc, i| {
-        let p = section_progress(form, i, response);
+        let p = section_progress(form, i, response, logic);
         Progress {
             answered: acc.answered + p.answered,
             total: acc.total + p.total,

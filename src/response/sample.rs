@@ -117,7 +117,7 @@ pub fn completed(form: &Form, id: &str, seed: u64) -> Response {
                     Value::Int(1 + rng.below(*points as usize) as i64)
                 }
             }
-            (Kind::Note, _) => continue,
+            (Kind::Note | Kind::Calculate { .. }, _) => continue,
         };
         r.set_answer(&q.id, Some(value));
     }
@@ -135,6 +135,18 @@ pub fn completed(form: &Form, id: &str, seed: u64) -> Response {
         };
         r.set_answer(&q.id, Some(v));
         r.set_other(&q.id, "想要法律咨询");
+    }
+    // Whole numbers the form constrains (say, people over 60 ≤ household size) are lowered
+    // until the constraint holds, so the sample is a response a worker could complete.
+    for _ in 0..25 {
+        let logic = super::logic::Logic::evaluate(form, &r, "2026-11-24");
+        for issue in super::validate_response(form, &r, &logic) {
+            if let (super::IssueKind::Constraint(_), Some(Value::Int(n))) =
+                (&issue.kind, r.answer(&issue.question).cloned())
+            {
+                r.set_answer(&issue.question, Some(Value::Int((n - 1).max(0))));
+            }
+        }
     }
     r.status = Status::Completed;
     r.completed = Some(now);

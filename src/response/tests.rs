@@ -34,15 +34,19 @@ fn new_response(f: &Form) -> Response {
     Response::new("r1".into(), f, "2026-11-24T09:00:00+08:00".into())
 }
 
+fn logic(f: &Form, r: &Response) -> logic::Logic {
+    logic::Logic::evaluate(f, r, "2026-11-24")
+}
+
 fn issue_of(f: &Form, r: &Response, q: &str) -> Option<IssueKind> {
-    validate_question(f.question(q).unwrap(), r)
+    validate_question(f.question(q).unwrap(), r, &logic(f, r))
 }
 
 #[test]
 fn required_questions_are_reported_until_answered() {
     let f = form();
     let mut r = new_response(&f);
-    let issues = validate_section(&f, 0, &r);
+    let issues = validate_section(&f, 0, &r, &logic(&f, &r));
     let ids: Vec<_> = issues.iter().map(|i| i.question.as_str()).collect();
     assert_eq!(ids, ["consent", "building"]);
     assert!(issues
@@ -57,7 +61,7 @@ fn required_questions_are_reported_until_answered() {
         "blank text is no answer"
     );
     r.set_answer("building", Some(Value::Text("12".into())));
-    assert!(validate_section(&f, 0, &r).is_empty());
+    assert!(validate_section(&f, 0, &r, &logic(&f, &r)).is_empty());
 }
 
 #[test]
@@ -161,7 +165,7 @@ fn progress_counts_answerable_questions_only() {
     let f = form();
     let mut r = new_response(&f);
     assert_eq!(
-        progress(&f, &r),
+        progress(&f, &r, &logic(&f, &r)),
         Progress {
             answered: 0,
             total: 8
@@ -170,14 +174,14 @@ fn progress_counts_answerable_questions_only() {
     r.set_answer("consent", Some(Value::Bool(true)));
     r.set_answer("kind", Some(Value::Text("flat".into())));
     assert_eq!(
-        section_progress(&f, 0, &r),
+        section_progress(&f, 0, &r, &logic(&f, &r)),
         Progress {
             answered: 1,
             total: 3
         }
     );
-    assert_eq!(progress(&f, &r).answered, 2);
-    assert_eq!(progress(&f, &r).percent(), 25);
+    assert_eq!(progress(&f, &r, &logic(&f, &r)).answered, 2);
+    assert_eq!(progress(&f, &r, &logic(&f, &r)).percent(), 25);
 }
 
 #[test]
@@ -220,8 +224,16 @@ fn sample_responses_of_the_builtin_form_are_valid_and_compact() {
     let f = builtin_form();
     for seed in 0..50 {
         let r = sample::completed(f, "0b6c1f7e-8a5d-4c1e-9f1a-3d2b7c9e0a11", seed);
-        assert_eq!(validate_response(f, &r), vec![], "seed {seed}");
-        assert_eq!(progress(f, &r).answered, f.answerable_count());
+        assert_eq!(
+            validate_response(f, &r, &logic(f, &r)),
+            vec![],
+            "seed {seed}"
+        );
+        let p = progress(f, &r, &logic(f, &r));
+        assert_eq!(
+            p.answered, p.total,
+            "seed {seed}: every shown question answered"
+        );
         let chars = crate::store::utf16_len(&serde_json::to_string(&r).unwrap());
         // 2,130 of them must fit in 5.24 million characters with their keys.
         assert!(chars < 2_300, "seed {seed}: {chars} characters");
@@ -260,7 +272,7 @@ fn declined_consent_lifts_the_residents_required_questions_only() {
     let mut r = Response::new("r".into(), f, "2026-11-24T09:00:00+08:00".into());
     r.set_answer("consent", Some(Value::Bool(false)));
     assert!(declined(f, &r));
-    let missing: Vec<String> = validate_response(f, &r)
+    let missing: Vec<String> = validate_response(f, &r, &logic(f, &r))
         .into_iter()
         .map(|i| i.question)
         .collect();
@@ -279,7 +291,7 @@ fn declined_consent_lifts_the_residents_required_questions_only() {
     assert!(!missing.contains(&"top_needs".to_string()));
     // With consent they are required again.
     r.set_answer("consent", Some(Value::Bool(true)));
-    let missing: Vec<String> = validate_response(f, &r)
+    let missing: Vec<String> = validate_response(f, &r, &logic(f, &r))
         .into_iter()
         .map(|i| i.question)
         .collect();
@@ -304,4 +316,119 @@ fn other_text_goes_when_other_is_no_longer_chosen() {
     r.set_other("needs", "x");
     r.set_answer("needs", None);
     assert!(r.other.is_empty(), "cleared: text dropped");
+}
+
+fn logic_form() -> Form {
+    let l = json!({"zh-CN": "问", "en": "Q"});
+    let c = |v: &str| json!({"value": v, "label": {"zh-CN": v, "en": v}});
+    parse_form(
+        &json!({
+            "format": 1, "id": "t", "version": 1, "title": l,
+            "sections": [
+                {"id": "a", "title": l, "questions": [
+                    {"id": "size", "type": "integer", "label": l, "privacy": "none", "min": 1, "max": 20},
+                    {"id": "kids", "type": "integer", "label": l, "privacy": "sensitive",
+                     "constraint": ". <= ${size}",
+                     "constraint_message": {"zh-CN": "不能多于家庭人数", "en": "Cannot exceed the household size"}},
+                    {"id": "pets", "type": "yes_no", "label": l, "privacy": "none"},
+                    {"id": "pet_kind", "type": "multiple_choice", "label": l, "privacy": "none",
+                     "choices": [c("cat"), c("dog")], "relevant": "${pets} = 'yes'", "required": true},
+                    {"id": "adults", "type": "calculate", "privacy": "none", "label": l,
+                     "calculation": "${size} - coalesce(${kids}, 0)"},
+                    {"id": "why", "type": "short_text", "label": l, "privacy": "free_text",
+                     "required": "${adults} < 1"}
+                ]},
+                {"id": "children", "title": l, "relevant": "${kids} > 0", "questions": [
+                    {"id": "care", "type": "single_choice", "label": l, "privacy": "none",
+                     "choices": [c("family"), c("none")], "required": true}
+                ]}
+            ]
+        })
+        .to_string(),
+    )
+    .unwrap()
+}
+
+#[test]
+fn relevant_hides_questions_and_sections_and_keeps_their_answers() {
+    let f = logic_form();
+    let mut r = new_response(&f);
+    let l = logic(&f, &r);
+    assert!(!l.shown("pet_kind"), "hidden until pets = yes");
+    assert!(
+        !l.section_shown(1),
+        "children section hidden until kids > 0"
+    );
+    assert!(validate_response(&f, &r, &l)
+        .iter()
+        .all(|i| i.question != "pet_kind" && i.question != "care"));
+
+    r.set_answer("pets", Some(Value::Bool(true)));
+    r.set_answer("size", Some(Value::Int(4)));
+    r.set_answer("kids", Some(Value::Int(2)));
+    let l = logic(&f, &r);
+    assert!(l.shown("pet_kind") && l.section_shown(1));
+    let missing: Vec<_> = validate_response(&f, &r, &l)
+        .into_iter()
+        .map(|i| i.question)
+        .collect();
+    assert_eq!(missing, ["pet_kind", "care"], "shown and required");
+    assert_eq!(
+        progress(&f, &r, &l),
+        Progress {
+            answered: 3,
+            total: 6
+        }
+    );
+
+    // Hidden again: the answer is kept but no longer checked or counted.
+    r.set_answer("pet_kind", Some(Value::List(vec!["cat".into()])));
+    r.set_answer("pets", Some(Value::Bool(false)));
+    let l = logic(&f, &r);
+    assert!(!l.shown("pet_kind"));
+    assert!(r.answer("pet_kind").is_some(), "kept");
+    assert_eq!(
+        progress(&f, &r, &l),
+        Progress {
+            answered: 3,
+            total: 5
+        }
+    );
+}
+
+#[test]
+fn constraints_with_messages_and_required_expressions() {
+    let f = logic_form();
+    let mut r = new_response(&f);
+    r.set_answer("size", Some(Value::Int(2)));
+    r.set_answer("kids", Some(Value::Int(3)));
+    match issue_of(&f, &r, "kids") {
+        Some(IssueKind::Constraint(Some(m))) => {
+            assert_eq!(m.en, "Cannot exceed the household size")
+        }
+        other => panic!("expected the form's constraint message, got {other:?}"),
+    }
+    r.set_answer("kids", Some(Value::Int(2)));
+    assert_eq!(issue_of(&f, &r, "kids"), None);
+    // adults = 2 - 2 = 0 < 1: "why" becomes required.
+    assert_eq!(issue_of(&f, &r, "why"), Some(IssueKind::Required));
+    r.set_answer("kids", Some(Value::Int(1)));
+    assert_eq!(issue_of(&f, &r, "why"), None);
+}
+
+#[test]
+fn calculations_are_computed_and_stored() {
+    let f = logic_form();
+    let mut r = new_response(&f);
+    r.set_answer("size", Some(Value::Int(5)));
+    let l = logic(&f, &r);
+    assert!(l.apply_calculations(&mut r));
+    assert_eq!(r.answer("adults"), Some(&Value::Int(5)));
+    r.set_answer("kids", Some(Value::Int(2)));
+    assert!(logic(&f, &r).apply_calculations(&mut r));
+    assert_eq!(r.answer("adults"), Some(&Value::Int(3)));
+    assert!(!logic(&f, &r).apply_calculations(&mut r), "nothing changed");
+    r.set_answer("size", None);
+    logic(&f, &r).apply_calculations(&mut r);
+    assert_eq!(r.answer("adults"), None, "NaN stores nothing");
 }

@@ -1,8 +1,10 @@
 //! Validation of answers against their questions. Never panics, whatever was stored: an
 //! answer of the wrong shape (say, from an older form version) is reported, not trusted.
 
+use super::logic::Logic;
 use super::{Response, Value};
 use crate::form::{Audience, Form, Kind, Question, Role, NOT_APPLICABLE, OTHER};
+use crate::i18n::Text;
 use chrono::NaiveDate;
 
 #[derive(Clone, Debug, PartialEq)]
@@ -28,6 +30,8 @@ pub enum IssueKind {
     TooLong(u32),
     /// A stored value that does not fit the question type at all.
     WrongType,
+    /// The form's `constraint` does not hold; its message, if the form gives one.
+    Constraint(Option<Text>),
 }
 
 fn fmt_num(x: f64) -> String {
@@ -38,14 +42,29 @@ fn fmt_num(x: f64) -> String {
     }
 }
 
-/// Problems with one question's answer (empty when the answer is fine or optional and blank).
-pub fn validate_question(q: &Question, response: &Response) -> Option<IssueKind> {
-    if !q.kind.takes_answer() {
+/// Problems with one question's answer (`None` when the answer is fine, or optional and
+/// blank, or the question is hidden by skip logic).
+pub fn validate_question(q: &Question, response: &Response, logic: &Logic) -> Option<IssueKind> {
+    if !q.kind.takes_answer() || !logic.shown(&q.id) {
         return None;
     }
     let Some(value) = response.answer(&q.id) else {
-        return q.required.then_some(IssueKind::Required);
+        let required = q.required
+            || q.required_if
+                .as_ref()
+                .is_some_and(|c| c.expr.eval(&logic.env(response, Some(q))).truthy());
+        return required.then_some(IssueKind::Required);
     };
+    check_shape(q, response, value).or_else(|| {
+        // `.` reads this question's answer: it is shown, so that is the stored value.
+        let c = q.constraint.as_ref()?;
+        let ok = c.expr.eval(&logic.env(response, Some(q))).truthy();
+        (!ok).then(|| IssueKind::Constraint(q.constraint_message.clone()))
+    })
+}
+
+/// Whether a stored answer fits its question's type, choices and bounds.
+fn check_shape(q: &Question, response: &Response, value: &Value) -> Option<IssueKind> {
     let other_text = || {
         response
             .other
@@ -144,17 +163,25 @@ pub fn declined(form: &Form, response: &Response) -> bool {
         .is_some_and(|q| response.answer(&q.id) == Some(&Value::Bool(false)))
 }
 
-pub fn validate_section(form: &Form, section: usize, response: &Response) -> Vec<Issue> {
+pub fn validate_section(
+    form: &Form,
+    section: usize,
+    response: &Response,
+    logic: &Logic,
+) -> Vec<Issue> {
     let Some(s) = form.sections.get(section) else {
         return Vec::new();
     };
+    if !logic.section_shown(section) {
+        return Vec::new();
+    }
     // Without consent nothing more is asked of the resident: their questions are no longer
     // required (answers already given are still checked).
     let declined = declined(form, response);
     s.questions
         .iter()
         .filter_map(|q| {
-            let kind = validate_question(q, response)?;
+            let kind = validate_question(q, response, logic)?;
             let still_required = s.audience == Audience::Worker
                 || q.role
                     .is_some_and(|r| r.is_location() || r == Role::Consent);
@@ -170,8 +197,8 @@ pub fn validate_section(form: &Form, section: usize, response: &Response) -> Vec
         .collect()
 }
 
-pub fn validate_response(form: &Form, response: &Response) -> Vec<Issue> {
+pub fn validate_response(form: &Form, response: &Response, logic: &Logic) -> Vec<Issue> {
     (0..form.sections.len())
-        .flat_map(|i| validate_section(form, i, response))
+        .flat_map(|i| validate_section(form, i, response, logic))
         .collect()
 }

@@ -9,8 +9,26 @@ use crate::i18n::{Lang, Msg, Text};
 use crate::response::{number_from_input, validate_question, Value};
 use leptos::prelude::*;
 
+/// A question while its skip logic shows it. Drawn afresh each time it reappears, so its
+/// boxes show the kept answer.
 #[component]
 pub fn QuestionView(question: &'static Question) -> impl IntoView {
+    let survey = expect_context::<Survey>();
+    let qid = question.id.as_str();
+    if matches!(question.kind, Kind::Calculate { .. }) {
+        return ().into_any();
+    }
+    let shown = Memo::new(move |_| survey.logic.with(|l| l.shown(qid)));
+    view! {
+        <Show when=move || shown.get()>
+            <QuestionBody question=question />
+        </Show>
+    }
+    .into_any()
+}
+
+#[component]
+fn QuestionBody(question: &'static Question) -> impl IntoView {
     let survey = expect_context::<Survey>();
     let lang = survey.app.lang;
     let q = question;
@@ -24,9 +42,10 @@ pub fn QuestionView(question: &'static Question) -> impl IntoView {
         .into_any();
     }
     let problem = Memo::new(move |_| {
-        survey
-            .open
-            .with(|o| o.as_ref().and_then(|o| validate_question(q, &o.response)))
+        survey.open.with(|o| {
+            o.as_ref()
+                .and_then(|o| survey.logic.with(|l| validate_question(q, &o.response, l)))
+        })
     });
     let visible_problem = move || {
         let shown = survey.show_all.get() || survey.touched.with(|t| t.contains(qid));
@@ -248,7 +267,7 @@ fn control(
             }
             .into_any()
         }
-        Kind::Note => ().into_any(),
+        Kind::Note | Kind::Calculate { .. } => ().into_any(),
     }
 }
 

@@ -22,7 +22,11 @@ pub fn Review(id: String) -> impl IntoView {
     let issues = Memo::new(move |_| {
         survey.open.with(|o| {
             o.as_ref()
-                .map(|o| validate_response(form, &o.response))
+                .map(|o| {
+                    survey
+                        .logic
+                        .with(|l| validate_response(form, &o.response, l))
+                })
                 .unwrap_or_default()
         })
     });

@@ -6,6 +6,7 @@ use super::question::QuestionView;
 use crate::form::{builtin_form, Form};
 use crate::i18n::messages::{answered_of, issue_count, section_of};
 use crate::i18n::Msg;
+use crate::response::logic::Logic;
 use crate::response::{progress, section_progress, validate_section, Response, Status, Value};
 use crate::route::Route;
 use crate::store::{OpenResponse, Recovered, SaveError, StoreError};
@@ -33,6 +34,8 @@ pub struct Survey {
     pub form: &'static Form,
     pub app: AppState,
     pub open: RwSignal<Option<OpenResponse>>,
+    /// Skip logic and calculations of the open response, re-evaluated on each change.
+    pub logic: Memo<Logic>,
     /// Bumped when the response is replaced from outside (the other tab's version was
     /// loaded): text boxes, which are not re-rendered on every keystroke, then start afresh.
     pub generation: RwSignal<u32>,
@@ -88,10 +91,15 @@ impl Survey {
             t.insert(qid.to_owned());
         });
         let mut outcome = None;
+        let form = self.form;
         self.open.update(|o| {
             let Some(o) = o else { return };
             change(&mut o.response);
-            outcome = self.app.with_store(|s| s.save(o, &browser::now()));
+            // Calculated fields follow the answers they are computed from, in the same save.
+            let now = browser::now();
+            Logic::evaluate(form, &o.response, now.get(..10).unwrap_or(""))
+                .apply_calculations(&mut o.response);
+            outcome = self.app.with_store(|s| s.save(o, &now));
         });
         if let Some(result) = outcome {
             self.after_save(result);
@@ -211,10 +219,21 @@ pub fn open_survey(app: AppState, id: &str) -> Survey {
     if let Some(o) = opened.as_mut() {
         app.with_scratch(|s, scratch| recovered = s.recover_unsaved(scratch, o));
     }
+    let form = builtin_form();
+    let open = RwSignal::new(opened);
+    let today = browser::now().get(..10).unwrap_or("").to_owned();
+    let logic = Memo::new(move |_| {
+        open.with(|o| {
+            o.as_ref()
+                .map(|o| Logic::evaluate(form, &o.response, &today))
+                .unwrap_or_default()
+        })
+    });
     let survey = Survey {
-        form: builtin_form(),
+        form,
         app,
-        open: RwSignal::new(opened),
+        open,
+        logic,
         generation: RwSignal::new(0),
         save: RwSignal::new(SaveState::Idle),
         touched: RwSignal::new(HashSet::new()),
@@ -295,18 +314,26 @@ pub fn SurveyScreen(id: String, section: usize) -> impl IntoView {
     let overall = Memo::new(move |_| {
         survey.open.with(|o| {
             o.as_ref()
-                .map(|o| progress(form, &o.response))
+                .map(|o| survey.logic.with(|l| progress(form, &o.response, l)))
                 .unwrap_or_default()
         })
     });
     let issues = Memo::new(move |_| {
         survey.open.with(|o| {
             o.as_ref()
-                .map(|o| validate_section(form, section, &o.response))
+                .map(|o| {
+                    survey
+                        .logic
+                        .with(|l| validate_section(form, section, &o.response, l))
+                })
                 .unwrap_or_default()
         })
     });
 
+    // Sections hidden by skip logic are stepped over.
+    let next_shown = move |from: usize| {
+        (from + 1..n).find(|&j| survey.logic.with_untracked(|l| l.section_shown(j)))
+    };
     let next = {
         let go_section = go_section.clone();
         let id = id.clone();
@@ -322,16 +349,20 @@ pub fn SurveyScreen(id: String, section: usize) -> impl IntoView {
                     return;
                 }
             }
-            if section + 1 < n {
-                go_section(section + 1);
-            } else {
-                app.go(Route::Review { id: id.clone() });
+            match next_shown(section) {
+                Some(j) => go_section(j),
+                None => app.go(Route::Review { id: id.clone() }),
             }
         }
     };
     let prev = {
         let go_section = go_section.clone();
-        move |_| go_section(section.saturating_sub(1))
+        move |_| {
+            let prev = (0..section)
+                .rev()
+                .find(|&j| survey.logic.with_untracked(|l| l.section_shown(j)));
+            go_section(prev.unwrap_or(0))
+        }
     };
     let nav_items = form
         .sections
@@ -342,12 +373,13 @@ pub fn SurveyScreen(id: String, section: usize) -> impl IntoView {
             let p = Memo::new(move |_| {
                 survey.open.with(|o| {
                     o.as_ref()
-                        .map(|o| section_progress(form, i, &o.response))
+                        .map(|o| survey.logic.with(|l| section_progress(form, i, &o.response, l)))
                         .unwrap_or_default()
                 })
             });
+            let hidden = move || survey.logic.with(|l| !l.section_shown(i));
             view! {
-                <li>
+                <li hidden=hidden>
                     <button
                         class=move || if i == section { "nav-item current" } else { "nav-item" }
                         data-testid="section-link"
@@ -396,6 +428,10 @@ pub fn SurveyScreen(id: String, section: usize) -> impl IntoView {
                 >
                     {move || issue_count(lang.get(), issues.with(Vec::len))}
                 </div>
+                <p class="banner info" data-testid="section-skipped"
+                    hidden=move || survey.logic.with(|l| l.section_shown(section))>
+                    {move || app.t(Msg::SectionSkipped)}
+                </p>
                 // Keyed on the generation: when another tab's version is loaded, every box is
                 // drawn afresh (an updated `value` attribute would not replace typed text).
                 <For
@@ -415,7 +451,10 @@ pub fn SurveyScreen(id: String, section: usize) -> impl IntoView {
                     </button>
                     <a class="button" href="#/" data-testid="back-to-list">{move || app.t(Msg::BackToList)}</a>
                     <button class="primary" data-testid="next" on:click=next>
-                        {move || app.t(if section + 1 < n { Msg::Next } else { Msg::ReviewAndFinish })}
+                        {move || {
+                            survey.logic.track();
+                            app.t(if next_shown(section).is_some() { Msg::Next } else { Msg::ReviewAndFinish })
+                        }}
                     </button>
                 </div>
             </section>

@@ -68,12 +68,23 @@ export async function storedResponses(page) {
 }
 
 /** The number box of an integer or decimal question gets a number in range; other text gets
- *  a text; a choice group gets its first option (consent: yes). Returns what it set. */
+ *  a text; a choice group gets its first option (consent: yes). Questions that appear
+ *  because of an answer (skip logic) are answered too. Returns what it set. */
 export async function fillSection(page) {
-  const questions = await page.$$(tid("question"));
   const set = {};
-  for (const q of questions) {
-    const qid = await q.getAttribute("data-qid");
+  for (;;) {
+    const questions = await page.$$(tid("question"));
+    let q = null;
+    let qid = null;
+    for (const candidate of questions) {
+      const id = await candidate.getAttribute("data-qid");
+      if (!(id in set)) {
+        q = candidate;
+        qid = id;
+        break;
+      }
+    }
+    if (!q) return set;
     const radios = await q.$$("input[type=radio]");
     const boxes = await q.$$("input[type=checkbox]");
     const text = await q.$("input[type=text]:not([id^=other-]), textarea");
@@ -95,14 +106,16 @@ export async function fillSection(page) {
       const value = mode === "numeric" ? "2" : mode === "decimal" ? "35.5" : qid === "building" ? "12" : qid === "room" ? "301" : `答案 ${qid}`;
       await text.fill(value);
       set[qid] = value;
+    } else {
+      set[qid] = null;
     }
   }
-  return set;
 }
 
 /** Checks that every answer `fillSection` set is on screen again. */
 export async function expectSection(page, set, assert) {
   for (const [qid, value] of Object.entries(set)) {
+    if (value === null) continue;
     if (value.startsWith?.("choice-")) {
       assert.ok(await page.isChecked(tid(value)), `${qid}: ${value} still ticked`);
     } else if (value === "yes") {

@@ -168,9 +168,10 @@ test("a resident who declines: only the address and the worker section are neede
   await page.fill(tid("input-room"), "1202");
   await page.tap(tid("next"));
   await onSection(page, 2);
-  // Nothing more is required of the resident: Next goes on without answers.
+  // Nothing more is required of the resident: Next goes on without answers (past the
+  // elderly and children sections, which do not apply with no one counted in them).
   await page.tap(tid("next"));
-  await onSection(page, 3);
+  await onSection(page, 5);
   await page.tap(`${tid("section-link")}[data-section="0"]`);
   await onSection(page, 0);
   await page.tap(tid("go-worker"));
@@ -184,5 +185,45 @@ test("a resident who declines: only the address and the worker section are neede
   const [stored] = await storedResponses(page);
   assert.equal(stored.a.consent, false);
   assert.equal(stored.a.hh_size, undefined);
+  await context.close();
+});
+
+test("skip logic: questions and sections appear and disappear as answers change", async () => {
+  const context = await tablet(browser);
+  const page = await context.newPage();
+  await page.goto(url + "#/new");
+  await page.waitForSelector(tid("question"));
+  const elderlyLink = `${tid("section-link")}[data-section="3"]`;
+  assert.ok(await page.isHidden(elderlyLink), "no older people yet: their section is not offered");
+  await page.tap(`${tid("section-link")}[data-section="2"]`);
+  await onSection(page, 2);
+
+  // A follow-up question appears with "yes" and goes with "no"; its answer is kept.
+  assert.equal(await page.locator(`${tid("question")}[data-qid="dis_types"]`).count(), 0);
+  await page.tap(tid("choice-disability-yes"));
+  await page.waitForSelector(`${tid("question")}[data-qid="dis_types"]`);
+  await page.tap(tid("choice-dis_types-physical"));
+  await page.tap(tid("choice-disability-no"));
+  await page.waitForSelector(`${tid("question")}[data-qid="dis_types"]`, { state: "detached" });
+  await page.tap(tid("choice-disability-yes"));
+  await page.waitForSelector(tid("choice-dis_types-physical"));
+  assert.ok(await page.isChecked(tid("choice-dis_types-physical")), "the hidden answer came back");
+
+  // A constraint with the form's own message.
+  await page.fill(tid("input-hh_size"), "2");
+  await page.fill(tid("input-n_over60"), "3");
+  await page.waitForSelector(tid("issue-n_over60"));
+  assert.match(await page.innerText(tid("issue-n_over60")), /不能多于家庭总人数/);
+  await page.fill(tid("input-n_over60"), "1");
+  await page.waitForSelector(tid("issue-n_over60"), { state: "detached" });
+
+  // Someone over 60: the elderly section is offered, and Next goes there.
+  assert.ok(await page.isVisible(elderlyLink));
+  // No children under 14: Next from the elderly section skips the children's.
+  await page.fill(tid("input-n_under14"), "0");
+  await page.tap(elderlyLink);
+  await onSection(page, 3);
+  await page.tap(tid("next"));
+  await onSection(page, 5);
   await context.close();
 });

@@ -223,6 +223,7 @@ fn absurd_nesting_and_length_are_refused_not_crashed() {
     assert!(Expr::parse(&fine).is_ok());
 }
 
+#[cfg(not(target_arch = "wasm32"))]
 mod fuzz {
     use super::*;
     use proptest::prelude::*;
