@@ -199,6 +199,13 @@ fn syntax_errors_and_newer_formats() {
 }
 
 #[test]
+fn the_trusted_path_reads_the_builtin_form_like_the_checked_one() {
+    let text = include_str!("../../forms/community-needs.json");
+    assert_eq!(&parse::parse_trusted(text).unwrap(), builtin_form());
+    assert_eq!(&parse_form(text).unwrap(), builtin_form());
+}
+
+#[test]
 fn form_round_trips_through_serde() {
     let f = builtin_form();
     let json = serde_json::to_string(f).unwrap();

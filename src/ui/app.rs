@@ -177,7 +177,10 @@ pub fn App() -> impl IntoView {
                 {move || state.t(Msg::UpdateReady)}" "
                 <button data-testid="reload" on:click=move |_| browser::reload()>{move || state.t(Msg::Reload)}</button>
             </div>
-            {move || match state.route.get() {
+            // Screens draw their text once, in the language of the moment: switching
+            // language redraws the screen (answers are all saved) instead of every label
+            // being a reactive closure, which would cost the bundle about 1 KB each.
+            {move || match (state.lang.track(), state.route.get()).1 {
                 Route::List => view! { <ResponseList /> }.into_any(),
                 Route::New => view! { <NewResponse /> }.into_any(),
                 Route::Survey { id, section } => {

@@ -47,7 +47,7 @@ pub fn ResponseList() -> impl IntoView {
     // A whole community is ~2,000 responses: draw the newest first, a page at a time.
     let shown = RwSignal::new(PAGE);
     let rows = move || {
-        let lang = state.lang.get();
+        let lang = state.lang.get_untracked();
         match listing.get() {
             Ok((summaries, damaged)) => {
                 let empty = summaries.is_empty();
@@ -92,14 +92,14 @@ pub fn ResponseList() -> impl IntoView {
     view! {
         <section class="list-screen">
             <div class="list-head">
-                <h1>{move || state.t(Msg::Responses)}</h1>
+                <h1>{state.t(Msg::Responses)}</h1>
                 <button
                     class="primary big"
                     data-testid="new-survey"
                     disabled=move || !available()
                     on:click=new_survey
                 >
-                    {move || state.t(Msg::NewSurvey)}
+                    {state.t(Msg::NewSurvey)}
                 </button>
             </div>
             {move || {
@@ -115,7 +115,7 @@ pub fn ResponseList() -> impl IntoView {
             }}
             {rows}
             <StorageUse used=used />
-            <p class="note">{move || state.t(Msg::WhereDataLives)}</p>
+            <p class="note">{state.t(Msg::WhereDataLives)}</p>
             <DeleteDialog confirm=confirm reload=reload />
         </section>
     }
@@ -175,7 +175,7 @@ fn StorageUse(used: Memo<Option<usize>>) -> impl IntoView {
     move || {
         used.get().map(|chars| {
             let share = chars as f64 / QUOTA_CHARS as f64;
-            let lang = state.lang.get();
+            let lang = state.lang.get_untracked();
             view! {
                 <div class="storage" data-testid="storage-usage">
                     <label for="storage-meter">{state.t(Msg::StorageUsed)}</label>

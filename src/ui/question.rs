@@ -30,13 +30,13 @@ pub fn QuestionView(question: &'static Question) -> impl IntoView {
 #[component]
 fn QuestionBody(question: &'static Question) -> impl IntoView {
     let survey = expect_context::<Survey>();
-    let lang = survey.app.lang;
+    let lang = survey.app.lang.get_untracked();
     let q = question;
     let qid = q.id.as_str();
     if matches!(q.kind, Kind::Note) {
         return view! {
             <div class="note-item" id=format!("q-{qid}") data-testid="note">
-                <p>{move || q.label.get(lang.get()).to_owned()}</p>
+                <p>{q.label.get(lang).to_owned()}</p>
             </div>
         }
         .into_any();
@@ -70,21 +70,21 @@ fn QuestionBody(question: &'static Question) -> impl IntoView {
             ids.join(" ")
         }
     };
-    let label = move || q.label.get(lang.get()).to_owned();
+    let label = q.label.get(lang).to_owned();
     let required = q.required.then(|| {
         view! {
             <span class="required" aria-hidden="true">" *"</span>
-            <span class="sr-only">{move || format!(" ({})", Msg::Required.get(lang.get()))}</span>
+            <span class="sr-only">{format!(" ({})", Msg::Required.get(lang))}</span>
         }
     });
     let hint = q.hint.as_ref().map(|h| {
-        view! { <p class="hint" id=hint_id.clone()>{move || h.get(lang.get()).to_owned()}</p> }
+        view! { <p class="hint" id=hint_id.clone()>{h.get(lang).to_owned()}</p> }
     });
     let error = move || {
         visible_problem().map(|k| {
             view! {
                 <p class="error" id=format!("err-{qid}") data-testid=format!("issue-{qid}")>
-                    {issue(lang.get(), &k)}
+                    {issue(lang, &k)}
                 </p>
             }
         })
@@ -130,7 +130,7 @@ fn control(
     described: impl Fn() -> String + Clone + Send + Sync + 'static,
     invalid: impl Fn() -> String + Clone + Send + Sync + 'static,
 ) -> AnyView {
-    let lang = survey.app.lang;
+    let lang = survey.app.lang.get_untracked();
     let qid = q.id.as_str();
     let disabled = move || survey.readonly();
     match &q.kind {
@@ -160,7 +160,7 @@ fn control(
                         autocomplete="off" value=text_of(survey.answer(qid)) disabled=disabled
                         aria-describedby=described aria-invalid=invalid
                         on:input=move |ev| survey.set_answer(qid, number_from_input(kind, &event_target_value(&ev))) />
-                    {unit.as_ref().map(|u| view! { <span class="unit">{move || u.get(lang.get()).to_owned()}</span> })}
+                    {unit.as_ref().map(|u| view! { <span class="unit">{u.get(lang).to_owned()}</span> })}
                 </div>
             }
             .into_any()
@@ -183,7 +183,7 @@ fn control(
                             <input type="radio" name=format!("in-{qid}") data-testid=format!("choice-{qid}-{value}")
                                 prop:checked=checked disabled=disabled
                                 on:change=move |_| survey.set_answer(qid, Some(Value::Bool(b))) />
-                            <span>{move || msg.get(lang.get())}</span>
+                            <span>{msg.get(lang)}</span>
                         </label>
                     }
                 })
@@ -225,7 +225,7 @@ fn control(
                 .map(|i| {
                     let checked = move || survey.answer(qid) == Some(Value::Int(i));
                     let aria = move || {
-                        let l = lang.get();
+                        let l = lang;
                         if i == 1 {
                             format!("{i} {}", low.get(l))
                         } else if i == *points as i64 {
@@ -252,14 +252,14 @@ fn control(
                         <input type="radio" name=format!("in-{qid}") data-testid=format!("choice-{qid}-na")
                             prop:checked=checked disabled=disabled
                             on:change=move |_| survey.set_answer(qid, Some(Value::Text(NOT_APPLICABLE.into()))) />
-                        <span>{move || t.get(lang.get()).to_owned()}</span>
+                        <span>{t.get(lang).to_owned()}</span>
                     </label>
                 }
             });
             view! {
                 <div class="scale-ends" aria-hidden="true">
-                    <span>{move || low.get(lang.get()).to_owned()}</span>
-                    <span>{move || high.get(lang.get()).to_owned()}</span>
+                    <span>{low.get(lang).to_owned()}</span>
+                    <span>{high.get(lang).to_owned()}</span>
                 </div>
                 <div class="options rating">{items}</div>
                 <div class="options">{na}</div>
@@ -283,7 +283,7 @@ fn single_option(
     value: &'static str,
     label: &'static Text,
 ) -> impl IntoView {
-    let lang = survey.app.lang;
+    let lang = survey.app.lang.get_untracked();
     let qid = q.id.as_str();
     let checked = move || survey.answer(qid).as_ref().and_then(Value::as_str) == Some(value);
     view! {
@@ -291,7 +291,7 @@ fn single_option(
             <input type="radio" name=format!("in-{qid}") value=value data-testid=format!("choice-{qid}-{value}")
                 prop:checked=checked disabled=move || survey.readonly()
                 on:change=move |_| survey.set_answer(qid, Some(Value::Text(value.to_owned()))) />
-            <span>{move || label.get(lang.get()).to_owned()}</span>
+            <span>{label.get(lang).to_owned()}</span>
         </label>
     }
 }
@@ -303,7 +303,7 @@ fn multi_option(
     max_choices: Option<u32>,
     exclusive: &'static [String],
 ) -> impl IntoView {
-    let lang = survey.app.lang;
+    let lang = survey.app.lang.get_untracked();
     let qid = q.id.as_str();
     let value = choice.value.as_str();
     let selected = move || {
@@ -339,7 +339,7 @@ fn multi_option(
             <input type="checkbox" value=value data-testid=format!("choice-{qid}-{value}")
                 prop:checked=checked disabled=move || survey.readonly() || at_limit()
                 on:change=toggle />
-            <span>{move || choice.label.get(lang.get()).to_owned()}</span>
+            <span>{choice.label.get(lang).to_owned()}</span>
         </label>
     }
 }
@@ -348,7 +348,7 @@ fn multi_option(
 #[component]
 fn OtherBox(q: &'static Question) -> impl IntoView {
     let survey = expect_context::<Survey>();
-    let lang = survey.app.lang;
+    let lang = survey.app.lang.get_untracked();
     let qid = q.id.as_str();
     let chosen = move || match survey.answer(qid) {
         Some(Value::Text(v)) => v == OTHER,
@@ -359,7 +359,7 @@ fn OtherBox(q: &'static Question) -> impl IntoView {
         chosen().then(|| {
             view! {
                 <div class="other">
-                    <label for=format!("other-{qid}")>{move || Msg::PleaseSpecify.get(lang.get())}</label>
+                    <label for=format!("other-{qid}")>{Msg::PleaseSpecify.get(lang)}</label>
                     <input type="text" id=format!("other-{qid}") data-testid=format!("other-{qid}")
                         maxlength="200" autocomplete="off" value=survey.other_text(qid)
                         disabled=move || survey.readonly()
@@ -374,15 +374,15 @@ fn OtherBox(q: &'static Question) -> impl IntoView {
 #[component]
 fn ClearButton(q: &'static Question) -> impl IntoView {
     let survey = expect_context::<Survey>();
-    let lang: RwSignal<Lang> = survey.app.lang;
+    let lang: Lang = survey.app.lang.get_untracked();
     let qid = q.id.as_str();
     move || {
         (survey.answer(qid).is_some() && !survey.readonly()).then(|| {
             view! {
                 <button class="link" data-testid=format!("clear-{qid}")
-                    aria-label=move || format!("{}：{}", Msg::ClearAnswer.get(lang.get()), q.label.get(lang.get()))
+                    aria-label=format!("{}：{}", Msg::ClearAnswer.get(lang), q.label.get(lang))
                     on:click=move |_| survey.set_answer(qid, None)>
-                    {move || Msg::ClearAnswer.get(lang.get())}
+                    {Msg::ClearAnswer.get(lang)}
                 </button>
             }
         })

@@ -18,7 +18,7 @@ pub fn Review(id: String) -> impl IntoView {
         return view! { <NotFound /> }.into_any();
     }
     provide_context(survey);
-    let lang = app.lang;
+    let lang = app.lang.get_untracked();
     let issues = Memo::new(move |_| {
         survey.open.with(|o| {
             o.as_ref()
@@ -50,7 +50,7 @@ pub fn Review(id: String) -> impl IntoView {
         }
     };
     let list = move || {
-        let l = lang.get();
+        let l = lang;
         issues
             .get()
             .into_iter()
@@ -74,13 +74,13 @@ pub fn Review(id: String) -> impl IntoView {
     };
     view! {
         <section class="review">
-            <h1 tabindex="-1">{move || app.t(Msg::Review)}</h1>
+            <h1 tabindex="-1">{app.t(Msg::Review)}</h1>
             <SaveStatus />
             <ConflictBanner />
             {move || match status.get() {
                 Some((Status::Completed, at)) => view! {
                     <p class="banner info" data-testid="completed-at">
-                        {completed_at(lang.get(), &super::browser::short_time(&at.unwrap_or_default()))}
+                        {completed_at(lang, &super::browser::short_time(&at.unwrap_or_default()))}
                     </p>
                     <button data-testid="reopen" on:click=move |_| { let _ = survey.set_status(false); }>
                         {app.t(Msg::Reopen)}
@@ -101,7 +101,7 @@ pub fn Review(id: String) -> impl IntoView {
                 }
                 .into_any(),
             }}
-            <a class="button" href="#/" data-testid="back-to-list">{move || app.t(Msg::BackToList)}</a>
+            <a class="button" href="#/" data-testid="back-to-list">{app.t(Msg::BackToList)}</a>
         </section>
     }
     .into_any()

@@ -299,7 +299,7 @@ pub fn SurveyScreen(id: String, section: usize) -> impl IntoView {
     let section = section.min(form.sections.len() - 1);
     provide_context(survey);
 
-    let lang = app.lang;
+    let lang = app.lang.get_untracked();
     let n = form.sections.len();
     let sec = &form.sections[section];
     let go_section = {
@@ -387,7 +387,7 @@ pub fn SurveyScreen(id: String, section: usize) -> impl IntoView {
                         aria-current=move || (i == section).then_some("step")
                         on:click=move |_| go_section(i)
                     >
-                        <span class="nav-title">{move || s.title.get(lang.get()).to_owned()}</span>
+                        <span class="nav-title">{s.title.get(lang).to_owned()}</span>
                         <span class="nav-count">{move || format!("{}/{}", p.get().answered, p.get().total)}</span>
                     </button>
                 </li>
@@ -403,34 +403,34 @@ pub fn SurveyScreen(id: String, section: usize) -> impl IntoView {
 
     view! {
         <div class="survey">
-            <nav class="sections" aria-label=move || app.t(Msg::SectionNav) data-testid="section-nav">
+            <nav class="sections" aria-label=app.t(Msg::SectionNav) data-testid="section-nav">
                 <ol>{nav_items}</ol>
             </nav>
             <section class="section" aria-labelledby="section-title">
                 <div class="survey-status">
-                    <span data-testid="section-position">{move || section_of(lang.get(), section + 1, n)}</span>
+                    <span data-testid="section-position">{section_of(lang, section + 1, n)}</span>
                     <meter min="0" max=move || overall.get().total.to_string()
                         value=move || overall.get().answered.to_string() aria-hidden="true"></meter>
-                    <span data-testid="progress">{move || { let p = overall.get(); answered_of(lang.get(), p.answered, p.total) }}</span>
+                    <span data-testid="progress">{move || { let p = overall.get(); answered_of(lang, p.answered, p.total) }}</span>
                     <SaveStatus />
                 </div>
                 <ConflictBanner />
                 <ReadonlyBanner />
                 <h1 id="section-title" tabindex="-1" data-testid="section-title">
-                    {move || sec.title.get(lang.get()).to_owned()}
+                    {sec.title.get(lang).to_owned()}
                 </h1>
-                {sec.intro.as_ref().map(|t| view! { <p class="intro">{move || t.get(lang.get()).to_owned()}</p> })}
+                {sec.intro.as_ref().map(|t| view! { <p class="intro">{t.get(lang).to_owned()}</p> })}
                 <div
                     class="banner error"
                     role="alert"
                     data-testid="section-issues"
                     hidden=move || !survey.show_all.get() || issues.with(Vec::is_empty)
                 >
-                    {move || issue_count(lang.get(), issues.with(Vec::len))}
+                    {move || issue_count(lang, issues.with(Vec::len))}
                 </div>
                 <p class="banner info" data-testid="section-skipped"
                     hidden=move || survey.logic.with(|l| l.section_shown(section))>
-                    {move || app.t(Msg::SectionSkipped)}
+                    {app.t(Msg::SectionSkipped)}
                 </p>
                 // Keyed on the generation: when another tab's version is loaded, every box is
                 // drawn afresh (an updated `value` attribute would not replace typed text).
@@ -447,9 +447,9 @@ pub fn SurveyScreen(id: String, section: usize) -> impl IntoView {
                 <DeclinedNote section=section />
                 <div class="pager">
                     <button data-testid="prev" disabled=section == 0 on:click=prev>
-                        {move || app.t(Msg::Previous)}
+                        {app.t(Msg::Previous)}
                     </button>
-                    <a class="button" href="#/" data-testid="back-to-list">{move || app.t(Msg::BackToList)}</a>
+                    <a class="button" href="#/" data-testid="back-to-list">{app.t(Msg::BackToList)}</a>
                     <button class="primary" data-testid="next" on:click=next>
                         {move || {
                             survey.logic.track();
@@ -467,8 +467,8 @@ pub fn SurveyScreen(id: String, section: usize) -> impl IntoView {
 pub fn NotFound() -> impl IntoView {
     let app = use_app();
     view! {
-        <div class="banner error" role="alert" data-testid="not-found">{move || app.t(Msg::NotFound)}</div>
-        <a class="button" href="#/" data-testid="back-to-list">{move || app.t(Msg::BackToList)}</a>
+        <div class="banner error" role="alert" data-testid="not-found">{app.t(Msg::NotFound)}</div>
+        <a class="button" href="#/" data-testid="back-to-list">{app.t(Msg::BackToList)}</a>
     }
 }
 

@@ -134,6 +134,13 @@ test("?lang=en opens in English; the switch changes language and is remembered",
   await page.tap(tid("new-survey"));
   await page.waitForSelector(tid("question"));
   assert.match(await page.innerText(tid("section-position")), /Section 1 of/);
+  // Switching in the middle of a survey redraws the screen in the other language and
+  // keeps every answer.
+  await page.tap(tid("choice-consent-yes"));
+  await page.tap(tid("lang-switch"));
+  await page.waitForFunction(() => /^第 1\//.test(document.querySelector('[data-testid="section-position"]').textContent));
+  assert.ok(await page.isChecked(tid("choice-consent-yes")));
+  assert.equal(await page.getAttribute("html", "lang"), "zh-CN");
   await context.close();
 });
 
