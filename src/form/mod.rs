@@ -41,6 +41,24 @@ impl<'de> Deserialize<'de> for Code {
     }
 }
 
+/// Reads `YYYY-MM-DD`, as `<input type="date">` gives it. Split by hand rather than with
+/// chrono's `parse_from_str`, whose format-string machinery costs the wasm bundle ~20 KB.
+pub fn parse_date(s: &str) -> Option<chrono::NaiveDate> {
+    let mut parts = s.trim().splitn(3, '-');
+    let (y, m, d) = (parts.next()?, parts.next()?, parts.next()?);
+    if y.len() != 4 || m.len() != 2 || d.len() != 2 {
+        return None;
+    }
+    chrono::NaiveDate::from_ymd_opt(y.parse().ok()?, m.parse().ok()?, d.parse().ok()?)
+}
+
+/// The `${name}` references in a label or hint, in order.
+pub fn label_refs(text: &str) -> impl Iterator<Item = &str> {
+    text.split("${")
+        .skip(1)
+        .filter_map(|rest| rest.split_once('}').map(|(name, _)| name.trim()))
+}
+
 /// The only definition format this build reads.
 pub const FORMAT: u32 = 1;
 
@@ -129,6 +147,9 @@ pub struct Question {
     /// Must hold for an answer to be accepted; `.` is the answer.
     pub constraint: Option<Code>,
     pub constraint_message: Option<Text>,
+    /// The answer a new response starts with (XLSForm `default`): a literal of the
+    /// question's type, or `today()` for a date. Checked against the type at load.
+    pub default: Option<String>,
     /// `None` only for notes, which take no answer.
     pub privacy: Option<Privacy>,
     pub role: Option<Role>,

@@ -236,6 +236,7 @@ struct RawQuestion {
     constraint: Option<String>,
     constraint_message: Option<Text>,
     calculation: Option<String>,
+    default: Option<String>,
     privacy: Option<Privacy>,
     role: Option<Role>,
     choices: Option<Vec<Choice>>,
@@ -279,6 +280,28 @@ pub fn parse_form(json: &str) -> Result<Form, FormError> {
     let raw: RawForm =
         serde_path_to_error::deserialize(&value).map_err(|e| shape_error(&value, e))?;
     check_form(raw)
+}
+
+/// Whether a `default` literal is an answer this question could have.
+fn default_fits(kind: &Kind, d: &str) -> Result<(), String> {
+    let d = d.trim();
+    let known = |v: &str| kind.choices().iter().any(|c| c.value == v);
+    let ok = match kind {
+        Kind::SingleChoice { .. } => known(d),
+        Kind::MultipleChoice { .. } => d.split_whitespace().all(known),
+        Kind::Integer { .. } => d.parse::<i64>().is_ok(),
+        Kind::Decimal { .. } => d.parse::<f64>().is_ok_and(f64::is_finite),
+        Kind::Date => d == "today()" || super::parse_date(d).is_some(),
+        Kind::YesNo => matches!(d, "yes" | "no" | "true" | "false"),
+        Kind::Rating { points, .. } => d.parse::<u32>().is_ok_and(|p| (1..=*points).contains(&p)),
+        Kind::ShortText { .. } | Kind::LongText { .. } => true,
+        Kind::Note | Kind::Calculate { .. } => false,
+    };
+    if ok {
+        Ok(())
+    } else {
+        Err(format!("\"{d}\" is not a possible answer to this question"))
+    }
 }
 
 /// Reads a definition known to be valid (the built-in form, checked by the tests) without
@@ -522,6 +545,26 @@ fn check_form(raw: RawForm) -> Result<Form, FormError> {
         description: raw.description,
         sections,
     };
+    for s in &form.sections {
+        for q in &s.questions {
+            let texts = [("label", Some(&q.label)), ("hint", q.hint.as_ref())];
+            for (field, text) in texts {
+                let Some(text) = text else { continue };
+                let unknown = [&text.zh, &text.en]
+                    .into_iter()
+                    .flat_map(|t| super::label_refs(t))
+                    .find(|n| !question_ids.contains(*n));
+                if let Some(name) = unknown {
+                    return Err(FormError::at(
+                        Some(s.id.clone()),
+                        Some(q.id.clone()),
+                        field,
+                        Problem::UnknownReference(name.to_owned()),
+                    ));
+                }
+            }
+        }
+    }
     for (section, question, field, c) in form.codes() {
         if let Some(name) = c
             .expr
@@ -585,6 +628,7 @@ fn check_question(rq: RawQuestion, sid: &Option<String>) -> Result<Question, For
         ("constraint", rq.constraint.is_some()),
         ("constraint_message", rq.constraint_message.is_some()),
         ("calculation", rq.calculation.is_some()),
+        ("default", rq.default.is_some()),
         ("privacy", rq.privacy.is_some()),
         ("hint", rq.hint.is_some()),
     ];
@@ -755,6 +799,11 @@ fn check_question(rq: RawQuestion, sid: &Option<String>) -> Result<Question, For
     if let Some(m) = &rq.constraint_message {
         check_text(m, sid, &qid, "constraint_message")?;
     }
+    if let Some(d) = &rq.default {
+        if let Err(why) = default_fits(&kind, d) {
+            return Err(err("default", Problem::OutOfRange(why)));
+        }
+    }
     Ok(Question {
         id: rq.id,
         label: rq.label,
@@ -764,6 +813,7 @@ fn check_question(rq: RawQuestion, sid: &Option<String>) -> Result<Question, For
         relevant,
         constraint,
         constraint_message: rq.constraint_message,
+        default: rq.default,
         privacy: rq.privacy,
         role: rq.role,
         kind,

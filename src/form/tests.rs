@@ -267,3 +267,15 @@ fn required_accepts_booleans_xlsform_words_and_expressions() {
     assert!(f.question("a").unwrap().required);
     assert!(f.question("b").unwrap().required_if.is_some());
 }
+
+#[test]
+fn labels_may_only_quote_questions_of_the_form() {
+    let e = err_of(json!([
+        {"id": "a", "type": "integer", "label": {"zh-CN": "共 ${b} 人", "en": "Of ${b}"}, "privacy": "none"}
+    ]));
+    assert_eq!(
+        (e.question.as_deref(), e.field.as_deref()),
+        (Some("a"), Some("label"))
+    );
+    assert_eq!(e.problem, parse::Problem::UnknownReference("b".into()));
+}

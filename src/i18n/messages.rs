@@ -44,6 +44,7 @@ pub enum Msg {
     PleaseSpecify,
     Yes,
     No,
+    Other,
     ClearAnswer,
     Review,
     AllAnswered,
@@ -60,6 +61,14 @@ pub enum Msg {
 }
 
 impl Msg {
+    pub fn yes_no(b: bool) -> Msg {
+        if b {
+            Msg::Yes
+        } else {
+            Msg::No
+        }
+    }
+
     pub fn get(self, lang: Lang) -> &'static str {
         let (zh, en) = match self {
             Msg::AppName => ("Doorstep 入户调查", "Doorstep household survey"),
@@ -128,6 +137,7 @@ impl Msg {
             Msg::LoadTheirs => ("使用另一个标签页的版本", "Use the other tab's version"),
             Msg::KeepMine => ("保留本页的答案", "Keep the answers in this tab"),
             Msg::PleaseSpecify => ("请注明", "Please specify"),
+            Msg::Other => ("其他", "Other"),
             Msg::Yes => ("是", "Yes"),
             Msg::No => ("否", "No"),
             Msg::ClearAnswer => ("清除答案", "Clear answer"),

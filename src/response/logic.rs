@@ -9,7 +9,8 @@
 
 use super::{Response, Value};
 use crate::form::expr::{Env, XValue};
-use crate::form::{Form, Kind, Question};
+use crate::form::{Form, Kind, Question, OTHER};
+use crate::i18n::{Lang, Msg};
 use std::collections::{HashMap, HashSet};
 
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -143,5 +144,66 @@ impl Logic {
             }
         }
         changed
+    }
+}
+
+/// A label with each `${name}` replaced by that question's answer as the person sees it:
+/// choice labels in `lang`, 是/否 or yes/no, numbers as typed. Hidden or unanswered
+/// questions leave an empty place, as in ODK.
+pub fn fill_in(text: &str, form: &Form, response: &Response, logic: &Logic, lang: Lang) -> String {
+    if !text.contains("${") {
+        return text.to_owned();
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(start) = rest.find("${") {
+        out.push_str(&rest[..start]);
+        let after = &rest[start + 2..];
+        let Some(end) = after.find('}') else {
+            out.push_str(&rest[start..]);
+            return out;
+        };
+        let name = after[..end].trim();
+        out.push_str(&shown_answer(form, response, logic, name, lang));
+        rest = &after[end + 1..];
+    }
+    out.push_str(rest);
+    out
+}
+
+fn shown_answer(form: &Form, response: &Response, logic: &Logic, name: &str, lang: Lang) -> String {
+    if !logic.shown(name) {
+        return String::new();
+    }
+    if let Some(v) = logic.calculated.get(name) {
+        return v.text();
+    }
+    let (Some(q), Some(v)) = (form.question(name), response.answer(name)) else {
+        return String::new();
+    };
+    let choice_label = |value: &str| {
+        if value == OTHER && q.kind.has_other() {
+            return response
+                .other
+                .get(name)
+                .cloned()
+                .unwrap_or_else(|| Msg::Other.get(lang).to_owned());
+        }
+        q.kind
+            .choices()
+            .iter()
+            .find(|c| c.value == value)
+            .map(|c| c.label.get(lang).to_owned())
+            .unwrap_or_else(|| value.to_owned())
+    };
+    match v {
+        Value::Bool(b) => Msg::yes_no(*b).get(lang).to_owned(),
+        Value::Text(t) if !q.kind.choices().is_empty() => choice_label(t),
+        Value::List(vs) => vs
+            .iter()
+            .map(|v| choice_label(v))
+            .collect::<Vec<_>>()
+            .join(if lang == Lang::Zh { "、" } else { ", " }),
+        other => other.display(),
     }
 }

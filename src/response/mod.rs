@@ -110,6 +110,36 @@ impl Response {
         }
     }
 
+    /// A new response with the form's `default` answers filled in; `today` (`YYYY-MM-DD`)
+    /// stands for a `today()` default.
+    pub fn with_defaults(id: String, form: &Form, now: String) -> Response {
+        let today = now.get(..10).unwrap_or("").to_owned();
+        let mut r = Response::new(id, form, now);
+        for (_, q) in form.questions() {
+            let Some(d) = q.default.as_deref().map(str::trim) else {
+                continue;
+            };
+            let value = match &q.kind {
+                Kind::MultipleChoice { .. } => {
+                    Value::List(d.split_whitespace().map(str::to_owned).collect())
+                }
+                Kind::Integer { .. } | Kind::Rating { .. } => match d.parse() {
+                    Ok(i) => Value::Int(i),
+                    Err(_) => continue,
+                },
+                Kind::Decimal { .. } => match d.parse() {
+                    Ok(x) => Value::Decimal(x),
+                    Err(_) => continue,
+                },
+                Kind::YesNo => Value::Bool(matches!(d, "yes" | "true")),
+                Kind::Date if d == "today()" => Value::Text(today.clone()),
+                _ => Value::Text(d.to_owned()),
+            };
+            r.set_answer(&q.id, Some(value));
+        }
+        r
+    }
+
     pub fn answer(&self, question: &str) -> Option<&Value> {
         self.answers.get(question).filter(|v| !v.is_empty())
     }

@@ -253,7 +253,7 @@ fn timestamps_and_dates() {
         .with_ymd_and_hms(2026, 12, 31, 23, 59, 59)
         .unwrap();
     assert_eq!(rfc3339(&t), "2026-12-31T23:59:59-05:30");
-    assert!(validate::parse_date("2024-02-29").is_some());
+    assert!(crate::form::parse_date("2024-02-29").is_some());
     for bad in [
         "2023-02-29",
         "2024-2-01",
@@ -262,7 +262,7 @@ fn timestamps_and_dates() {
         "",
         "abcd-ef-gh",
     ] {
-        assert!(validate::parse_date(bad).is_none(), "{bad}");
+        assert!(crate::form::parse_date(bad).is_none(), "{bad}");
     }
 }
 
@@ -431,4 +431,79 @@ fn calculations_are_computed_and_stored() {
     r.set_answer("size", None);
     logic(&f, &r).apply_calculations(&mut r);
     assert_eq!(r.answer("adults"), None, "NaN stores nothing");
+}
+
+#[test]
+fn labels_quote_answers_in_the_readers_language() {
+    use crate::i18n::Lang;
+    let f = logic_form();
+    let mut r = new_response(&f);
+    r.set_answer("size", Some(Value::Int(4)));
+    r.set_answer("pets", Some(Value::Bool(true)));
+    r.set_answer(
+        "pet_kind",
+        Some(Value::List(vec!["cat".into(), "dog".into()])),
+    );
+    let l = logic(&f, &r);
+    let fill = |t: &str, lang| logic::fill_in(t, &f, &r, &l, lang);
+    assert_eq!(fill("共 ${size} 人", Lang::Zh), "共 4 人");
+    assert_eq!(fill("${pets}/${ pet_kind }", Lang::Zh), "是/cat、dog");
+    assert_eq!(fill("${pets}: ${pet_kind}", Lang::En), "Yes: cat, dog");
+    assert_eq!(
+        fill("adults: ${adults}", Lang::En),
+        "adults: 4",
+        "calculated values too"
+    );
+    assert_eq!(
+        fill("${kids}|${care}", Lang::En),
+        "|",
+        "unanswered and hidden are empty"
+    );
+    assert_eq!(fill("no refs", Lang::En), "no refs");
+    assert_eq!(fill("broken ${size", Lang::En), "broken ${size");
+}
+
+#[test]
+fn defaults_fill_a_new_response_and_must_fit_their_question() {
+    let l = json!({"zh-CN": "问", "en": "Q"});
+    let c = |v: &str| json!({"value": v, "label": {"zh-CN": v, "en": v}});
+    let form = |defaults: serde_json::Value| {
+        let d = |k: &str| defaults.get(k).cloned().unwrap_or(serde_json::Value::Null);
+        let mut qs = vec![
+            json!({"id": "n", "type": "integer", "label": l, "privacy": "none", "default": d("n")}),
+            json!({"id": "when", "type": "date", "label": l, "privacy": "none", "default": d("when")}),
+            json!({"id": "ok", "type": "yes_no", "label": l, "privacy": "none", "default": d("ok")}),
+            json!({"id": "pick", "type": "multiple_choice", "label": l, "privacy": "none",
+                   "choices": [c("a"), c("b")], "default": d("pick")}),
+        ];
+        for q in &mut qs {
+            if q["default"].is_null() {
+                q.as_object_mut().unwrap().remove("default");
+            }
+        }
+        parse_form(
+            &json!({"format": 1, "id": "t", "version": 1, "title": l,
+                    "sections": [{"id": "s", "title": l, "questions": qs}]})
+            .to_string(),
+        )
+    };
+    let f = form(json!({"n": "1", "when": "today()", "ok": "yes", "pick": "a b"})).unwrap();
+    let r = Response::with_defaults("r".into(), &f, "2026-11-24T09:00:00+08:00".into());
+    assert_eq!(r.answer("n"), Some(&Value::Int(1)));
+    assert_eq!(r.answer("when"), Some(&Value::Text("2026-11-24".into())));
+    assert_eq!(r.answer("ok"), Some(&Value::Bool(true)));
+    assert_eq!(
+        r.answer("pick"),
+        Some(&Value::List(vec!["a".into(), "b".into()]))
+    );
+
+    for bad in [
+        json!({"n": "x"}),
+        json!({"when": "tomorrow"}),
+        json!({"ok": "maybe"}),
+        json!({"pick": "a z"}),
+    ] {
+        let e = form(bad.clone()).expect_err(&bad.to_string());
+        assert_eq!(e.field.as_deref(), Some("default"), "{bad}: {e}");
+    }
 }

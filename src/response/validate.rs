@@ -5,7 +5,6 @@ use super::logic::Logic;
 use super::{Response, Value};
 use crate::form::{Audience, Form, Kind, Question, Role, NOT_APPLICABLE, OTHER};
 use crate::i18n::Text;
-use chrono::NaiveDate;
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Issue {
@@ -134,7 +133,9 @@ fn check_shape(q: &Question, response: &Response, value: &Value) -> Option<Issue
             }
         }
         (Kind::Decimal { .. }, Value::Text(_)) => Some(IssueKind::NotNumber),
-        (Kind::Date, Value::Text(t)) => parse_date(t).is_none().then_some(IssueKind::NotDate),
+        (Kind::Date, Value::Text(t)) => crate::form::parse_date(t)
+            .is_none()
+            .then_some(IssueKind::NotDate),
         (Kind::YesNo, Value::Bool(_)) => None,
         (Kind::Rating { points, .. }, Value::Int(i)) => {
             (*i < 1 || *i > i64::from(*points)).then_some(IssueKind::UnknownChoice)
@@ -144,17 +145,6 @@ fn check_shape(q: &Question, response: &Response, value: &Value) -> Option<Issue
         }
         _ => Some(IssueKind::WrongType),
     }
-}
-
-/// Reads `YYYY-MM-DD`, as `<input type="date">` gives it. Split by hand rather than with
-/// chrono's `parse_from_str`, whose format-string machinery costs the wasm bundle ~20 KB.
-pub fn parse_date(s: &str) -> Option<NaiveDate> {
-    let mut parts = s.trim().splitn(3, '-');
-    let (y, m, d) = (parts.next()?, parts.next()?, parts.next()?);
-    if y.len() != 4 || m.len() != 2 || d.len() != 2 {
-        return None;
-    }
-    NaiveDate::from_ymd_opt(y.parse().ok()?, m.parse().ok()?, d.parse().ok()?)
 }
 
 /// Whether the resident said no to the consent question.

@@ -243,7 +243,8 @@ fn NewResponse() -> impl IntoView {
 /// Creates and stores a new draft of the built-in form; returns its id.
 pub fn create_response(state: AppState) -> Result<String, StoreError> {
     let form = crate::form::builtin_form();
-    let response = crate::response::Response::new(browser::new_uuid(), form, browser::now());
+    let response =
+        crate::response::Response::with_defaults(browser::new_uuid(), form, browser::now());
     let id = response.id.clone();
     state
         .with_store(|s| s.create(response).map(|_| id))

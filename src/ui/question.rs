@@ -6,6 +6,7 @@ use super::survey::Survey;
 use crate::form::{Choice, Kind, Question, NOT_APPLICABLE, OTHER};
 use crate::i18n::messages::issue;
 use crate::i18n::{Lang, Msg, Text};
+use crate::response::logic::fill_in;
 use crate::response::{number_from_input, validate_question, Value};
 use leptos::prelude::*;
 
@@ -70,7 +71,7 @@ fn QuestionBody(question: &'static Question) -> impl IntoView {
             ids.join(" ")
         }
     };
-    let label = q.label.get(lang).to_owned();
+    let label = fill_in_view(survey, &q.label, lang);
     let required = q.required.then(|| {
         view! {
             <span class="required" aria-hidden="true">" *"</span>
@@ -78,7 +79,7 @@ fn QuestionBody(question: &'static Question) -> impl IntoView {
         }
     });
     let hint = q.hint.as_ref().map(|h| {
-        view! { <p class="hint" id=hint_id.clone()>{h.get(lang).to_owned()}</p> }
+        view! { <p class="hint" id=hint_id.clone()>{fill_in_view(survey, h, lang)}</p> }
     });
     let error = move || {
         visible_problem().map(|k| {
@@ -118,6 +119,28 @@ fn QuestionBody(question: &'static Question) -> impl IntoView {
         }
         .into_any()
     }
+}
+
+/// A label or hint: static text, or, when it quotes answers (`${name}`), text that follows
+/// them.
+fn fill_in_view(survey: Survey, text: &'static Text, lang: Lang) -> AnyView {
+    let t = text.get(lang);
+    if !t.contains("${") {
+        return t.to_owned().into_any();
+    }
+    let form = survey.form;
+    (move || {
+        survey.open.with(|o| {
+            o.as_ref()
+                .map(|o| {
+                    survey
+                        .logic
+                        .with(|l| fill_in(t, form, &o.response, l, lang))
+                })
+                .unwrap_or_default()
+        })
+    })
+    .into_any()
 }
 
 fn text_of(v: Option<Value>) -> String {

@@ -218,6 +218,8 @@ test("skip logic: questions and sections appear and disappear as answers change"
 
   // A constraint with the form's own message.
   await page.fill(tid("input-hh_size"), "2");
+  // The hint quotes the answer above it.
+  await page.waitForSelector(`#hint-n_over60:has-text("家里共 2 人")`);
   await page.fill(tid("input-n_over60"), "3");
   await page.waitForSelector(tid("issue-n_over60"));
   assert.match(await page.innerText(tid("issue-n_over60")), /不能多于家庭总人数/);

@@ -68,7 +68,7 @@ fn str_to_number(s: &str) -> f64 {
     if t.is_empty() {
         return f64::NAN;
     }
-    if let Some(d) = crate::response::validate::parse_date(t) {
+    if let Some(d) = crate::form::parse_date(t) {
         let epoch = chrono::NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or_default();
         return (d - epoch).num_days() as f64;
     }
