@@ -9,6 +9,13 @@ pub enum Route {
     New,
     /// A response, at one section.
     Survey { id: String, section: usize },
+    /// A response at one question (links from the review screen): its section, scrolled
+    /// to and focused on the question.
+    Question {
+        id: String,
+        section: usize,
+        question: String,
+    },
     /// The check-and-complete screen of a response.
     Review { id: String },
 }
@@ -26,6 +33,14 @@ impl Route {
             ["r", id, "review"] if valid_id(id) => Route::Review {
                 id: (*id).to_owned(),
             },
+            ["r", id, n, q] if valid_id(id) && valid_question(q) => match n.parse() {
+                Ok(section) => Route::Question {
+                    id: (*id).to_owned(),
+                    section,
+                    question: (*q).to_owned(),
+                },
+                Err(_) => Route::List,
+            },
             ["r", id, n] if valid_id(id) => match n.parse() {
                 Ok(section) => Route::Survey {
                     id: (*id).to_owned(),
@@ -42,9 +57,22 @@ impl Route {
             Route::List => "#/".into(),
             Route::New => "#/new".into(),
             Route::Survey { id, section } => format!("#/r/{id}/{section}"),
+            Route::Question {
+                id,
+                section,
+                question,
+            } => format!("#/r/{id}/{section}/{question}"),
             Route::Review { id } => format!("#/r/{id}/review"),
         }
     }
+}
+
+/// Question ids: lower-case letters, digits and `_` (see the form format).
+fn valid_question(q: &str) -> bool {
+    !q.is_empty()
+        && q.len() <= 64
+        && q.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
 }
 
 /// Response ids are UUIDs; anything else in a URL is not one of ours.
@@ -66,6 +94,11 @@ mod tests {
                 id: id.clone(),
                 section: 3,
             },
+            Route::Question {
+                id: id.clone(),
+                section: 2,
+                question: "hh_size".into(),
+            },
             Route::Review { id },
         ] {
             assert_eq!(Route::parse(&r.to_hash()), r);
@@ -77,6 +110,7 @@ mod tests {
         assert_eq!(Route::parse(""), Route::List);
         assert_eq!(Route::parse("#/r/<script>/1"), Route::List);
         assert_eq!(Route::parse("#/r/abc/x"), Route::List);
+        assert_eq!(Route::parse("#/r/abc/1/<b>"), Route::List);
         assert_eq!(Route::parse("#/elsewhere"), Route::List);
         assert_eq!(
             Route::parse("#/r/abc"),

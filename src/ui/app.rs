@@ -183,6 +183,9 @@ pub fn App() -> impl IntoView {
             {move || match (state.lang.track(), state.route.get()).1 {
                 Route::List => view! { <ResponseList /> }.into_any(),
                 Route::New => view! { <NewResponse /> }.into_any(),
+                Route::Question { id, section, question } => {
+                    view! { <SurveyScreen id=id section=section focus=question /> }.into_any()
+                }
                 Route::Survey { id, section } => {
                     view! { <SurveyScreen id=id section=section /> }.into_any()
                 }

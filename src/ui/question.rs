@@ -181,9 +181,14 @@ fn control(
                 <div class="number">
                     <input type="text" inputmode=mode id=format!("in-{qid}") data-testid=format!("input-{qid}")
                         autocomplete="off" value=text_of(survey.answer(qid)) disabled=disabled
-                        aria-describedby=described aria-invalid=invalid
+                        aria-describedby=move || {
+                            // The unit ("人") belongs to the box's description too.
+                            let d = described();
+                            if unit.is_some() { format!("{d} unit-{qid}").trim().to_owned() } else { d }
+                        }
+                        aria-invalid=invalid
                         on:input=move |ev| survey.set_answer(qid, number_from_input(kind, &event_target_value(&ev))) />
-                    {unit.as_ref().map(|u| view! { <span class="unit">{u.get(lang).to_owned()}</span> })}
+                    {unit.as_ref().map(|u| view! { <span class="unit" id=format!("unit-{qid}")>{u.get(lang).to_owned()}</span> })}
                 </div>
             }
             .into_any()

@@ -58,9 +58,10 @@ pub fn Review(id: String) -> impl IntoView {
                 let q = form.question(&i.question);
                 let title = q.map(|q| q.label.get(l).to_owned()).unwrap_or_default();
                 let section = form.sections[i.section].title.get(l).to_owned();
-                let href = Route::Survey {
+                let href = Route::Question {
                     id: id.clone(),
                     section: i.section,
+                    question: i.question.clone(),
                 }
                 .to_hash();
                 view! {

@@ -289,7 +289,13 @@ pub fn open_survey(app: AppState, id: &str) -> Survey {
 }
 
 #[component]
-pub fn SurveyScreen(id: String, section: usize) -> impl IntoView {
+pub fn SurveyScreen(
+    id: String,
+    section: usize,
+    /// A question to bring into view and focus (from the review screen's links).
+    #[prop(optional)]
+    focus: Option<String>,
+) -> impl IntoView {
     let app = use_app();
     let survey = open_survey(app, &id);
     let form = survey.form;
@@ -396,9 +402,17 @@ pub fn SurveyScreen(id: String, section: usize) -> impl IntoView {
         .collect_view();
 
     browser::scroll_to_top();
-    // Screen readers start reading the new section from its heading.
-    request_animation_frame(|| {
-        browser::focus_by_id("section-title");
+    // Screen readers start reading the new section from its heading, or at the question
+    // the review screen linked to.
+    request_animation_frame(move || match focus {
+        Some(q) => {
+            if !browser::focus_by_id(&format!("in-{q}")) {
+                browser::focus_by_id(&format!("q-{q}"));
+            }
+        }
+        None => {
+            browser::focus_by_id("section-title");
+        }
     });
 
     view! {

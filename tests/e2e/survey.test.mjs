@@ -92,9 +92,10 @@ test("required questions: Next is refused with a message; the answer clears it",
   const missing = await page.$$eval(`${tid("review-issue")}`, (els) => els.map((e) => e.dataset.qid));
   for (const q of ["building", "room", "hh_size"]) assert.ok(missing.includes(q), `${q} listed as missing`);
   assert.ok(await page.isDisabled(tid("complete")));
-  // A link on the review screen leads to the question's section.
+  // A link on the review screen leads to the question itself, focused.
   await page.tap(`${tid("review-issue")}[data-qid="building"] a`);
   await page.waitForSelector(tid("input-building"));
+  await page.waitForFunction(() => document.activeElement?.dataset.testid === "input-building");
   await context.close();
 });
 
