@@ -59,6 +59,17 @@ pub fn label_refs(text: &str) -> impl Iterator<Item = &str> {
         .filter_map(|rest| rest.split_once('}').map(|(name, _)| name.trim()))
 }
 
+/// Questions in document order, each repeat followed by its own questions.
+fn flatten(questions: &[Question]) -> Vec<&Question> {
+    let mut out = Vec::new();
+    let mut stack: Vec<&Question> = questions.iter().rev().collect();
+    while let Some(q) = stack.pop() {
+        out.push(q);
+        stack.extend(q.kind.children().iter().rev());
+    }
+    out
+}
+
 /// The only definition format this build reads.
 pub const FORMAT: u32 = 1;
 
@@ -201,12 +212,34 @@ pub enum Kind {
     Calculate {
         calculation: Code,
     },
+    /// A group asked once per item, such as a household member roster (XLSForm `begin
+    /// repeat`). Its questions' ids are unique in the whole form; inside an item, `${id}`
+    /// means that item's answer. Repeats nest.
+    Repeat {
+        questions: Vec<Question>,
+        /// Number of items taken from an answer (XLSForm `repeat_count`); otherwise the
+        /// person adds and removes items.
+        count: Option<Code>,
+        min_count: u32,
+        max_count: u32,
+    },
 }
 
 impl Kind {
     /// Whether the person answering fills this in (notes and calculations they do not).
     pub fn takes_answer(&self) -> bool {
-        !matches!(self, Kind::Note | Kind::Calculate { .. })
+        !matches!(
+            self,
+            Kind::Note | Kind::Calculate { .. } | Kind::Repeat { .. }
+        )
+    }
+
+    /// The questions inside a repeat (empty for every other kind).
+    pub fn children(&self) -> &[Question] {
+        match self {
+            Kind::Repeat { questions, .. } => questions,
+            _ => &[],
+        }
     }
 
     pub fn choices(&self) -> &[Choice] {
@@ -226,15 +259,43 @@ impl Kind {
 
 impl Form {
     /// Every question, in order, with the index of its section.
+    /// Every question, in order, with the index of its section; the questions inside a
+    /// repeat follow the repeat itself.
     pub fn questions(&self) -> impl Iterator<Item = (usize, &Question)> {
         self.sections
             .iter()
             .enumerate()
-            .flat_map(|(i, s)| s.questions.iter().map(move |q| (i, q)))
+            .flat_map(|(i, s)| flatten(&s.questions).into_iter().map(move |q| (i, q)))
     }
 
     pub fn question(&self, id: &str) -> Option<&Question> {
         self.questions().map(|(_, q)| q).find(|q| q.id == id)
+    }
+
+    /// The repeats a question sits in, outermost first (empty outside any repeat).
+    pub fn repeats_around(&self, id: &str) -> Vec<&str> {
+        fn find<'a>(qs: &'a [Question], id: &str, chain: &mut Vec<&'a str>) -> bool {
+            for q in qs {
+                if q.id == id {
+                    return true;
+                }
+                if let Kind::Repeat { questions, .. } = &q.kind {
+                    chain.push(&q.id);
+                    if find(questions, id, chain) {
+                        return true;
+                    }
+                    chain.pop();
+                }
+            }
+            false
+        }
+        let mut chain = Vec::new();
+        for s in &self.sections {
+            if find(&s.questions, id, &mut chain) {
+                return chain;
+            }
+        }
+        Vec::new()
     }
 
     pub fn question_with_role(&self, role: Role) -> Option<&Question> {
@@ -251,7 +312,7 @@ impl Form {
             if let Some(c) = &s.relevant {
                 out.push((s.id.as_str(), None, "relevant", c));
             }
-            for q in &s.questions {
+            for q in flatten(&s.questions) {
                 let qid = Some(q.id.as_str());
                 for (field, code) in [
                     ("relevant", &q.relevant),
@@ -264,6 +325,9 @@ impl Form {
                 }
                 if let Kind::Calculate { calculation } = &q.kind {
                     out.push((s.id.as_str(), qid, "calculation", calculation));
+                }
+                if let Kind::Repeat { count: Some(c), .. } = &q.kind {
+                    out.push((s.id.as_str(), qid, "repeat_count", c));
                 }
             }
         }

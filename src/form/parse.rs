@@ -195,6 +195,7 @@ enum RawType {
     Rating,
     Note,
     Calculate,
+    Repeat,
 }
 
 /// `required` is `true`/`false`, or an expression.
@@ -219,6 +220,7 @@ impl RawType {
             RawType::Rating => "rating",
             RawType::Note => "note",
             RawType::Calculate => "calculate",
+            RawType::Repeat => "repeat",
         }
     }
 }
@@ -237,6 +239,10 @@ struct RawQuestion {
     constraint_message: Option<Text>,
     calculation: Option<String>,
     default: Option<String>,
+    questions: Option<Vec<RawQuestion>>,
+    repeat_count: Option<String>,
+    min_count: Option<u32>,
+    max_count: Option<u32>,
     privacy: Option<Privacy>,
     role: Option<Role>,
     choices: Option<Vec<Choice>>,
@@ -295,7 +301,7 @@ fn default_fits(kind: &Kind, d: &str) -> Result<(), String> {
         Kind::YesNo => matches!(d, "yes" | "no" | "true" | "false"),
         Kind::Rating { points, .. } => d.parse::<u32>().is_ok_and(|p| (1..=*points).contains(&p)),
         Kind::ShortText { .. } | Kind::LongText { .. } => true,
-        Kind::Note | Kind::Calculate { .. } => false,
+        Kind::Note | Kind::Calculate { .. } | Kind::Repeat { .. } => false,
     };
     if ok {
         Ok(())
@@ -502,12 +508,22 @@ fn check_form(raw: RawForm) -> Result<Form, FormError> {
         let mut questions = Vec::with_capacity(raw_section.questions.len());
         for rq in raw_section.questions {
             let q = check_question(rq, &sid)?;
-            if !question_ids.insert(q.id.clone()) {
+            // Ids are unique in the whole form, repeats' questions included.
+            let mut ids = vec![q.id.as_str()];
+            let mut stack: Vec<&Question> = q.kind.children().iter().collect();
+            while let Some(c) = stack.pop() {
+                ids.push(&c.id);
+                stack.extend(c.kind.children());
+            }
+            if let Some(dup) = ids
+                .into_iter()
+                .find(|id| !question_ids.insert((*id).to_owned()))
+            {
                 return Err(FormError::at(
                     sid,
-                    Some(q.id.clone()),
+                    Some(dup.to_owned()),
                     "id",
-                    Problem::Duplicate(q.id),
+                    Problem::Duplicate(dup.to_owned()),
                 ));
             }
             questions.push(q);
@@ -583,7 +599,10 @@ fn check_form(raw: RawForm) -> Result<Form, FormError> {
     Ok(form)
 }
 
-fn check_question(rq: RawQuestion, sid: &Option<String>) -> Result<Question, FormError> {
+/// Items one repeat may hold: generous for a household roster, and a bound on storage.
+pub const MAX_ITEMS: u32 = 100;
+
+fn check_question(mut rq: RawQuestion, sid: &Option<String>) -> Result<Question, FormError> {
     let qid = Some(rq.id.clone());
     let err = |field: &str, p: Problem| FormError::at(sid.clone(), qid.clone(), field, p);
     if !valid_id(&rq.id) {
@@ -604,10 +623,12 @@ fn check_question(rq: RawQuestion, sid: &Option<String>) -> Result<Question, For
             "max_length" => matches!(t, ShortText | LongText),
             "points" | "low" | "high" | "na_label" => t == Rating,
             "calculation" => t == Calculate,
-            "required" | "hint" | "constraint" | "constraint_message" => {
-                !matches!(t, Note | Calculate)
+            "questions" | "repeat_count" | "min_count" | "max_count" => t == Repeat,
+            "required" | "constraint" | "constraint_message" | "default" => {
+                !matches!(t, Note | Calculate | Repeat)
             }
-            "privacy" => t != Note,
+            "hint" => !matches!(t, Note | Calculate),
+            "privacy" => !matches!(t, Note | Repeat),
             _ => true,
         }
     };
@@ -629,6 +650,9 @@ fn check_question(rq: RawQuestion, sid: &Option<String>) -> Result<Question, For
         ("constraint_message", rq.constraint_message.is_some()),
         ("calculation", rq.calculation.is_some()),
         ("default", rq.default.is_some()),
+        ("repeat_count", rq.repeat_count.is_some()),
+        ("min_count", rq.min_count.is_some()),
+        ("max_count", rq.max_count.is_some()),
         ("privacy", rq.privacy.is_some()),
         ("hint", rq.hint.is_some()),
     ];
@@ -641,7 +665,7 @@ fn check_question(rq: RawQuestion, sid: &Option<String>) -> Result<Question, For
             Problem::OutOfRange("the consent question must be yes_no".into()),
         ));
     }
-    if t != RawType::Note && rq.privacy.is_none() {
+    if !matches!(t, RawType::Note | RawType::Repeat) && rq.privacy.is_none() {
         return Err(err("privacy", Problem::Missing));
     }
     // Bounds and unit, shared by integer and decimal questions.
@@ -768,6 +792,40 @@ fn check_question(rq: RawQuestion, sid: &Option<String>) -> Result<Question, For
             }
         }
         RawType::Note => Kind::Note,
+        RawType::Repeat => {
+            let raw_children = rq.questions.take().unwrap_or_default();
+            if raw_children.is_empty() {
+                return Err(err("questions", Problem::Empty));
+            }
+            let mut questions = Vec::with_capacity(raw_children.len());
+            for child in raw_children {
+                questions.push(check_question(child, sid)?);
+            }
+            let min_count = rq.min_count.unwrap_or(0);
+            let max_count = rq.max_count.unwrap_or(MAX_ITEMS);
+            if max_count == 0 || max_count > MAX_ITEMS {
+                return Err(err(
+                    "max_count",
+                    Problem::OutOfRange(format!("max_count must be between 1 and {MAX_ITEMS}")),
+                ));
+            }
+            if min_count > max_count {
+                return Err(err(
+                    "max_count",
+                    Problem::MinAboveMax(min_count.to_string(), max_count.to_string()),
+                ));
+            }
+            let count = match &rq.repeat_count {
+                Some(src) => Some(code(src, sid, &qid, "repeat_count")?),
+                None => None,
+            };
+            Kind::Repeat {
+                questions,
+                count,
+                min_count,
+                max_count,
+            }
+        }
         RawType::Calculate => {
             let src = rq
                 .calculation

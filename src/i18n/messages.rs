@@ -293,6 +293,20 @@ pub fn issue(lang: Lang, kind: &IssueKind) -> String {
                 format!("At most {n} characters.")
             }
         }
+        IssueKind::TooFewItems(n) => {
+            if zh {
+                format!("至少要填 {n} 项。")
+            } else {
+                format!("Add at least {n}.")
+            }
+        }
+        IssueKind::TooManyItems(n) => {
+            if zh {
+                format!("最多只能填 {n} 项。")
+            } else {
+                format!("At most {n}.")
+            }
+        }
         IssueKind::Constraint(Some(message)) => message.get(lang).to_owned(),
         IssueKind::Constraint(None) => pick(
             zh,

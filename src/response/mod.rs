@@ -9,7 +9,7 @@ pub use validate::{
     declined, validate_question, validate_response, validate_section, Issue, IssueKind,
 };
 
-use crate::form::{Form, Kind, Role};
+use crate::form::{Form, Kind, Question, Role};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -32,6 +32,26 @@ pub enum Value {
     Decimal(f64),
     Text(String),
     List(Vec<String>),
+    /// The items of a repeat, each its own answers by question id.
+    Rows(Vec<Row>),
+}
+
+/// One item of a repeat: its answers by question id.
+pub type Row = BTreeMap<String, Value>;
+
+/// Where a question is answered: the (repeat id, item index) chain from the top of the
+/// response; empty outside any repeat.
+pub type Scope<'a> = [(&'a str, usize)];
+
+/// The key of a question in one item, as used for hidden questions and "other" texts:
+/// `members[2]/age`; just `age` outside any repeat.
+pub fn path(scope: &Scope, qid: &str) -> String {
+    let mut p = String::new();
+    for (rep, i) in scope {
+        p.push_str(&format!("{rep}[{i}]/"));
+    }
+    p.push_str(qid);
+    p
 }
 
 impl Value {
@@ -49,11 +69,21 @@ impl Value {
         }
     }
 
+    /// Whether "other, please specify" is among the chosen values.
+    pub fn chooses_other(&self) -> bool {
+        match self {
+            Value::Text(v) => v == crate::form::OTHER,
+            Value::List(vs) => vs.iter().any(|v| v == crate::form::OTHER),
+            _ => false,
+        }
+    }
+
     /// Empty text and empty lists count as no answer.
     pub fn is_empty(&self) -> bool {
         match self {
             Value::Text(s) => s.trim().is_empty(),
             Value::List(v) => v.is_empty(),
+            Value::Rows(v) => v.is_empty(),
             _ => false,
         }
     }
@@ -66,6 +96,7 @@ impl Value {
             Value::Decimal(d) => d.to_string(),
             Value::Text(s) => s.clone(),
             Value::List(v) => v.join(", "),
+            Value::Rows(v) => v.len().to_string(),
         }
     }
 }
@@ -148,11 +179,7 @@ impl Response {
     /// specify" text goes with "other": it is dropped once "other" is no longer chosen, so
     /// no hidden free text (names, phone numbers) stays behind.
     pub fn set_answer(&mut self, question: &str, value: Option<Value>) {
-        let keeps_other = match &value {
-            Some(Value::Text(v)) => v == crate::form::OTHER,
-            Some(Value::List(vs)) => vs.iter().any(|v| v == crate::form::OTHER),
-            _ => false,
-        };
+        let keeps_other = value.as_ref().is_some_and(Value::chooses_other);
         if !keeps_other {
             self.other.remove(question);
         }
@@ -171,6 +198,171 @@ impl Response {
             self.other.remove(question);
         } else {
             self.other.insert(question.to_owned(), text.to_owned());
+        }
+    }
+
+    fn row(&self, scope: &Scope) -> Option<&Row> {
+        let mut map = &self.answers;
+        for (rep, i) in scope {
+            match map.get(*rep) {
+                Some(Value::Rows(rows)) => map = rows.get(*i)?,
+                _ => return None,
+            }
+        }
+        Some(map)
+    }
+
+    fn row_mut(&mut self, scope: &Scope) -> Option<&mut Row> {
+        let mut map = &mut self.answers;
+        for (rep, i) in scope {
+            match map.get_mut(*rep) {
+                Some(Value::Rows(rows)) => map = rows.get_mut(*i)?,
+                _ => return None,
+            }
+        }
+        Some(map)
+    }
+
+    /// The answer to `qid` in the item `scope` points at.
+    pub fn answer_in(&self, scope: &Scope, qid: &str) -> Option<&Value> {
+        if scope.is_empty() {
+            return self.answer(qid);
+        }
+        self.row(scope)?.get(qid).filter(|v| !v.is_empty())
+    }
+
+    /// Sets or clears one answer inside an item. An item that does not exist is not
+    /// created: answers go to items the person added.
+    pub fn set_answer_in(&mut self, scope: &Scope, qid: &str, value: Option<Value>) {
+        if scope.is_empty() {
+            return self.set_answer(qid, value);
+        }
+        let keeps_other = value.as_ref().is_some_and(Value::chooses_other);
+        if !keeps_other {
+            self.other.remove(&path(scope, qid));
+        }
+        if let Some(row) = self.row_mut(scope) {
+            match value.filter(|v| !v.is_empty()) {
+                Some(v) => {
+                    row.insert(qid.to_owned(), v);
+                }
+                None => {
+                    row.remove(qid);
+                }
+            }
+        }
+    }
+
+    pub fn other_in(&self, scope: &Scope, qid: &str) -> Option<&String> {
+        self.other.get(&path(scope, qid))
+    }
+
+    pub fn set_other_in(&mut self, scope: &Scope, qid: &str, text: &str) {
+        let key = path(scope, qid);
+        if text.trim().is_empty() {
+            self.other.remove(&key);
+        } else {
+            self.other.insert(key, text.to_owned());
+        }
+    }
+
+    /// Number of items of `repeat` in the item `scope` points at.
+    pub fn items(&self, scope: &Scope, repeat: &str) -> usize {
+        match self.row(scope).and_then(|r| r.get(repeat)) {
+            Some(Value::Rows(rows)) => rows.len(),
+            _ => 0,
+        }
+    }
+
+    /// Adds an empty item at the end; returns its index, or `None` where the scope does
+    /// not exist.
+    pub fn add_item(&mut self, scope: &Scope, repeat: &str) -> Option<usize> {
+        let row = self.row_mut(scope)?;
+        let entry = row
+            .entry(repeat.to_owned())
+            .or_insert_with(|| Value::Rows(Vec::new()));
+        if !matches!(entry, Value::Rows(_)) {
+            *entry = Value::Rows(Vec::new());
+        }
+        let Value::Rows(rows) = entry else {
+            return None;
+        };
+        rows.push(Row::new());
+        Some(rows.len() - 1)
+    }
+
+    /// Removes one item with everything in it, "other" texts included. Later items move up.
+    pub fn remove_item(&mut self, scope: &Scope, repeat: &str, index: usize) {
+        let n = self.items(scope, repeat);
+        if index >= n {
+            return;
+        }
+        // "Other" texts are keyed by position: drop the removed item's, renumber the rest.
+        self.renumber_other(scope, repeat, |i| match i.cmp(&index) {
+            std::cmp::Ordering::Less => Some(i),
+            std::cmp::Ordering::Equal => None,
+            std::cmp::Ordering::Greater => Some(i - 1),
+        });
+        if let Some(Value::Rows(rows)) = self.row_mut(scope).and_then(|r| r.get_mut(repeat)) {
+            rows.remove(index);
+            if rows.is_empty() {
+                if let Some(r) = self.row_mut(scope) {
+                    r.remove(repeat);
+                }
+            }
+        }
+    }
+
+    /// Moves an item to another position (reordering a roster).
+    pub fn move_item(&mut self, scope: &Scope, repeat: &str, from: usize, to: usize) {
+        let n = self.items(scope, repeat);
+        if from >= n || to >= n || from == to {
+            return;
+        }
+        if let Some(Value::Rows(rows)) = self.row_mut(scope).and_then(|r| r.get_mut(repeat)) {
+            let item = rows.remove(from);
+            rows.insert(to, item);
+        }
+        self.renumber_other(scope, repeat, |i| {
+            Some(if i == from {
+                to
+            } else if from < to && i > from && i <= to {
+                i - 1
+            } else if to < from && i >= to && i < from {
+                i + 1
+            } else {
+                i
+            })
+        });
+    }
+
+    /// Re-keys the "other" texts inside `repeat`'s items after items moved: `new_index`
+    /// maps an old index to the new one, or to `None` for an item that is gone.
+    fn renumber_other(
+        &mut self,
+        scope: &Scope,
+        repeat: &str,
+        new_index: impl Fn(usize) -> Option<usize>,
+    ) {
+        let prefix = format!("{}[", path(scope, repeat));
+        let keyed: Vec<(String, String)> = self
+            .other
+            .iter()
+            .filter(|(k, _)| k.starts_with(&prefix))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        // All out first, then back under their new keys: a key freed by one item may be
+        // the new key of another.
+        for (k, _) in &keyed {
+            self.other.remove(k);
+        }
+        for (k, v) in keyed {
+            let Some((i, tail)) = k[prefix.len()..].split_once(']') else {
+                continue;
+            };
+            if let Some(j) = i.parse().ok().and_then(&new_index) {
+                self.other.insert(format!("{prefix}{j}]{tail}"), v);
+            }
         }
     }
 
@@ -227,16 +419,16 @@ pub fn section_progress(
         return p;
     }
     if let Some(s) = form.sections.get(section) {
-        for q in s
-            .questions
-            .iter()
-            .filter(|q| q.kind.takes_answer() && logic.shown(&q.id))
-        {
-            p.total += 1;
-            if response.answer(&q.id).is_some() {
-                p.answered += 1;
+        // Every item of a repeat counts its questions: a roster of five is five times.
+        let mut count = |q: &Question, scope: &Scope| {
+            if q.kind.takes_answer() && logic.shown(&path(scope, &q.id)) {
+                p.total += 1;
+                if response.answer_in(scope, &q.id).is_some() {
+                    p.answered += 1;
+                }
             }
-        }
+        };
+        validate::walk_items(response, logic, &s.questions, &mut Vec::new(), &mut count);
     }
     p
 }
@@ -300,3 +492,6 @@ pub fn number_from_input(kind: &Kind, input: &str) -> Option<Value> {
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod repeat_tests;

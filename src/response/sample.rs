@@ -117,7 +117,8 @@ pub fn completed(form: &Form, id: &str, seed: u64) -> Response {
                     Value::Int(1 + rng.below(*points as usize) as i64)
                 }
             }
-            (Kind::Note | Kind::Calculate { .. }, _) => continue,
+            // Repeats are filled item by item where the form has them (none in the sample).
+            (Kind::Note | Kind::Calculate { .. } | Kind::Repeat { .. }, _) => continue,
         };
         r.set_answer(&q.id, Some(value));
     }

@@ -39,7 +39,7 @@ fn logic(f: &Form, r: &Response) -> logic::Logic {
 }
 
 fn issue_of(f: &Form, r: &Response, q: &str) -> Option<IssueKind> {
-    validate_question(f.question(q).unwrap(), r, &logic(f, r))
+    validate_question(f, f.question(q).unwrap(), r, &logic(f, r))
 }
 
 #[test]
@@ -422,14 +422,17 @@ fn calculations_are_computed_and_stored() {
     let mut r = new_response(&f);
     r.set_answer("size", Some(Value::Int(5)));
     let l = logic(&f, &r);
-    assert!(l.apply_calculations(&mut r));
+    assert!(l.apply_calculations(&f, &mut r));
     assert_eq!(r.answer("adults"), Some(&Value::Int(5)));
     r.set_answer("kids", Some(Value::Int(2)));
-    assert!(logic(&f, &r).apply_calculations(&mut r));
+    assert!(logic(&f, &r).apply_calculations(&f, &mut r));
     assert_eq!(r.answer("adults"), Some(&Value::Int(3)));
-    assert!(!logic(&f, &r).apply_calculations(&mut r), "nothing changed");
+    assert!(
+        !logic(&f, &r).apply_calculations(&f, &mut r),
+        "nothing changed"
+    );
     r.set_answer("size", None);
-    logic(&f, &r).apply_calculations(&mut r);
+    logic(&f, &r).apply_calculations(&f, &mut r);
     assert_eq!(r.answer("adults"), None, "NaN stores nothing");
 }
 

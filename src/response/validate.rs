@@ -2,13 +2,15 @@
 //! answer of the wrong shape (say, from an older form version) is reported, not trusted.
 
 use super::logic::Logic;
-use super::{Response, Value};
+use super::{path, Response, Scope, Value};
 use crate::form::{Audience, Form, Kind, Question, Role, NOT_APPLICABLE, OTHER};
 use crate::i18n::Text;
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Issue {
     pub question: String,
+    /// Where, inside repeats: `members[1]/age` (just the id outside any repeat).
+    pub path: String,
     pub section: usize,
     pub kind: IssueKind,
 }
@@ -31,6 +33,10 @@ pub enum IssueKind {
     WrongType,
     /// The form's `constraint` does not hold; its message, if the form gives one.
     Constraint(Option<Text>),
+    /// A repeat with fewer items than its `min_count`.
+    TooFewItems(u32),
+    /// More items than `max_count`.
+    TooManyItems(u32),
 }
 
 fn fmt_num(x: f64) -> String {
@@ -41,35 +47,68 @@ fn fmt_num(x: f64) -> String {
     }
 }
 
-/// Problems with one question's answer (`None` when the answer is fine, or optional and
-/// blank, or the question is hidden by skip logic).
-pub fn validate_question(q: &Question, response: &Response, logic: &Logic) -> Option<IssueKind> {
-    if !q.kind.takes_answer() || !logic.shown(&q.id) {
+/// Problems with one question's answer outside any repeat (`None` when the answer is
+/// fine, or optional and blank, or the question is hidden by skip logic).
+pub fn validate_question(
+    form: &Form,
+    q: &Question,
+    response: &Response,
+    logic: &Logic,
+) -> Option<IssueKind> {
+    validate_in(form, q, response, logic, &[])
+}
+
+/// The same for a question inside the repeat item `scope` points at.
+pub fn validate_in(
+    form: &Form,
+    q: &Question,
+    response: &Response,
+    logic: &Logic,
+    scope: &Scope,
+) -> Option<IssueKind> {
+    if !logic.shown(&path(scope, &q.id)) {
         return None;
     }
-    let Some(value) = response.answer(&q.id) else {
+    if let Kind::Repeat {
+        min_count,
+        max_count,
+        ..
+    } = &q.kind
+    {
+        let n = logic.items_shown(response, scope, &q.id);
+        return if n < *min_count as usize {
+            Some(IssueKind::TooFewItems(*min_count))
+        } else if n > *max_count as usize {
+            Some(IssueKind::TooManyItems(*max_count))
+        } else {
+            None
+        };
+    }
+    if !q.kind.takes_answer() {
+        return None;
+    }
+    let env = logic.env(form, response, scope, Some(q));
+    let Some(value) = response.answer_in(scope, &q.id) else {
         let required = q.required
             || q.required_if
                 .as_ref()
-                .is_some_and(|c| c.expr.eval(&logic.env(response, Some(q))).truthy());
+                .is_some_and(|c| c.expr.eval(&env).truthy());
         return required.then_some(IssueKind::Required);
     };
-    check_shape(q, response, value).or_else(|| {
+    let other_text = response
+        .other_in(scope, &q.id)
+        .is_some_and(|t| !t.trim().is_empty());
+    check_shape(q, other_text, value).or_else(|| {
         // `.` reads this question's answer: it is shown, so that is the stored value.
         let c = q.constraint.as_ref()?;
-        let ok = c.expr.eval(&logic.env(response, Some(q))).truthy();
+        let ok = c.expr.eval(&env).truthy();
         (!ok).then(|| IssueKind::Constraint(q.constraint_message.clone()))
     })
 }
 
 /// Whether a stored answer fits its question's type, choices and bounds.
-fn check_shape(q: &Question, response: &Response, value: &Value) -> Option<IssueKind> {
-    let other_text = || {
-        response
-            .other
-            .get(&q.id)
-            .is_some_and(|t| !t.trim().is_empty())
-    };
+fn check_shape(q: &Question, has_other_text: bool, value: &Value) -> Option<IssueKind> {
+    let other_text = || has_other_text;
     match (&q.kind, value) {
         (Kind::SingleChoice { choices, other }, Value::Text(v)) => {
             if *other && v == OTHER {
@@ -168,23 +207,53 @@ pub fn validate_section(
     // Without consent nothing more is asked of the resident: their questions are no longer
     // required (answers already given are still checked).
     let declined = declined(form, response);
-    s.questions
-        .iter()
-        .filter_map(|q| {
-            let kind = validate_question(q, response, logic)?;
-            let still_required = s.audience == Audience::Worker
-                || q.role
-                    .is_some_and(|r| r.is_location() || r == Role::Consent);
-            if declined && kind == IssueKind::Required && !still_required {
-                return None;
+    let still_required = |q: &Question| {
+        s.audience == Audience::Worker
+            || q.role
+                .is_some_and(|r| r.is_location() || r == Role::Consent)
+    };
+    let mut issues = Vec::new();
+    let mut visit = |q: &Question, scope: &Scope| {
+        if let Some(kind) = validate_in(form, q, response, logic, scope) {
+            if declined && kind == IssueKind::Required && !still_required(q) {
+                return;
             }
-            Some(Issue {
+            issues.push(Issue {
                 question: q.id.clone(),
+                path: path(scope, &q.id),
                 section,
                 kind,
-            })
-        })
-        .collect()
+            });
+        }
+    };
+    walk_items(response, logic, &s.questions, &mut Vec::new(), &mut visit);
+    issues
+}
+
+/// Calls `visit` for every question, once per shown item of the repeats it sits in.
+pub fn walk_items<'f>(
+    response: &Response,
+    logic: &Logic,
+    questions: &'f [Question],
+    scope: &mut Vec<(&'f str, usize)>,
+    visit: &mut dyn FnMut(&'f Question, &Scope),
+) {
+    for q in questions {
+        visit(q, scope);
+        if let Kind::Repeat {
+            questions: inner, ..
+        } = &q.kind
+        {
+            if !logic.shown(&path(scope, &q.id)) {
+                continue;
+            }
+            for i in 0..logic.items_shown(response, scope, &q.id) {
+                scope.push((&q.id, i));
+                walk_items(response, logic, inner, scope, visit);
+                scope.pop();
+            }
+        }
+    }
 }
 
 pub fn validate_response(form: &Form, response: &Response, logic: &Logic) -> Vec<Issue> {

@@ -44,8 +44,11 @@ fn QuestionBody(question: &'static Question) -> impl IntoView {
     }
     let problem = Memo::new(move |_| {
         survey.open.with(|o| {
-            o.as_ref()
-                .and_then(|o| survey.logic.with(|l| validate_question(q, &o.response, l)))
+            o.as_ref().and_then(|o| {
+                survey
+                    .logic
+                    .with(|l| validate_question(survey.form, q, &o.response, l))
+            })
         })
     });
     let visible_problem = move || {
@@ -295,7 +298,7 @@ fn control(
             }
             .into_any()
         }
-        Kind::Note | Kind::Calculate { .. } => ().into_any(),
+        Kind::Note | Kind::Calculate { .. } | Kind::Repeat { .. } => ().into_any(),
     }
 }
 

@@ -98,7 +98,7 @@ impl Survey {
             // Calculated fields follow the answers they are computed from, in the same save.
             let now = browser::now();
             Logic::evaluate(form, &o.response, now.get(..10).unwrap_or(""))
-                .apply_calculations(&mut o.response);
+                .apply_calculations(form, &mut o.response);
             outcome = self.app.with_store(|s| s.save(o, &now));
         });
         if let Some(result) = outcome {
