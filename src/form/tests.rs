@@ -32,7 +32,11 @@ fn builtin_form_parses_and_is_in_range() {
         .questions()
         .map(|(_, q)| std::mem::discriminant(&q.kind))
         .collect();
-    assert_eq!(kinds.len(), 10);
+    assert_eq!(
+        kinds.len(),
+        12,
+        "every question type, calculate and repeat included"
+    );
     for role in [Role::Building, Role::Unit, Role::Room] {
         let q = f.question_with_role(role).expect("location question");
         assert_eq!(q.privacy, Some(Privacy::Identifier));

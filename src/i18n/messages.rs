@@ -58,6 +58,11 @@ pub enum Msg {
     Declined,
     GoToWorker,
     SectionSkipped,
+    AddItem,
+    RemoveItem,
+    ConfirmRemoveItem,
+    MoveUp,
+    MoveDown,
 }
 
 impl Msg {
@@ -163,6 +168,14 @@ impl Msg {
                 "The resident declined: ask nothing more. Fill in the address and the worker section (visit outcome), then finish.",
             ),
             Msg::GoToWorker => ("去社工部分", "Go to the worker section"),
+            Msg::AddItem => ("添加一项", "Add one"),
+            Msg::RemoveItem => ("删除这一项", "Remove this one"),
+            Msg::ConfirmRemoveItem => (
+                "删除这一项和它的所有答案？",
+                "Remove this one and all its answers?",
+            ),
+            Msg::MoveUp => ("上移", "Move up"),
+            Msg::MoveDown => ("下移", "Move down"),
             Msg::SectionSkipped => (
                 "根据前面的回答，这一部分不适用，可以直接进入下一部分。",
                 "Given the earlier answers, this section does not apply: go on to the next one.",
@@ -210,6 +223,14 @@ pub fn damaged_entries(lang: Lang, n: usize) -> String {
         Lang::En => format!(
             "{n} stored responses could not be read; they were left as they are, not deleted."
         ),
+    }
+}
+
+/// "家庭成员 2" / "Household member 2": an item of a repeat, by the repeat's label.
+pub fn item_title(lang: Lang, label: &str, n: usize) -> String {
+    match lang {
+        Lang::Zh => format!("{label} {n}"),
+        Lang::En => format!("{label} {n}"),
     }
 }
 

@@ -6,6 +6,7 @@ mod browser;
 mod list;
 mod question;
 mod review;
+mod roster;
 mod survey;
 
 pub use app::{App, AppState};

@@ -7,36 +7,97 @@ use crate::form::{Choice, Kind, Question, NOT_APPLICABLE, OTHER};
 use crate::i18n::messages::issue;
 use crate::i18n::{Lang, Msg, Text};
 use crate::response::logic::fill_in;
-use crate::response::{number_from_input, validate_question, Value};
+use crate::response::validate::validate_in;
+use crate::response::{number_from_input, Value};
 use leptos::prelude::*;
+
+/// A question as asked in one place: outside any repeat, or in one item of a repeat.
+/// `Copy`, so every closure of a question's view can hold it.
+#[derive(Clone, Copy)]
+pub struct At {
+    pub q: &'static Question,
+    scope: StoredValue<Vec<(&'static str, usize)>>,
+    /// For element ids and test ids: `age` outside repeats, `members-2-age` inside.
+    key: StoredValue<String>,
+}
+
+impl At {
+    pub fn new(q: &'static Question, scope: Vec<(&'static str, usize)>) -> At {
+        let mut key = String::new();
+        for (rep, i) in &scope {
+            key.push_str(&format!("{rep}-{i}-"));
+        }
+        key.push_str(&q.id);
+        At {
+            q,
+            scope: StoredValue::new(scope),
+            key: StoredValue::new(key),
+        }
+    }
+
+    pub fn key(&self) -> String {
+        self.key.get_value()
+    }
+
+    pub fn scope(&self) -> Vec<(&'static str, usize)> {
+        self.scope.get_value()
+    }
+
+    pub fn path(&self) -> String {
+        self.scope
+            .with_value(|s| crate::response::path(s, &self.q.id))
+    }
+
+    pub fn answer(&self, survey: Survey) -> Option<Value> {
+        self.scope.with_value(|s| survey.answer_in(s, &self.q.id))
+    }
+
+    pub fn set(&self, survey: Survey, value: Option<Value>) {
+        self.scope
+            .with_value(|s| survey.set_answer_in(s, &self.q.id, value));
+    }
+
+    fn other(&self, survey: Survey) -> String {
+        self.scope
+            .with_value(|s| survey.other_text_in(s, &self.q.id))
+    }
+
+    fn set_other(&self, survey: Survey, text: &str) {
+        self.scope
+            .with_value(|s| survey.set_other_in(s, &self.q.id, text));
+    }
+}
 
 /// A question while its skip logic shows it. Drawn afresh each time it reappears, so its
 /// boxes show the kept answer.
 #[component]
-pub fn QuestionView(question: &'static Question) -> impl IntoView {
+pub fn QuestionView(at: At) -> impl IntoView {
     let survey = expect_context::<Survey>();
-    let qid = question.id.as_str();
-    if matches!(question.kind, Kind::Calculate { .. }) {
-        return ().into_any();
+    match at.q.kind {
+        Kind::Calculate { .. } => return ().into_any(),
+        Kind::Repeat { .. } => return view! { <super::roster::Roster at=at /> }.into_any(),
+        _ => {}
     }
-    let shown = Memo::new(move |_| survey.logic.with(|l| l.shown(qid)));
+    let path = at.path();
+    let shown = Memo::new(move |_| survey.logic.with(|l| l.shown(&path)));
     view! {
         <Show when=move || shown.get()>
-            <QuestionBody question=question />
+            <QuestionBody at=at />
         </Show>
     }
     .into_any()
 }
 
 #[component]
-fn QuestionBody(question: &'static Question) -> impl IntoView {
+fn QuestionBody(at: At) -> impl IntoView {
     let survey = expect_context::<Survey>();
     let lang = survey.app.lang.get_untracked();
-    let q = question;
-    let qid = q.id.as_str();
+    let q = at.q;
+    let key = at.key();
+    let path = at.path();
     if matches!(q.kind, Kind::Note) {
         return view! {
-            <div class="note-item" id=format!("q-{qid}") data-testid="note">
+            <div class="note-item" id=format!("q-{key}") data-testid="note">
                 <p>{q.label.get(lang).to_owned()}</p>
             </div>
         }
@@ -45,22 +106,23 @@ fn QuestionBody(question: &'static Question) -> impl IntoView {
     let problem = Memo::new(move |_| {
         survey.open.with(|o| {
             o.as_ref().and_then(|o| {
-                survey
-                    .logic
-                    .with(|l| validate_question(survey.form, q, &o.response, l))
+                survey.logic.with(|l| {
+                    at.scope
+                        .with_value(|s| validate_in(survey.form, q, &o.response, l, s))
+                })
             })
         })
     });
-    let visible_problem = move || {
-        let shown = survey.show_all.get() || survey.touched.with(|t| t.contains(qid));
+    let visible_problem = Memo::new(move |_| {
+        let shown = survey.show_all.get() || survey.touched.with(|t| t.contains(&path));
         if shown {
             problem.get()
         } else {
             None
         }
-    };
-    let error_id = format!("err-{qid}");
-    let hint_id = format!("hint-{qid}");
+    });
+    let error_id = format!("err-{key}");
+    let hint_id = format!("hint-{key}");
     let described = {
         let (e, h) = (error_id.clone(), hint_id.clone());
         move || {
@@ -68,7 +130,7 @@ fn QuestionBody(question: &'static Question) -> impl IntoView {
             if q.hint.is_some() {
                 ids.push(h.clone());
             }
-            if visible_problem().is_some() {
+            if visible_problem.get().is_some() {
                 ids.push(e.clone());
             }
             ids.join(" ")
@@ -84,26 +146,29 @@ fn QuestionBody(question: &'static Question) -> impl IntoView {
     let hint = q.hint.as_ref().map(|h| {
         view! { <p class="hint" id=hint_id.clone()>{fill_in_view(survey, h, lang)}</p> }
     });
-    let error = move || {
-        visible_problem().map(|k| {
-            view! {
-                <p class="error" id=format!("err-{qid}") data-testid=format!("issue-{qid}")>
-                    {issue(lang, &k)}
-                </p>
-            }
-        })
+    let error = {
+        let key = key.clone();
+        move || {
+            visible_problem.get().map(|k| {
+                view! {
+                    <p class="error" id=format!("err-{key}") data-testid=format!("issue-{key}")>
+                        {issue(lang, &k)}
+                    </p>
+                }
+            })
+        }
     };
     let grouped = matches!(
         q.kind,
         Kind::SingleChoice { .. } | Kind::MultipleChoice { .. } | Kind::YesNo | Kind::Rating { .. }
     );
-    let invalid = move || visible_problem().is_some().to_string();
-    let body = control(q, survey, described.clone(), invalid);
+    let invalid = move || visible_problem.get().is_some().to_string();
+    let body = control(at, survey, described.clone(), invalid);
 
     if grouped {
         view! {
-            <fieldset class="question" id=format!("q-{qid}") tabindex="-1" data-testid="question"
-                data-qid=qid aria-describedby=described aria-invalid=invalid>
+            <fieldset class="question" id=format!("q-{key}") tabindex="-1" data-testid="question"
+                data-qid=q.id.as_str() data-key=key.clone() aria-describedby=described aria-invalid=invalid>
                 <legend>{label}{required}</legend>
                 {hint}
                 {body}
@@ -113,8 +178,9 @@ fn QuestionBody(question: &'static Question) -> impl IntoView {
         .into_any()
     } else {
         view! {
-            <div class="question" id=format!("q-{qid}") tabindex="-1" data-testid="question" data-qid=qid>
-                <label for=format!("in-{qid}")>{label}{required}</label>
+            <div class="question" id=format!("q-{key}") tabindex="-1" data-testid="question"
+                data-qid=q.id.as_str() data-key=key.clone()>
+                <label for=format!("in-{key}")>{label}{required}</label>
                 {hint}
                 {body}
                 {error}
@@ -151,56 +217,67 @@ fn text_of(v: Option<Value>) -> String {
 }
 
 fn control(
-    q: &'static Question,
+    at: At,
     survey: Survey,
     described: impl Fn() -> String + Clone + Send + Sync + 'static,
     invalid: impl Fn() -> String + Clone + Send + Sync + 'static,
 ) -> AnyView {
     let lang = survey.app.lang.get_untracked();
-    let qid = q.id.as_str();
+    let q = at.q;
+    let key = at.key();
     let disabled = move || survey.readonly();
     match &q.kind {
         Kind::ShortText { max_length } => view! {
-            <input type="text" id=format!("in-{qid}") data-testid=format!("input-{qid}")
+            <input type="text" id=format!("in-{key}") data-testid=format!("input-{key}")
                 maxlength=max_length.to_string() autocomplete="off"
-                value=text_of(survey.answer(qid)) disabled=disabled
+                value=text_of(at.answer(survey)) disabled=disabled
                 aria-describedby=described aria-invalid=invalid
-                on:input=move |ev| survey.set_answer(qid, Some(Value::Text(event_target_value(&ev)))) />
+                on:input=move |ev| at.set(survey, Some(Value::Text(event_target_value(&ev)))) />
         }
         .into_any(),
         Kind::LongText { max_length } => view! {
-            <textarea id=format!("in-{qid}") data-testid=format!("input-{qid}") rows="4"
+            <textarea id=format!("in-{key}") data-testid=format!("input-{key}") rows="4"
                 maxlength=max_length.to_string() disabled=disabled
                 aria-describedby=described aria-invalid=invalid
-                prop:value=text_of(survey.answer(qid))
-                on:input=move |ev| survey.set_answer(qid, Some(Value::Text(event_target_value(&ev))))>
+                prop:value=text_of(at.answer(survey))
+                on:input=move |ev| at.set(survey, Some(Value::Text(event_target_value(&ev))))>
             </textarea>
         }
         .into_any(),
         Kind::Integer { unit, .. } | Kind::Decimal { unit, .. } => {
-            let mode = if matches!(q.kind, Kind::Integer { .. }) { "numeric" } else { "decimal" };
+            let mode = if matches!(q.kind, Kind::Integer { .. }) {
+                "numeric"
+            } else {
+                "decimal"
+            };
             let kind = &q.kind;
             view! {
                 <div class="number">
-                    <input type="text" inputmode=mode id=format!("in-{qid}") data-testid=format!("input-{qid}")
-                        autocomplete="off" value=text_of(survey.answer(qid)) disabled=disabled
-                        aria-describedby=move || {
+                    <input type="text" inputmode=mode id=format!("in-{key}") data-testid=format!("input-{key}")
+                        autocomplete="off" value=text_of(at.answer(survey)) disabled=disabled
+                        aria-describedby={
                             // The unit ("人") belongs to the box's description too.
-                            let d = described();
-                            if unit.is_some() { format!("{d} unit-{qid}").trim().to_owned() } else { d }
+                            let unit_id = unit.as_ref().map(|_| format!("unit-{key}"));
+                            move || {
+                                let d = described();
+                                match &unit_id {
+                                    Some(u) => format!("{d} {u}").trim().to_owned(),
+                                    None => d,
+                                }
+                            }
                         }
                         aria-invalid=invalid
-                        on:input=move |ev| survey.set_answer(qid, number_from_input(kind, &event_target_value(&ev))) />
-                    {unit.as_ref().map(|u| view! { <span class="unit" id=format!("unit-{qid}")>{u.get(lang).to_owned()}</span> })}
+                        on:input=move |ev| at.set(survey, number_from_input(kind, &event_target_value(&ev))) />
+                    {unit.as_ref().map(|u| view! { <span class="unit" id=format!("unit-{key}")>{u.get(lang).to_owned()}</span> })}
                 </div>
             }
             .into_any()
         }
         Kind::Date => view! {
-            <input type="date" id=format!("in-{qid}") data-testid=format!("input-{qid}")
-                value=text_of(survey.answer(qid)) disabled=disabled
+            <input type="date" id=format!("in-{key}") data-testid=format!("input-{key}")
+                value=text_of(at.answer(survey)) disabled=disabled
                 aria-describedby=described aria-invalid=invalid
-                on:input=move |ev| survey.set_answer(qid, Some(Value::Text(event_target_value(&ev)))) />
+                on:input=move |ev| at.set(survey, Some(Value::Text(event_target_value(&ev)))) />
         }
         .into_any(),
         Kind::YesNo => {
@@ -208,12 +285,12 @@ fn control(
                 .into_iter()
                 .map(|(b, msg)| {
                     let value = if b { "yes" } else { "no" };
-                    let checked = move || survey.answer(qid) == Some(Value::Bool(b));
+                    let checked = move || at.answer(survey) == Some(Value::Bool(b));
                     view! {
                         <label class="option">
-                            <input type="radio" name=format!("in-{qid}") data-testid=format!("choice-{qid}-{value}")
+                            <input type="radio" name=format!("in-{key}") data-testid=format!("choice-{key}-{value}")
                                 prop:checked=checked disabled=disabled
-                                on:change=move |_| survey.set_answer(qid, Some(Value::Bool(b))) />
+                                on:change=move |_| at.set(survey, Some(Value::Bool(b))) />
                             <span>{msg.get(lang)}</span>
                         </label>
                     }
@@ -221,40 +298,51 @@ fn control(
                 .collect_view();
             view! {
                 <div class="options yesno">{options}</div>
-                <ClearButton q=q />
+                <ClearButton at=at />
             }
             .into_any()
         }
         Kind::SingleChoice { choices, other } => {
             let items = choices
                 .iter()
-                .map(|c| single_option(q, survey, c.value.as_str(), &c.label))
+                .map(|c| single_option(at, survey, c.value.as_str(), &c.label))
                 .collect_view();
-            let other_item = other.then(|| single_option(q, survey, OTHER, &OTHER_CHOICE.label));
+            let other_item = other.then(|| single_option(at, survey, OTHER, &OTHER_CHOICE.label));
             view! {
                 <div class="options">{items}{other_item}</div>
-                {other.then(|| view! { <OtherBox q=q /> })}
-                <ClearButton q=q />
+                {other.then(|| view! { <OtherBox at=at /> })}
+                <ClearButton at=at />
             }
             .into_any()
         }
-        Kind::MultipleChoice { choices, other, max_choices, exclusive } => {
+        Kind::MultipleChoice {
+            choices,
+            other,
+            max_choices,
+            exclusive,
+        } => {
             let items = choices
                 .iter()
-                .map(|c| multi_option(q, survey, c, *max_choices, exclusive))
+                .map(|c| multi_option(at, survey, c, *max_choices, exclusive))
                 .collect_view();
             let other_choice: &'static Choice = &OTHER_CHOICE;
-            let other_item = other.then(|| multi_option(q, survey, other_choice, *max_choices, exclusive));
+            let other_item =
+                other.then(|| multi_option(at, survey, other_choice, *max_choices, exclusive));
             view! {
                 <div class="options multi">{items}{other_item}</div>
-                {other.then(|| view! { <OtherBox q=q /> })}
+                {other.then(|| view! { <OtherBox at=at /> })}
             }
             .into_any()
         }
-        Kind::Rating { points, low, high, na_label } => {
+        Kind::Rating {
+            points,
+            low,
+            high,
+            na_label,
+        } => {
             let items = (1..=*points as i64)
                 .map(|i| {
-                    let checked = move || survey.answer(qid) == Some(Value::Int(i));
+                    let checked = move || at.answer(survey) == Some(Value::Int(i));
                     let aria = move || {
                         let l = lang;
                         if i == 1 {
@@ -267,22 +355,22 @@ fn control(
                     };
                     view! {
                         <label class="option point">
-                            <input type="radio" name=format!("in-{qid}") data-testid=format!("choice-{qid}-{i}")
+                            <input type="radio" name=format!("in-{key}") data-testid=format!("choice-{key}-{i}")
                                 aria-label=aria
                                 prop:checked=checked disabled=disabled
-                                on:change=move |_| survey.set_answer(qid, Some(Value::Int(i))) />
+                                on:change=move |_| at.set(survey, Some(Value::Int(i))) />
                             <span>{i}</span>
                         </label>
                     }
                 })
                 .collect_view();
             let na = na_label.as_ref().map(|t| {
-                let checked = move || survey.answer(qid) == Some(Value::Text(NOT_APPLICABLE.into()));
+                let checked = move || at.answer(survey) == Some(Value::Text(NOT_APPLICABLE.into()));
                 view! {
                     <label class="option na">
-                        <input type="radio" name=format!("in-{qid}") data-testid=format!("choice-{qid}-na")
+                        <input type="radio" name=format!("in-{key}") data-testid=format!("choice-{key}-na")
                             prop:checked=checked disabled=disabled
-                            on:change=move |_| survey.set_answer(qid, Some(Value::Text(NOT_APPLICABLE.into()))) />
+                            on:change=move |_| at.set(survey, Some(Value::Text(NOT_APPLICABLE.into()))) />
                         <span>{t.get(lang).to_owned()}</span>
                     </label>
                 }
@@ -294,7 +382,7 @@ fn control(
                 </div>
                 <div class="options rating">{items}</div>
                 <div class="options">{na}</div>
-                <ClearButton q=q />
+                <ClearButton at=at />
             }
             .into_any()
         }
@@ -309,37 +397,36 @@ static OTHER_CHOICE: std::sync::LazyLock<Choice> = std::sync::LazyLock::new(|| C
 });
 
 fn single_option(
-    q: &'static Question,
+    at: At,
     survey: Survey,
     value: &'static str,
     label: &'static Text,
 ) -> impl IntoView {
     let lang = survey.app.lang.get_untracked();
-    let qid = q.id.as_str();
-    let checked = move || survey.answer(qid).as_ref().and_then(Value::as_str) == Some(value);
+    let key = at.key();
+    let checked = move || at.answer(survey).as_ref().and_then(Value::as_str) == Some(value);
     view! {
         <label class="option">
-            <input type="radio" name=format!("in-{qid}") value=value data-testid=format!("choice-{qid}-{value}")
+            <input type="radio" name=format!("in-{key}") value=value data-testid=format!("choice-{key}-{value}")
                 prop:checked=checked disabled=move || survey.readonly()
-                on:change=move |_| survey.set_answer(qid, Some(Value::Text(value.to_owned()))) />
+                on:change=move |_| at.set(survey, Some(Value::Text(value.to_owned()))) />
             <span>{label.get(lang).to_owned()}</span>
         </label>
     }
 }
 
 fn multi_option(
-    q: &'static Question,
+    at: At,
     survey: Survey,
     choice: &'static Choice,
     max_choices: Option<u32>,
     exclusive: &'static [String],
 ) -> impl IntoView {
     let lang = survey.app.lang.get_untracked();
-    let qid = q.id.as_str();
+    let key = at.key();
     let value = choice.value.as_str();
     let selected = move || {
-        survey
-            .answer(qid)
+        at.answer(survey)
             .map(|v| v.as_list().to_vec())
             .unwrap_or_default()
     };
@@ -363,11 +450,11 @@ fn multi_option(
             }
             list.push(value.to_owned());
         }
-        survey.set_answer(qid, Some(Value::List(list)));
+        at.set(survey, Some(Value::List(list)));
     };
     view! {
         <label class="option">
-            <input type="checkbox" value=value data-testid=format!("choice-{qid}-{value}")
+            <input type="checkbox" value=value data-testid=format!("choice-{key}-{value}")
                 prop:checked=checked disabled=move || survey.readonly() || at_limit()
                 on:change=toggle />
             <span>{choice.label.get(lang).to_owned()}</span>
@@ -377,11 +464,11 @@ fn multi_option(
 
 /// The "please specify" box under a choice question, shown while "other" is chosen.
 #[component]
-fn OtherBox(q: &'static Question) -> impl IntoView {
+fn OtherBox(at: At) -> impl IntoView {
     let survey = expect_context::<Survey>();
     let lang = survey.app.lang.get_untracked();
-    let qid = q.id.as_str();
-    let chosen = move || match survey.answer(qid) {
+    let key = at.key();
+    let chosen = move || match at.answer(survey) {
         Some(Value::Text(v)) => v == OTHER,
         Some(Value::List(vs)) => vs.iter().any(|v| v == OTHER),
         _ => false,
@@ -390,11 +477,11 @@ fn OtherBox(q: &'static Question) -> impl IntoView {
         chosen().then(|| {
             view! {
                 <div class="other">
-                    <label for=format!("other-{qid}")>{Msg::PleaseSpecify.get(lang)}</label>
-                    <input type="text" id=format!("other-{qid}") data-testid=format!("other-{qid}")
-                        maxlength="200" autocomplete="off" value=survey.other_text(qid)
+                    <label for=format!("other-{key}")>{Msg::PleaseSpecify.get(lang)}</label>
+                    <input type="text" id=format!("other-{key}") data-testid=format!("other-{key}")
+                        maxlength="200" autocomplete="off" value=at.other(survey)
                         disabled=move || survey.readonly()
-                        on:input=move |ev| survey.set_other(qid, &event_target_value(&ev)) />
+                        on:input=move |ev| at.set_other(survey, &event_target_value(&ev)) />
                 </div>
             }
         })
@@ -403,16 +490,16 @@ fn OtherBox(q: &'static Question) -> impl IntoView {
 
 /// Radio buttons cannot be unticked: this takes an answer back.
 #[component]
-fn ClearButton(q: &'static Question) -> impl IntoView {
+fn ClearButton(at: At) -> impl IntoView {
     let survey = expect_context::<Survey>();
     let lang: Lang = survey.app.lang.get_untracked();
-    let qid = q.id.as_str();
+    let key = at.key();
     move || {
-        (survey.answer(qid).is_some() && !survey.readonly()).then(|| {
+        (at.answer(survey).is_some() && !survey.readonly()).then(|| {
             view! {
-                <button class="link" data-testid=format!("clear-{qid}")
-                    aria-label=format!("{}：{}", Msg::ClearAnswer.get(lang), q.label.get(lang))
-                    on:click=move |_| survey.set_answer(qid, None)>
+                <button class="link" data-testid=format!("clear-{key}")
+                    aria-label=format!("{}：{}", Msg::ClearAnswer.get(lang), at.q.label.get(lang))
+                    on:click=move |_| at.set(survey, None)>
                     {Msg::ClearAnswer.get(lang)}
                 </button>
             }

@@ -2,12 +2,14 @@
 
 use super::app::{use_app, AppState};
 use super::browser;
-use super::question::QuestionView;
+use super::question::{At, QuestionView};
 use crate::form::{builtin_form, Form};
 use crate::i18n::messages::{answered_of, issue_count, section_of};
 use crate::i18n::Msg;
 use crate::response::logic::Logic;
-use crate::response::{progress, section_progress, validate_section, Response, Status, Value};
+use crate::response::{
+    path, progress, section_progress, validate_section, Response, Scope, Status, Value,
+};
 use crate::route::Route;
 use crate::store::{OpenResponse, Recovered, SaveError, StoreError};
 use leptos::prelude::*;
@@ -61,34 +63,43 @@ impl Survey {
         self.completed() || self.save.with(|s| matches!(s, SaveState::Conflict(_)))
     }
 
-    pub fn answer(&self, qid: &str) -> Option<Value> {
-        self.open
-            .with(|o| o.as_ref().and_then(|o| o.response.answer(qid).cloned()))
-    }
-
-    pub fn other_text(&self, qid: &str) -> String {
+    pub fn answer_in(&self, scope: &Scope, qid: &str) -> Option<Value> {
         self.open.with(|o| {
             o.as_ref()
-                .and_then(|o| o.response.other.get(qid).cloned())
+                .and_then(|o| o.response.answer_in(scope, qid).cloned())
+        })
+    }
+
+    pub fn other_text_in(&self, scope: &Scope, qid: &str) -> String {
+        self.open.with(|o| {
+            o.as_ref()
+                .and_then(|o| o.response.other_in(scope, qid).cloned())
                 .unwrap_or_default()
         })
     }
 
-    /// Records one answer and saves the response at once.
-    pub fn set_answer(&self, qid: &str, value: Option<Value>) {
-        self.edit(qid, |r| r.set_answer(qid, value));
+    /// Records one answer (in the repeat item `scope` points at) and saves at once.
+    pub fn set_answer_in(&self, scope: &Scope, qid: &str, value: Option<Value>) {
+        self.edit(&path(scope, qid), |r| r.set_answer_in(scope, qid, value));
     }
 
-    pub fn set_other(&self, qid: &str, text: &str) {
-        self.edit(qid, |r| r.set_other(qid, text));
+    pub fn set_other_in(&self, scope: &Scope, qid: &str, text: &str) {
+        self.edit(&path(scope, qid), |r| r.set_other_in(scope, qid, text));
     }
 
-    fn edit(&self, qid: &str, change: impl FnOnce(&mut Response)) {
+    /// Adds, removes or moves repeat items; saved like any answer.
+    pub fn change_items(&self, repeat_path: &str, change: impl FnOnce(&mut Response)) {
+        self.edit(repeat_path, change);
+    }
+
+    /// Applies one change to the open response and saves it; `touched` is the path of
+    /// the question changed, whose problems are shown from now on.
+    fn edit(&self, touched: &str, change: impl FnOnce(&mut Response)) {
         if self.readonly() {
             return;
         }
         self.touched.update(|t| {
-            t.insert(qid.to_owned());
+            t.insert(touched.to_owned());
         });
         let mut outcome = None;
         let form = self.form;
@@ -454,7 +465,7 @@ pub fn SurveyScreen(
                     children=move |_| {
                         sec.questions
                             .iter()
-                            .map(|q| view! { <QuestionView question=q /> })
+                            .map(|q| view! { <QuestionView at=At::new(q, Vec::new()) /> })
                             .collect_view()
                     }
                 />

@@ -237,3 +237,49 @@ test("skip logic: questions and sections appear and disappear as answers change"
   await onSection(page, 5);
   await context.close();
 });
+
+test("a five-member roster: add, answer, validate each member, reorder, remove, reload", async () => {
+  const context = await tablet(browser);
+  const page = await context.newPage();
+  await page.goto(url + "#/new");
+  await page.waitForSelector(tid("question"));
+  await page.tap(`${tid("section-link")}[data-section="2"]`);
+  await onSection(page, 2);
+  const ages = [72, 45, 43, 12, 130];
+  for (let i = 0; i < ages.length; i++) {
+    await page.tap(tid("add-members"));
+    await page.waitForSelector(tid(`input-members-${i}-m_age`));
+    await page.fill(tid(`input-members-${i}-m_age`), String(ages[i]));
+  }
+  assert.equal(await page.locator(`${tid("item-members")}`).count(), 5);
+  // Each member is checked on their own: 130 is out of range; work is asked from 16 on.
+  await page.waitForSelector(tid("issue-members-4-m_age"));
+  assert.match(await page.innerText(tid("issue-members-4-m_age")), /不能大于 120/);
+  assert.equal(await page.locator(tid("choice-members-3-m_work-student")).count(), 0, "12-year-old: no work question");
+  await page.tap(tid("choice-members-1-m_work-employed"));
+  // The household size cannot be below the members listed.
+  await page.fill(tid("input-hh_size"), "3");
+  await page.waitForSelector(tid("issue-hh_size"));
+  assert.match(await page.innerText(tid("issue-hh_size")), /不能少于下面登记的成员人数/);
+  await page.fill(tid("input-hh_size"), "5");
+  await page.fill(tid("input-members-4-m_age"), "9");
+  await page.waitForSelector(tid("issue-members-4-m_age"), { state: "detached" });
+
+  // Move the second member up; remove the last after confirming.
+  await page.tap(tid("up-members-1"));
+  await page.waitForFunction(() => document.querySelector('[data-testid="input-members-0-m_age"]').value === "45");
+  assert.ok(await page.isChecked(tid("choice-members-0-m_work-employed")), "answers move with their member");
+  await page.tap(tid("remove-members-4"));
+  await page.tap(tid("confirm-remove-members-4"));
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid="item-members"]').length === 4);
+
+  let [stored] = await storedResponses(page);
+  assert.deepEqual(stored.a.members.map((m) => m.m_age), [45, 72, 43, 12]);
+  assert.equal(stored.a.members[0].m_work, "employed");
+  assert.equal(stored.a.n_listed, 4, "calculated from the roster");
+
+  await page.reload();
+  await page.waitForSelector(tid("input-members-3-m_age"));
+  assert.equal(await page.inputValue(tid("input-members-2-m_age")), "43");
+  await context.close();
+});
