@@ -86,3 +86,110 @@ fn storage_capacity_and_save_latency() {
     console_log!("capacity_chars_used: {} chars", used);
     kv.storage().clear().unwrap();
 }
+
+/// A roster form of the size the logic issue names: one repeat of 20 questions with
+/// expressions in most of them (relevant, constraint, calculate), plus totals over the items.
+fn roster_form() -> doorstep::form::Form {
+    use serde_json::json;
+    let l = json!({"zh-CN": "问", "en": "Q"});
+    let c = |v: &str| json!({"value": v, "label": {"zh-CN": v, "en": v}});
+    let mut qs = vec![
+        json!({"id": "age", "type": "integer", "label": l, "privacy": "none",
+        "required": true, "constraint": ". >= 0 and . <= 120"}),
+    ];
+    for k in 1..20 {
+        let id = format!("q{k}");
+        let q = match k % 4 {
+            0 => json!({"id": id, "type": "integer", "label": l, "privacy": "none",
+                        "constraint": ". <= ${age}", "relevant": "${age} > 5"}),
+            1 => json!({"id": id, "type": "single_choice", "label": l, "privacy": "none",
+                        "choices": [c("a"), c("b"), c("c")], "relevant": "${age} >= 16"}),
+            2 => json!({"id": id, "type": "calculate", "label": l, "privacy": "none",
+                        "calculation": "if(${age} > 60, 'old', 'young')"}),
+            _ => json!({"id": id, "type": "yes_no", "label": l, "privacy": "none",
+                        "required": "${age} >= 18"}),
+        };
+        qs.push(q);
+    }
+    let form = json!({
+        "format": 1, "id": "bench", "version": 1, "title": l,
+        "sections": [{"id": "s", "title": l, "questions": [
+            {"id": "people", "type": "repeat", "label": l, "max_count": 100, "questions": qs},
+            {"id": "n", "type": "calculate", "label": l, "privacy": "none", "calculation": "count(${people})"},
+            {"id": "total_age", "type": "calculate", "label": l, "privacy": "none", "calculation": "sum(${age})"}
+        ]}]
+    });
+    doorstep::form::parse_form(&form.to_string()).unwrap()
+}
+
+fn fill_item(r: &mut doorstep::response::Response, i: usize) {
+    let scope = [("people", i)];
+    r.set_answer_in(&scope, "age", Some(Value::Int(20 + i as i64)));
+    for k in 1..20 {
+        let v = match k % 4 {
+            0 => Value::Int(3),
+            1 => Value::Text("a".into()),
+            2 => continue,
+            _ => Value::Bool(true),
+        };
+        r.set_answer_in(&scope, &format!("q{k}"), Some(v));
+    }
+}
+
+#[wasm_bindgen_test]
+fn roster_of_thirty_change_and_add() {
+    use doorstep::response::logic::Logic;
+    let kv = LocalStore::open().unwrap();
+    kv.storage().clear().unwrap();
+    let store = ResponseStore::open(kv.clone()).unwrap();
+    let form = roster_form();
+    let expressions = form.codes().len();
+    let mut r = doorstep::response::Response::new(id(1), &form, "2026-11-24T09:00:00+08:00".into());
+    for i in 0..29 {
+        r.add_item(&[], "people");
+        fill_item(&mut r, i);
+    }
+    let mut open = store.create(r).unwrap();
+    // What a change costs on the survey screen: the answer, skip logic and calculations of
+    // the whole response, and the save.
+    let edit = |open: &mut doorstep::store::OpenResponse,
+                change: &dyn Fn(&mut doorstep::response::Response)| {
+        change(&mut open.response);
+        Logic::evaluate(&form, &open.response, "2026-11-24")
+            .apply_calculations(&form, &mut open.response);
+        store.save(open, "2026-11-24T09:00:01+08:00").unwrap();
+    };
+    let mut change = Vec::new();
+    for k in 0..100 {
+        let t0 = now_ms();
+        edit(&mut open, &|r| {
+            r.set_answer_in(&[("people", 15)], "q4", Some(Value::Int(k % 5)))
+        });
+        change.push(now_ms() - t0);
+    }
+    let mut add = Vec::new();
+    for _ in 0..50 {
+        let t0 = now_ms();
+        edit(&mut open, &|r| {
+            r.add_item(&[], "people");
+        });
+        add.push(now_ms() - t0);
+        edit(&mut open, &|r| r.remove_item(&[], "people", 29));
+    }
+    let in_item = form
+        .codes()
+        .iter()
+        .filter(|(_, q, _, _)| q.is_some_and(|q| !form.repeats_around(q).is_empty()))
+        .count();
+    let evaluated = in_item * 30 + (expressions - in_item);
+    console_log!(
+        "roster_expressions_evaluated_per_change: {} expressions (30 items x 20 questions)",
+        evaluated
+    );
+    console_log!(
+        "roster_change_one_answer_30_items_median: {:.2} ms",
+        median(change)
+    );
+    console_log!("roster_add_30th_item_median: {:.2} ms", median(add));
+    kv.storage().clear().unwrap();
+}

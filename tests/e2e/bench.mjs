@@ -156,6 +156,61 @@ async function saveThroughUi() {
   await browser.close();
 }
 
+/** The built-in member roster on screen, at its limit of 20 members (the 30 x 20 logic
+ *  figure comes from tests/browser_bench.rs): add the 20th member, change one answer. */
+async function rosterThroughUi() {
+  const browser = await launch();
+  const { server, url } = await serve();
+  const context = await browser.newContext({ viewport: { width: 1024, height: 768 }, hasTouch: true });
+  const page = await context.newPage();
+  await page.goto(url + "#/new");
+  await page.waitForSelector(tid("question"));
+  const id = page.url().match(/#\/r\/([0-9a-f-]+)\//)[1];
+  await page.goto(`${url}#/r/${id}/2`);
+  await page.waitForSelector(tid("add-members"));
+  const result = await page.evaluate(async () => {
+    const add = () => document.querySelector('[data-testid="add-members"]');
+    const items = () => document.querySelectorAll('[data-testid="item-members"]').length;
+    const frame = () => new Promise((ok) => requestAnimationFrame(() => ok()));
+    const until = async (test) => {
+      while (!test()) await new Promise((ok) => setTimeout(ok, 0));
+    };
+    for (let i = 0; i < 19; i++) {
+      add().click();
+      await until(() => document.querySelector(`[data-testid="input-members-${i}-m_age"]`));
+      const box = document.querySelector(`[data-testid="input-members-${i}-m_age"]`);
+      box.value = String(20 + i);
+      box.dispatchEvent(new Event("input", { bubbles: true }));
+    }
+    const adds = [];
+    const changes = [];
+    for (let run = 0; run < 7; run++) {
+      const t0 = performance.now();
+      add().click();
+      while (items() < 20) await new Promise((ok) => setTimeout(ok, 0));
+      adds.push(performance.now() - t0);
+      // Change one answer of member 15 (synchronous: handler, logic, save, DOM).
+      const box = document.querySelector('[data-testid="input-members-10-m_age"]');
+      const t1 = performance.now();
+      box.value = String(40 + run);
+      box.dispatchEvent(new Event("input", { bubbles: true }));
+      changes.push(performance.now() - t1);
+      // Remove the 20th again for the next run.
+      document.querySelector('[data-testid="remove-members-19"]').click();
+      await frame();
+      document.querySelector('[data-testid="confirm-remove-members-19"]').click();
+      await until(() => items() === 19);
+    }
+    return { adds, changes };
+  });
+  console.log(`ui_roster_add_20th_member_median: ${median(result.adds).toFixed(1)} ms`);
+  console.log(`ui_roster_change_one_answer_20_members_median: ${median(result.changes).toFixed(1)} ms`);
+  await context.close();
+  server.close();
+  await browser.close();
+}
+
 bundle();
 await firstQuestion();
 await saveThroughUi();
+await rosterThroughUi();
