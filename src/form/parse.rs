@@ -199,11 +199,29 @@ enum RawType {
 }
 
 /// `required` is `true`/`false`, or an expression.
-#[derive(Deserialize)]
-#[serde(untagged)]
 enum RawRequired {
     Always(bool),
     When(String),
+}
+
+/// By hand, not `#[serde(untagged)]`: see `response::Value` for why.
+impl<'de> Deserialize<'de> for RawRequired {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<RawRequired, D::Error> {
+        struct V;
+        impl serde::de::Visitor<'_> for V {
+            type Value = RawRequired;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("true, false or an expression")
+            }
+            fn visit_bool<E: serde::de::Error>(self, b: bool) -> Result<RawRequired, E> {
+                Ok(RawRequired::Always(b))
+            }
+            fn visit_str<E: serde::de::Error>(self, s: &str) -> Result<RawRequired, E> {
+                Ok(RawRequired::When(s.to_owned()))
+            }
+        }
+        d.deserialize_any(V)
+    }
 }
 
 impl RawType {
@@ -673,7 +691,7 @@ fn check_question(mut rq: RawQuestion, sid: &Option<String>) -> Result<Question,
         if a > b {
             return Err(err(
                 "max",
-                Problem::MinAboveMax(a.to_string(), b.to_string()),
+                Problem::MinAboveMax(super::number_text(a), super::number_text(b)),
             ));
         }
     }
@@ -749,7 +767,10 @@ fn check_question(mut rq: RawQuestion, sid: &Option<String>) -> Result<Question,
                 match v {
                     Some(x) if x.fract() != 0.0 || x.abs() > 1e15 => Err(err(
                         field,
-                        Problem::OutOfRange(format!("{x} is not a whole number")),
+                        Problem::OutOfRange(format!(
+                            "{} is not a whole number",
+                            super::number_text(x)
+                        )),
                     )),
                     Some(x) => Ok(Some(x as i64)),
                     None => Ok(None),

@@ -211,9 +211,12 @@ pub fn answered_of(lang: Lang, a: usize, t: usize) -> String {
 /// "已用 12%（约 610 KB）" / "12% used (about 610 KB)".
 pub fn storage_share(lang: Lang, percent: f64, chars: usize) -> String {
     let kb = chars * 2 / 1024;
+    // One decimal, by integer arithmetic: no float formatting in the bundle.
+    let tenths = (percent * 10.0).round().max(0.0) as u64;
+    let p = format!("{}.{}", tenths / 10, tenths % 10);
     match lang {
-        Lang::Zh => format!("{percent:.1}%（约 {kb} KB）"),
-        Lang::En => format!("{percent:.1}% (about {kb} KB)"),
+        Lang::Zh => format!("{p}%（约 {kb} KB）"),
+        Lang::En => format!("{p}% (about {kb} KB)"),
     }
 }
 

@@ -11,17 +11,17 @@ use super::{path, Response, Scope, Value};
 use crate::form::expr::{Env, XValue};
 use crate::form::{Form, Kind, Question, OTHER};
 use crate::i18n::{Lang, Msg};
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet};
 
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Logic {
     hidden_sections: Vec<bool>,
     /// Paths (`age`, `members[2]/age`) of hidden questions, repeats' items included.
-    hidden: HashSet<String>,
+    hidden: BTreeSet<String>,
     /// Calculated values by path.
-    calculated: HashMap<String, XValue>,
+    calculated: BTreeMap<String, XValue>,
     /// Items a `repeat_count` asks for, by the repeat's path.
-    counts: HashMap<String, usize>,
+    counts: BTreeMap<String, usize>,
     /// `YYYY-MM-DD`, for `today()`.
     pub today: String,
 }

@@ -24,7 +24,7 @@ pub enum Status {
 /// `"hh_size": 3`, `"needs": ["lunch", "repair"]`, `"consent": true`.
 /// Text typed into a number box that is not (yet) a number is kept as `Text`: the user's
 /// keystrokes are never thrown away, and validation says what is wrong.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(untagged)]
 pub enum Value {
     Bool(bool),
@@ -34,6 +34,89 @@ pub enum Value {
     List(Vec<String>),
     /// The items of a repeat, each its own answers by question id.
     Rows(Vec<Row>),
+}
+
+/// Read by hand rather than with `#[serde(untagged)]`: untagged enums buffer every value
+/// through serde's generic `Content` tree, slower and about 5 KB more wasm. The JSON
+/// shape alone says which kind of answer it is.
+impl<'de> Deserialize<'de> for Value {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Value, D::Error> {
+        use serde::de::{self, MapAccess, SeqAccess, Visitor};
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Value;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("an answer: true/false, a number, a text, a list of texts or of items")
+            }
+            fn visit_bool<E: de::Error>(self, b: bool) -> Result<Value, E> {
+                Ok(Value::Bool(b))
+            }
+            fn visit_i64<E: de::Error>(self, i: i64) -> Result<Value, E> {
+                Ok(Value::Int(i))
+            }
+            fn visit_u64<E: de::Error>(self, u: u64) -> Result<Value, E> {
+                i64::try_from(u)
+                    .map(Value::Int)
+                    .or(Ok(Value::Decimal(u as f64)))
+            }
+            fn visit_f64<E: de::Error>(self, x: f64) -> Result<Value, E> {
+                Ok(Value::Decimal(x))
+            }
+            fn visit_str<E: de::Error>(self, s: &str) -> Result<Value, E> {
+                Ok(Value::Text(s.to_owned()))
+            }
+            fn visit_string<E: de::Error>(self, s: String) -> Result<Value, E> {
+                Ok(Value::Text(s))
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+                // A list of texts (choices) or of objects (repeat items); empty is a list.
+                let mut texts = Vec::new();
+                let mut rows = Vec::new();
+                while let Some(item) = seq.next_element::<Element>()? {
+                    match item {
+                        Element::Text(t) if rows.is_empty() => texts.push(t),
+                        Element::Row(r) if texts.is_empty() => rows.push(r),
+                        _ => return Err(de::Error::custom("a list mixes texts and items")),
+                    }
+                }
+                Ok(if rows.is_empty() {
+                    Value::List(texts)
+                } else {
+                    Value::Rows(rows)
+                })
+            }
+        }
+        enum Element {
+            Text(String),
+            Row(Row),
+        }
+        impl<'de> Deserialize<'de> for Element {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Element, D::Error> {
+                struct E;
+                impl<'de> Visitor<'de> for E {
+                    type Value = Element;
+                    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                        f.write_str("a text or an item")
+                    }
+                    fn visit_str<Er: de::Error>(self, s: &str) -> Result<Element, Er> {
+                        Ok(Element::Text(s.to_owned()))
+                    }
+                    fn visit_string<Er: de::Error>(self, s: String) -> Result<Element, Er> {
+                        Ok(Element::Text(s))
+                    }
+                    fn visit_map<M: MapAccess<'de>>(self, mut map: M) -> Result<Element, M::Error> {
+                        let mut row = Row::new();
+                        while let Some((k, v)) = map.next_entry::<String, Value>()? {
+                            row.insert(k, v);
+                        }
+                        Ok(Element::Row(row))
+                    }
+                }
+                d.deserialize_any(E)
+            }
+        }
+        d.deserialize_any(V)
+    }
 }
 
 /// One item of a repeat: its answers by question id.
@@ -93,7 +176,7 @@ impl Value {
         match self {
             Value::Bool(b) => b.to_string(),
             Value::Int(i) => i.to_string(),
-            Value::Decimal(d) => d.to_string(),
+            Value::Decimal(d) => crate::form::number_text(*d),
             Value::Text(s) => s.clone(),
             Value::List(v) => v.join(", "),
             Value::Rows(v) => v.len().to_string(),

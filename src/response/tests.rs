@@ -510,3 +510,31 @@ fn defaults_fill_a_new_response_and_must_fit_their_question() {
         assert_eq!(e.field.as_deref(), Some("default"), "{bad}: {e}");
     }
 }
+
+#[test]
+fn stored_answers_read_back_by_their_json_shape() {
+    let read = |j: &str| serde_json::from_str::<Value>(j);
+    assert_eq!(read("true").unwrap(), Value::Bool(true));
+    assert_eq!(read("-3").unwrap(), Value::Int(-3));
+    assert_eq!(read("2.5").unwrap(), Value::Decimal(2.5));
+    assert_eq!(
+        read("18446744073709551615").unwrap(),
+        Value::Decimal(18446744073709551615.0)
+    );
+    assert_eq!(read(r#""a""#).unwrap(), Value::Text("a".into()));
+    assert_eq!(read("[]").unwrap(), Value::List(vec![]));
+    assert_eq!(
+        read(r#"["a","b"]"#).unwrap(),
+        Value::List(vec!["a".into(), "b".into()])
+    );
+    let rows = read(r#"[{"age":3,"k":[{"x":"y"}]}]"#).unwrap();
+    let Value::Rows(rows) = rows else {
+        panic!("rows")
+    };
+    assert_eq!(rows[0]["age"], Value::Int(3));
+    assert!(
+        matches!(&rows[0]["k"], Value::Rows(inner) if inner[0]["x"] == Value::Text("y".into()))
+    );
+    assert!(read(r#"["a",{"b":1}]"#).is_err(), "mixed lists are refused");
+    assert!(read("null").is_err());
+}

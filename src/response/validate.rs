@@ -40,11 +40,7 @@ pub enum IssueKind {
 }
 
 fn fmt_num(x: f64) -> String {
-    if x.fract() == 0.0 && x.abs() < 1e15 {
-        format!("{}", x as i64)
-    } else {
-        format!("{x}")
-    }
+    crate::form::number_text(x)
 }
 
 /// Problems with one question's answer outside any repeat (`None` when the answer is

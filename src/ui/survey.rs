@@ -13,7 +13,7 @@ use crate::response::{
 use crate::route::Route;
 use crate::store::{OpenResponse, Recovered, SaveError, StoreError};
 use leptos::prelude::*;
-use std::collections::HashSet;
+use std::collections::BTreeSet;
 
 /// What the last save did, shown beside the progress.
 #[derive(Clone, Debug, PartialEq)]
@@ -43,7 +43,7 @@ pub struct Survey {
     pub generation: RwSignal<u32>,
     pub save: RwSignal<SaveState>,
     /// Questions whose answer changed on this screen: their problems are shown at once.
-    pub touched: RwSignal<HashSet<String>>,
+    pub touched: RwSignal<BTreeSet<String>>,
     /// After "Next" was refused, every problem of the section is shown.
     pub show_all: RwSignal<bool>,
 }
@@ -247,7 +247,7 @@ pub fn open_survey(app: AppState, id: &str) -> Survey {
         logic,
         generation: RwSignal::new(0),
         save: RwSignal::new(SaveState::Idle),
-        touched: RwSignal::new(HashSet::new()),
+        touched: RwSignal::new(BTreeSet::new()),
         show_all: RwSignal::new(false),
     };
     if let Recovered::Overtaken(stored) = recovered {

@@ -84,15 +84,7 @@ fn str_to_number(s: &str) -> f64 {
 }
 
 fn number_to_text(n: f64) -> String {
-    if n.is_nan() {
-        "NaN".into()
-    } else if n.is_infinite() {
-        if n > 0.0 { "Infinity" } else { "-Infinity" }.into()
-    } else if n.fract() == 0.0 && n.abs() < 1e15 {
-        format!("{}", n as i64)
-    } else {
-        format!("{n}")
-    }
+    crate::form::number_text(n)
 }
 
 fn equal(a: &XValue, b: &XValue) -> bool {

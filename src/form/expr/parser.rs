@@ -45,7 +45,7 @@ pub fn parse(text: &str) -> Result<Expr, ExprError> {
 
 fn describe(t: &Tok) -> String {
     match t {
-        Tok::Num(n) => format!("number {n}"),
+        Tok::Num(n) => format!("number {}", crate::form::number_text(*n)),
         Tok::Str(s) => format!("text '{s}'"),
         Tok::Ref(r) => format!("${{{r}}}"),
         Tok::Name(n) => format!("“{n}”"),
