@@ -7,7 +7,7 @@ export CHROMEDRIVER ?= /usr/bin/chromedriver
 export CHROMIUM ?= /usr/bin/chromium
 PORT ?= 8080
 
-.PHONY: serve test tools tools-browser build test-native lint test-browser test-e2e bench clean
+.PHONY: serve test tools tools-browser build test-native lint test-browser test-e2e bench forms clean
 
 ## Build the app and serve it at http://127.0.0.1:$(PORT)
 serve: tools build
@@ -24,8 +24,8 @@ tools-browser:
 	@scripts/setup.sh --browser
 
 # Trunk runs only when a source of the build is newer than dist/ (a second `make` is a no-op).
-BUILD_INPUTS := $(shell find src forms public style -type f) index.html Cargo.toml Cargo.lock \
-	Trunk.toml build.rs scripts/post-build.mjs
+BUILD_INPUTS := $(shell find src public style -type f) index.html Cargo.toml Cargo.lock \
+	Trunk.toml scripts/post-build.mjs
 
 build: tools dist/index.html
 
@@ -51,6 +51,10 @@ test-e2e: tools-browser build
 bench: tools-browser build
 	cargo test --release --target wasm32-unknown-unknown --features bench --test browser_bench -- --nocapture
 	node tests/e2e/bench.mjs
+
+## After editing forms/community-needs.json: rewrite the compiled copy the app embeds
+forms:
+	DOORSTEP_UPDATE_FORMS=1 cargo test --lib the_compiled_builtin_form_matches_its_source
 
 clean:
 	rm -rf dist target/wasm-opt

@@ -1,18 +1,23 @@
-//! The built-in needs assessment, embedded at compile time and parsed once.
+//! The built-in needs assessment.
+//!
+//! Its source is `forms/community-needs.json` (the documented format, checked by
+//! `parse_form`). The app embeds `community-needs.compiled.json` beside this file instead:
+//! the same form already checked and converted, read with plain serde. That keeps the
+//! checking parser, its error messages and serde_path_to_error out of the wasm bundle
+//! (about 7 KB gzip) while forms from outside still get every check. A test keeps the
+//! compiled file equal to what the source compiles to.
 
-use super::{parse::parse_trusted, Form};
+use super::Form;
 use std::sync::OnceLock;
 
-// forms/community-needs.json, minified by build.rs.
-const SOURCE: &str = include_str!(concat!(env!("OUT_DIR"), "/community-needs.min.json"));
+pub(super) const COMPILED: &str = include_str!("community-needs.compiled.json");
 
-/// The built-in questionnaire. Its validity is a test (`builtin_form_parses`), so the
-/// `expect` can only fire in a build whose tests failed.
+/// The built-in questionnaire.
 pub fn builtin_form() -> &'static Form {
     static FORM: OnceLock<Form> = OnceLock::new();
     // `unwrap_or_else` + `panic!` rather than `expect`: expect would link in the Debug
-    // formatting of every error type of the parser, for a case the tests rule out.
+    // formatting of serde's errors, for a case the tests rule out.
     FORM.get_or_init(|| {
-        parse_trusted(SOURCE).unwrap_or_else(|_| panic!("the built-in form is invalid"))
+        serde_json::from_str(COMPILED).unwrap_or_else(|_| panic!("the built-in form is invalid"))
     })
 }

@@ -1,7 +1,7 @@
 //! Questionnaire definitions: the types, parsing with errors that name the question and the
 //! field, and the built-in needs assessment. The format is documented in docs/form-format.md.
 
-mod builtin;
+pub(crate) mod builtin;
 pub mod expr;
 pub mod parse;
 

@@ -328,20 +328,6 @@ fn default_fits(kind: &Kind, d: &str) -> Result<(), String> {
     }
 }
 
-/// Reads a definition known to be valid (the built-in form, checked by the tests) without
-/// the error-reporting machinery `parse_form` needs for files from outside: serde_path_to_error
-/// and the intermediate `Value` cost the wasm bundle about 10 KB gzip, and the built-in form
-/// is parsed on every start. A broken definition still ends in an error, just a plainer one.
-pub fn parse_trusted(json: &str) -> Result<Form, FormError> {
-    let raw: RawForm = serde_json::from_str(json).map_err(|e| FormError {
-        section: None,
-        question: None,
-        field: None,
-        problem: Problem::Shape(e.to_string()),
-    })?;
-    check_form(raw)
-}
-
 /// Turns serde's path (`sections[2].questions[4].max`) into section id, question id, field.
 fn shape_error(root: &Value, e: serde_path_to_error::Error<serde_json::Error>) -> FormError {
     use serde_path_to_error::Segment;
