@@ -179,7 +179,7 @@ fn StorageUse(used: Memo<Option<usize>>) -> impl IntoView {
             view! {
                 <div class="storage" data-testid="storage-usage">
                     <label for="storage-meter">{state.t(Msg::StorageUsed)}</label>
-                    <meter id="storage-meter" min="0" max="1" low="0.6" high="0.8"
+                    <meter id="storage-meter" min="0" max="1" low="0.6" high=crate::form::number_text(WARN_SHARE)
                         optimum="0" value=crate::form::number_text(share)></meter>
                     <span>{storage_share(lang, share * 100.0, chars)}</span>
                 </div>

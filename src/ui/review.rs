@@ -19,34 +19,23 @@ pub fn Review(id: String) -> impl IntoView {
     }
     provide_context(survey);
     let lang = app.lang.get_untracked();
-    let issues = Memo::new(move |_| {
-        survey.open.with(|o| {
-            o.as_ref()
-                .map(|o| {
-                    survey
-                        .logic
-                        .with(|l| validate_response(form, &o.response, l))
-                })
-                .unwrap_or_default()
-        })
-    });
+    let issues = Memo::new(move |_| survey.checked(|r, l| validate_response(form, r, l)));
     let status = Memo::new(move |_| {
         survey.open.with(|o| {
             o.as_ref()
                 .map(|o| (o.response.status, o.response.completed.clone()))
         })
     });
-    let failed = RwSignal::new(false);
+    // Why a completion was not saved (storage full, another tab…) is shown by SaveStatus
+    // and ConflictBanner above, in the same words as on the survey screen.
     let complete = move |_| {
-        if survey.set_status(true).is_ok() {
-            let saved = matches!(
+        if survey.set_status(true).is_ok()
+            && matches!(
                 survey.save.get_untracked(),
                 super::survey::SaveState::Saved(_)
-            );
-            failed.set(!saved);
-            if saved {
-                app.go(Route::List);
-            }
+            )
+        {
+            app.go(Route::List);
         }
     };
     let list = move || {

@@ -63,6 +63,16 @@ impl Survey {
         self.completed() || self.save.with(|s| matches!(s, SaveState::Conflict(_)))
     }
 
+    /// `f` over the open response and its skip logic, both read reactively; the default
+    /// when no response is open.
+    pub fn checked<T: Default>(&self, f: impl FnOnce(&Response, &Logic) -> T) -> T {
+        self.open.with(|o| {
+            o.as_ref()
+                .map(|o| self.logic.with(|l| f(&o.response, l)))
+                .unwrap_or_default()
+        })
+    }
+
     pub fn answer_in(&self, scope: &Scope, qid: &str) -> Option<Value> {
         self.open.with(|o| {
             o.as_ref()
@@ -328,24 +338,8 @@ pub fn SurveyScreen(
             })
         }
     };
-    let overall = Memo::new(move |_| {
-        survey.open.with(|o| {
-            o.as_ref()
-                .map(|o| survey.logic.with(|l| progress(form, &o.response, l)))
-                .unwrap_or_default()
-        })
-    });
-    let issues = Memo::new(move |_| {
-        survey.open.with(|o| {
-            o.as_ref()
-                .map(|o| {
-                    survey
-                        .logic
-                        .with(|l| validate_section(form, section, &o.response, l))
-                })
-                .unwrap_or_default()
-        })
-    });
+    let overall = Memo::new(move |_| survey.checked(|r, l| progress(form, r, l)));
+    let issues = Memo::new(move |_| survey.checked(|r, l| validate_section(form, section, r, l)));
 
     // Sections hidden by skip logic are stepped over.
     let next_shown = move |from: usize| {
@@ -387,13 +381,7 @@ pub fn SurveyScreen(
         .enumerate()
         .map(|(i, s)| {
             let go_section = go_section.clone();
-            let p = Memo::new(move |_| {
-                survey.open.with(|o| {
-                    o.as_ref()
-                        .map(|o| survey.logic.with(|l| section_progress(form, i, &o.response, l)))
-                        .unwrap_or_default()
-                })
-            });
+            let p = Memo::new(move |_| survey.checked(|r, l| section_progress(form, i, r, l)));
             let hidden = move || survey.logic.with(|l| !l.section_shown(i));
             view! {
                 <li hidden=hidden>

@@ -85,15 +85,26 @@ async function firstQuestion() {
 
 /** Typing one character into a question, through the real UI, with 2,000 completed
  *  responses already stored: from the input event to the response written to storage. */
-async function saveThroughUi() {
+/** A browser on a new survey: its page, the response id, and what to close afterwards. */
+async function newSurvey() {
   const browser = await launch();
   const { server, url } = await serve();
   const context = await browser.newContext({ viewport: { width: 1024, height: 768 }, hasTouch: true });
   const page = await context.newPage();
   await page.goto(url + "#/new");
   await page.waitForSelector(tid("question"));
-  await page.tap(tid("choice-consent-yes"));
   const id = page.url().match(/#\/r\/([0-9a-f-]+)\//)[1];
+  const close = async () => {
+    await context.close();
+    server.close();
+    await browser.close();
+  };
+  return { url, context, page, id, close };
+}
+
+async function saveThroughUi() {
+  const { url, context, page, id, close } = await newSurvey();
+  await page.tap(tid("choice-consent-yes"));
   // 2,000 other responses: copies of this one's shape with a full set of answers.
   await page.evaluate((id) => {
     const mine = JSON.parse(localStorage.getItem(`doorstep.r.${id}`));
@@ -151,21 +162,13 @@ async function saveThroughUi() {
     const tag = slowdown === 1 ? "" : `_cpu${slowdown}x`;
     console.log(`open_list_2001_responses_median${tag}: ${median(loads).toFixed(0)} ms (first 100 rows drawn)`);
   }
-  await context.close();
-  server.close();
-  await browser.close();
+  await close();
 }
 
 /** The built-in member roster on screen, at its limit of 20 members (the 30 x 20 logic
  *  figure comes from tests/browser_bench.rs): add the 20th member, change one answer. */
 async function rosterThroughUi() {
-  const browser = await launch();
-  const { server, url } = await serve();
-  const context = await browser.newContext({ viewport: { width: 1024, height: 768 }, hasTouch: true });
-  const page = await context.newPage();
-  await page.goto(url + "#/new");
-  await page.waitForSelector(tid("question"));
-  const id = page.url().match(/#\/r\/([0-9a-f-]+)\//)[1];
+  const { url, page, id, close } = await newSurvey();
   await page.goto(`${url}#/r/${id}/2`);
   await page.waitForSelector(tid("add-members"));
   const result = await page.evaluate(async () => {
@@ -205,9 +208,7 @@ async function rosterThroughUi() {
   });
   console.log(`ui_roster_add_20th_member_median: ${median(result.adds).toFixed(1)} ms`);
   console.log(`ui_roster_change_one_answer_20_members_median: ${median(result.changes).toFixed(1)} ms`);
-  await context.close();
-  server.close();
-  await browser.close();
+  await close();
 }
 
 bundle();
