@@ -86,7 +86,7 @@ async function firstQuestion() {
 /** Typing one character into a question, through the real UI, with 2,000 completed
  *  responses already stored: from the input event to the response written to storage. */
 /** A browser on a new survey: its page, the response id, and what to close afterwards. */
-async function newSurvey() {
+async function benchSurvey() {
   const browser = await launch();
   const { server, url } = await serve();
   const context = await browser.newContext({ viewport: { width: 1024, height: 768 }, hasTouch: true });
@@ -103,7 +103,7 @@ async function newSurvey() {
 }
 
 async function saveThroughUi() {
-  const { url, context, page, id, close } = await newSurvey();
+  const { url, context, page, id, close } = await benchSurvey();
   await page.tap(tid("choice-consent-yes"));
   // 2,000 other responses: copies of this one's shape with a full set of answers.
   await page.evaluate((id) => {
@@ -168,7 +168,7 @@ async function saveThroughUi() {
 /** The built-in member roster on screen, at its limit of 20 members (the 30 x 20 logic
  *  figure comes from tests/browser_bench.rs): add the 20th member, change one answer. */
 async function rosterThroughUi() {
-  const { url, page, id, close } = await newSurvey();
+  const { url, page, id, close } = await benchSurvey();
   await page.goto(`${url}#/r/${id}/2`);
   await page.waitForSelector(tid("add-members"));
   const result = await page.evaluate(async () => {

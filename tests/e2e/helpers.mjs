@@ -54,6 +54,15 @@ export function watchErrors(page) {
 
 export const tid = (id) => `[data-testid="${id}"]`;
 
+/** A tablet context on a new survey's first question. */
+export async function newSurvey(browser, url) {
+  const context = await tablet(browser);
+  const page = await context.newPage();
+  await page.goto(url + "#/new");
+  await page.waitForSelector(tid("question"));
+  return { context, page };
+}
+
 /** Waits until the app has drawn its first screen. */
 export async function ready(page) {
   await page.waitForSelector(`${tid("new-survey")}, ${tid("question")}, ${tid("not-found")}`);

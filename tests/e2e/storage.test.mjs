@@ -2,7 +2,7 @@
 // browsing), shared by two tabs.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { launch, serve, tablet, tid, ready, storedResponses, onSection } from "./helpers.mjs";
+import { launch, serve, tablet, tid, ready, storedResponses, onSection, newSurvey } from "./helpers.mjs";
 
 let browser, server, url;
 before(async () => {
@@ -33,10 +33,7 @@ function fillStorage(page) {
 }
 
 test("full storage: a clear message, and every earlier answer kept", async () => {
-  const context = await tablet(browser);
-  const page = await context.newPage();
-  await page.goto(url + "#/new");
-  await page.waitForSelector(tid("question"));
+  const { context, page } = await newSurvey(browser, url);
   await page.tap(tid("choice-consent-yes"));
   await page.tap(tid("next"));
   await onSection(page, 1);
@@ -163,10 +160,7 @@ test("two tabs: a saved tab follows the other; a stale save is refused and the u
 });
 
 test("a community's worth of responses: the list opens with the newest 100, more on demand", async () => {
-  const context = await tablet(browser);
-  const page = await context.newPage();
-  await page.goto(url + "#/new");
-  await page.waitForSelector(tid("question"));
+  const { context, page } = await newSurvey(browser, url);
   await page.evaluate(() => {
     const key = Object.keys(localStorage).find((k) => k.startsWith("doorstep.r."));
     const mine = JSON.parse(localStorage.getItem(key));

@@ -4,7 +4,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import {
   launch, serve, tablet, tid, ready, fillSection, expectSection, sectionCount,
-  storedResponses, watchErrors, onSection,
+  storedResponses, watchErrors, onSection, newSurvey,
 } from "./helpers.mjs";
 
 let browser, server, url;
@@ -69,10 +69,7 @@ test("fill every section, reload midway, complete, see it in the list", async ()
 });
 
 test("required questions: Next is refused with a message; the answer clears it", async () => {
-  const context = await tablet(browser);
-  const page = await context.newPage();
-  await page.goto(url + "#/new");
-  await page.waitForSelector(tid("question"));
+  const { context, page } = await newSurvey(browser, url);
   await page.tap(tid("next"));
   await page.waitForSelector(tid("issue-consent"));
   assert.match(await page.innerText(tid("issue-consent")), /必答/);
@@ -100,10 +97,7 @@ test("required questions: Next is refused with a message; the answer clears it",
 });
 
 test("numbers typed wrong are kept and explained; full-width digits are read", async () => {
-  const context = await tablet(browser);
-  const page = await context.newPage();
-  await page.goto(url + "#/new");
-  await page.waitForSelector(tid("question"));
+  const { context, page } = await newSurvey(browser, url);
   await page.tap(`${tid("section-link")}[data-section="2"]`);
   await onSection(page, 2);
   await page.fill(tid("input-hh_size"), "3.5");
@@ -146,10 +140,7 @@ test("?lang=en opens in English; the switch changes language and is remembered",
 });
 
 test("delete asks first; cancel keeps, confirm removes", async () => {
-  const context = await tablet(browser);
-  const page = await context.newPage();
-  await page.goto(url + "#/new");
-  await page.waitForSelector(tid("question"));
+  const { context, page } = await newSurvey(browser, url);
   await page.tap(tid("back-to-list"));
   await page.waitForSelector(tid("response-row"));
   await page.tap(tid("delete"));
@@ -164,10 +155,7 @@ test("delete asks first; cancel keeps, confirm removes", async () => {
 });
 
 test("a resident who declines: only the address and the worker section are needed", async () => {
-  const context = await tablet(browser);
-  const page = await context.newPage();
-  await page.goto(url + "#/new");
-  await page.waitForSelector(tid("question"));
+  const { context, page } = await newSurvey(browser, url);
   await page.tap(tid("choice-consent-no"));
   await page.waitForSelector(tid("declined"));
   await page.tap(tid("next"));
@@ -197,10 +185,7 @@ test("a resident who declines: only the address and the worker section are neede
 });
 
 test("skip logic: questions and sections appear and disappear as answers change", async () => {
-  const context = await tablet(browser);
-  const page = await context.newPage();
-  await page.goto(url + "#/new");
-  await page.waitForSelector(tid("question"));
+  const { context, page } = await newSurvey(browser, url);
   const elderlyLink = `${tid("section-link")}[data-section="3"]`;
   assert.ok(await page.isHidden(elderlyLink), "no older people yet: their section is not offered");
   await page.tap(`${tid("section-link")}[data-section="2"]`);
@@ -239,10 +224,7 @@ test("skip logic: questions and sections appear and disappear as answers change"
 });
 
 test("a five-member roster: add, answer, validate each member, reorder, remove, reload", async () => {
-  const context = await tablet(browser);
-  const page = await context.newPage();
-  await page.goto(url + "#/new");
-  await page.waitForSelector(tid("question"));
+  const { context, page } = await newSurvey(browser, url);
   await page.tap(`${tid("section-link")}[data-section="2"]`);
   await onSection(page, 2);
   const ages = [72, 45, 43, 12, 130];
