@@ -4,6 +4,7 @@
 pub(crate) mod builtin;
 pub mod expr;
 pub mod parse;
+pub mod plan;
 
 pub use builtin::builtin_form;
 pub use parse::{parse_form, FormError};

@@ -48,6 +48,8 @@ pub enum Problem {
     },
     /// `${name}` names no question of the form.
     UnknownReference(String),
+    /// These questions' expressions read each other in a circle.
+    Cycle(Vec<String>),
 }
 
 impl FormError {
@@ -134,6 +136,14 @@ impl FormError {
             (Problem::UnknownReference(n), false) => {
                 format!("${{{n}}} is not a question of this form")
             }
+            (Problem::Cycle(ids), true) => format!(
+                "这些题目的条件或计算互相引用，形成循环：{}",
+                ids.join("、")
+            ),
+            (Problem::Cycle(ids), false) => format!(
+                "these questions' conditions or calculations refer to each other in a circle: {}",
+                ids.join(", ")
+            ),
         };
         if place.is_empty() {
             what
@@ -599,6 +609,21 @@ fn check_form(raw: RawForm) -> Result<Form, FormError> {
                 Problem::UnknownReference(name),
             ));
         }
+    }
+    // Calculations and conditions that read each other in a circle have no order to be
+    // evaluated in (ODK refuses such forms too).
+    let plan = super::plan::Plan::new(&form);
+    if let Some(first) = plan.cycle().first() {
+        let section = form
+            .questions()
+            .find(|(_, q)| &q.id == first)
+            .map(|(i, _)| form.sections[i].id.clone());
+        return Err(FormError {
+            section,
+            question: Some(first.clone()),
+            field: None,
+            problem: Problem::Cycle(plan.cycle().to_vec()),
+        });
     }
     Ok(form)
 }

@@ -1,29 +1,78 @@
 //! Skip logic and calculations over one response: which sections and questions are shown,
 //! and what the calculated fields hold.
 //!
-//! The whole form is evaluated in document order on every change. That is a few hundred
-//! expressions for a form without repeats: microseconds. A hidden question reads as empty
+//! Evaluated whole when a response opens, in the order of the form's dependency graph
+//! (`form::plan`); after that, a change re-evaluates only what reads the changed answer,
+//! directly or through other expressions. A hidden question reads as empty
 //! in every expression (as in ODK), but its stored answer is kept: un-hiding it brings the
 //! answer back. Hidden answers are excluded from validation and progress, and will be from
 //! export.
 
-use super::{path, Response, Scope, Value};
+use super::{Response, Scope, Value};
 use crate::form::expr::{Env, XValue};
+use crate::form::plan::{Node, Plan};
 use crate::form::{Form, Kind, Question, OTHER};
 use crate::i18n::{Lang, Msg};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::Arc;
 
-#[derive(Clone, Debug, Default, PartialEq)]
+/// What the skip logic found for one question, over all its instances. An instance is
+/// named by the item indices of the repeats around the question, outermost first (empty
+/// outside repeats).
+#[derive(Clone, Debug, Default)]
+struct NodeState {
+    hidden: BTreeSet<Vec<usize>>,
+    calculated: BTreeMap<Vec<usize>, XValue>,
+    /// Repeats: the items a `repeat_count` asks for.
+    counts: BTreeMap<Vec<usize>, usize>,
+    /// Repeats: items hidden (past the count, or inside a hidden repeat), by instance and
+    /// item index.
+    hidden_items: BTreeSet<Vec<usize>>,
+}
+
+/// Skip logic and calculated values of one response. Built whole by `evaluate`, then kept
+/// current by `update`, which re-evaluates only what the change reaches (`Plan`).
+#[derive(Clone, Debug, Default)]
 pub struct Logic {
+    plan: Arc<Plan>,
     hidden_sections: Vec<bool>,
-    /// Paths (`age`, `members[2]/age`) of hidden questions, repeats' items included.
-    hidden: BTreeSet<String>,
-    /// Calculated values by path.
-    calculated: BTreeMap<String, XValue>,
-    /// Items a `repeat_count` asks for, by the repeat's path.
-    counts: BTreeMap<String, usize>,
+    /// By question id; a question with nothing hidden or calculated may have no entry.
+    states: HashMap<String, NodeState>,
     /// `YYYY-MM-DD`, for `today()`.
     pub today: String,
+}
+
+impl PartialEq for NodeState {
+    fn eq(&self, other: &NodeState) -> bool {
+        // NaN (a sum over nothing, a division by zero) is the same result as NaN here.
+        let same = |a: &XValue, b: &XValue| match (a, b) {
+            (XValue::Num(x), XValue::Num(y)) => x == y || (x.is_nan() && y.is_nan()),
+            _ => a == b,
+        };
+        self.hidden == other.hidden
+            && self.counts == other.counts
+            && self.hidden_items == other.hidden_items
+            && self.calculated.len() == other.calculated.len()
+            && self
+                .calculated
+                .iter()
+                .zip(&other.calculated)
+                .all(|((i, a), (j, b))| i == j && same(a, b))
+    }
+}
+
+impl PartialEq for Logic {
+    fn eq(&self, other: &Logic) -> bool {
+        let strip = |s: &HashMap<String, NodeState>| -> BTreeMap<String, NodeState> {
+            s.iter()
+                .filter(|(_, st)| **st != NodeState::default())
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect()
+        };
+        self.hidden_sections == other.hidden_sections
+            && self.today == other.today
+            && strip(&self.states) == strip(&other.states)
+    }
 }
 
 /// A stored answer as an expression sees it: yes/no as `'yes'`/`'no'` (XLSForm's yes_no
@@ -39,6 +88,10 @@ pub fn answer_value(v: &Value) -> XValue {
     }
 }
 
+fn indices(scope: &Scope) -> Vec<usize> {
+    scope.iter().map(|(_, i)| *i).collect()
+}
+
 /// What an expression reads while the form is evaluated, or afterwards: answers seen from
 /// one item (`scope`) of the repeats around the expression.
 pub struct ResponseEnv<'a> {
@@ -49,31 +102,34 @@ pub struct ResponseEnv<'a> {
     pub current: Option<&'a Question>,
 }
 
-impl ResponseEnv<'_> {
+impl<'a> ResponseEnv<'a> {
     /// The scope in which `name` is read from here: the same item for repeats we are in,
     /// the first item for repeats we are not (XPath gives the first node of a set).
-    fn scope_of(&self, name: &str) -> Vec<(&str, usize)> {
-        self.form
-            .repeats_around(name)
-            .into_iter()
+    fn scope_of(&self, name: &str) -> Vec<(&'a str, usize)> {
+        self.logic
+            .plan
+            .chain(name)
+            .iter()
             .map(|r| {
                 let i = self
                     .scope
                     .iter()
                     .find(|(s, _)| *s == r)
                     .map_or(0, |(_, i)| *i);
-                (r, i)
+                (r.as_str(), i)
             })
             .collect()
     }
 
     fn value_at(&self, scope: &Scope, name: &str) -> XValue {
-        let p = path(scope, name);
-        if self.logic.hidden.contains(&p) {
-            return XValue::Str(String::new());
-        }
-        if let Some(v) = self.logic.calculated.get(&p) {
-            return v.clone();
+        if let Some(st) = self.logic.states.get(name) {
+            let inst = indices(scope);
+            if st.hidden.contains(&inst) {
+                return XValue::Str(String::new());
+            }
+            if let Some(v) = st.calculated.get(&inst) {
+                return v.clone();
+            }
         }
         self.response
             .answer_in(scope, name)
@@ -82,28 +138,34 @@ impl ResponseEnv<'_> {
     }
 
     /// Every item's value of `name`, over the repeats around it not fixed by our scope.
-    fn collect(
+    fn collect<'c>(
         &self,
-        chain: &[&str],
-        scope: &mut Vec<(String, usize)>,
+        chain: &'c [String],
+        scope: &mut Vec<(&'c str, usize)>,
         name: &str,
         out: &mut Vec<XValue>,
     ) {
         let Some((first, rest)) = chain.split_first() else {
-            let s: Vec<(&str, usize)> = scope.iter().map(|(r, i)| (r.as_str(), *i)).collect();
-            out.push(self.value_at(&s, name));
+            out.push(self.value_at(scope, name));
             return;
         };
         let fixed = self.scope.iter().find(|(s, _)| s == first).map(|(_, i)| *i);
-        let s: Vec<(&str, usize)> = scope.iter().map(|(r, i)| (r.as_str(), *i)).collect();
         let items = match fixed {
             Some(i) => vec![i],
-            None => (0..self.response.items(&s, first))
-                .filter(|i| self.logic.shown(&path(&s, &format!("{first}[{i}]/"))))
-                .collect(),
+            None => {
+                let mut inst = indices(scope);
+                (0..self.response.items(scope, first))
+                    .filter(|&i| {
+                        inst.push(i);
+                        let hidden = self.logic.item_hidden(first, &inst);
+                        inst.pop();
+                        !hidden
+                    })
+                    .collect()
+            }
         };
         for i in items {
-            scope.push(((*first).to_owned(), i));
+            scope.push((first.as_str(), i));
             self.collect(rest, scope, name, out);
             scope.pop();
         }
@@ -123,21 +185,23 @@ impl Env for ResponseEnv<'_> {
     }
 
     fn values(&self, name: &str) -> Vec<XValue> {
-        let chain = self.form.repeats_around(name);
+        let chain = self.logic.plan.chain(name);
         let mut out = Vec::new();
-        self.collect(&chain, &mut Vec::new(), name, &mut out);
+        self.collect(chain, &mut Vec::new(), name, &mut out);
         out
     }
 
     fn count(&self, name: &str) -> usize {
         // Items of repeat `name` seen from here (its enclosing items fixed by our scope).
         let scope = self.scope_of(name);
-        let p = path(&scope, name);
-        if self.logic.hidden.contains(&p) {
+        let inst = indices(&scope);
+        let st = self.logic.states.get(name);
+        if st.is_some_and(|st| st.hidden.contains(&inst)) {
             return 0;
         }
         let n = self.response.items(&scope, name);
-        self.logic.counts.get(&p).map_or(n, |c| n.min(*c))
+        st.and_then(|st| st.counts.get(&inst))
+            .map_or(n, |c| n.min(*c))
     }
 
     fn today(&self) -> String {
@@ -145,63 +209,135 @@ impl Env for ResponseEnv<'_> {
     }
 }
 
+/// The instances of a question in a response: every combination of stored items of the
+/// repeats around it (one empty instance outside repeats).
+fn instances(response: &Response, chain: &[String]) -> Vec<Vec<usize>> {
+    fn go<'c>(
+        response: &Response,
+        chain: &'c [String],
+        scope: &mut Vec<(&'c str, usize)>,
+        out: &mut Vec<Vec<usize>>,
+    ) {
+        let Some(repeat) = chain.get(scope.len()) else {
+            out.push(indices(scope));
+            return;
+        };
+        for i in 0..response.items(scope, repeat) {
+            scope.push((repeat.as_str(), i));
+            go(response, chain, scope, out);
+            scope.pop();
+        }
+    }
+    let mut out = Vec::new();
+    go(response, chain, &mut Vec::new(), &mut out);
+    out
+}
+
 impl Logic {
+    /// Evaluates the whole form. Builds the form's plan; a screen that keeps a response
+    /// open builds it once and calls `with_plan`.
     pub fn evaluate(form: &Form, response: &Response, today: &str) -> Logic {
+        Logic::with_plan(Arc::new(Plan::new(form)), form, response, today)
+    }
+
+    pub fn with_plan(plan: Arc<Plan>, form: &Form, response: &Response, today: &str) -> Logic {
         let mut logic = Logic {
             hidden_sections: vec![false; form.sections.len()],
             today: today.to_owned(),
-            ..Logic::default()
+            states: HashMap::new(),
+            plan,
         };
-        for (i, s) in form.sections.iter().enumerate() {
-            let shown = s
-                .relevant
-                .as_ref()
-                .is_none_or(|c| c.expr.eval(&logic.env(form, response, &[], None)).truthy());
-            if !shown {
-                logic.hidden_sections[i] = true;
-                logic.hide_all(response, &s.questions, &mut Vec::new());
-                continue;
-            }
-            logic.walk(form, response, &s.questions, &mut Vec::new());
+        for node in 0..logic.plan.len() {
+            logic.eval_node(form, node, response);
         }
         logic
     }
 
-    fn walk<'f>(
-        &mut self,
-        form: &'f Form,
-        response: &Response,
-        questions: &'f [Question],
-        scope: &mut Vec<(&'f str, usize)>,
-    ) {
-        for q in questions {
-            let shown = q.relevant.as_ref().is_none_or(|c| {
-                c.expr
-                    .eval(&self.env(form, response, scope, Some(q)))
-                    .truthy()
-            });
+    /// After the answers of `changed` (question ids) changed: re-evaluates the nodes that
+    /// read them, directly or not, and nothing else. Returns how many were re-evaluated.
+    pub fn update(&mut self, form: &Form, response: &Response, changed: &[&str]) -> usize {
+        let nodes = self.plan.affected(changed.iter().copied());
+        for &node in &nodes {
+            self.eval_node(form, node, response);
+        }
+        nodes.len()
+    }
+
+    /// After items of `repeat` were added, removed or moved: the repeat and every question
+    /// inside it have new instances.
+    pub fn update_items(&mut self, form: &Form, response: &Response, repeat: &str) -> usize {
+        let plan = Arc::clone(&self.plan);
+        let mut changed: Vec<&str> = vec![repeat];
+        changed.extend(
+            form.questions()
+                .map(|(_, q)| q.id.as_str())
+                .filter(|id| plan.chain(id).iter().any(|r| r == repeat)),
+        );
+        self.update(form, response, &changed)
+    }
+
+    fn eval_node(&mut self, form: &Form, node: usize, response: &Response) {
+        let plan = Arc::clone(&self.plan);
+        let Some(q) = plan.question(form, node) else {
+            if let Some(Node::Section(i)) = plan.nodes().get(node) {
+                let shown = form.sections[*i]
+                    .relevant
+                    .as_ref()
+                    .is_none_or(|c| c.expr.eval(&self.env(form, response, &[], None)).truthy());
+                self.hidden_sections[*i] = !shown;
+            }
+            return;
+        };
+        let Some(Node::Question { section, .. }) = plan.nodes().get(node) else {
+            return;
+        };
+        let section_hidden = self.hidden_sections[*section];
+        // The old state goes first: while this node is evaluated, `.` reads the answer.
+        self.states.remove(&q.id);
+        let chain = plan.chain(&q.id);
+        let mut state = NodeState::default();
+        for inst in instances(response, chain) {
+            let scope: Vec<(&str, usize)> = chain
+                .iter()
+                .map(String::as_str)
+                .zip(inst.iter().copied())
+                .collect();
+            let parent_hidden = chain.last().is_some_and(|r| self.item_hidden(r, &inst));
+            let shown = !section_hidden
+                && !parent_hidden
+                && q.relevant.as_ref().is_none_or(|c| {
+                    c.expr
+                        .eval(&self.env(form, response, &scope, Some(q)))
+                        .truthy()
+                });
+            let n = if matches!(q.kind, Kind::Repeat { .. }) {
+                response.items(&scope, &q.id)
+            } else {
+                0
+            };
+            let mut item = inst.clone();
             if !shown {
-                self.hidden.insert(path(scope, &q.id));
-                if let Kind::Repeat { questions, .. } = &q.kind {
-                    self.hide_items(response, &q.id, questions, scope, 0);
+                // Hidden with everything inside: its items too.
+                for i in 0..n {
+                    item.push(i);
+                    state.hidden_items.insert(item.clone());
+                    item.pop();
                 }
+                state.hidden.insert(inst);
                 continue;
             }
             match &q.kind {
                 Kind::Calculate { calculation } => {
                     let v = calculation
                         .expr
-                        .eval(&self.env(form, response, scope, Some(q)));
-                    self.calculated.insert(path(scope, &q.id), v);
+                        .eval(&self.env(form, response, &scope, Some(q)));
+                    state.calculated.insert(inst, v);
                 }
-                Kind::Repeat {
-                    questions, count, ..
-                } => {
-                    let n = response.items(scope, &q.id);
+                Kind::Repeat { count, .. } => {
                     let wanted = count.as_ref().map(|c| {
                         let v = c
                             .expr
-                            .eval(&self.env(form, response, scope, Some(q)))
+                            .eval(&self.env(form, response, &scope, Some(q)))
                             .number();
                         if v.is_finite() && v > 0.0 {
                             (v as usize).min(crate::form::parse::MAX_ITEMS as usize)
@@ -209,56 +345,34 @@ impl Logic {
                             0
                         }
                     });
-                    if let Some(w) = wanted {
-                        self.counts.insert(path(scope, &q.id), w);
-                    }
                     // Items past a repeat_count are hidden, not deleted: lowering the count
                     // by mistake loses nothing.
-                    let shown_items = wanted.map_or(n, |w| n.min(w));
-                    for i in 0..shown_items {
-                        scope.push((&q.id, i));
-                        self.walk(form, response, questions, scope);
-                        scope.pop();
+                    for i in wanted.unwrap_or(n).min(n)..n {
+                        item.push(i);
+                        state.hidden_items.insert(item.clone());
+                        item.pop();
                     }
-                    self.hide_items(response, &q.id, questions, scope, shown_items);
+                    if let Some(w) = wanted {
+                        state.counts.insert(inst, w);
+                    }
                 }
                 _ => {}
             }
         }
-    }
-
-    /// Hides every question of a section (or of an item), items of repeats included.
-    fn hide_all<'f>(
-        &mut self,
-        response: &Response,
-        questions: &'f [Question],
-        scope: &mut Vec<(&'f str, usize)>,
-    ) {
-        for q in questions {
-            self.hidden.insert(path(scope, &q.id));
-            if let Kind::Repeat { questions, .. } = &q.kind {
-                self.hide_items(response, &q.id, questions, scope, 0);
-            }
+        if state != NodeState::default() {
+            self.states.insert(q.id.clone(), state);
         }
     }
 
-    /// Hides the items of `repeat` from index `from` on, marking each item itself too.
-    fn hide_items<'f>(
-        &mut self,
-        response: &Response,
-        repeat: &'f str,
-        questions: &'f [Question],
-        scope: &mut Vec<(&'f str, usize)>,
-        from: usize,
-    ) {
-        let n = response.items(scope, repeat);
-        for i in from..n {
-            // The item itself is marked too ("members[3]/"), for whoever lists items.
-            self.hidden.insert(format!("{}[{i}]/", path(scope, repeat)));
-            scope.push((repeat, i));
-            self.hide_all(response, questions, scope);
-            scope.pop();
-        }
+    /// Whether item `inst` (the indices of the repeats around `repeat`, then the item's
+    /// own) of `repeat` is hidden, with the repeat or on its own.
+    fn item_hidden(&self, repeat: &str, inst: &[usize]) -> bool {
+        self.states.get(repeat).is_some_and(|st| {
+            st.hidden_items.contains(inst)
+                || inst
+                    .split_last()
+                    .is_some_and(|(_, outer)| st.hidden.contains(outer))
+        })
     }
 
     pub fn env<'a>(
@@ -277,71 +391,125 @@ impl Logic {
         }
     }
 
+    pub fn plan(&self) -> &Arc<Plan> {
+        &self.plan
+    }
+
     pub fn section_shown(&self, section: usize) -> bool {
         !self.hidden_sections.get(section).copied().unwrap_or(false)
     }
 
-    /// Whether the question at `path` (see `response::path`) is shown.
+    /// Whether the question at `path` (see `response::path`) is shown; for an item's path
+    /// (`members[3]/`), whether that item is.
     pub fn shown(&self, path: &str) -> bool {
-        !self.hidden.contains(path)
+        let (scope, qid) = split_path(path);
+        let inst: Vec<usize> = scope.iter().map(|(_, i)| *i).collect();
+        if qid.is_empty() {
+            return scope
+                .last()
+                .is_none_or(|(repeat, _)| !self.item_hidden(repeat, &inst));
+        }
+        !self
+            .states
+            .get(qid)
+            .is_some_and(|st| st.hidden.contains(&inst))
+    }
+
+    /// The value calculated for question `qid` in instance `scope`, if shown.
+    pub fn calculated(&self, scope: &Scope, qid: &str) -> Option<&XValue> {
+        self.states.get(qid)?.calculated.get(&indices(scope))
     }
 
     /// Items of a repeat to show: those stored, up to its `repeat_count` if it has one.
     pub fn items_shown(&self, response: &Response, scope: &Scope, repeat: &str) -> usize {
         let n = response.items(scope, repeat);
-        self.counts
-            .get(&path(scope, repeat))
-            .map_or(n, |c| n.min(*c))
+        self.wanted_items(scope, repeat).map_or(n, |c| n.min(c))
     }
 
     /// Items a repeat's `repeat_count` asks for, if it has one.
     pub fn wanted_items(&self, scope: &Scope, repeat: &str) -> Option<usize> {
-        self.counts.get(&path(scope, repeat)).copied()
+        self.states
+            .get(repeat)?
+            .counts
+            .get(&indices(scope))
+            .copied()
     }
 
-    /// Writes the calculated fields into the response, and adds the empty items a
-    /// `repeat_count` asks for; true if anything changed.
-    pub fn apply_calculations(&self, form: &Form, response: &mut Response) -> bool {
+    /// Writes the calculated fields into the response and adds the empty items a
+    /// `repeat_count` asks for (re-evaluating what the new items reach), until nothing
+    /// more changes; true if the response changed.
+    pub fn settle(&mut self, form: &Form, response: &mut Response) -> bool {
         let mut changed = false;
-        for (p, v) in &self.calculated {
-            let value = match v {
-                XValue::Num(n) if n.is_nan() || n.is_infinite() => None,
-                XValue::Num(n) if n.fract() == 0.0 && n.abs() < 1e15 => Some(Value::Int(*n as i64)),
-                XValue::Num(n) => Some(Value::Decimal(*n)),
-                other => Some(Value::Text(other.text())).filter(|v| !v.is_empty()),
-            };
-            let (scope, qid) = split_path(p);
-            let scope: Vec<(&str, usize)> = scope.iter().map(|(r, i)| (r.as_str(), *i)).collect();
-            if response.answer_in(&scope, qid) != value.as_ref() {
-                response.set_answer_in(&scope, qid, value);
-                changed = true;
+        // Each round can only grow repeats up to their count: a few rounds at most.
+        for _ in 0..8 {
+            let (wrote, grown) = self.apply_calculations(response);
+            changed |= wrote || !grown.is_empty();
+            if grown.is_empty() {
+                break;
             }
-        }
-        for (p, want) in &self.counts {
-            let (scope, repeat) = split_path(p);
-            let scope: Vec<(&str, usize)> = scope.iter().map(|(r, i)| (r.as_str(), *i)).collect();
-            if form.question(repeat).is_none() {
-                continue;
-            }
-            while response.items(&scope, repeat) < *want {
-                if response.add_item(&scope, repeat).is_none() {
-                    break;
-                }
-                changed = true;
+            for repeat in grown {
+                self.update_items(form, response, &repeat);
             }
         }
         changed
     }
+
+    /// One round of `settle`: whether a value was written, and the repeats that grew.
+    fn apply_calculations(&self, response: &mut Response) -> (bool, Vec<String>) {
+        let mut changed = false;
+        let mut grown = Vec::new();
+        let mut ids: Vec<&String> = self.states.keys().collect();
+        ids.sort();
+        for qid in ids {
+            let st = &self.states[qid];
+            let chain = self.plan.chain(qid);
+            let scope_of = |inst: &[usize]| -> Vec<(&str, usize)> {
+                chain
+                    .iter()
+                    .map(String::as_str)
+                    .zip(inst.iter().copied())
+                    .collect()
+            };
+            for (inst, v) in &st.calculated {
+                let value = match v {
+                    XValue::Num(n) if n.is_nan() || n.is_infinite() => None,
+                    XValue::Num(n) if n.fract() == 0.0 && n.abs() < 1e15 => {
+                        Some(Value::Int(*n as i64))
+                    }
+                    XValue::Num(n) => Some(Value::Decimal(*n)),
+                    other => Some(Value::Text(other.text())).filter(|v| !v.is_empty()),
+                };
+                let scope = scope_of(inst);
+                if response.answer_in(&scope, qid) != value.as_ref() {
+                    response.set_answer_in(&scope, qid, value);
+                    changed = true;
+                }
+            }
+            for (inst, want) in &st.counts {
+                let scope = scope_of(inst);
+                let before = response.items(&scope, qid);
+                while response.items(&scope, qid) < *want {
+                    if response.add_item(&scope, qid).is_none() {
+                        break;
+                    }
+                }
+                if response.items(&scope, qid) != before && !grown.contains(qid) {
+                    grown.push(qid.clone());
+                }
+            }
+        }
+        (changed, grown)
+    }
 }
 
 /// `members[2]/age` → ([("members", 2)], "age").
-fn split_path(p: &str) -> (Vec<(String, usize)>, &str) {
+fn split_path(p: &str) -> (Vec<(&str, usize)>, &str) {
     let mut scope = Vec::new();
     let mut rest = p;
     while let Some((head, tail)) = rest.split_once("]/") {
         if let Some((rep, i)) = head.split_once('[') {
             if let Ok(i) = i.parse() {
-                scope.push((rep.to_owned(), i));
+                scope.push((rep, i));
             }
         }
         rest = tail;
@@ -377,7 +545,7 @@ fn shown_answer(form: &Form, response: &Response, logic: &Logic, name: &str, lan
     if !logic.shown(name) {
         return String::new();
     }
-    if let Some(v) = logic.calculated.get(name) {
+    if let Some(v) = logic.calculated(&[], name) {
         return v.text();
     }
     let (Some(q), Some(v)) = (form.question(name), response.answer(name)) else {

@@ -578,3 +578,6 @@ mod tests;
 
 #[cfg(test)]
 mod repeat_tests;
+
+#[cfg(test)]
+mod plan_tests;

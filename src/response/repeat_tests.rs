@@ -90,12 +90,12 @@ fn count_and_sum_over_items_feed_calculations() {
     for age in [70, 40, 8] {
         member(&mut r, age);
     }
-    let l = eval(&f, &r);
-    assert!(l.apply_calculations(&f, &mut r));
+    let mut l = eval(&f, &r);
+    assert!(l.settle(&f, &mut r));
     assert_eq!(r.answer("hh_size"), Some(&Value::Int(3)));
     assert_eq!(r.answer("ages"), Some(&Value::Int(118)));
     r.remove_item(&[], "members", 1);
-    eval(&f, &r).apply_calculations(&f, &mut r);
+    eval(&f, &r).settle(&f, &mut r);
     assert_eq!(r.answer("hh_size"), Some(&Value::Int(2)));
     assert_eq!(r.answer("ages"), Some(&Value::Int(78)));
 }
@@ -157,7 +157,7 @@ fn repeat_count_adds_items_and_hides_extra_ones_without_deleting() {
     let f = roster();
     let mut r = Response::new("r".into(), &f, NOW.into());
     r.set_answer("n_rooms", Some(Value::Int(3)));
-    eval(&f, &r).apply_calculations(&f, &mut r);
+    eval(&f, &r).settle(&f, &mut r);
     assert_eq!(r.items(&[], "rooms"), 3);
     r.set_answer_in(
         &[("rooms", 2)],

@@ -179,8 +179,8 @@ pub fn completed(form: &Form, id: &str, seed: u64) -> Response {
     // are moved, a step at a time, to the nearest value that satisfies their question, so
     // the sample is a response a worker could complete.
     for _ in 0..25 {
-        let logic = super::logic::Logic::evaluate(form, &r, "2026-11-24");
-        logic.apply_calculations(form, &mut r);
+        let mut logic = super::logic::Logic::evaluate(form, &r, "2026-11-24");
+        logic.settle(form, &mut r);
         let issues = super::validate_response(form, &r, &logic);
         if issues.is_empty() {
             break;

@@ -421,18 +421,15 @@ fn calculations_are_computed_and_stored() {
     let f = logic_form();
     let mut r = new_response(&f);
     r.set_answer("size", Some(Value::Int(5)));
-    let l = logic(&f, &r);
-    assert!(l.apply_calculations(&f, &mut r));
+    let mut l = logic(&f, &r);
+    assert!(l.settle(&f, &mut r));
     assert_eq!(r.answer("adults"), Some(&Value::Int(5)));
     r.set_answer("kids", Some(Value::Int(2)));
-    assert!(logic(&f, &r).apply_calculations(&f, &mut r));
+    assert!(logic(&f, &r).settle(&f, &mut r));
     assert_eq!(r.answer("adults"), Some(&Value::Int(3)));
-    assert!(
-        !logic(&f, &r).apply_calculations(&f, &mut r),
-        "nothing changed"
-    );
+    assert!(!logic(&f, &r).settle(&f, &mut r), "nothing changed");
     r.set_answer("size", None);
-    logic(&f, &r).apply_calculations(&f, &mut r);
+    logic(&f, &r).settle(&f, &mut r);
     assert_eq!(r.answer("adults"), None, "NaN stores nothing");
 }
 

@@ -43,7 +43,7 @@ pub fn Roster(at: At) -> impl IntoView {
         let path = path.clone();
         move |_| {
             let scope = at.scope();
-            survey.change_items(&path, |r| {
+            survey.change_items(&path, &q.id, |r| {
                 r.add_item(&scope, &q.id);
             });
         }
@@ -114,7 +114,9 @@ fn Item(at: At, index: usize, count: Memo<usize>, layout: RwSignal<u32>) -> impl
         let repeat_path = repeat_path.clone();
         move |to: usize| {
             let scope = at.scope();
-            survey.change_items(&repeat_path, |r| r.move_item(&scope, &q.id, index, to));
+            survey.change_items(&repeat_path, &q.id, |r| {
+                r.move_item(&scope, &q.id, index, to)
+            });
             layout.update(|l| *l += 1);
         }
     };
@@ -122,7 +124,7 @@ fn Item(at: At, index: usize, count: Memo<usize>, layout: RwSignal<u32>) -> impl
     let down = moved;
     let remove = move |_| {
         let scope = at.scope();
-        survey.change_items(&repeat_path, |r| r.remove_item(&scope, &q.id, index));
+        survey.change_items(&repeat_path, &q.id, |r| r.remove_item(&scope, &q.id, index));
         confirming.set(false);
         layout.update(|l| *l += 1);
     };

@@ -3,6 +3,7 @@
 use super::app::{use_app, AppState};
 use super::browser;
 use super::question::{At, QuestionView};
+use crate::form::plan::Plan;
 use crate::form::{builtin_form, Form};
 use crate::i18n::messages::{answered_of, issue_count, section_of};
 use crate::i18n::Msg;
@@ -36,8 +37,9 @@ pub struct Survey {
     pub form: &'static Form,
     pub app: AppState,
     pub open: RwSignal<Option<OpenResponse>>,
-    /// Skip logic and calculations of the open response, re-evaluated on each change.
-    pub logic: Memo<Logic>,
+    /// Skip logic and calculations of the open response: evaluated whole when it opens,
+    /// then on each change only what the change reaches (`Logic::update`).
+    pub logic: RwSignal<Logic>,
     /// Bumped when the response is replaced from outside (the other tab's version was
     /// loaded): text boxes, which are not re-rendered on every keystroke, then start afresh.
     pub generation: RwSignal<u32>,
@@ -90,21 +92,43 @@ impl Survey {
 
     /// Records one answer (in the repeat item `scope` points at) and saves at once.
     pub fn set_answer_in(&self, scope: &Scope, qid: &str, value: Option<Value>) {
-        self.edit(&path(scope, qid), |r| r.set_answer_in(scope, qid, value));
+        self.edit(&path(scope, qid), Changed::Answer(qid), |r| {
+            r.set_answer_in(scope, qid, value)
+        });
     }
 
     pub fn set_other_in(&self, scope: &Scope, qid: &str, text: &str) {
-        self.edit(&path(scope, qid), |r| r.set_other_in(scope, qid, text));
+        self.edit(&path(scope, qid), Changed::Answer(qid), |r| {
+            r.set_other_in(scope, qid, text)
+        });
     }
 
-    /// Adds, removes or moves repeat items; saved like any answer.
-    pub fn change_items(&self, repeat_path: &str, change: impl FnOnce(&mut Response)) {
-        self.edit(repeat_path, change);
+    /// Adds, removes or moves items of `repeat`; saved like any answer.
+    pub fn change_items(
+        &self,
+        repeat_path: &str,
+        repeat: &str,
+        change: impl FnOnce(&mut Response),
+    ) {
+        self.edit(repeat_path, Changed::Items(repeat), change);
+    }
+
+    /// Evaluates the skip logic of the open response whole: when it was replaced.
+    pub fn refresh_logic(&self) {
+        let form = self.form;
+        let today = browser::now().get(..10).unwrap_or("").to_owned();
+        let fresh = self.open.with_untracked(|o| {
+            o.as_ref().map(|o| {
+                let plan = self.logic.with_untracked(|l| l.plan().clone());
+                Logic::with_plan(plan, form, &o.response, &today)
+            })
+        });
+        self.logic.set(fresh.unwrap_or_default());
     }
 
     /// Applies one change to the open response and saves it; `touched` is the path of
     /// the question changed, whose problems are shown from now on.
-    fn edit(&self, touched: &str, change: impl FnOnce(&mut Response)) {
+    fn edit(&self, touched: &str, changed: Changed, change: impl FnOnce(&mut Response)) {
         if self.readonly() {
             return;
         }
@@ -116,11 +140,16 @@ impl Survey {
         self.open.update(|o| {
             let Some(o) = o else { return };
             change(&mut o.response);
-            // Calculated fields follow the answers they are computed from, in the same save.
-            let now = browser::now();
-            Logic::evaluate(form, &o.response, now.get(..10).unwrap_or(""))
-                .apply_calculations(form, &mut o.response);
-            outcome = self.app.with_store(|s| s.save(o, &now));
+            // Skip logic follows the change, then calculated fields are written into the
+            // response, all in the same save.
+            self.logic.update(|l| {
+                match changed {
+                    Changed::Answer(qid) => l.update(form, &o.response, &[qid]),
+                    Changed::Items(repeat) => l.update_items(form, &o.response, repeat),
+                };
+                l.settle(form, &mut o.response);
+            });
+            outcome = self.app.with_store(|s| s.save(o, &browser::now()));
         });
         if let Some(result) = outcome {
             self.after_save(result);
@@ -168,6 +197,7 @@ impl Survey {
                 self.app
                     .with_scratch(|s, scratch| s.clear_unsaved(scratch, &id));
                 self.open.set(Some(fresh));
+                self.refresh_logic();
                 self.save.set(SaveState::Idle);
                 self.generation.update(|g| *g += 1);
                 true
@@ -220,6 +250,13 @@ impl Survey {
     }
 }
 
+/// What an edit changed, for the skip logic to re-evaluate only what depends on it.
+#[derive(Clone, Copy)]
+enum Changed<'a> {
+    Answer(&'a str),
+    Items(&'a str),
+}
+
 fn save_state(result: Result<(), SaveError>) -> SaveState {
     match result {
         Ok(()) => SaveState::Saved(browser::now()),
@@ -228,6 +265,22 @@ fn save_state(result: Result<(), SaveError>) -> SaveState {
         Err(SaveError::Store(_)) => SaveState::Failed,
         Err(SaveError::Conflict(theirs)) => SaveState::Conflict(theirs),
     }
+}
+
+/// The dependency graph of a form, built once per form and page.
+fn plan_of(form: &'static Form) -> std::sync::Arc<Plan> {
+    thread_local! {
+        static PLANS: std::cell::RefCell<Vec<(*const Form, std::sync::Arc<Plan>)>> =
+            const { std::cell::RefCell::new(Vec::new()) };
+    }
+    PLANS.with_borrow_mut(|plans| {
+        if let Some((_, p)) = plans.iter().find(|(f, _)| std::ptr::eq(*f, form)) {
+            return p.clone();
+        }
+        let p = std::sync::Arc::new(Plan::new(form));
+        plans.push((form, p.clone()));
+        p
+    })
 }
 
 /// Opens a response for the survey and review screens, and watches other tabs.
@@ -243,13 +296,13 @@ pub fn open_survey(app: AppState, id: &str) -> Survey {
     let form = builtin_form();
     let open = RwSignal::new(opened);
     let today = browser::now().get(..10).unwrap_or("").to_owned();
-    let logic = Memo::new(move |_| {
-        open.with(|o| {
+    let logic = RwSignal::new(
+        open.with_untracked(|o| {
             o.as_ref()
-                .map(|o| Logic::evaluate(form, &o.response, &today))
-                .unwrap_or_default()
+                .map(|o| Logic::with_plan(plan_of(form), form, &o.response, &today))
         })
-    });
+        .unwrap_or_default(),
+    );
     let survey = Survey {
         form,
         app,
