@@ -29,6 +29,22 @@ impl Code {
     }
 }
 
+impl Code {
+    pub fn parse_filter(source: &str) -> Result<Code, expr::ExprError> {
+        Ok(Code {
+            source: source.to_owned(),
+            expr: Expr::parse_filter(source)?,
+        })
+    }
+}
+
+/// Reads a stored `choice_filter`, where bare names are choice columns.
+fn filter_code<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Code>, D::Error> {
+    Option::<String>::deserialize(d)?
+        .map(|s| Code::parse_filter(&s).map_err(serde::de::Error::custom))
+        .transpose()
+}
+
 impl Serialize for Code {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(&self.source)
@@ -159,6 +175,9 @@ impl Role {
 pub struct Choice {
     pub value: String,
     pub label: Text,
+    /// Further columns (XLSForm's choices sheet), read by a question's `choice_filter`.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub columns: std::collections::BTreeMap<String, String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -180,6 +199,14 @@ pub struct Question {
     /// `None` only for notes, which take no answer.
     pub privacy: Option<Privacy>,
     pub role: Option<Role>,
+    /// Offers only the choices for which this holds (XLSForm `choice_filter`); bare names
+    /// are the choice's columns, `name` its value.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "filter_code"
+    )]
+    pub choice_filter: Option<Code>,
     pub kind: Kind,
 }
 
@@ -341,6 +368,9 @@ impl Form {
                 }
                 if let Kind::Calculate { calculation } = &q.kind {
                     out.push((s.id.as_str(), qid, "calculation", calculation));
+                }
+                if let Some(c) = &q.choice_filter {
+                    out.push((s.id.as_str(), qid, "choice_filter", c));
                 }
                 if let Kind::Repeat { count: Some(c), .. } = &q.kind {
                     out.push((s.id.as_str(), qid, "repeat_count", c));

@@ -50,6 +50,8 @@ pub enum Problem {
     UnknownReference(String),
     /// These questions' expressions read each other in a circle.
     Cycle(Vec<String>),
+    /// A `choice_filter` reads a column no choice has.
+    UnknownColumn(String),
 }
 
 impl FormError {
@@ -136,6 +138,8 @@ impl FormError {
             (Problem::UnknownReference(n), false) => {
                 format!("${{{n}}} is not a question of this form")
             }
+            (Problem::UnknownColumn(c), true) => format!("选项没有“{c}”这一列"),
+            (Problem::UnknownColumn(c), false) => format!("no choice has a column “{c}”"),
             (Problem::Cycle(ids), true) => format!(
                 "这些题目的条件或计算互相引用，形成循环：{}",
                 ids.join("、")
@@ -266,6 +270,7 @@ struct RawQuestion {
     constraint: Option<String>,
     constraint_message: Option<Text>,
     calculation: Option<String>,
+    choice_filter: Option<String>,
     default: Option<String>,
     questions: Option<Vec<RawQuestion>>,
     repeat_count: Option<String>,
@@ -456,7 +461,12 @@ fn code(
     question: &Option<String>,
     field: &str,
 ) -> Result<Code, FormError> {
-    Code::parse(source).map_err(|e| {
+    let parsed = if field == "choice_filter" {
+        Code::parse_filter(source)
+    } else {
+        Code::parse(source)
+    };
+    parsed.map_err(|e| {
         FormError::at(
             section.clone(),
             question.clone(),
@@ -646,7 +656,7 @@ fn check_question(mut rq: RawQuestion, sid: &Option<String>) -> Result<Question,
     let uses = |field: &str| -> bool {
         use RawType::*;
         match field {
-            "choices" | "other" => matches!(t, SingleChoice | MultipleChoice),
+            "choices" | "other" | "choice_filter" => matches!(t, SingleChoice | MultipleChoice),
             "max_choices" | "exclusive" => t == MultipleChoice,
             "min" | "max" | "unit" => matches!(t, Integer | Decimal),
             "max_length" => matches!(t, ShortText | LongText),
@@ -678,6 +688,7 @@ fn check_question(mut rq: RawQuestion, sid: &Option<String>) -> Result<Question,
         ("constraint", rq.constraint.is_some()),
         ("constraint_message", rq.constraint_message.is_some()),
         ("calculation", rq.calculation.is_some()),
+        ("choice_filter", rq.choice_filter.is_some()),
         ("default", rq.default.is_some()),
         ("repeat_count", rq.repeat_count.is_some()),
         ("min_count", rq.min_count.is_some()),
@@ -889,6 +900,20 @@ fn check_question(mut rq: RawQuestion, sid: &Option<String>) -> Result<Question,
     if let Some(m) = &rq.constraint_message {
         check_text(m, sid, &qid, "constraint_message")?;
     }
+    let choice_filter = match &rq.choice_filter {
+        Some(src) => {
+            let c = code(src, sid, &qid, "choice_filter")?;
+            // Every column it reads must be one the choices have (or `name`, the value).
+            let known = |col: &str| {
+                col == "name" || kind.choices().iter().any(|ch| ch.columns.contains_key(col))
+            };
+            if let Some(col) = c.expr.columns().into_iter().find(|col| !known(col)) {
+                return Err(err("choice_filter", Problem::UnknownColumn(col)));
+            }
+            Some(c)
+        }
+        None => None,
+    };
     if let Some(d) = &rq.default {
         if let Err(why) = default_fits(&kind, d) {
             return Err(err("default", Problem::OutOfRange(why)));
@@ -906,6 +931,7 @@ fn check_question(mut rq: RawQuestion, sid: &Option<String>) -> Result<Question,
         default: rq.default,
         privacy: rq.privacy,
         role: rq.role,
+        choice_filter,
         kind,
     })
 }

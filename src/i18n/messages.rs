@@ -285,6 +285,12 @@ pub fn issue(lang: Lang, kind: &IssueKind) -> String {
             "Enter a valid date (year-month-day).",
         )
         .into(),
+        IssueKind::NotOffered => pick(
+            zh,
+            "根据前面的回答，这个选项已不适用，请重新选择。",
+            "After an earlier answer changed, this choice no longer applies: choose again.",
+        )
+        .into(),
         IssueKind::UnknownChoice => pick(
             zh,
             "请从列出的选项中选择。",

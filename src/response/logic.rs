@@ -11,7 +11,7 @@
 use super::{Response, Scope, Value};
 use crate::form::expr::{Env, XValue};
 use crate::form::plan::{Node, Plan};
-use crate::form::{Form, Kind, Question, OTHER};
+use crate::form::{Choice, Form, Kind, Question, OTHER};
 use crate::i18n::{Lang, Msg};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
@@ -209,6 +209,38 @@ impl Env for ResponseEnv<'_> {
     }
 }
 
+/// What a `choice_filter` reads: the answers, and the columns of one choice.
+struct ChoiceEnv<'a> {
+    inner: &'a dyn Env,
+    choice: &'a Choice,
+}
+
+impl Env for ChoiceEnv<'_> {
+    fn value(&self, name: &str) -> XValue {
+        self.inner.value(name)
+    }
+    fn current(&self) -> XValue {
+        self.inner.current()
+    }
+    fn values(&self, name: &str) -> Vec<XValue> {
+        self.inner.values(name)
+    }
+    fn count(&self, name: &str) -> usize {
+        self.inner.count(name)
+    }
+    fn today(&self) -> String {
+        self.inner.today()
+    }
+    fn column(&self, name: &str) -> XValue {
+        let v = if name == "name" {
+            Some(&self.choice.value)
+        } else {
+            self.choice.columns.get(name)
+        };
+        XValue::Str(v.cloned().unwrap_or_default())
+    }
+}
+
 /// The instances of a question in a response: every combination of stored items of the
 /// repeats around it (one empty instance outside repeats).
 fn instances(response: &Response, chain: &[String]) -> Vec<Vec<usize>> {
@@ -373,6 +405,33 @@ impl Logic {
                     .split_last()
                     .is_some_and(|(_, outer)| st.hidden.contains(outer))
         })
+    }
+
+    /// The choices question `q` offers in the item `scope` points at: all of them, or
+    /// those its `choice_filter` lets through.
+    pub fn choices_offered<'f>(
+        &self,
+        form: &Form,
+        q: &'f Question,
+        response: &Response,
+        scope: &Scope,
+    ) -> Vec<&'f Choice> {
+        let all = q.kind.choices();
+        let Some(filter) = &q.choice_filter else {
+            return all.iter().collect();
+        };
+        let inner = self.env(form, response, scope, Some(q));
+        all.iter()
+            .filter(|choice| {
+                filter
+                    .expr
+                    .eval(&ChoiceEnv {
+                        inner: &inner,
+                        choice,
+                    })
+                    .truthy()
+            })
+            .collect()
     }
 
     pub fn env<'a>(

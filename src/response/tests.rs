@@ -1,5 +1,5 @@
 use super::*;
-use crate::form::{builtin_form, parse_form, Form};
+use crate::form::{builtin_form, parse, parse_form, Form};
 use serde_json::json;
 
 fn form() -> Form {
@@ -534,4 +534,91 @@ fn stored_answers_read_back_by_their_json_shape() {
     );
     assert!(read(r#"["a",{"b":1}]"#).is_err(), "mixed lists are refused");
     assert!(read("null").is_err());
+}
+
+fn filtered_form() -> Form {
+    let l = json!({"zh-CN": "问", "en": "Q"});
+    let c = |v: &str, city: &str| json!({"value": v, "label": {"zh-CN": v, "en": v}, "columns": {"city": city}});
+    parse_form(
+        &json!({
+            "format": 1, "id": "cf", "version": 1, "title": l,
+            "sections": [{"id": "s", "title": l, "questions": [
+                {"id": "city", "type": "single_choice", "label": l, "privacy": "quasi_identifier",
+                 "choices": [c("sz", ""), c("gz", "")]},
+                {"id": "district", "type": "single_choice", "label": l, "privacy": "quasi_identifier",
+                 "choices": [c("nanshan", "sz"), c("futian", "sz"), c("tianhe", "gz")],
+                 "choice_filter": "city = ${city}", "other": true},
+                {"id": "services", "type": "multiple_choice", "label": l, "privacy": "none",
+                 "choices": [c("meals", "sz"), c("visits", "gz"), c("none", "")],
+                 "choice_filter": "city = ${city} or name = 'none'"}
+            ]}]
+        })
+        .to_string(),
+    )
+    .unwrap()
+}
+
+#[test]
+fn choice_filter_offers_the_choices_whose_columns_match_the_answers() {
+    let f = filtered_form();
+    let mut r = new_response(&f);
+    let offered = |r: &Response, q: &str| -> Vec<String> {
+        let l = logic(&f, r);
+        l.choices_offered(&f, f.question(q).unwrap(), r, &[])
+            .into_iter()
+            .map(|c| c.value.clone())
+            .collect()
+    };
+    assert!(
+        offered(&r, "district").is_empty(),
+        "no city yet: nothing fits"
+    );
+    assert_eq!(offered(&r, "services"), ["none"]);
+    r.set_answer("city", Some(Value::Text("sz".into())));
+    assert_eq!(offered(&r, "district"), ["nanshan", "futian"]);
+    assert_eq!(offered(&r, "services"), ["meals", "none"]);
+    r.set_answer("district", Some(Value::Text("futian".into())));
+    r.set_answer("services", Some(Value::List(vec!["meals".into()])));
+    assert_eq!(issue_of(&f, &r, "district"), None);
+    // The city changes: the chosen district no longer fits and must be chosen again;
+    // "other" is never filtered out.
+    r.set_answer("city", Some(Value::Text("gz".into())));
+    assert_eq!(offered(&r, "district"), ["tianhe"]);
+    assert_eq!(issue_of(&f, &r, "district"), Some(IssueKind::NotOffered));
+    assert_eq!(issue_of(&f, &r, "services"), Some(IssueKind::NotOffered));
+    r.set_answer("district", Some(Value::Text("other".into())));
+    r.set_other("district", "黄埔");
+    assert_eq!(issue_of(&f, &r, "district"), None);
+}
+
+#[test]
+fn choice_filter_columns_are_checked_at_load() {
+    let l = json!({"zh-CN": "问", "en": "Q"});
+    let form = |filter: &str, field: &str| {
+        parse_form(
+            &json!({
+                "format": 1, "id": "cf", "version": 1, "title": l,
+                "sections": [{"id": "s", "title": l, "questions": [
+                    {"id": "a", "type": "integer", "label": l, "privacy": "none"},
+                    {"id": "b", "type": "single_choice", "label": l, "privacy": "none",
+                     "choices": [{"value": "x", "label": l, "columns": {"size": "1"}}],
+                     field: filter}
+                ]}]
+            })
+            .to_string(),
+        )
+    };
+    assert!(form("size <= ${a}", "choice_filter").is_ok());
+    assert!(form("name != 'y'", "choice_filter").is_ok());
+    let e = form("colour = 'red'", "choice_filter").unwrap_err();
+    assert_eq!(e.problem, parse::Problem::UnknownColumn("colour".into()));
+    assert!(e.describe(crate::i18n::Lang::En).contains("colour"));
+    // A bare name anywhere else is a mistake, reported with its position.
+    let e = form("size > 1", "relevant").unwrap_err();
+    assert!(
+        matches!(e.problem, parse::Problem::Expression { position: 1, .. }),
+        "{e:?}"
+    );
+    let e = form("size <= ${nope}", "choice_filter").unwrap_err();
+    assert_eq!(e.problem, parse::Problem::UnknownReference("nope".into()));
 }

@@ -24,6 +24,8 @@ pub enum IssueKind {
     AboveMax(String),
     NotDate,
     UnknownChoice,
+    /// A choice the question's `choice_filter` no longer offers (an earlier answer changed).
+    NotOffered,
     TooManyChoices(u32),
     /// An exclusive choice ("none") ticked together with others.
     Exclusive,
@@ -94,12 +96,24 @@ pub fn validate_in(
     let other_text = response
         .other_in(scope, &q.id)
         .is_some_and(|t| !t.trim().is_empty());
-    check_shape(q, other_text, value).or_else(|| {
-        // `.` reads this question's answer: it is shown, so that is the stored value.
-        let c = q.constraint.as_ref()?;
-        let ok = c.expr.eval(&env).truthy();
-        (!ok).then(|| IssueKind::Constraint(q.constraint_message.clone()))
-    })
+    check_shape(q, other_text, value)
+        .or_else(|| {
+            q.choice_filter.as_ref()?;
+            let offered = logic.choices_offered(form, q, response, scope);
+            let ok = |v: &String| v == OTHER || offered.iter().any(|c| &c.value == v);
+            let fine = match value {
+                Value::Text(v) => ok(v),
+                Value::List(vs) => vs.iter().all(ok),
+                _ => true,
+            };
+            (!fine).then_some(IssueKind::NotOffered)
+        })
+        .or_else(|| {
+            // `.` reads this question's answer: it is shown, so that is the stored value.
+            let c = q.constraint.as_ref()?;
+            let ok = c.expr.eval(&env).truthy();
+            (!ok).then(|| IssueKind::Constraint(q.constraint_message.clone()))
+        })
 }
 
 /// Whether a stored answer fits its question's type, choices and bounds.

@@ -303,11 +303,13 @@ fn control(
             .into_any()
         }
         Kind::SingleChoice { choices, other } => {
+            let offered = offered_choices(at, survey);
             let items = choices
                 .iter()
-                .map(|c| single_option(at, survey, c.value.as_str(), &c.label))
+                .map(|c| single_option(at, survey, c.value.as_str(), &c.label, offered))
                 .collect_view();
-            let other_item = other.then(|| single_option(at, survey, OTHER, &OTHER_CHOICE.label));
+            let other_item =
+                other.then(|| single_option(at, survey, OTHER, &OTHER_CHOICE.label, None));
             view! {
                 <div class="options">{items}{other_item}</div>
                 {other.then(|| view! { <OtherBox at=at /> })}
@@ -321,13 +323,14 @@ fn control(
             max_choices,
             exclusive,
         } => {
+            let offered = offered_choices(at, survey);
             let items = choices
                 .iter()
-                .map(|c| multi_option(at, survey, c, *max_choices, exclusive))
+                .map(|c| multi_option(at, survey, c, *max_choices, exclusive, offered))
                 .collect_view();
             let other_choice: &'static Choice = &OTHER_CHOICE;
-            let other_item =
-                other.then(|| multi_option(at, survey, other_choice, *max_choices, exclusive));
+            let other_item = other
+                .then(|| multi_option(at, survey, other_choice, *max_choices, exclusive, None));
             view! {
                 <div class="options multi">{items}{other_item}</div>
                 {other.then(|| view! { <OtherBox at=at /> })}
@@ -394,19 +397,40 @@ fn control(
 static OTHER_CHOICE: std::sync::LazyLock<Choice> = std::sync::LazyLock::new(|| Choice {
     value: OTHER.to_owned(),
     label: Text::new("其他", "Other"),
+    columns: Default::default(),
 });
+
+/// The values a question's `choice_filter` lets through, following the answers it reads;
+/// `None` when it has none (every choice always shown).
+fn offered_choices(at: At, survey: Survey) -> Option<Memo<Vec<String>>> {
+    at.q.choice_filter.as_ref()?;
+    Some(Memo::new(move |_| {
+        survey.checked(|r, l| {
+            l.choices_offered(survey.form, at.q, r, &at.scope())
+                .into_iter()
+                .map(|c| c.value.clone())
+                .collect()
+        })
+    }))
+}
+
+/// Whether an option is out of its question's `choice_filter` (then it is not drawn).
+fn filtered_out(offered: Option<Memo<Vec<String>>>, value: &'static str) -> impl Fn() -> bool {
+    move || offered.is_some_and(|o| o.with(|o| !o.iter().any(|v| v == value)))
+}
 
 fn single_option(
     at: At,
     survey: Survey,
     value: &'static str,
     label: &'static Text,
+    offered: Option<Memo<Vec<String>>>,
 ) -> impl IntoView {
     let lang = survey.app.lang.get_untracked();
     let key = at.key();
     let checked = move || at.answer(survey).as_ref().and_then(Value::as_str) == Some(value);
     view! {
-        <label class="option">
+        <label class="option" hidden=filtered_out(offered, value)>
             <input type="radio" name=format!("in-{key}") value=value data-testid=format!("choice-{key}-{value}")
                 prop:checked=checked disabled=move || survey.readonly()
                 on:change=move |_| at.set(survey, Some(Value::Text(value.to_owned()))) />
@@ -421,6 +445,7 @@ fn multi_option(
     choice: &'static Choice,
     max_choices: Option<u32>,
     exclusive: &'static [String],
+    offered: Option<Memo<Vec<String>>>,
 ) -> impl IntoView {
     let lang = survey.app.lang.get_untracked();
     let key = at.key();
@@ -453,7 +478,7 @@ fn multi_option(
         at.set(survey, Some(Value::List(list)));
     };
     view! {
-        <label class="option">
+        <label class="option" hidden=filtered_out(offered, value)>
             <input type="checkbox" value=value data-testid=format!("choice-{key}-{value}")
                 prop:checked=checked disabled=move || survey.readonly() || at_limit()
                 on:change=toggle />

@@ -29,6 +29,10 @@ pub trait Env {
     }
     /// Today's date as `YYYY-MM-DD`.
     fn today(&self) -> String;
+    /// A column of the choice a `choice_filter` is deciding on; empty elsewhere.
+    fn column(&self, _name: &str) -> XValue {
+        XValue::Str(String::new())
+    }
 }
 
 impl XValue {
@@ -101,6 +105,7 @@ pub fn eval(e: &Expr, env: &dyn Env) -> XValue {
         Expr::Str(s) => XValue::Str(s.clone()),
         Expr::Ref(name) => env.value(name),
         Expr::Current => env.current(),
+        Expr::Column(name) => env.column(name),
         Expr::Neg(inner) => XValue::Num(-eval(inner, env).number()),
         Expr::Binary(op, a, b) => binary(*op, a, b, env),
         Expr::Call(f, args) => call(*f, args, env),

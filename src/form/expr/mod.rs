@@ -23,6 +23,9 @@ pub enum Expr {
     Ref(String),
     /// `.`: the value of the question the expression belongs to.
     Current,
+    /// A bare name in a `choice_filter`: a column of the choice being filtered (`name` is
+    /// its value).
+    Column(String),
     Neg(Box<Expr>),
     Binary(Op, Box<Expr>, Box<Expr>),
     Call(Func, Vec<Expr>),
@@ -146,7 +149,33 @@ pub const MAX_LEN: usize = 4_000;
 
 impl Expr {
     pub fn parse(text: &str) -> Result<Expr, ExprError> {
-        parser::parse(text)
+        parser::parse(text, false)
+    }
+
+    /// A `choice_filter`, where bare names are the choice's columns: `city = ${city}`.
+    pub fn parse_filter(text: &str) -> Result<Expr, ExprError> {
+        parser::parse(text, true)
+    }
+
+    /// The choice columns a `choice_filter` reads.
+    pub fn columns(&self) -> BTreeSet<String> {
+        fn go(e: &Expr, out: &mut BTreeSet<String>) {
+            match e {
+                Expr::Column(n) => {
+                    out.insert(n.clone());
+                }
+                Expr::Neg(e) => go(e, out),
+                Expr::Binary(_, a, b) => {
+                    go(a, out);
+                    go(b, out);
+                }
+                Expr::Call(_, args) => args.iter().for_each(|a| go(a, out)),
+                _ => {}
+            }
+        }
+        let mut out = BTreeSet::new();
+        go(self, &mut out);
+        out
     }
 
     /// The `${names}` this expression reads: the edges of the dependency graph.
@@ -167,7 +196,7 @@ impl Expr {
                 b.collect_refs(out);
             }
             Expr::Call(_, args) => args.iter().for_each(|a| a.collect_refs(out)),
-            Expr::Num(_) | Expr::Str(_) | Expr::Current => {}
+            Expr::Num(_) | Expr::Str(_) | Expr::Current | Expr::Column(_) => {}
         }
     }
 

@@ -10,9 +10,11 @@ struct Parser {
     depth: usize,
     /// Position just past the text, for "ended too early" errors.
     end: usize,
+    /// Bare names are choice columns (in a `choice_filter`) rather than mistakes.
+    columns: bool,
 }
 
-pub fn parse(text: &str) -> Result<Expr, ExprError> {
+pub fn parse(text: &str, columns: bool) -> Result<Expr, ExprError> {
     let len = text.chars().count();
     if len > MAX_LEN {
         return Err(ExprError {
@@ -32,6 +34,7 @@ pub fn parse(text: &str) -> Result<Expr, ExprError> {
         i: 0,
         depth: 0,
         end: len + 1,
+        columns,
     };
     let e = p.or()?;
     match p.toks.get(p.i) {
@@ -218,6 +221,9 @@ impl Parser {
             message,
         };
         if self.peek() != Some(&Tok::LParen) {
+            if self.columns {
+                return Ok(Expr::Column(name));
+            }
             return Err(name_error(format!(
                 "“{name}” is not a value: write a question as ${{{name}}}, text in quotes, or a function with ()"
             )));
