@@ -188,6 +188,9 @@ pub struct Question {
     pub required: bool,
     /// Required while this holds (XLSForm `required` written as an expression).
     pub required_if: Option<Code>,
+    /// Shown when a required answer is missing (XLSForm `required_message`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub required_message: Option<Text>,
     /// Shown (and checked, and exported) only while this holds.
     pub relevant: Option<Code>,
     /// Must hold for an answer to be accepted; `.` is the answer.

@@ -266,6 +266,7 @@ struct RawQuestion {
     label: Text,
     hint: Option<Text>,
     required: Option<RawRequired>,
+    required_message: Option<Text>,
     relevant: Option<String>,
     constraint: Option<String>,
     constraint_message: Option<Text>,
@@ -421,12 +422,15 @@ fn valid_id(id: &str) -> bool {
         && id.len() <= 64
 }
 
-/// Choice values may start with a digit ("1", "60_69"), unlike ids.
+/// Choice values: any text without spaces (several choices are stored space-separated, as
+/// in XForms), so that values of imported XLSForms (`Yes`, `1`, `sz-01`) keep working in
+/// their expressions.
 fn valid_value(v: &str) -> bool {
     !v.is_empty()
         && v.len() <= 64
-        && v.chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+        && !v
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control() || c == '\'' || c == '"')
 }
 
 fn valid_form_id(id: &str) -> bool {
@@ -663,7 +667,7 @@ fn check_question(mut rq: RawQuestion, sid: &Option<String>) -> Result<Question,
             "points" | "low" | "high" | "na_label" => t == Rating,
             "calculation" => t == Calculate,
             "questions" | "repeat_count" | "min_count" | "max_count" => t == Repeat,
-            "required" | "constraint" | "constraint_message" | "default" => {
+            "required" | "required_message" | "constraint" | "constraint_message" | "default" => {
                 !matches!(t, Note | Calculate | Repeat)
             }
             "hint" => !matches!(t, Note | Calculate),
@@ -685,6 +689,7 @@ fn check_question(mut rq: RawQuestion, sid: &Option<String>) -> Result<Question,
         ("high", rq.high.is_some()),
         ("na_label", rq.na_label.is_some()),
         ("required", rq.required.is_some()),
+        ("required_message", rq.required_message.is_some()),
         ("constraint", rq.constraint.is_some()),
         ("constraint_message", rq.constraint_message.is_some()),
         ("calculation", rq.calculation.is_some()),
@@ -900,6 +905,9 @@ fn check_question(mut rq: RawQuestion, sid: &Option<String>) -> Result<Question,
     if let Some(m) = &rq.constraint_message {
         check_text(m, sid, &qid, "constraint_message")?;
     }
+    if let Some(m) = &rq.required_message {
+        check_text(m, sid, &qid, "required_message")?;
+    }
     let choice_filter = match &rq.choice_filter {
         Some(src) => {
             let c = code(src, sid, &qid, "choice_filter")?;
@@ -925,6 +933,7 @@ fn check_question(mut rq: RawQuestion, sid: &Option<String>) -> Result<Question,
         hint: rq.hint,
         required,
         required_if,
+        required_message: rq.required_message,
         relevant,
         constraint,
         constraint_message: rq.constraint_message,

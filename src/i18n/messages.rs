@@ -262,7 +262,8 @@ pub fn completed_at(lang: Lang, when: &str) -> String {
 pub fn issue(lang: Lang, kind: &IssueKind) -> String {
     let zh = lang == Lang::Zh;
     match kind {
-        IssueKind::Required => pick(zh, "此题必答。", "This question is required.").into(),
+        IssueKind::Required(Some(message)) => message.get(lang).to_owned(),
+        IssueKind::Required(None) => pick(zh, "此题必答。", "This question is required.").into(),
         IssueKind::NotWholeNumber => pick(zh, "请输入整数。", "Enter a whole number.").into(),
         IssueKind::NotNumber => pick(zh, "请输入数字。", "Enter a number.").into(),
         IssueKind::BelowMin(m) => {

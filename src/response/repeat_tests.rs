@@ -118,7 +118,7 @@ fn every_item_is_validated_with_its_own_answers() {
         paths,
         [
             ("members[1]/age", &IssueKind::Constraint(None)),
-            ("members[2]/age", &IssueKind::Required),
+            ("members[2]/age", &IssueKind::Required(None)),
         ]
     );
     // Nested: a child's age must be below that member's own age.

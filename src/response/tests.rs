@@ -51,13 +51,13 @@ fn required_questions_are_reported_until_answered() {
     assert_eq!(ids, ["consent", "building"]);
     assert!(issues
         .iter()
-        .all(|i| i.kind == IssueKind::Required && i.section == 0));
+        .all(|i| i.kind == IssueKind::Required(None) && i.section == 0));
 
     r.set_answer("consent", Some(Value::Bool(false)));
     r.set_answer("building", Some(Value::Text("   ".into())));
     assert_eq!(
         issue_of(&f, &r, "building"),
-        Some(IssueKind::Required),
+        Some(IssueKind::Required(None)),
         "blank text is no answer"
     );
     r.set_answer("building", Some(Value::Text("12".into())));
@@ -411,7 +411,7 @@ fn constraints_with_messages_and_required_expressions() {
     r.set_answer("kids", Some(Value::Int(2)));
     assert_eq!(issue_of(&f, &r, "kids"), None);
     // adults = 2 - 2 = 0 < 1: "why" becomes required.
-    assert_eq!(issue_of(&f, &r, "why"), Some(IssueKind::Required));
+    assert_eq!(issue_of(&f, &r, "why"), Some(IssueKind::Required(None)));
     r.set_answer("kids", Some(Value::Int(1)));
     assert_eq!(issue_of(&f, &r, "why"), None);
 }

@@ -17,7 +17,8 @@ pub struct Issue {
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum IssueKind {
-    Required,
+    /// No answer to a required question; the form's message for it, if it gives one.
+    Required(Option<Text>),
     NotWholeNumber,
     NotNumber,
     BelowMin(String),
@@ -91,7 +92,7 @@ pub fn validate_in(
             || q.required_if
                 .as_ref()
                 .is_some_and(|c| c.expr.eval(&env).truthy());
-        return required.then_some(IssueKind::Required);
+        return required.then(|| IssueKind::Required(q.required_message.clone()));
     };
     let other_text = response
         .other_in(scope, &q.id)
@@ -225,7 +226,7 @@ pub fn validate_section(
     let mut issues = Vec::new();
     let mut visit = |q: &Question, scope: &Scope| {
         if let Some(kind) = validate_in(form, q, response, logic, scope) {
-            if declined && kind == IssueKind::Required && !still_required(q) {
+            if declined && matches!(kind, IssueKind::Required(_)) && !still_required(q) {
                 return;
             }
             issues.push(Issue {

@@ -1,0 +1,283 @@
+//! XLSForm import, from the committed fixtures (tests/fixtures/make_xlsforms.py writes them).
+
+use super::*;
+use crate::form::Kind;
+use crate::response::logic::Logic;
+use crate::response::{Response, Value as Answer};
+
+const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/");
+
+fn file(name: &str) -> (String, Vec<u8>) {
+    (
+        name.to_owned(),
+        std::fs::read(format!("{FIXTURES}{name}")).unwrap(),
+    )
+}
+
+fn xlsx() -> Converted {
+    convert(&read_files(&[file("household-visit.xlsx")]).unwrap()).unwrap()
+}
+
+fn has_warning(c: &Converted, sheet: &str, row: Option<usize>, words: &str) -> bool {
+    c.warnings
+        .iter()
+        .any(|w| w.sheet == sheet && w.row == row && w.message.en.contains(words))
+}
+
+#[test]
+fn an_xlsx_xlsform_becomes_a_checked_form() {
+    let c = xlsx();
+    assert_eq!(c.form_id, "household_visit");
+    assert_eq!((c.version, c.version_given), (3, true));
+    assert_eq!(c.title, Text::new("入户探访登记", "Household visit record"));
+    let form = parse_form(&c.source).unwrap();
+    let ids: Vec<&str> = form.sections.iter().map(|s| s.id.as_str()).collect();
+    assert_eq!(
+        ids,
+        ["intro", "household"],
+        "top-level groups become sections"
+    );
+    assert_eq!(
+        form.sections[1].relevant.as_ref().unwrap().source,
+        "${consent} = 'yes'"
+    );
+    let consent = form.question("consent").unwrap();
+    assert!(consent.required);
+    assert_eq!(
+        consent.required_message,
+        Some(Text::new("请先询问是否同意", "Ask for consent first"))
+    );
+    let purpose = form.question("purpose").unwrap();
+    assert_eq!(
+        purpose.kind.choices()[0].value,
+        "OK",
+        "acknowledge: one OK box"
+    );
+    let size = form.question("hh_size").unwrap();
+    assert_eq!(
+        size.constraint.as_ref().unwrap().source,
+        ". >= 1 and . <= 8"
+    );
+    assert_eq!(
+        size.constraint_message,
+        Some(Text::new("请填 1 到 8", "Enter 1 to 8"))
+    );
+    let Kind::Repeat {
+        count, questions, ..
+    } = &form.question("members").unwrap().kind
+    else {
+        panic!("members is a repeat")
+    };
+    assert_eq!(count.as_ref().unwrap().source, "${hh_size}");
+    assert_eq!(questions.len(), 2);
+    assert!(matches!(
+        form.question("comments").unwrap().kind,
+        Kind::LongText { .. }
+    ));
+    assert_eq!(
+        form.question("visit_date").unwrap().default.as_deref(),
+        Some("today()")
+    );
+    assert!(form.question("gps").is_none());
+    assert!(form.question("start").is_none());
+    assert_eq!(c.questions, form.answerable_count());
+}
+
+#[test]
+fn nothing_is_dropped_without_a_warning_naming_its_row() {
+    let c = xlsx();
+    assert!(
+        has_warning(&c, "survey", Some(18), "geopoint"),
+        "{:#?}",
+        c.warnings
+    );
+    assert!(has_warning(&c, "survey", Some(2), "metadata"));
+    assert!(has_warning(&c, "survey", Some(23), "metadata"));
+    assert!(has_warning(&c, "survey", Some(1), "media::image"));
+    assert!(has_warning(&c, "survey", None, "\"minimal\""));
+    assert!(has_warning(&c, "settings", Some(1), "style"));
+    // Multiline text is carried over (as long text), not warned about.
+    assert!(!has_warning(&c, "survey", None, "multiline"));
+}
+
+#[test]
+fn privacy_classes_are_proposed_for_confirmation() {
+    let c = xlsx();
+    let proposal = |id: &str| {
+        c.proposed
+            .iter()
+            .find(|(q, _, _)| q == id)
+            .map(|(_, _, p)| *p)
+    };
+    assert_eq!(proposal("resident_name"), Some(Privacy::Identifier));
+    assert_eq!(proposal("comments"), Some(Privacy::FreeText));
+    assert_eq!(proposal("age"), Some(Privacy::QuasiIdentifier));
+    assert_eq!(proposal("visit_date"), Some(Privacy::QuasiIdentifier));
+    assert_eq!(proposal("needs"), Some(Privacy::None));
+    assert_eq!(proposal("summary"), None, "notes take no answer");
+    let (source, form) = confirm(
+        &c.source,
+        &[
+            ("needs".into(), Privacy::Sensitive),
+            ("street".into(), Privacy::QuasiIdentifier),
+        ],
+        7,
+    )
+    .unwrap();
+    assert_eq!(form.version, 7);
+    assert_eq!(
+        form.question("needs").unwrap().privacy,
+        Some(Privacy::Sensitive)
+    );
+    assert_eq!(
+        form.question("resident_name").unwrap().privacy,
+        Some(Privacy::Identifier)
+    );
+    assert_eq!(
+        parse_form(&source).unwrap(),
+        form,
+        "the stored source reads back the same"
+    );
+}
+
+#[test]
+fn csv_files_give_the_same_form_as_the_workbook() {
+    let csv = convert(
+        &read_files(&[
+            file("household-visit-survey.csv"),
+            file("household-visit-choices.csv"),
+            file("household-visit-settings.csv"),
+        ])
+        .unwrap(),
+    )
+    .unwrap();
+    let x = xlsx();
+    assert_eq!(csv.source, x.source);
+    assert_eq!(csv.warnings, x.warnings);
+}
+
+#[test]
+fn the_imported_form_runs_its_logic() {
+    let form = parse_form(&xlsx().source).unwrap();
+    let mut r = Response::new("r".into(), &form, "2026-11-24T09:00:00+08:00".into());
+    let mut l = Logic::evaluate(&form, &r, "2026-11-24");
+    assert!(!l.section_shown(1), "household hidden until consent");
+    r.set_answer("consent", Some(Answer::Text("yes".into())));
+    r.set_answer("hh_size", Some(Answer::Int(2)));
+    r.set_answer("district", Some(Answer::Text("futian".into())));
+    l = Logic::evaluate(&form, &r, "2026-11-24");
+    l.settle(&form, &mut r);
+    assert!(l.section_shown(1));
+    assert_eq!(r.items(&[], "members"), 2, "repeat_count adds the members");
+    let street = form.question("street").unwrap();
+    let offered: Vec<&str> = l
+        .choices_offered(&form, street, &r, &[])
+        .iter()
+        .map(|c| c.value.as_str())
+        .collect();
+    assert_eq!(offered, ["huafu"]);
+    r.set_answer_in(&[("members", 0)], "age", Some(Answer::Int(70)));
+    r.set_answer_in(&[("members", 1)], "age", Some(Answer::Int(9)));
+    let mut l = Logic::evaluate(&form, &r, "2026-11-24");
+    l.settle(&form, &mut r);
+    assert_eq!(r.answer("total_age"), Some(&Answer::Int(79)));
+    assert!(l.shown("members[0]/works") && !l.shown("members[1]/works"));
+}
+
+fn csv_book(survey: &str, choices: &str) -> Result<Converted, ImportError> {
+    let mut files = vec![("survey.csv".to_owned(), survey.as_bytes().to_vec())];
+    if !choices.is_empty() {
+        files.push(("choices.csv".to_owned(), choices.as_bytes().to_vec()));
+    }
+    convert(&read_files(&files)?)
+}
+
+#[test]
+fn unreadable_files_and_broken_forms_are_refused_with_the_place() {
+    let e = read_files(&[("form.xlsx".into(), b"PK\x03\x04 not really".to_vec())]).unwrap_err();
+    assert!(e.message.en.contains("not a valid .xlsx"), "{e:?}");
+    assert!(e.message.zh.contains("不是有效的 .xlsx"));
+    let e = read_files(&[("survey.csv".into(), vec![0xc4, 0xea, 0x2c, 0x61])]).unwrap_err();
+    assert!(e.message.en.contains("UTF-8"), "{e:?}");
+    let e = read_files(&[("notes.txt".into(), b"hello".to_vec())]).unwrap_err();
+    assert!(e.message.en.contains("notes.txt"));
+
+    let e = csv_book("type,name,label\nselect_one colours,c,Colour\n", "").unwrap_err();
+    assert!(
+        e.message.en.contains("row 2") && e.message.en.contains("colours"),
+        "{e:?}"
+    );
+    let e = csv_book("type,name,label\nbegin group,g,G\ninteger,a,A\n", "").unwrap_err();
+    assert!(
+        e.message.en.contains("row 2") && e.message.en.contains("end group"),
+        "{e:?}"
+    );
+    let e = csv_book("type,name,label\ninteger,a,A\nend repeat\n", "").unwrap_err();
+    assert!(e.message.en.contains("row 3"), "{e:?}");
+    let e = csv_book("type,name,label\ninteger,a,A\ninteger,A,B\n", "").unwrap_err();
+    assert!(
+        e.message.en.contains("row 3") && e.message.en.contains("row 2"),
+        "{e:?}"
+    );
+    let e = csv_book(
+        "type,name,label,relevant\ninteger,a,A\ninteger,b,B,${a} >> 2\n",
+        "",
+    )
+    .unwrap_err();
+    assert!(
+        e.message.en.contains("row 3")
+            && e.message.en.contains("relevant")
+            && e.message.en.contains("character"),
+        "{e:?}"
+    );
+    let e = csv_book(
+        "type,name,label,relevant\ngeopoint,g,G\ninteger,b,B,${g} != ''\n",
+        "",
+    )
+    .unwrap_err();
+    assert!(e.message.en.contains("geopoint"), "{e:?}");
+    let e = csv_book("name,label\na,A\n", "").unwrap_err();
+    assert!(e.message.en.contains("type"), "{e:?}");
+}
+
+#[test]
+fn names_become_valid_ids_and_references_follow() {
+    let c = csv_book(
+        "type,name,label,relevant,privacy\ninteger,Age-Years,Age,,quasi_identifier\ninteger,2nd,Second,${Age-Years} > 1,none\n",
+        "",
+    )
+    .unwrap();
+    let form = parse_form(&c.source).unwrap();
+    assert_eq!(
+        form.question("q_2nd")
+            .unwrap()
+            .relevant
+            .as_ref()
+            .unwrap()
+            .source,
+        "${age_years} > 1"
+    );
+    assert!(c.proposed.is_empty(), "the privacy column was used");
+    assert!(has_warning(&c, "settings", None, "No settings sheet"));
+    assert!(has_warning(&c, "survey", None, "no Chinese"));
+}
+
+#[test]
+fn nested_groups_open_up_into_their_section_keeping_their_conditions() {
+    let c = csv_book(
+        "type,name,label,relevant,privacy\nbegin group,outer,Outer,,\ninteger,a,A,,none\nbegin group,inner,Inner,${a} > 1,\ninteger,b,B,${a} < 9,none\nend group,,,,\nend group,,,,\n",
+        "",
+    )
+    .unwrap();
+    let form = parse_form(&c.source).unwrap();
+    assert_eq!(
+        form.question("b")
+            .unwrap()
+            .relevant
+            .as_ref()
+            .unwrap()
+            .source,
+        "(${a} > 1) and (${a} < 9)"
+    );
+    assert!(has_warning(&c, "survey", Some(4), "inner"));
+}
