@@ -24,7 +24,7 @@ tools-browser:
 	@scripts/setup.sh --browser
 
 # Trunk runs only when a source of the build is newer than dist/ (a second `make` is a no-op).
-BUILD_INPUTS := $(shell find src public style -type f) index.html Cargo.toml Cargo.lock \
+BUILD_INPUTS := $(shell find src public style forms -type f) index.html Cargo.toml Cargo.lock \
 	Trunk.toml scripts/post-build.mjs
 
 build: tools dist/index.html

@@ -9,7 +9,7 @@
 //! whole form (what keeps a 30-member roster instant; Enketo re-evaluates everything).
 
 use super::{Form, Kind, Question};
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeMap;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Node {
@@ -27,13 +27,13 @@ pub struct Plan {
     /// In an order where every node follows the nodes it reads.
     order: Vec<Node>,
     /// Node (by its place in `order`) of each question id.
-    by_id: HashMap<String, usize>,
+    by_id: BTreeMap<String, usize>,
     /// Node of each section.
     sections: Vec<usize>,
     /// For each node, the nodes that read it.
     readers: Vec<Vec<usize>>,
-    /// The repeats around each question, outermost first.
-    chains: HashMap<String, Vec<String>>,
+    /// The repeats around each node's question, outermost first (by place in `order`).
+    chains: Vec<Vec<String>>,
     /// Questions whose expressions read each other in a circle (none in a valid form).
     cycle: Vec<String>,
 }
@@ -44,10 +44,11 @@ impl Plan {
         let mut nodes = Vec::new();
         let mut reads: Vec<Vec<String>> = Vec::new();
         let mut ids = Vec::new();
-        let mut chains = HashMap::new();
+        let mut chains = Vec::new();
         for (si, s) in form.sections.iter().enumerate() {
             nodes.push(Node::Section(si));
             ids.push(None);
+            chains.push(Vec::new());
             reads.push(s.relevant.iter().flat_map(|c| c.expr.refs()).collect());
             collect(
                 si,
@@ -60,17 +61,20 @@ impl Plan {
                 &mut chains,
             );
         }
-        let by_doc: HashMap<&str, usize> = ids
-            .iter()
-            .enumerate()
-            .filter_map(|(i, id)| id.as_deref().map(|id| (id, i)))
-            .collect();
+        // Maps filled by `insert`, not `collect`: collecting into a map links a stable sort
+        // and a bulk builder (about 8 KB of wasm) that nothing else needs.
+        let mut by_doc: BTreeMap<String, usize> = BTreeMap::new();
+        for (i, id) in ids.iter().enumerate() {
+            if let Some(id) = id {
+                by_doc.insert(id.clone(), i);
+            }
+        }
         let section_doc: Vec<usize> = (0..nodes.len())
             .filter(|&i| matches!(nodes[i], Node::Section(_)))
             .collect();
         // Edges input → reader, in document numbering.
         let n = nodes.len();
-        let mut readers_doc: Vec<BTreeSet<usize>> = vec![BTreeSet::new(); n];
+        let mut readers_doc: Vec<Vec<usize>> = vec![Vec::new(); n];
         for (i, node) in nodes.iter().enumerate() {
             let mut inputs: Vec<usize> = reads[i]
                 .iter()
@@ -89,8 +93,8 @@ impl Plan {
                 }
             }
             for input in inputs {
-                if input != i {
-                    readers_doc[input].insert(i);
+                if input != i && !readers_doc[input].contains(&i) {
+                    readers_doc[input].push(i);
                 }
             }
         }
@@ -102,14 +106,16 @@ impl Plan {
                 waiting[r] += 1;
             }
         }
-        let mut ready: BTreeSet<usize> = (0..n).filter(|&i| waiting[i] == 0).collect();
+        // `ready` is kept sorted, largest first, so `pop` takes the earliest.
+        let mut ready: Vec<usize> = (0..n).rev().filter(|&i| waiting[i] == 0).collect();
         let mut sorted = Vec::with_capacity(n);
-        while let Some(i) = ready.pop_first() {
+        while let Some(i) = ready.pop() {
             sorted.push(i);
             for &r in &readers_doc[i] {
                 waiting[r] -= 1;
                 if waiting[r] == 0 {
-                    ready.insert(r);
+                    let at = ready.partition_point(|&x| x > r);
+                    ready.insert(at, r);
                 }
             }
         }
@@ -129,14 +135,20 @@ impl Plan {
             .map(|&i| readers_doc[i].iter().map(|&r| place[r]).collect())
             .collect();
         Plan {
-            by_id: by_doc
+            by_id: {
+                let mut by_id = BTreeMap::new();
+                for (id, i) in by_doc {
+                    by_id.insert(id, place[i]);
+                }
+                by_id
+            },
+            chains: sorted
                 .iter()
-                .map(|(id, &i)| ((*id).to_owned(), place[i]))
+                .map(|&i| std::mem::take(&mut chains[i]))
                 .collect(),
             sections: section_doc.iter().map(|&i| place[i]).collect(),
             order: sorted.into_iter().map(|i| nodes[i].clone()).collect(),
             readers,
-            chains,
             cycle,
         }
     }
@@ -161,7 +173,10 @@ impl Plan {
 
     /// The repeats around question `id`, outermost first.
     pub fn chain(&self, id: &str) -> &[String] {
-        self.chains.get(id).map_or(&[], Vec::as_slice)
+        self.by_id
+            .get(id)
+            .and_then(|&i| self.chains.get(i))
+            .map_or(&[], Vec::as_slice)
     }
 
     /// Question ids that read each other in a circle (empty for a valid form).
@@ -210,7 +225,7 @@ fn collect(
     nodes: &mut Vec<Node>,
     reads: &mut Vec<Vec<String>>,
     ids: &mut Vec<Option<String>>,
-    chains: &mut HashMap<String, Vec<String>>,
+    chains: &mut Vec<Vec<String>>,
 ) {
     for (i, q) in questions.iter().enumerate() {
         at.push(i);
@@ -226,7 +241,7 @@ fn collect(
             _ => {}
         }
         reads.push(r);
-        chains.insert(q.id.clone(), chain.clone());
+        chains.push(chain.clone());
         if let Kind::Repeat { questions, .. } = &q.kind {
             chain.push(q.id.clone());
             collect(section, questions, at, chain, nodes, reads, ids, chains);

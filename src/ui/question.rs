@@ -303,13 +303,11 @@ fn control(
             .into_any()
         }
         Kind::SingleChoice { choices, other } => {
-            let offered = offered_choices(at, survey);
             let items = choices
                 .iter()
-                .map(|c| single_option(at, survey, c.value.as_str(), &c.label, offered))
+                .map(|c| single_option(at, survey, c.value.as_str(), &c.label))
                 .collect_view();
-            let other_item =
-                other.then(|| single_option(at, survey, OTHER, &OTHER_CHOICE.label, None));
+            let other_item = other.then(|| single_option(at, survey, OTHER, &OTHER_CHOICE.label));
             view! {
                 <div class="options">{items}{other_item}</div>
                 {other.then(|| view! { <OtherBox at=at /> })}
@@ -323,14 +321,13 @@ fn control(
             max_choices,
             exclusive,
         } => {
-            let offered = offered_choices(at, survey);
             let items = choices
                 .iter()
-                .map(|c| multi_option(at, survey, c, *max_choices, exclusive, offered))
+                .map(|c| multi_option(at, survey, c, *max_choices, exclusive))
                 .collect_view();
             let other_choice: &'static Choice = &OTHER_CHOICE;
-            let other_item = other
-                .then(|| multi_option(at, survey, other_choice, *max_choices, exclusive, None));
+            let other_item =
+                other.then(|| multi_option(at, survey, other_choice, *max_choices, exclusive));
             view! {
                 <div class="options multi">{items}{other_item}</div>
                 {other.then(|| view! { <OtherBox at=at /> })}
@@ -400,23 +397,18 @@ static OTHER_CHOICE: std::sync::LazyLock<Choice> = std::sync::LazyLock::new(|| C
     columns: Default::default(),
 });
 
-/// The values a question's `choice_filter` lets through, following the answers it reads;
-/// `None` when it has none (every choice always shown).
-fn offered_choices(at: At, survey: Survey) -> Option<Memo<Vec<String>>> {
-    at.q.choice_filter.as_ref()?;
-    Some(Memo::new(move |_| {
-        survey.checked(|r, l| {
-            l.choices_offered(survey.form, at.q, r, &at.scope())
-                .into_iter()
-                .map(|c| c.value.clone())
-                .collect()
-        })
-    }))
-}
-
-/// Whether an option is out of its question's `choice_filter` (then it is not drawn).
-fn filtered_out(offered: Option<Memo<Vec<String>>>, value: &'static str) -> impl Fn() -> bool {
-    move || offered.is_some_and(|o| o.with(|o| !o.iter().any(|v| v == value)))
+/// Whether an option is out of its question's `choice_filter`, following the answers the
+/// filter reads (then it is not drawn). A plain closure, not a memo: a choice list is short,
+/// and every memo type costs the bundle its own copy of the reactive machinery.
+fn filtered_out(at: At, survey: Survey, value: &'static str) -> impl Fn() -> bool {
+    move || {
+        at.q.choice_filter.is_some()
+            && survey.checked(|r, l| {
+                !l.choices_offered(survey.form, at.q, r, &at.scope())
+                    .iter()
+                    .any(|c| c.value == value)
+            })
+    }
 }
 
 fn single_option(
@@ -424,13 +416,12 @@ fn single_option(
     survey: Survey,
     value: &'static str,
     label: &'static Text,
-    offered: Option<Memo<Vec<String>>>,
 ) -> impl IntoView {
     let lang = survey.app.lang.get_untracked();
     let key = at.key();
     let checked = move || at.answer(survey).as_ref().and_then(Value::as_str) == Some(value);
     view! {
-        <label class="option" hidden=filtered_out(offered, value)>
+        <label class="option" hidden=filtered_out(at, survey, value)>
             <input type="radio" name=format!("in-{key}") value=value data-testid=format!("choice-{key}-{value}")
                 prop:checked=checked disabled=move || survey.readonly()
                 on:change=move |_| at.set(survey, Some(Value::Text(value.to_owned()))) />
@@ -445,7 +436,6 @@ fn multi_option(
     choice: &'static Choice,
     max_choices: Option<u32>,
     exclusive: &'static [String],
-    offered: Option<Memo<Vec<String>>>,
 ) -> impl IntoView {
     let lang = survey.app.lang.get_untracked();
     let key = at.key();
@@ -478,7 +468,7 @@ fn multi_option(
         at.set(survey, Some(Value::List(list)));
     };
     view! {
-        <label class="option" hidden=filtered_out(offered, value)>
+        <label class="option" hidden=filtered_out(at, survey, value)>
             <input type="checkbox" value=value data-testid=format!("choice-{key}-{value}")
                 prop:checked=checked disabled=move || survey.readonly() || at_limit()
                 on:change=toggle />

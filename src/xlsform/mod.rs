@@ -1186,3 +1186,69 @@ fn read_choices(
 
 #[cfg(test)]
 mod tests;
+
+/// What the import worker answers (as JSON text, through `postMessage`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum Reply {
+    /// Converted, waiting for the person to confirm the privacy classes.
+    Converted(Box<Converted>),
+    /// Confirmed and checked: the definition as written and as the app loads it.
+    Confirmed {
+        source: String,
+        compiled: String,
+        form_id: String,
+        version: u32,
+    },
+    Failed(ImportError),
+}
+
+/// First step: the picked files, converted. A `.json` file is a Doorstep definition (as
+/// the form library exports it) and is only checked.
+pub fn import(files: &[(String, Vec<u8>)]) -> Reply {
+    let result = match files {
+        [(name, bytes)] if name.to_lowercase().ends_with(".json") => definition(name, bytes),
+        _ => read_files(files).and_then(|book| convert(&book)),
+    };
+    match result {
+        Ok(c) => Reply::Converted(Box::new(c)),
+        Err(e) => Reply::Failed(e),
+    }
+}
+
+fn definition(name: &str, bytes: &[u8]) -> Result<Converted, ImportError> {
+    let text = std::str::from_utf8(bytes).map_err(|_| {
+        ImportError::new(
+            format!("“{name}”不是 UTF-8 文本。"),
+            format!("\"{name}\" is not UTF-8 text."),
+        )
+    })?;
+    let form = parse_form(text.trim_start_matches('\u{feff}')).map_err(|e| {
+        ImportError::new(
+            format!("“{name}”：{}", e.describe(Lang::Zh)),
+            format!("\"{name}\": {}", e.describe(Lang::En)),
+        )
+    })?;
+    Ok(Converted {
+        source: text.to_owned(),
+        form_id: form.id.clone(),
+        version: form.version,
+        version_given: true,
+        title: form.title.clone(),
+        questions: form.answerable_count(),
+        warnings: Vec::new(),
+        proposed: Vec::new(),
+    })
+}
+
+/// Second step: the person's privacy classes and the version to store it as.
+pub fn finish_import(source: &str, privacy: &[(String, Privacy)], version: u32) -> Reply {
+    match confirm(source, privacy, version) {
+        Ok((source, form)) => Reply::Confirmed {
+            compiled: serde_json::to_string(&form).unwrap_or_default(),
+            form_id: form.id.clone(),
+            version: form.version,
+            source,
+        },
+        Err(e) => Reply::Failed(e),
+    }
+}

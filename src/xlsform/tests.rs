@@ -281,3 +281,39 @@ fn nested_groups_open_up_into_their_section_keeping_their_conditions() {
     );
     assert!(has_warning(&c, "survey", Some(4), "inner"));
 }
+
+#[test]
+fn a_doorstep_definition_round_trips_through_import() {
+    let Reply::Converted(c) = import(&[file("household-visit.xlsx")]) else {
+        panic!("converts")
+    };
+    let Reply::Confirmed {
+        source, compiled, ..
+    } = finish_import(&c.source, &[], 3)
+    else {
+        panic!("confirms")
+    };
+    // What the library exports (the source) imports back as the same form.
+    let Reply::Converted(again) = import(&[("form.json".into(), source.clone().into_bytes())])
+    else {
+        panic!("re-imports")
+    };
+    assert!(again.proposed.is_empty() && again.warnings.is_empty());
+    let Reply::Confirmed {
+        compiled: twice, ..
+    } = finish_import(&again.source, &[], 3)
+    else {
+        panic!("confirms again")
+    };
+    assert_eq!(compiled, twice);
+    let loaded: crate::form::Form = serde_json::from_str(&compiled).unwrap();
+    assert_eq!(
+        loaded,
+        parse_form(&source).unwrap(),
+        "the app loads what was checked"
+    );
+    let Reply::Failed(e) = import(&[("form.json".into(), b"{\"format\": 1".to_vec())]) else {
+        panic!("broken JSON is refused")
+    };
+    assert!(e.message.en.contains("form.json"));
+}
