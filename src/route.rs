@@ -7,6 +7,10 @@ pub enum Route {
     List,
     /// Start a new response, then replace this route with the response's own.
     New,
+    /// The same, with a form of the library: `#/new/<form>/<version>`.
+    NewOf { form: String, version: u32 },
+    /// The form library: forms on this device, import and export.
+    Forms,
     /// A response, at one section.
     Survey { id: String, section: usize },
     /// A response at one question (links from the review screen): its section, scrolled
@@ -26,6 +30,14 @@ impl Route {
         let parts: Vec<&str> = path.split('/').filter(|p| !p.is_empty()).collect();
         match parts.as_slice() {
             ["new"] => Route::New,
+            ["new", form, v] if valid_form(form) => match v.parse() {
+                Ok(version) => Route::NewOf {
+                    form: (*form).to_owned(),
+                    version,
+                },
+                Err(_) => Route::List,
+            },
+            ["forms"] => Route::Forms,
             ["r", id] if valid_id(id) => Route::Survey {
                 id: (*id).to_owned(),
                 section: 0,
@@ -56,6 +68,8 @@ impl Route {
         match self {
             Route::List => "#/".into(),
             Route::New => "#/new".into(),
+            Route::NewOf { form, version } => format!("#/new/{form}/{version}"),
+            Route::Forms => "#/forms".into(),
             Route::Survey { id, section } => format!("#/r/{id}/{section}"),
             Route::Question {
                 id,
@@ -75,6 +89,14 @@ fn valid_question(q: &str) -> bool {
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
 }
 
+/// Form ids: lower-case letters, digits, `_` and `-` (see the form format).
+fn valid_form(f: &str) -> bool {
+    !f.is_empty()
+        && f.len() <= 64
+        && f.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-')
+}
+
 /// Response ids are UUIDs; anything else in a URL is not one of ours.
 fn valid_id(id: &str) -> bool {
     !id.is_empty() && id.len() <= 64 && id.chars().all(|c| c.is_ascii_hexdigit() || c == '-')
@@ -90,6 +112,11 @@ mod tests {
         for r in [
             Route::List,
             Route::New,
+            Route::Forms,
+            Route::NewOf {
+                form: "household_visit".into(),
+                version: 3,
+            },
             Route::Survey {
                 id: id.clone(),
                 section: 3,
@@ -112,6 +139,8 @@ mod tests {
         assert_eq!(Route::parse("#/r/abc/x"), Route::List);
         assert_eq!(Route::parse("#/r/abc/1/<b>"), Route::List);
         assert_eq!(Route::parse("#/elsewhere"), Route::List);
+        assert_eq!(Route::parse("#/new/<x>/1"), Route::List);
+        assert_eq!(Route::parse("#/new/visit/v2"), Route::List);
         assert_eq!(
             Route::parse("#/r/abc"),
             Route::Survey {

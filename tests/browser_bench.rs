@@ -63,7 +63,7 @@ fn storage_capacity_and_save_latency() {
     console_log!("save_one_answer_mean_2000_stored: {:.3} ms", mean);
 
     let t0 = now_ms();
-    let (list, _) = store.list(form).unwrap();
+    let (list, _) = store.list(|_, _| Some(form)).unwrap();
     console_log!(
         "list_2000_responses: {:.1} ms ({} rows)",
         now_ms() - t0,

@@ -2,6 +2,7 @@
 //! keys, characters used); `LocalStore` implements it over the browser's localStorage and
 //! `MemoryStore` in memory, with a quota, so every rule here is tested natively.
 
+mod forms;
 mod memory;
 mod responses;
 mod schema;
@@ -9,6 +10,7 @@ mod schema;
 #[cfg(target_arch = "wasm32")]
 pub mod local;
 
+pub use forms::{AddError, Added, FormEntry, FormStore};
 pub use memory::MemoryStore;
 pub use responses::{response_key, OpenResponse, Recovered, ResponseStore, SaveError, Summary};
 pub use schema::{migrate, migrate_with, Migration, SCHEMA_KEY, SCHEMA_VERSION};
@@ -92,3 +94,6 @@ pub fn utf16_len(s: &str) -> usize {
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod form_tests;

@@ -62,6 +62,9 @@ pub enum Recovered {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Summary {
     pub id: String,
+    /// The form and version the response was started with.
+    pub form: String,
+    pub form_version: u32,
     pub status: Status,
     pub started: String,
     pub updated: String,
@@ -216,8 +219,12 @@ impl<S: KvStore> ResponseStore<S> {
     }
 
     /// Summaries of all responses, newest first, and the keys of any that cannot be read
-    /// (left in storage untouched; the list says they exist).
-    pub fn list(&self, form: &Form) -> Result<(Vec<Summary>, Vec<String>), StoreError> {
+    /// (left in storage untouched; the list says they exist). `form_of` finds the form a
+    /// response was started with; without it, location and progress stay empty.
+    pub fn list<'f>(
+        &self,
+        form_of: impl Fn(&str, u32) -> Option<&'f Form>,
+    ) -> Result<(Vec<Summary>, Vec<String>), StoreError> {
         let mut summaries = Vec::new();
         let mut damaged = Vec::new();
         for id in self.ids()? {
@@ -227,15 +234,22 @@ impl<S: KvStore> ResponseStore<S> {
             };
             match from_json(&key, &json) {
                 Ok(r) => summaries.push(Summary {
-                    building: r.location(form, Role::Building),
-                    unit: r.location(form, Role::Unit),
-                    room: r.location(form, Role::Room),
+                    building: form_of(&r.form, r.form_version)
+                        .and_then(|f| r.location(f, Role::Building)),
+                    unit: form_of(&r.form, r.form_version).and_then(|f| r.location(f, Role::Unit)),
+                    room: form_of(&r.form, r.form_version).and_then(|f| r.location(f, Role::Room)),
                     // Skip logic as of the response's last change (today() rarely matters here).
-                    progress: progress(
-                        form,
-                        &r,
-                        &Logic::evaluate(form, &r, r.updated.get(..10).unwrap_or("")),
-                    ),
+                    progress: form_of(&r.form, r.form_version)
+                        .map(|f| {
+                            progress(
+                                f,
+                                &r,
+                                &Logic::evaluate(f, &r, r.updated.get(..10).unwrap_or("")),
+                            )
+                        })
+                        .unwrap_or_default(),
+                    form: r.form,
+                    form_version: r.form_version,
                     id: r.id,
                     status: r.status,
                     started: r.started,

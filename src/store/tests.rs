@@ -136,7 +136,7 @@ fn list_summarises_and_keeps_damaged_entries() {
     store.kv().set("doorstep.r.cccc", "{not json").unwrap();
     store.kv().set("someone-else", "x").unwrap();
 
-    let (list, damaged) = store.list(form).unwrap();
+    let (list, damaged) = store.list(|_, _| Some(form)).unwrap();
     assert_eq!(list.len(), 2);
     assert_eq!(list[0].id, "bbbb", "newest first");
     assert_eq!(list[0].progress.answered, list[0].progress.total);

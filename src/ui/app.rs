@@ -1,6 +1,7 @@
 //! The application shell: language, storage, routing, header and banners.
 
 use super::browser;
+use super::library::Library;
 use super::list::ResponseList;
 use super::review::Review;
 use super::survey::SurveyScreen;
@@ -183,6 +184,10 @@ pub fn App() -> impl IntoView {
             {move || match (state.lang.track(), state.route.get()).1 {
                 Route::List => view! { <ResponseList /> }.into_any(),
                 Route::New => view! { <NewResponse /> }.into_any(),
+                Route::NewOf { form, version } => {
+                    view! { <NewResponse form=form version=version /> }.into_any()
+                }
+                Route::Forms => view! { <Library /> }.into_any(),
                 Route::Question { id, section, question } => {
                     view! { <SurveyScreen id=id section=section focus=question /> }.into_any()
                 }
@@ -221,10 +226,26 @@ fn ProblemBanner() -> impl IntoView {
 /// `#/new`: creates a response and replaces the URL with its own, so a reload or the back
 /// button never makes a second one.
 #[component]
-fn NewResponse() -> impl IntoView {
+fn NewResponse(
+    /// A form of the library; the built-in one without.
+    #[prop(optional)]
+    form: Option<String>,
+    #[prop(optional)] version: u32,
+) -> impl IntoView {
     let state = use_app();
     let failed = RwSignal::new(None::<StoreError>);
-    Effect::new(move |_| match create_response(state) {
+    let chosen = match &form {
+        Some(id) => super::forms::resolve(state, id, version),
+        None => Some(crate::form::builtin_form()),
+    };
+    let Some(chosen) = chosen else {
+        return view! {
+            <div class="banner error" role="alert" data-testid="not-found">{state.t(Msg::FormMissing)}</div>
+            <a class="button" href="#/forms">{state.t(Msg::FormLibrary)}</a>
+        }
+        .into_any();
+    };
+    Effect::new(move |_| match create_response(state, chosen) {
         Ok(id) => {
             let route = Route::Survey { id, section: 0 };
             browser::replace_hash(&route.to_hash());
@@ -232,7 +253,7 @@ fn NewResponse() -> impl IntoView {
         }
         Err(e) => failed.set(Some(e)),
     });
-    move || {
+    (move || {
         failed.get().map(|e| {
             let text = match e {
                 StoreError::QuotaExceeded => state.t(Msg::NotSavedFull),
@@ -240,12 +261,15 @@ fn NewResponse() -> impl IntoView {
             };
             view! { <div class="banner error" role="alert" data-testid="save-error">{text}</div> }
         })
-    }
+    })
+    .into_any()
 }
 
-/// Creates and stores a new draft of the built-in form; returns its id.
-pub fn create_response(state: AppState) -> Result<String, StoreError> {
-    let form = crate::form::builtin_form();
+/// Creates and stores a new draft of `form`; returns its id.
+pub fn create_response(
+    state: AppState,
+    form: &'static crate::form::Form,
+) -> Result<String, StoreError> {
     let response =
         crate::response::Response::with_defaults(browser::new_uuid(), form, browser::now());
     let id = response.id.clone();

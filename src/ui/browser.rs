@@ -169,3 +169,25 @@ pub fn reload() {
         let _ = w.location().reload();
     }
 }
+
+/// Offers `text` as a file download (a Blob and a temporary object URL; nothing leaves the
+/// device). False if the browser refused.
+pub fn download(name: &str, text: &str, mime: &str) -> bool {
+    use wasm_bindgen::JsCast;
+    let run = || -> Result<(), JsValue> {
+        let parts = js_sys::Array::of1(&JsValue::from_str(text));
+        let options = web_sys::BlobPropertyBag::new();
+        options.set_type(mime);
+        let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options)?;
+        let url = web_sys::Url::create_object_url_with_blob(&blob)?;
+        let document = web_sys::window()
+            .and_then(|w| w.document())
+            .ok_or(JsValue::NULL)?;
+        let a: web_sys::HtmlAnchorElement = document.create_element("a")?.dyn_into()?;
+        a.set_href(&url);
+        a.set_download(name);
+        a.click();
+        web_sys::Url::revoke_object_url(&url)
+    };
+    run().is_ok()
+}

@@ -19,14 +19,13 @@ const WARN_SHARE: f64 = 0.8;
 #[component]
 pub fn ResponseList() -> impl IntoView {
     let state = use_app();
-    let form = builtin_form();
     // Re-read when another tab changed storage or this screen deleted something.
     let reload = RwSignal::new(0u32);
     let listing = Memo::new(move |_| {
         state.storage_tick.get();
         reload.get();
         state
-            .with_store(|s| s.list(form))
+            .with_store(|s| s.list(|id, v| super::forms::resolve(state, id, v)))
             .unwrap_or(Ok((Vec::new(), Vec::new())))
             .map_err(|e| e.to_string())
     });
@@ -39,7 +38,7 @@ pub fn ResponseList() -> impl IntoView {
     let confirm = RwSignal::new(None::<Summary>);
     let available = move || state.problem.with(Option::is_none);
 
-    let new_survey = move |_| match create_response(state) {
+    let new_survey = move |_| match create_response(state, builtin_form()) {
         Ok(id) => state.go(Route::Survey { id, section: 0 }),
         Err(e) => create_error.set(Some(e)),
     };
@@ -101,6 +100,7 @@ pub fn ResponseList() -> impl IntoView {
                 >
                     {state.t(Msg::NewSurvey)}
                 </button>
+                <a class="button" href="#/forms" data-testid="form-library">{state.t(Msg::FormLibrary)}</a>
             </div>
             {move || {
                 create_error

@@ -3,6 +3,8 @@
 
 mod app;
 mod browser;
+mod forms;
+mod library;
 mod list;
 mod question;
 mod review;

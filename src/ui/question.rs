@@ -98,7 +98,7 @@ fn QuestionBody(at: At) -> impl IntoView {
     if matches!(q.kind, Kind::Note) {
         return view! {
             <div class="note-item" id=format!("q-{key}") data-testid="note">
-                <p>{q.label.get(lang).to_owned()}</p>
+                <p>{fill_in_view(survey, &q.label, lang)}</p>
             </div>
         }
         .into_any();

@@ -15,7 +15,7 @@ pub fn Review(id: String) -> impl IntoView {
     let survey = open_survey(app, &id);
     let form = survey.form;
     if survey.open.with_untracked(Option::is_none) {
-        return view! { <NotFound /> }.into_any();
+        return view! { <NotFound missing=survey.form_missing /> }.into_any();
     }
     provide_context(survey);
     let lang = app.lang.get_untracked();

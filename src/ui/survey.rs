@@ -48,6 +48,8 @@ pub struct Survey {
     pub touched: RwSignal<BTreeSet<String>>,
     /// After "Next" was refused, every problem of the section is shown.
     pub show_all: RwSignal<bool>,
+    /// The response's form version is not on this device.
+    pub form_missing: bool,
 }
 
 impl Survey {
@@ -293,7 +295,16 @@ pub fn open_survey(app: AppState, id: &str) -> Survey {
     if let Some(o) = opened.as_mut() {
         app.with_scratch(|s, scratch| recovered = s.recover_unsaved(scratch, o));
     }
-    let form = builtin_form();
+    // The form and version the response was started with; without it nothing can be shown
+    // (nor saved), and the screen says which form to import.
+    let form = opened
+        .as_ref()
+        .and_then(|o| super::forms::resolve(app, &o.response.form, o.response.form_version));
+    let form_missing = opened.is_some() && form.is_none();
+    if form_missing {
+        opened = None;
+    }
+    let form = form.unwrap_or_else(builtin_form);
     let open = RwSignal::new(opened);
     let today = browser::now().get(..10).unwrap_or("").to_owned();
     let logic = RwSignal::new(
@@ -312,6 +323,7 @@ pub fn open_survey(app: AppState, id: &str) -> Survey {
         save: RwSignal::new(SaveState::Idle),
         touched: RwSignal::new(BTreeSet::new()),
         show_all: RwSignal::new(false),
+        form_missing,
     };
     if let Recovered::Overtaken(stored) = recovered {
         // Saved over since: the user chooses between the held edit and what is stored.
@@ -374,7 +386,7 @@ pub fn SurveyScreen(
     let survey = open_survey(app, &id);
     let form = survey.form;
     if survey.open.with_untracked(Option::is_none) {
-        return view! { <NotFound /> }.into_any();
+        return view! { <NotFound missing=survey.form_missing /> }.into_any();
     }
     let section = section.min(form.sections.len() - 1);
     provide_context(survey);
@@ -530,10 +542,16 @@ pub fn SurveyScreen(
 }
 
 #[component]
-pub fn NotFound() -> impl IntoView {
+pub fn NotFound(
+    /// The response exists, but not the form version it was started with.
+    #[prop(optional)]
+    missing: bool,
+) -> impl IntoView {
     let app = use_app();
     view! {
-        <div class="banner error" role="alert" data-testid="not-found">{app.t(Msg::NotFound)}</div>
+        <div class="banner error" role="alert" data-testid="not-found">
+            {app.t(if missing { Msg::FormMissing } else { Msg::NotFound })}
+        </div>
         <a class="button" href="#/" data-testid="back-to-list">{app.t(Msg::BackToList)}</a>
     }
 }

@@ -976,7 +976,8 @@ pub fn propose(name: &str, doorstep_type: &str, label: &Value) -> Privacy {
     }
 }
 
-fn privacy_name(p: Privacy) -> &'static str {
+/// The class as the definition format writes it.
+pub fn privacy_name(p: Privacy) -> &'static str {
     match p {
         Privacy::Identifier => "identifier",
         Privacy::QuasiIdentifier => "quasi_identifier",

@@ -1,0 +1,183 @@
+// A coordinator brings the XLSForm they already have: imports the .xlsx into the form
+// library, confirms the proposed privacy classes, and a worker runs the form to completion
+// (skip logic, a choice filter, a roster sized by an answer, a calculation in a label).
+// A broken file changes nothing; the form exports as JSON and imports back.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { dirname, join } from "node:path";
+import { launch, serve, tablet, tid, ready, storedResponses, watchErrors } from "./helpers.mjs";
+
+const fixtures = join(dirname(fileURLToPath(import.meta.url)), "..", "fixtures");
+
+let browser, server, url;
+before(async () => {
+  browser = await launch();
+  ({ server, url } = await serve());
+});
+after(async () => {
+  await browser?.close();
+  server?.close();
+});
+
+const storedKeys = (page) => page.evaluate(() => Object.keys(localStorage).sort());
+
+async function openLibrary(page) {
+  await page.goto(url);
+  await ready(page);
+  await page.tap(tid("form-library"));
+  await page.waitForSelector(tid("form-list"));
+}
+
+test("an .xlsx XLSForm imports, and a worker runs it to completion", async () => {
+  const context = await tablet(browser);
+  const page = await context.newPage();
+  const errors = watchErrors(page);
+  await openLibrary(page);
+  assert.equal((await page.$$(`${tid("form-list")} li`)).length, 1, "only the built-in form");
+
+  await page.setInputFiles(tid("import-file"), join(fixtures, "household-visit.xlsx"));
+  await page.waitForSelector(tid("import-preview"));
+  const preview = await page.textContent(tid("import-preview"));
+  assert.match(preview, /入户探访登记/);
+  assert.match(preview, /household_visit · 版本 3/);
+  // What was not carried over is listed with its row.
+  const warnings = await page.$$eval(`${tid("import-warnings")} li`, (els) => els.map((e) => e.textContent));
+  assert.ok(warnings.some((w) => w.startsWith("survey 第 18 行") && w.includes("geopoint")), warnings.join("\n"));
+  assert.ok(warnings.some((w) => w.includes("minimal")));
+  // Privacy classes proposed from names and types, for confirmation.
+  assert.equal(await page.inputValue(tid("privacy-resident_name")), "identifier");
+  assert.equal(await page.inputValue(tid("privacy-comments")), "free_text");
+  await page.selectOption(tid("privacy-needs"), "sensitive");
+  // Nothing is stored before the person confirms.
+  assert.ok(!(await storedKeys(page)).some((k) => k.startsWith("doorstep.f")));
+  await page.tap(tid("import-confirm"));
+  await page.waitForSelector(tid("import-done"));
+  const keys = await storedKeys(page);
+  assert.ok(keys.includes("doorstep.f.household_visit.3") && keys.includes("doorstep.fs.household_visit.3"), keys.join());
+  const source = JSON.parse(await page.evaluate(() => localStorage.getItem("doorstep.fs.household_visit.3")));
+  const household = source.sections.find((s) => s.id === "household");
+  assert.equal(household.questions.find((q) => q.id === "needs").privacy, "sensitive");
+  assert.equal(household.questions.find((q) => q.id === "resident_name").privacy, "identifier");
+  await page.waitForSelector(tid("form-household_visit-3"));
+
+  // A survey with the imported form.
+  await page.tap(tid("import-start"));
+  await page.waitForSelector(tid("choice-purpose-OK"));
+  await page.tap(tid("choice-purpose-OK"));
+  await page.tap(tid("choice-consent-yes"));
+  await page.tap(tid("next"));
+  await page.waitForSelector(tid("input-hh_size"));
+  await page.fill(tid("input-resident_name"), "王阿姨");
+  await page.fill(tid("input-hh_size"), "2");
+  // The street list follows the district (choice_filter).
+  assert.ok(!(await page.isVisible(tid("choice-street-yuehai"))), "no street before a district");
+  await page.tap(tid("choice-district-futian"));
+  await page.waitForSelector(tid("choice-street-huafu"), { state: "visible" });
+  assert.ok(!(await page.isVisible(tid("choice-street-yuehai"))));
+  await page.tap(tid("choice-district-nanshan"));
+  await page.waitForSelector(tid("choice-street-yuehai"), { state: "visible" });
+  assert.ok(!(await page.isVisible(tid("choice-street-huafu"))));
+  await page.tap(tid("choice-street-shekou"));
+  // repeat_count: two members, from the household size.
+  await page.waitForSelector(tid("input-members-1-age"));
+  await page.fill(tid("input-members-0-age"), "70");
+  await page.fill(tid("input-members-1-age"), "9");
+  // "In work?" only for members 16 and over.
+  await page.waitForSelector(tid("choice-members-0-works-yes"));
+  assert.ok(!(await page.isVisible(tid("choice-members-1-works-yes"))));
+  await page.tap(tid("choice-members-0-works-no"));
+  // A label quoting answers and a calculation.
+  await page.waitForFunction(() => document.body.textContent.includes("共 2 人，年龄合计 79 岁。"));
+  assert.equal(await page.inputValue(tid("input-visit_date")), new Date().toLocaleDateString("sv"), "default today()");
+  await page.tap(tid("next"));
+  await page.waitForSelector(tid("review-ok"));
+  await page.tap(tid("complete"));
+  await page.waitForSelector(`${tid("response-row")}[data-status="completed"]`);
+
+  const [stored] = await storedResponses(page);
+  assert.equal(stored.form, "household_visit");
+  assert.equal(stored.v, 3);
+  assert.equal(stored.status, "completed");
+  assert.deepEqual(stored.a.members.map((m) => m.age), [70, 9]);
+  assert.equal(stored.a.total_age, 79);
+  assert.equal(stored.a.street, "shekou");
+  // Opening it again after a reload finds its own form version.
+  await page.reload();
+  await page.tap(`${tid("response-row")} ${tid("resume")}`);
+  await page.waitForSelector(tid("question"));
+  assert.ok(await page.isVisible(tid("choice-purpose-OK")));
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test("a broken file changes nothing; a form exports as JSON and imports back", async () => {
+  const context = await tablet(browser, { acceptDownloads: true });
+  const page = await context.newPage();
+  await openLibrary(page);
+  const before = await storedKeys(page);
+
+  await page.setInputFiles(tid("import-file"), {
+    name: "form.xlsx",
+    mimeType: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    buffer: Buffer.from("PK\u0003\u0004 this is not a workbook"),
+  });
+  await page.waitForSelector(tid("import-error"));
+  assert.match(await page.textContent(tid("import-error")), /不是有效的 \.xlsx 文件/);
+  assert.deepEqual(await storedKeys(page), before, "nothing written");
+
+  // CSV sheets of a form with a mistake: the row and the column are named.
+  const survey = "type,name,label,relevant\ninteger,a,A\ninteger,b,B,${a} >> 2\n";
+  await page.setInputFiles(tid("import-file"), [
+    { name: "survey.csv", mimeType: "text/csv", buffer: Buffer.from(survey) },
+  ]);
+  await page.waitForFunction(() => /第 3 行/.test(document.querySelector('[data-testid="import-error"]')?.textContent || ""));
+  assert.match(await page.textContent(tid("import-error")), /relevant/);
+  assert.deepEqual(await storedKeys(page), before);
+
+  // The CSV version of the fixture imports; no version clash with itself.
+  await page.setInputFiles(
+    tid("import-file"),
+    ["survey", "choices", "settings"].map((s) => join(fixtures, `household-visit-${s}.csv`))
+  );
+  await page.waitForSelector(tid("import-preview"));
+  await page.tap(tid("import-confirm"));
+  await page.waitForSelector(tid("import-done"));
+  await page.waitForSelector(tid("export-household_visit-3"));
+
+  const [download] = await Promise.all([
+    page.waitForEvent("download"),
+    page.tap(tid("export-household_visit-3")),
+  ]);
+  assert.equal(download.suggestedFilename(), "household_visit-v3.json");
+  const exported = readFileSync(await download.path(), "utf8");
+  const definition = JSON.parse(exported);
+  assert.equal(definition.id, "household_visit");
+  assert.equal(definition.version, 3);
+
+  // Imported back: the very same version, so nothing changes.
+  await page.setInputFiles(tid("import-file"), {
+    name: "household_visit-v3.json",
+    mimeType: "application/json",
+    buffer: Buffer.from(exported),
+  });
+  await page.waitForSelector(tid("import-preview"));
+  await page.tap(tid("import-confirm"));
+  await page.waitForFunction(() => /已有完全相同/.test(document.querySelector('[data-testid="import-done"]')?.textContent || ""));
+
+  // The same version with different content is refused, and the stored one kept.
+  definition.title["zh-CN"] = "改过的问卷";
+  await page.setInputFiles(tid("import-file"), {
+    name: "changed.json",
+    mimeType: "application/json",
+    buffer: Buffer.from(JSON.stringify(definition)),
+  });
+  await page.waitForSelector(tid("import-preview"));
+  await page.tap(tid("import-confirm"));
+  await page.waitForSelector(tid("import-error"));
+  assert.match(await page.textContent(tid("import-error")), /提高 version/);
+  const kept = JSON.parse(await page.evaluate(() => localStorage.getItem("doorstep.f.household_visit.3")));
+  assert.equal(kept.title["zh-CN"], "入户探访登记");
+  await context.close();
+});
