@@ -89,6 +89,7 @@ pub enum Msg {
     Version,
     Questions,
     WorkerUnavailable,
+    Loading,
 }
 
 impl Msg {
@@ -148,9 +149,10 @@ impl Msg {
             Msg::Version => ("版本", "version"),
             Msg::Questions => ("题", "questions"),
             Msg::WorkerUnavailable => (
-                "无法启动导入程序。请刷新页面后再试。",
-                "The importer could not start. Reload the page and try again.",
+                "无法载入问卷库。请联网刷新页面后再试。",
+                "The form library could not be loaded. Reload the page (online) and try again.",
             ),
+            Msg::Loading => ("正在载入…", "Loading…"),
             Msg::NoResponses => (
                 "还没有记录。点“开始新调查”开始第一户。",
                 "No responses yet. Tap “New survey” to start with the first household.",

@@ -1,7 +1,6 @@
 //! The application shell: language, storage, routing, header and banners.
 
 use super::browser;
-use super::library::Library;
 use super::list::ResponseList;
 use super::review::Review;
 use super::survey::SurveyScreen;
@@ -187,7 +186,7 @@ pub fn App() -> impl IntoView {
                 Route::NewOf { form, version } => {
                     view! { <NewResponse form=form version=version /> }.into_any()
                 }
-                Route::Forms => view! { <Library /> }.into_any(),
+                Route::Forms => view! { <LibraryHost /> }.into_any(),
                 Route::Question { id, section, question } => {
                     view! { <SurveyScreen id=id section=section focus=question /> }.into_any()
                 }
@@ -220,6 +219,58 @@ fn ProblemBanner() -> impl IntoView {
                 </div>
             }
         })
+    }
+}
+
+/// `#/forms`: a place for the form library, which the coordinator module (fetched on the
+/// first visit, see src/ui/library.rs) draws into.
+#[component]
+fn LibraryHost() -> impl IntoView {
+    use wasm_bindgen::prelude::*;
+    use wasm_bindgen::JsCast;
+    let state = use_app();
+    let failed = RwSignal::new(false);
+    Effect::new(move |_| {
+        let Some(doc) = web_sys::window().and_then(|w| w.document()) else {
+            return;
+        };
+        if doc.get_element_by_id("coordinator-loader").is_some() {
+            // Loaded on an earlier visit: ask it to draw again.
+            if let (Some(w), Ok(e)) = (
+                web_sys::window(),
+                web_sys::Event::new("doorstep-coordinator"),
+            ) {
+                let _ = w.dispatch_event(&e);
+            }
+            return;
+        }
+        let Ok(script) = doc.create_element("script") else {
+            return;
+        };
+        let _ = script.set_attribute("type", "module");
+        let _ = script.set_attribute("src", "./doorstep-coordinator_loader.js");
+        script.set_id("coordinator-loader");
+        let on_error = Closure::<dyn FnMut()>::new(move || {
+            // Let a later visit try again (offline before the cache had it, say).
+            if let Some(s) = web_sys::window()
+                .and_then(|w| w.document())
+                .and_then(|d| d.get_element_by_id("coordinator-loader"))
+            {
+                s.remove();
+            }
+            failed.set(true);
+        });
+        let _ = script.add_event_listener_with_callback("error", on_error.as_ref().unchecked_ref());
+        on_error.forget();
+        if let Some(head) = doc.head() {
+            let _ = head.append_child(&script);
+        }
+    });
+    view! {
+        <div id="coordinator" data-lang=state.lang.get_untracked().tag()>
+            <p class="note" role="status" data-testid="coordinator-loading">{state.t(Msg::Loading)}</p>
+        </div>
+        <p class="banner error" role="alert" hidden=move || !failed.get()>{state.t(Msg::WorkerUnavailable)}</p>
     }
 }
 

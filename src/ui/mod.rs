@@ -4,7 +4,7 @@
 mod app;
 mod browser;
 mod forms;
-mod library;
+pub mod library;
 mod list;
 mod question;
 mod review;
@@ -12,6 +12,54 @@ mod roster;
 mod survey;
 
 pub use app::{App, AppState};
+
+/// Entry point of the coordinator module (src/bin/coordinator.rs): mounts the form library
+/// into the placeholder the app draws for `#/forms`, now and whenever the app draws it
+/// again (it says so with a `doorstep-coordinator` event).
+pub fn start_coordinator() {
+    use std::cell::RefCell;
+    use wasm_bindgen::prelude::*;
+    use wasm_bindgen::JsCast;
+    std::panic::set_hook(Box::new(|info| {
+        web_sys::console::error_1(&info.to_string().into());
+    }));
+    thread_local! {
+        static MOUNTED: RefCell<Option<Box<dyn std::any::Any>>> = const { RefCell::new(None) };
+    }
+    fn mount() {
+        let Some(el) = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.get_element_by_id("coordinator"))
+            .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+        else {
+            return;
+        };
+        // Unmount what an earlier visit drew (its placeholder is gone already).
+        MOUNTED.with_borrow_mut(|m| m.take());
+        let lang = el
+            .get_attribute("data-lang")
+            .and_then(|l| crate::i18n::Lang::parse(&l))
+            .unwrap_or_default();
+        el.set_text_content(None);
+        let Ok(kv) = crate::store::local::LocalStore::open() else {
+            el.set_text_content(Some(crate::i18n::Msg::StorageUnavailable.get(lang)));
+            return;
+        };
+        let handle = leptos::mount::mount_to(el, move || {
+            leptos::view! { <library::Library lang=lang kv=kv /> }
+        });
+        MOUNTED.with_borrow_mut(|m| *m = Some(Box::new(handle)));
+    }
+    mount();
+    let again = Closure::<dyn FnMut()>::new(mount);
+    if let Some(w) = web_sys::window() {
+        let _ = w.add_event_listener_with_callback(
+            "doorstep-coordinator",
+            again.as_ref().unchecked_ref(),
+        );
+    }
+    again.forget();
+}
 
 /// Entry point of the wasm binary.
 pub fn start() {

@@ -6,7 +6,7 @@
 //! warning with its sheet and row. A file that cannot be read, or a form that would not
 //! work, is an `ImportError` naming the place; the caller then stores nothing.
 //!
-//! Linked only into the import worker (src/bin/import_worker.rs).
+//! Linked only into the coordinator module (src/bin/coordinator.rs).
 
 pub mod sheets;
 pub mod xlsx;

@@ -166,6 +166,17 @@ test("a broken file changes nothing; a form exports as JSON and imports back", a
   await page.tap(tid("import-confirm"));
   await page.waitForFunction(() => /已有完全相同/.test(document.querySelector('[data-testid="import-done"]')?.textContent || ""));
 
+  // Leaving the library and coming back draws it again (the module is loaded once).
+  await page.tap(tid("back-to-list"));
+  await page.waitForSelector(tid("new-survey"));
+  await page.tap(tid("form-library"));
+  await page.waitForSelector(tid("form-household_visit-3"));
+  assert.equal(
+    await page.evaluate(() => document.querySelectorAll("#coordinator-loader").length),
+    1,
+    "the coordinator module is fetched once"
+  );
+
   // The same version with different content is refused, and the stored one kept.
   definition.title["zh-CN"] = "改过的问卷";
   await page.setInputFiles(tid("import-file"), {
