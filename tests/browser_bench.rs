@@ -44,7 +44,7 @@ fn storage_capacity_and_save_latency() {
     for i in 0..300 {
         let t0 = now_ms();
         open.response
-            .set_answer("hh_size", Some(Value::Int(1 + i % 9)));
+            .set_answer("med_spend", Some(Value::Decimal((100 + i % 9) as f64)));
         store.save(&mut open, "2026-11-24T09:00:01+08:00").unwrap();
         times.push(now_ms() - t0);
     }
@@ -52,7 +52,7 @@ fn storage_capacity_and_save_latency() {
     let t0 = now_ms();
     for i in 0..1_000 {
         open.response
-            .set_answer("hh_size", Some(Value::Int(1 + i % 9)));
+            .set_answer("med_spend", Some(Value::Decimal((100 + i % 9) as f64)));
         store.save(&mut open, "2026-11-24T09:00:01+08:00").unwrap();
     }
     let mean = (now_ms() - t0) / 1_000.0;

@@ -285,8 +285,8 @@ fn declined_consent_lifts_the_residents_required_questions_only() {
         "worker section stays required"
     );
     assert!(
-        !missing.contains(&"hh_size".to_string()),
-        "resident questions are not"
+        !missing.contains(&"members".to_string()) && !missing.contains(&"resp_age".to_string()),
+        "resident questions are not, nor the roster"
     );
     assert!(!missing.contains(&"top_needs".to_string()));
     // With consent they are required again.
@@ -295,7 +295,8 @@ fn declined_consent_lifts_the_residents_required_questions_only() {
         .into_iter()
         .map(|i| i.question)
         .collect();
-    assert!(missing.contains(&"hh_size".to_string()));
+    assert!(missing.contains(&"members".to_string()));
+    assert!(missing.contains(&"resp_age".to_string()));
 }
 
 #[test]
@@ -621,4 +622,38 @@ fn choice_filter_columns_are_checked_at_load() {
     );
     let e = form("size <= ${nope}", "choice_filter").unwrap_err();
     assert_eq!(e.problem, parse::Problem::UnknownReference("nope".into()));
+}
+
+#[test]
+fn the_builtin_household_size_and_age_counts_come_from_the_roster() {
+    let f = builtin_form();
+    let mut r = new_response(f);
+    let section_reading = |name: &str| {
+        f.sections
+            .iter()
+            .position(|s| s.relevant.as_ref().is_some_and(|c| c.source.contains(name)))
+            .unwrap()
+    };
+    let (elderly, children) = (section_reading("n_over60"), section_reading("n_under14"));
+    let l = logic(f, &r);
+    assert!(!l.section_shown(elderly) && !l.section_shown(children));
+    for age in [82, 64, 35, 8] {
+        let i = r.add_item(&[], "members").unwrap();
+        r.set_answer_in(&[("members", i)], "m_age", Some(Value::Int(age)));
+    }
+    let mut l = logic(f, &r);
+    l.settle(f, &mut r);
+    let n = |r: &Response, id: &str| r.answer(id).cloned();
+    assert_eq!(n(&r, "hh_size"), Some(Value::Int(4)));
+    assert_eq!(n(&r, "n_over60"), Some(Value::Int(2)));
+    assert_eq!(n(&r, "n_over80"), Some(Value::Int(1)));
+    assert_eq!(n(&r, "n_under14"), Some(Value::Int(1)));
+    assert!(l.section_shown(elderly) && l.section_shown(children));
+    r.remove_item(&[], "members", 3);
+    r.remove_item(&[], "members", 0);
+    l.update_items(f, &r, "members");
+    l.settle(f, &mut r);
+    assert_eq!(n(&r, "hh_size"), Some(Value::Int(2)));
+    assert_eq!(n(&r, "n_over80"), Some(Value::Int(0)));
+    assert!(l.section_shown(elderly) && !l.section_shown(children));
 }

@@ -216,7 +216,8 @@ pub fn validate_section(
         return Vec::new();
     }
     // Without consent nothing more is asked of the resident: their questions are no longer
-    // required (answers already given are still checked).
+    // required, nor is a roster's least number of members (answers already given are still
+    // checked).
     let declined = declined(form, response);
     let still_required = |q: &Question| {
         s.audience == Audience::Worker
@@ -226,7 +227,8 @@ pub fn validate_section(
     let mut issues = Vec::new();
     let mut visit = |q: &Question, scope: &Scope| {
         if let Some(kind) = validate_in(form, q, response, logic, scope) {
-            if declined && matches!(kind, IssueKind::Required(_)) && !still_required(q) {
+            let asks = matches!(kind, IssueKind::Required(_) | IssueKind::TooFewItems(_));
+            if declined && asks && !still_required(q) {
                 return;
             }
             issues.push(Issue {

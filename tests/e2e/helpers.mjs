@@ -81,6 +81,17 @@ export async function storedResponses(page) {
  *  because of an answer (skip logic) are answered too. Returns what it set. */
 export async function fillSection(page) {
   const set = {};
+  // The household roster: two members, 70 and 8 years old, so that the older people's and
+  // the children's sections apply and the whole questionnaire is walked.
+  if ((await page.$(tid("add-members"))) && !(await page.$(tid("item-members")))) {
+    for (const [i, age] of [[0, "70"], [1, "8"]]) {
+      await page.tap(tid("add-members"));
+      await page.waitForSelector(tid(`input-members-${i}-m_age`));
+      await page.fill(tid(`input-members-${i}-m_age`), age);
+      set[`members-${i}-m_age`] = age;
+    }
+    set.m_age = null;
+  }
   for (;;) {
     const questions = await page.$$(tid("question"));
     let q = null;

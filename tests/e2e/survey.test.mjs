@@ -87,7 +87,7 @@ test("required questions: Next is refused with a message; the answer clears it",
   await page.tap(tid("next"));
   await page.waitForSelector(tid("review-issues"));
   const missing = await page.$$eval(`${tid("review-issue")}`, (els) => els.map((e) => e.dataset.qid));
-  for (const q of ["building", "room", "hh_size"]) assert.ok(missing.includes(q), `${q} listed as missing`);
+  for (const q of ["building", "room", "members"]) assert.ok(missing.includes(q), `${q} listed as missing`);
   assert.ok(await page.isDisabled(tid("complete")));
   // A link on the review screen leads to the question itself, focused.
   await page.tap(`${tid("review-issue")}[data-qid="building"] a`);
@@ -100,15 +100,17 @@ test("numbers typed wrong are kept and explained; full-width digits are read", a
   const { context, page } = await newSurvey(browser, url);
   await page.tap(`${tid("section-link")}[data-section="2"]`);
   await onSection(page, 2);
-  await page.fill(tid("input-hh_size"), "3.5");
-  await page.waitForSelector(tid("issue-hh_size"));
-  assert.match(await page.innerText(tid("issue-hh_size")), /整数/);
+  await page.tap(tid("add-members"));
+  const age = tid("input-members-0-m_age");
+  await page.fill(age, "3.5");
+  await page.waitForSelector(tid("issue-members-0-m_age"));
+  assert.match(await page.innerText(tid("issue-members-0-m_age")), /整数/);
   await page.reload();
-  await page.waitForSelector(tid("input-hh_size"));
-  assert.equal(await page.inputValue(tid("input-hh_size")), "3.5", "what was typed survives a reload");
-  await page.fill(tid("input-hh_size"), "４");
+  await page.waitForSelector(age);
+  assert.equal(await page.inputValue(age), "3.5", "what was typed survives a reload");
+  await page.fill(age, "４");
   const [stored] = await storedResponses(page);
-  assert.equal(stored.a.hh_size, 4);
+  assert.equal(stored.a.members[0].m_age, 4);
   await context.close();
 });
 
@@ -180,7 +182,8 @@ test("a resident who declines: only the address and the worker section are neede
   await page.waitForSelector(`${tid("response-row")}[data-status="completed"]`);
   const [stored] = await storedResponses(page);
   assert.equal(stored.a.consent, false);
-  assert.equal(stored.a.hh_size, undefined);
+  assert.equal(stored.a.members, undefined, "nobody listed");
+  assert.equal(stored.a.hh_size, 0, "the household size is counted, not asked");
   await context.close();
 });
 
@@ -202,24 +205,30 @@ test("skip logic: questions and sections appear and disappear as answers change"
   await page.waitForSelector(tid("choice-dis_types-physical"));
   assert.ok(await page.isChecked(tid("choice-dis_types-physical")), "the hidden answer came back");
 
-  // A constraint with the form's own message.
-  await page.fill(tid("input-hh_size"), "2");
-  // The hint quotes the answer above it.
-  await page.waitForSelector(`#hint-n_over60:has-text("家里共 2 人")`);
-  await page.fill(tid("input-n_over60"), "3");
-  await page.waitForSelector(tid("issue-n_over60"));
-  assert.match(await page.innerText(tid("issue-n_over60")), /不能多于家庭总人数/);
-  await page.fill(tid("input-n_over60"), "1");
-  await page.waitForSelector(tid("issue-n_over60"), { state: "detached" });
-
-  // Someone over 60: the elderly section is offered, and Next goes there.
+  // The household is counted from the roster: a member of 70 makes the older people's
+  // section apply, and a note quotes the calculated counts.
+  const childrenLink = `${tid("section-link")}[data-section="4"]`;
+  await page.tap(tid("add-members"));
+  await page.fill(tid("input-members-0-m_age"), "70");
+  await page.waitForFunction(() => document.body.textContent.includes("家里共 1 人：60岁及以上 1 人"));
   assert.ok(await page.isVisible(elderlyLink));
+  assert.ok(await page.isHidden(childrenLink));
+  await page.tap(tid("add-members"));
+  await page.fill(tid("input-members-1-m_age"), "6");
+  await page.waitForSelector(childrenLink, { state: "visible" });
+  await page.fill(tid("input-members-1-m_age"), "16");
+  await page.waitForSelector(childrenLink, { state: "hidden" });
   // No children under 14: Next from the elderly section skips the children's.
-  await page.fill(tid("input-n_under14"), "0");
   await page.tap(elderlyLink);
   await onSection(page, 3);
   await page.tap(tid("next"));
   await onSection(page, 5);
+  // A constraint with the form's own message: a check-up cannot be in the future.
+  await page.fill(tid("input-last_check"), "2999-01-01");
+  await page.waitForSelector(tid("issue-last_check"));
+  assert.match(await page.innerText(tid("issue-last_check")), /不能晚于今天/);
+  await page.fill(tid("input-last_check"), "2024-05-01");
+  await page.waitForSelector(tid("issue-last_check"), { state: "detached" });
   await context.close();
 });
 
@@ -239,11 +248,6 @@ test("a five-member roster: add, answer, validate each member, reorder, remove, 
   assert.match(await page.innerText(tid("issue-members-4-m_age")), /不能大于 120/);
   assert.equal(await page.locator(tid("choice-members-3-m_work-student")).count(), 0, "12-year-old: no work question");
   await page.tap(tid("choice-members-1-m_work-employed"));
-  // The household size cannot be below the members listed.
-  await page.fill(tid("input-hh_size"), "3");
-  await page.waitForSelector(tid("issue-hh_size"));
-  assert.match(await page.innerText(tid("issue-hh_size")), /不能少于下面登记的成员人数/);
-  await page.fill(tid("input-hh_size"), "5");
   await page.fill(tid("input-members-4-m_age"), "9");
   await page.waitForSelector(tid("issue-members-4-m_age"), { state: "detached" });
 
@@ -258,7 +262,9 @@ test("a five-member roster: add, answer, validate each member, reorder, remove, 
   let [stored] = await storedResponses(page);
   assert.deepEqual(stored.a.members.map((m) => m.m_age), [45, 72, 43, 12]);
   assert.equal(stored.a.members[0].m_work, "employed");
-  assert.equal(stored.a.n_listed, 4, "calculated from the roster");
+  assert.equal(stored.a.hh_size, 4, "calculated from the roster");
+  assert.equal(stored.a.n_over60, 1);
+  assert.equal(stored.a.n_under14, 1);
 
   await page.reload();
   await page.waitForSelector(tid("input-members-3-m_age"));
