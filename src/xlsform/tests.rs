@@ -317,3 +317,54 @@ fn a_doorstep_definition_round_trips_through_import() {
     };
     assert!(e.message.en.contains("form.json"));
 }
+
+#[cfg(not(target_arch = "wasm32"))]
+mod fuzz {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(300))]
+
+        /// Random bytes named .xlsx: refused with a message, never a panic.
+        #[test]
+        fn random_bytes_never_panic_the_workbook_reader(bytes in proptest::collection::vec(any::<u8>(), 0..400)) {
+            let mut with_zip_magic = b"PK\x03\x04".to_vec();
+            with_zip_magic.extend(&bytes);
+            for b in [bytes.clone(), with_zip_magic] {
+                let _ = import(&[("f.xlsx".into(), b)]);
+            }
+        }
+
+        /// Random sheets of XLSForm-like words: converted or refused, never a panic.
+        #[test]
+        fn random_sheets_never_panic_the_converter(
+            rows in proptest::collection::vec(
+                proptest::collection::vec(
+                    prop_oneof![
+                        Just("begin group".to_owned()), Just("end group".to_owned()),
+                        Just("begin repeat".to_owned()), Just("end repeat".to_owned()),
+                        Just("integer".to_owned()), Just("select_one l".to_owned()),
+                        Just("calculate".to_owned()), Just("${a} > 1".to_owned()),
+                        Just("a".to_owned()), Just("b".to_owned()), Just("".to_owned()),
+                        "[a-z$ {}()'.=<>0-9]{0,12}",
+                    ],
+                    0..6,
+                ),
+                0..12,
+            )
+        ) {
+            let mut csv = String::from("type,name,label,relevant,calculation,constraint\n");
+            for r in &rows {
+                let cells: Vec<String> = r.iter().map(|c| format!("\"{}\"", c.replace('"', ""))).collect();
+                csv.push_str(&cells.join(","));
+                csv.push('\n');
+            }
+            let choices = "list_name,name,label\nl,x,X\n";
+            let _ = import(&[
+                ("survey.csv".into(), csv.into_bytes()),
+                ("choices.csv".into(), choices.as_bytes().to_vec()),
+            ]);
+        }
+    }
+}

@@ -192,3 +192,58 @@ test("a broken file changes nothing; a form exports as JSON and imports back", a
   assert.equal(kept.title["zh-CN"], "入户探访登记");
   await context.close();
 });
+
+test("repeats nest: a member's own list, checked against that member's answers", async () => {
+  const context = await tablet(browser);
+  const page = await context.newPage();
+  const errors = watchErrors(page);
+  await openLibrary(page);
+  const survey = [
+    "type,name,label::Chinese (zh),label::English (en),relevant,constraint,constraint_message::Chinese (zh),constraint_message::English (en),calculation,privacy",
+    "begin repeat,members,成员,Member,,,,,,",
+    "integer,age,年龄,Age,,,,,,quasi_identifier",
+    "begin repeat,kids,子女,Child,${age} >= 18,,,,,",
+    "integer,kid_age,子女年龄,Child's age,,. < ${age},子女不能比父母年长,A child cannot be older than the parent,,sensitive",
+    "end repeat,,,,,,,,,",
+    "end repeat,,,,,,,,,",
+    "calculate,kid_years,,,,,,,sum(${kid_age}),none",
+    "note,total,子女年龄合计 ${kid_years},Children's ages add up to ${kid_years},,,,,,",
+  ].join("\n");
+  const settings = "form_title,form_id,version\nNested,nested,1\n";
+  await page.setInputFiles(tid("import-file"), [
+    { name: "nested-survey.csv", mimeType: "text/csv", buffer: Buffer.from(survey) },
+    { name: "nested-settings.csv", mimeType: "text/csv", buffer: Buffer.from(settings) },
+  ]);
+  await page.waitForSelector(tid("import-preview"));
+  await page.tap(tid("import-confirm"));
+  await page.tap(tid("import-start"));
+  await page.waitForSelector(tid("add-members"));
+
+  await page.tap(tid("add-members"));
+  await page.fill(tid("input-members-0-age"), "40");
+  await page.waitForSelector(tid("add-members-0-kids"));
+  await page.tap(tid("add-members-0-kids"));
+  await page.fill(tid("input-members-0-kids-0-kid_age"), "50");
+  await page.waitForSelector(tid("issue-members-0-kids-0-kid_age"));
+  assert.match(await page.innerText(tid("issue-members-0-kids-0-kid_age")), /子女不能比父母年长/);
+  await page.fill(tid("input-members-0-kids-0-kid_age"), "12");
+  await page.waitForSelector(tid("issue-members-0-kids-0-kid_age"), { state: "detached" });
+  await page.tap(tid("add-members-0-kids"));
+  await page.fill(tid("input-members-0-kids-1-kid_age"), "9");
+  // A second member too young for a list of children of their own.
+  await page.tap(tid("add-members"));
+  await page.fill(tid("input-members-1-age"), "10");
+  await page.waitForFunction(() => document.body.textContent.includes("子女年龄合计 21"));
+  assert.equal(await page.locator(tid("add-members-1-kids")).count(), 0);
+
+  await page.reload();
+  await page.waitForSelector(tid("input-members-0-kids-1-kid_age"));
+  assert.equal(await page.inputValue(tid("input-members-0-kids-0-kid_age")), "12");
+  const [stored] = await storedResponses(page);
+  assert.equal(stored.form, "nested");
+  assert.deepEqual(stored.a.members[0].kids.map((k) => k.kid_age), [12, 9]);
+  assert.equal(stored.a.members[1].age, 10);
+  assert.equal(stored.a.kid_years, 21);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
