@@ -74,6 +74,9 @@ pub struct Logic {
     states: BTreeMap<String, NodeState>,
     /// `YYYY-MM-DD`, for `today()`.
     pub today: String,
+    /// Whether an update since the last `take_changed` changed anything: the screens redraw
+    /// only then (most answers change no skip logic at all).
+    changed: bool,
 }
 
 impl PartialEq for NodeState {
@@ -312,6 +315,7 @@ impl Logic {
             hidden_sections: vec![false; form.sections.len()],
             today: today.to_owned(),
             states: BTreeMap::new(),
+            changed: true,
             plan,
         };
         for node in 0..logic.plan.len() {
@@ -351,6 +355,7 @@ impl Logic {
                     .relevant
                     .as_ref()
                     .is_none_or(|c| c.expr.eval(&self.env(form, response, &[], None)).truthy());
+                self.changed |= self.hidden_sections[*i] == shown;
                 self.hidden_sections[*i] = !shown;
             }
             return;
@@ -360,7 +365,7 @@ impl Logic {
         };
         let section_hidden = self.hidden_sections[*section];
         // The old state goes first: while this node is evaluated, `.` reads the answer.
-        self.states.remove(&q.id);
+        let old = self.states.remove(&q.id).unwrap_or_default();
         let chain = plan.chain(&q.id);
         let mut state = NodeState::default();
         for inst in instances(response, chain) {
@@ -426,6 +431,7 @@ impl Logic {
                 _ => {}
             }
         }
+        self.changed |= state != old;
         if !(state.hidden.is_empty()
             && state.calculated.is_empty()
             && state.counts.is_empty()
@@ -433,6 +439,11 @@ impl Logic {
         {
             self.states.insert(q.id.clone(), state);
         }
+    }
+
+    /// Whether anything changed since the last call (and forgets it).
+    pub fn take_changed(&mut self) -> bool {
+        std::mem::take(&mut self.changed)
     }
 
     /// Whether item `inst` (the indices of the repeats around `repeat`, then the item's

@@ -7,9 +7,11 @@
 //! silently overwriting the other.
 
 use super::{KvStore, StoreError, PREFIX};
+use crate::form::plan::Plan;
 use crate::form::{Form, Role};
 use crate::response::logic::Logic;
 use crate::response::{progress, Progress, Response, Status};
+use std::sync::Arc;
 
 const RESPONSE_PREFIX: &str = "doorstep.r.";
 /// Unsaved edits, kept in a scratch store (the tab's sessionStorage, whose quota is separate
@@ -227,36 +229,50 @@ impl<S: KvStore> ResponseStore<S> {
     ) -> Result<(Vec<Summary>, Vec<String>), StoreError> {
         let mut summaries = Vec::new();
         let mut damaged = Vec::new();
+        // Each form's dependency graph is built once for the whole list, not per response.
+        let mut plans: Vec<(&'f Form, Arc<Plan>)> = Vec::new();
         for id in self.ids()? {
             let key = response_key(&id);
             let Some(json) = self.kv.get(&key)? else {
                 continue;
             };
-            match from_json(&key, &json) {
-                Ok(r) => summaries.push(Summary {
-                    building: form_of(&r.form, r.form_version)
-                        .and_then(|f| r.location(f, Role::Building)),
-                    unit: form_of(&r.form, r.form_version).and_then(|f| r.location(f, Role::Unit)),
-                    room: form_of(&r.form, r.form_version).and_then(|f| r.location(f, Role::Room)),
-                    // Skip logic as of the response's last change (today() rarely matters here).
-                    progress: form_of(&r.form, r.form_version)
-                        .map(|f| {
-                            progress(
-                                f,
-                                &r,
-                                &Logic::evaluate(f, &r, r.updated.get(..10).unwrap_or("")),
-                            )
-                        })
-                        .unwrap_or_default(),
-                    form: r.form,
-                    form_version: r.form_version,
-                    id: r.id,
-                    status: r.status,
-                    started: r.started,
-                    updated: r.updated,
-                }),
-                Err(_) => damaged.push(key),
-            }
+            let Ok(r) = from_json(&key, &json) else {
+                damaged.push(key);
+                continue;
+            };
+            let form = form_of(&r.form, r.form_version);
+            let (location, progress) = match form {
+                Some(f) => {
+                    let plan = match plans.iter().find(|(p, _)| std::ptr::eq(*p, f)) {
+                        Some((_, plan)) => plan.clone(),
+                        None => {
+                            let plan = Arc::new(Plan::new(f));
+                            plans.push((f, plan.clone()));
+                            plan
+                        }
+                    };
+                    // Skip logic as of the response's last change (today() rarely matters).
+                    let logic = Logic::with_plan(plan, f, &r, r.updated.get(..10).unwrap_or(""));
+                    (
+                        [Role::Building, Role::Unit, Role::Room].map(|role| r.location(f, role)),
+                        progress(f, &r, &logic),
+                    )
+                }
+                None => ([None, None, None], Progress::default()),
+            };
+            let [building, unit, room] = location;
+            summaries.push(Summary {
+                building,
+                unit,
+                room,
+                progress,
+                form: r.form,
+                form_version: r.form_version,
+                id: r.id,
+                status: r.status,
+                started: r.started,
+                updated: r.updated,
+            });
         }
         summaries.sort_by(|a, b| b.started.cmp(&a.started).then(a.id.cmp(&b.id)));
         Ok((summaries, damaged))

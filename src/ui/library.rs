@@ -13,6 +13,7 @@
 
 use super::browser;
 use crate::form::Privacy;
+use crate::i18n::library::LibMsg;
 use crate::i18n::{Lang, Msg, Text};
 use crate::route::Route;
 use crate::store::local::LocalStore;
@@ -36,12 +37,12 @@ enum Stage {
     },
 }
 
-const CLASSES: [(Privacy, Msg); 5] = [
-    (Privacy::Identifier, Msg::PrivacyIdentifier),
-    (Privacy::QuasiIdentifier, Msg::PrivacyQuasi),
-    (Privacy::Sensitive, Msg::PrivacySensitive),
-    (Privacy::FreeText, Msg::PrivacyFreeText),
-    (Privacy::None, Msg::PrivacyNone),
+const CLASSES: [(Privacy, LibMsg); 5] = [
+    (Privacy::Identifier, LibMsg::PrivacyIdentifier),
+    (Privacy::QuasiIdentifier, LibMsg::PrivacyQuasi),
+    (Privacy::Sensitive, LibMsg::PrivacySensitive),
+    (Privacy::FreeText, LibMsg::PrivacyFreeText),
+    (Privacy::None, LibMsg::PrivacyNone),
 ];
 
 fn msg_text(m: Msg) -> Text {
@@ -81,6 +82,7 @@ async fn read_and_convert(files: Vec<web_sys::File>) -> Reply {
 #[component]
 pub fn Library(lang: Lang, kv: LocalStore) -> impl IntoView {
     let t = move |m: Msg| m.get(lang);
+    let l = move |m: LibMsg| m.get(lang);
     let kv = StoredValue::new_local(kv);
     let reload = RwSignal::new(0u32);
     let stage = RwSignal::new(Stage::Idle);
@@ -145,7 +147,10 @@ pub fn Library(lang: Lang, kv: LocalStore) -> impl IntoView {
                     version,
                     already: a == Added::AlreadyThere,
                 },
-                Err(AddError::VersionTaken { .. }) => Stage::Failed(msg_text(Msg::VersionTaken)),
+                Err(AddError::VersionTaken { .. }) => Stage::Failed(Text::new(
+                    LibMsg::VersionTaken.get(Lang::Zh),
+                    LibMsg::VersionTaken.get(Lang::En),
+                )),
                 Err(AddError::Store(StoreError::QuotaExceeded)) => {
                     Stage::Failed(msg_text(Msg::NotSavedFull))
                 }
@@ -172,12 +177,12 @@ pub fn Library(lang: Lang, kv: LocalStore) -> impl IntoView {
         <section class="library">
             <a class="button" href="#/" data-testid="back-to-list">{t(Msg::BackToList)}</a>
             <h1>{t(Msg::FormLibrary)}</h1>
-            <p class="note">{t(Msg::FormLibraryIntro)}</p>
+            <p class="note">{l(LibMsg::FormLibraryIntro)}</p>
             <ul class="forms" data-testid="form-list">{list}</ul>
-            <h2>{t(Msg::ImportForm)}</h2>
-            <p class="note">{t(Msg::ImportHelp)}</p>
+            <h2>{l(LibMsg::ImportForm)}</h2>
+            <p class="note">{l(LibMsg::ImportHelp)}</p>
             <label class="button file">
-                {t(Msg::ImportForm)}
+                {l(LibMsg::ImportForm)}
                 <input type="file" multiple accept=".xlsx,.csv,.json" data-testid="import-file"
                     on:change=picked />
             </label>
@@ -192,7 +197,7 @@ fn FormRow(
     lang: Lang,
     kv: StoredValue<LocalStore, LocalStorage>,
 ) -> impl IntoView {
-    let t = move |m: Msg| m.get(lang);
+    let l = move |m: LibMsg| m.get(lang);
     let FormEntry {
         id,
         version,
@@ -222,12 +227,12 @@ fn FormRow(
     let export_button = if builtin {
         view! {
             <a class="button" href="community-needs.json" download="community-needs.json"
-                data-testid=format!("export-{key}")>{t(Msg::ExportJson)}</a>
+                data-testid=format!("export-{key}")>{l(LibMsg::ExportJson)}</a>
         }
         .into_any()
     } else {
         view! {
-            <button data-testid=format!("export-{key}") on:click=export>{t(Msg::ExportJson)}</button>
+            <button data-testid=format!("export-{key}") on:click=export>{l(LibMsg::ExportJson)}</button>
         }
         .into_any()
     };
@@ -235,15 +240,15 @@ fn FormRow(
         <li class="form-row" data-testid=format!("form-{key}")>
             <div>
                 <strong>{title.get(lang).to_owned()}</strong>
-                {builtin.then(|| view! { <span class="badge">{t(Msg::BuiltinForm)}</span> })}
+                {builtin.then(|| view! { <span class="badge">{l(LibMsg::BuiltinForm)}</span> })}
                 <br />
                 <small>
-                    {format!("{id} · {} {version} · {questions} {}", t(Msg::Version), t(Msg::Questions))}
+                    {format!("{id} · {} {version} · {questions} {}", l(LibMsg::Version), l(LibMsg::Questions))}
                 </small>
             </div>
             <div class="row-actions">
                 <button class="primary" data-testid=format!("start-{key}") on:click=start>
-                    {t(Msg::StartSurvey)}
+                    {l(LibMsg::StartSurvey)}
                 </button>
                 {export_button}
             </div>
@@ -259,17 +264,18 @@ fn ImportStage(
     lang: Lang,
 ) -> impl IntoView {
     let t = move |m: Msg| m.get(lang);
+    let l = move |m: LibMsg| m.get(lang);
     move || {
         match stage.get() {
         Stage::Idle => ().into_any(),
         Stage::Reading => view! {
-            <p class="note" role="status" data-testid="import-reading">{t(Msg::ImportReading)}</p>
+            <p class="note" role="status" data-testid="import-reading">{l(LibMsg::ImportReading)}</p>
         }
         .into_any(),
         Stage::Failed(message) => view! {
             <div class="banner error" role="alert" data-testid="import-error">
-                <strong>{t(Msg::ImportFailed)}</strong>" "{message.get(lang).to_owned()}
-                <br />{t(Msg::ImportNothingChanged)}
+                <strong>{l(LibMsg::ImportFailed)}</strong>" "{message.get(lang).to_owned()}
+                <br />{l(LibMsg::ImportNothingChanged)}
             </div>
         }
         .into_any(),
@@ -281,13 +287,13 @@ fn ImportStage(
         } => view! {
             <div class="banner ok" role="status" data-testid="import-done">
                 {if already {
-                    t(Msg::AlreadyInLibrary).to_owned()
+                    l(LibMsg::AlreadyInLibrary).to_owned()
                 } else {
-                    format!("{}{}（{} {version}）", t(Msg::AddedToLibrary), title.get(lang), t(Msg::Version))
+                    format!("{}{}（{} {version}）", l(LibMsg::AddedToLibrary), title.get(lang), l(LibMsg::Version))
                 }}
                 " "
                 <button class="primary" data-testid="import-start" on:click=move |_| start_survey(&id, version)>
-                    {t(Msg::StartSurvey)}
+                    {l(LibMsg::StartSurvey)}
                 </button>
             </div>
         }
@@ -316,7 +322,7 @@ fn ImportStage(
                         .map(|(p, m)| {
                             let p = *p;
                             let selected = chosen.with_untracked(|c| c.get(i).is_some_and(|(_, x)| *x == p));
-                            view! { <option value=privacy_name(p) selected=selected>{t(*m)}</option> }
+                            view! { <option value=privacy_name(p) selected=selected>{l(*m)}</option> }
                         })
                         .collect_view();
                     let change = move |e: leptos::ev::Event| {
@@ -344,15 +350,15 @@ fn ImportStage(
                 <div class="import-preview" data-testid="import-preview">
                     <h3>{c.title.get(lang).to_owned()}</h3>
                     <p>
-                        {format!("{} · {} {} · {} {}", c.form_id, t(Msg::Version), c.version, c.questions, t(Msg::Questions))}
+                        {format!("{} · {} {} · {} {}", c.form_id, l(LibMsg::Version), c.version, c.questions, l(LibMsg::Questions))}
                     </p>
                     <div hidden=c.warnings.is_empty()>
-                        <p>{t(Msg::ImportWarnings)}</p>
+                        <p>{l(LibMsg::ImportWarnings)}</p>
                         <ul class="warnings" data-testid="import-warnings">{warnings}</ul>
                     </div>
                     <div hidden=c.proposed.is_empty()>
-                        <h4>{t(Msg::ImportPrivacy)}</h4>
-                        <p class="note">{t(Msg::ImportPrivacyHelp)}</p>
+                        <h4>{l(LibMsg::ImportPrivacy)}</h4>
+                        <p class="note">{l(LibMsg::ImportPrivacyHelp)}</p>
                         <table class="privacy">{rows}</table>
                     </div>
                     <div class="dialog-actions">
@@ -360,7 +366,7 @@ fn ImportStage(
                             {t(Msg::Cancel)}
                         </button>
                         <button class="primary" data-testid="import-confirm" on:click=confirm>
-                            {t(Msg::AddToLibrary)}
+                            {l(LibMsg::AddToLibrary)}
                         </button>
                     </div>
                 </div>

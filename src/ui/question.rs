@@ -397,18 +397,27 @@ static OTHER_CHOICE: std::sync::LazyLock<Choice> = std::sync::LazyLock::new(|| C
     columns: Default::default(),
 });
 
-/// Whether an option is out of its question's `choice_filter`, following the answers the
-/// filter reads (then it is not drawn). A plain closure, not a memo: a choice list is short,
-/// and every memo type costs the bundle its own copy of the reactive machinery.
-fn filtered_out(at: At, survey: Survey, value: &'static str) -> impl Fn() -> bool {
-    move || {
-        at.q.choice_filter.is_some()
-            && survey.checked(|r, l| {
-                !l.choices_offered(survey.form, at.q, r, &at.scope())
-                    .iter()
-                    .any(|c| c.value == value)
-            })
+/// An option's `<label>`. With a `choice_filter` it hides while the filter leaves it out,
+/// following the answers the filter reads (a plain closure, not a memo: a choice list is
+/// short). Without one it is static: a reactive attribute on every option of every
+/// question would cost each roster member a dozen effects.
+fn option_label(
+    at: At,
+    survey: Survey,
+    value: &'static str,
+    inner: impl IntoView + 'static,
+) -> AnyView {
+    if at.q.choice_filter.is_none() {
+        return view! { <label class="option">{inner}</label> }.into_any();
     }
+    let out = move || {
+        survey.checked(|r, l| {
+            !l.choices_offered(survey.form, at.q, r, &at.scope())
+                .iter()
+                .any(|c| c.value == value)
+        })
+    };
+    view! { <label class="option" hidden=out>{inner}</label> }.into_any()
 }
 
 fn single_option(
@@ -420,14 +429,13 @@ fn single_option(
     let lang = survey.app.lang.get_untracked();
     let key = at.key();
     let checked = move || at.answer(survey).as_ref().and_then(Value::as_str) == Some(value);
-    view! {
-        <label class="option" hidden=filtered_out(at, survey, value)>
-            <input type="radio" name=format!("in-{key}") value=value data-testid=format!("choice-{key}-{value}")
-                prop:checked=checked disabled=move || survey.readonly()
-                on:change=move |_| at.set(survey, Some(Value::Text(value.to_owned()))) />
-            <span>{label.get(lang).to_owned()}</span>
-        </label>
-    }
+    let inner = view! {
+        <input type="radio" name=format!("in-{key}") value=value data-testid=format!("choice-{key}-{value}")
+            prop:checked=checked disabled=move || survey.readonly()
+            on:change=move |_| at.set(survey, Some(Value::Text(value.to_owned()))) />
+        <span>{label.get(lang).to_owned()}</span>
+    };
+    option_label(at, survey, value, inner)
 }
 
 fn multi_option(
@@ -467,14 +475,13 @@ fn multi_option(
         }
         at.set(survey, Some(Value::List(list)));
     };
-    view! {
-        <label class="option" hidden=filtered_out(at, survey, value)>
-            <input type="checkbox" value=value data-testid=format!("choice-{key}-{value}")
-                prop:checked=checked disabled=move || survey.readonly() || at_limit()
-                on:change=toggle />
-            <span>{choice.label.get(lang).to_owned()}</span>
-        </label>
-    }
+    let inner = view! {
+        <input type="checkbox" value=value data-testid=format!("choice-{key}-{value}")
+            prop:checked=checked disabled=move || survey.readonly() || at_limit()
+            on:change=toggle />
+        <span>{choice.label.get(lang).to_owned()}</span>
+    };
+    option_label(at, survey, value, inner)
 }
 
 /// The "please specify" box under a choice question, shown while "other" is chosen.

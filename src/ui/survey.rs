@@ -144,13 +144,20 @@ impl Survey {
             change(&mut o.response);
             // Skip logic follows the change, then calculated fields are written into the
             // response, all in the same save.
-            self.logic.update(|l| {
+            // The screens hear of it only when the skip logic or a calculation changed:
+            // most answers change neither.
+            let mut moved = false;
+            self.logic.update_untracked(|l| {
                 match changed {
                     Changed::Answer(qid) => l.update(form, &o.response, &[qid]),
                     Changed::Items(repeat) => l.update_items(form, &o.response, repeat),
                 };
                 l.settle(form, &mut o.response);
+                moved = l.take_changed();
             });
+            if moved {
+                self.logic.notify();
+            }
             outcome = self.app.with_store(|s| s.save(o, &browser::now()));
         });
         if let Some(result) = outcome {

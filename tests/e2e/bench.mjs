@@ -243,8 +243,11 @@ async function libraryAndImport() {
   server.close();
 }
 
-bundle();
-await firstQuestion();
-await libraryAndImport();
-await saveThroughUi();
-await rosterThroughUi();
+// BENCH_ONLY=roster (or bundle, first, library, save) runs one part.
+const only = process.env.BENCH_ONLY;
+const part = (name) => !only || only === name;
+if (part("bundle")) bundle();
+if (part("first")) await firstQuestion();
+if (part("library")) await libraryAndImport();
+if (part("save")) await saveThroughUi();
+if (part("roster")) await rosterThroughUi();
