@@ -8,6 +8,7 @@ pub mod i18n;
 pub mod response;
 pub mod route;
 pub mod store;
+pub mod visits;
 pub mod xlsform;
 
 #[cfg(target_arch = "wasm32")]
