@@ -6,6 +6,7 @@ mod forms;
 mod memory;
 mod responses;
 mod schema;
+mod visits;
 
 #[cfg(target_arch = "wasm32")]
 pub mod local;
@@ -14,6 +15,7 @@ pub use forms::{AddError, Added, FormEntry, FormStore};
 pub use memory::MemoryStore;
 pub use responses::{response_key, OpenResponse, Recovered, ResponseStore, SaveError, Summary};
 pub use schema::{migrate, migrate_with, Migration, SCHEMA_KEY, SCHEMA_VERSION};
+pub use visits::{VisitStore, Worker};
 
 use std::fmt;
 
@@ -97,3 +99,6 @@ mod tests;
 
 #[cfg(test)]
 mod form_tests;
+
+#[cfg(test)]
+mod visit_tests;

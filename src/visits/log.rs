@@ -3,11 +3,15 @@
 
 use serde::{Deserialize, Serialize};
 
+/// Stored with short names (`{"k":"done","r":…}`): a community's thousands of visits share
+/// localStorage with its responses.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
+#[serde(tag = "k", rename_all = "snake_case")]
 pub enum Outcome {
     /// The survey was done: the response it made.
+    #[serde(rename = "done")]
     Completed {
+        #[serde(rename = "r")]
         response: String,
     },
     NotHome,
@@ -16,22 +20,29 @@ pub enum Outcome {
     MovedOrVacant,
     /// Asked to come back, on `date` (`YYYY-MM-DD`).
     ComeBack {
+        #[serde(rename = "d")]
         date: String,
     },
     /// Anything else, in the worker's words (a visit note: never exported).
     Other {
+        #[serde(rename = "n")]
         note: String,
     },
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Visit {
+    #[serde(rename = "i")]
     pub id: String,
+    #[serde(rename = "h")]
     pub household: String,
     /// RFC 3339 with the device's offset: its first 7 characters are the local month.
+    #[serde(rename = "t")]
     pub at: String,
     /// The worker's code (the worker profile), not their name.
+    #[serde(rename = "w")]
     pub worker: String,
+    #[serde(rename = "o")]
     pub outcome: Outcome,
 }
 

@@ -1,0 +1,145 @@
+//! Walk list, worker profile and visit log in storage.
+
+use super::*;
+use crate::form::builtin_form;
+use crate::response::sample;
+use crate::visits::log::{Outcome, Visit};
+use crate::visits::walk::{Household, Pattern, WalkList};
+
+fn community() -> WalkList {
+    let households = Pattern {
+        buildings: (1, 60),
+        units: (1, 3),
+        floors: (1, 6),
+        rooms: (1, 2),
+        except: (1..=6).map(|b| format!("{b}-3")).collect(),
+        villas: 42,
+    }
+    .generate()
+    .unwrap();
+    WalkList::new("幸福社区", households).unwrap()
+}
+
+fn visit(n: usize, household: &str, day: u32, outcome: Outcome) -> Visit {
+    Visit {
+        id: format!("{n:08x}"),
+        household: household.to_owned(),
+        at: format!("2026-11-{day:02}T10:{:02}:00+08:00", n % 60),
+        worker: "W07".into(),
+        outcome,
+    }
+}
+
+#[test]
+fn walk_list_worker_and_visits_round_trip() {
+    let kv = MemoryStore::new();
+    let store = VisitStore::new(&kv);
+    assert_eq!(store.walk_list().unwrap(), None);
+    let list = community();
+    store.save_walk_list(&list).unwrap();
+    assert_eq!(store.walk_list().unwrap().as_ref(), Some(&list));
+    let w = Worker {
+        code: "W07".into(),
+        name: "李社工".into(),
+        agency: "阳光社工".into(),
+        team: "一组".into(),
+    };
+    store.save_worker(&w).unwrap();
+    assert_eq!(store.worker().unwrap(), Some(w));
+    store
+        .add(&visit(1, "1-1-101", 3, Outcome::NotHome))
+        .unwrap();
+    store
+        .add(&visit(
+            2,
+            "1-1-101",
+            2,
+            Outcome::ComeBack {
+                date: "2026-11-03".into(),
+            },
+        ))
+        .unwrap();
+    store
+        .add(&visit(
+            3,
+            "1-1-102",
+            3,
+            Outcome::Other {
+                note: "狗很凶".into(),
+            },
+        ))
+        .unwrap();
+    let (visits, damaged) = store.visits().unwrap();
+    assert!(damaged.is_empty());
+    let ids: Vec<&str> = visits.iter().map(|v| v.id.as_str()).collect();
+    assert_eq!(ids, ["00000002", "00000001", "00000003"], "by day");
+    assert_eq!(
+        kv.keys()
+            .unwrap()
+            .iter()
+            .filter(|k| k.starts_with("doorstep.v."))
+            .count(),
+        2,
+        "one key a day"
+    );
+}
+
+#[test]
+fn a_full_storage_records_nothing_and_damage_is_kept_apart() {
+    let kv = MemoryStore::with_quota(200);
+    let store = VisitStore::new(&kv);
+    store
+        .add(&visit(1, "1-1-101", 3, Outcome::NotHome))
+        .unwrap();
+    let big = Outcome::Other {
+        note: "很长".repeat(100),
+    };
+    assert_eq!(
+        store.add(&visit(2, "1-1-101", 3, big)),
+        Err(StoreError::QuotaExceeded)
+    );
+    assert_eq!(
+        store.visits().unwrap().0.len(),
+        1,
+        "the day kept its one visit"
+    );
+    kv.set("doorstep.v.2026-11-04", "[not json").unwrap();
+    let (visits, damaged) = store.visits().unwrap();
+    assert_eq!(visits.len(), 1);
+    assert_eq!(damaged, ["doorstep.v.2026-11-04"]);
+    kv.set("doorstep.walk", "{}").unwrap();
+    assert!(matches!(store.walk_list(), Err(StoreError::Corrupt { .. })));
+}
+
+#[test]
+fn a_community_walk_list_and_3000_visits_fit_beside_2130_completed_responses() {
+    // The quota Chromium gives (measured in `make bench`), in UTF-16 code units.
+    let kv = MemoryStore::with_quota(QUOTA_CHARS);
+    let responses = ResponseStore::open(&kv).unwrap();
+    let form = builtin_form();
+    for n in 0..2_130 {
+        let id = format!("{:08x}-0000-4000-8000-{:012x}", n, n);
+        responses.create(sample::completed(form, &id, n)).unwrap();
+    }
+    let store = VisitStore::new(&kv);
+    let list = community();
+    store.save_walk_list(&list).unwrap();
+    let outcomes = [Outcome::NotHome, Outcome::Refused, Outcome::MovedOrVacant];
+    for n in 0..3_000 {
+        let h: &Household = &list.households[n % list.households.len()];
+        let outcome = if n < 2_130 {
+            Outcome::Completed {
+                response: format!("{:08x}-0000-4000-8000-{:012x}", n, n),
+            }
+        } else {
+            outcomes[n % 3].clone()
+        };
+        store
+            .add(&visit(n, &h.id, 1 + (n % 28) as u32, outcome))
+            .unwrap();
+    }
+    assert_eq!(store.visits().unwrap().0.len(), 3_000);
+    let used = kv.chars_used().unwrap();
+    println!("community_storage_chars: {used} of {QUOTA_CHARS}");
+    assert!(used <= QUOTA_CHARS, "{used}");
+}
