@@ -11,6 +11,10 @@ pub enum Route {
     NewOf { form: String, version: u32 },
     /// The form library: forms on this device, import and export.
     Forms,
+    /// Door-to-door visits: walk list, visit log, coverage, indicators.
+    Visits,
+    /// A new response of the built-in form for a walk-list household: `#/new/h/<id>`.
+    NewFor { household: String },
     /// A response, at one section.
     Survey { id: String, section: usize },
     /// A response at one question (links from the review screen): its section, scrolled
@@ -30,6 +34,9 @@ impl Route {
         let parts: Vec<&str> = path.split('/').filter(|p| !p.is_empty()).collect();
         match parts.as_slice() {
             ["new"] => Route::New,
+            ["new", "h", h] if valid_household(h) => Route::NewFor {
+                household: (*h).to_owned(),
+            },
             ["new", form, v] if valid_form(form) => match v.parse() {
                 Ok(version) => Route::NewOf {
                     form: (*form).to_owned(),
@@ -38,6 +45,7 @@ impl Route {
                 Err(_) => Route::List,
             },
             ["forms"] => Route::Forms,
+            ["visits"] => Route::Visits,
             ["r", id] if valid_id(id) => Route::Survey {
                 id: (*id).to_owned(),
                 section: 0,
@@ -70,6 +78,8 @@ impl Route {
             Route::New => "#/new".into(),
             Route::NewOf { form, version } => format!("#/new/{form}/{version}"),
             Route::Forms => "#/forms".into(),
+            Route::Visits => "#/visits".into(),
+            Route::NewFor { household } => format!("#/new/h/{household}"),
             Route::Survey { id, section } => format!("#/r/{id}/{section}"),
             Route::Question {
                 id,
@@ -87,6 +97,14 @@ fn valid_question(q: &str) -> bool {
         && q.len() <= 64
         && q.chars()
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+}
+
+/// Household ids: the parts of a place, joined by `-` (see `visits::walk`).
+fn valid_household(h: &str) -> bool {
+    !h.is_empty()
+        && h.len() <= 64
+        && h.chars()
+            .all(|c| c.is_alphanumeric() || c == '-' || c == '_')
 }
 
 /// Form ids: lower-case letters, digits, `_` and `-` (see the form format).
@@ -116,6 +134,10 @@ mod tests {
             Route::NewOf {
                 form: "household_visit".into(),
                 version: 3,
+            },
+            Route::Visits,
+            Route::NewFor {
+                household: "12-1-1802".into(),
             },
             Route::Survey {
                 id: id.clone(),

@@ -184,23 +184,30 @@ pub struct Choice {
 pub struct Question {
     pub id: String,
     pub label: Text,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hint: Option<Text>,
     pub required: bool,
     /// Required while this holds (XLSForm `required` written as an expression).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub required_if: Option<Code>,
     /// Shown when a required answer is missing (XLSForm `required_message`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub required_message: Option<Text>,
     /// Shown (and checked, and exported) only while this holds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub relevant: Option<Code>,
     /// Must hold for an answer to be accepted; `.` is the answer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub constraint: Option<Code>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub constraint_message: Option<Text>,
     /// The answer a new response starts with (XLSForm `default`): a literal of the
     /// question's type, or `today()` for a date. Checked against the type at load.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default: Option<String>,
     /// `None` only for notes, which take no answer.
     pub privacy: Option<Privacy>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub role: Option<Role>,
     /// Offers only the choices for which this holds (XLSForm `choice_filter`); bare names
     /// are the choice's columns, `name` its value.
@@ -221,12 +228,16 @@ pub const NOT_APPLICABLE: &str = "na";
 pub enum Kind {
     SingleChoice {
         choices: Vec<Choice>,
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
         other: bool,
     },
     MultipleChoice {
         choices: Vec<Choice>,
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
         other: bool,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         max_choices: Option<u32>,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
         exclusive: Vec<String>,
     },
     ShortText {
@@ -236,13 +247,19 @@ pub enum Kind {
         max_length: u32,
     },
     Integer {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         min: Option<i64>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         max: Option<i64>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         unit: Option<Text>,
     },
     Decimal {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         min: Option<f64>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         max: Option<f64>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         unit: Option<Text>,
     },
     Date,
@@ -251,6 +268,7 @@ pub enum Kind {
         points: u32,
         low: Text,
         high: Text,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         na_label: Option<Text>,
     },
     Note,
@@ -265,6 +283,7 @@ pub enum Kind {
         questions: Vec<Question>,
         /// Number of items taken from an answer (XLSForm `repeat_count`); otherwise the
         /// person adds and removes items.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         count: Option<Code>,
         min_count: u32,
         max_count: u32,

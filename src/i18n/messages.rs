@@ -67,6 +67,7 @@ pub enum Msg {
     FormMissing,
     WorkerUnavailable,
     Loading,
+    Visits,
 }
 
 impl Msg {
@@ -95,6 +96,7 @@ impl Msg {
                 "The form library could not be loaded. Reload the page (online) and try again.",
             ),
             Msg::Loading => ("正在载入…", "Loading…"),
+            Msg::Visits => ("入户走访", "Visits"),
             Msg::NoResponses => (
                 "还没有记录。点“开始新调查”开始第一户。",
                 "No responses yet. Tap “New survey” to start with the first household.",

@@ -5,6 +5,7 @@
 
 pub mod library;
 pub mod messages;
+pub mod visits;
 
 pub use messages::Msg;
 use serde::{Deserialize, Serialize};

@@ -206,6 +206,10 @@ pub struct Response {
     /// "Other, please specify" texts, by question id.
     #[serde(rename = "o", default, skip_serializing_if = "BTreeMap::is_empty")]
     pub other: BTreeMap<String, String>,
+    /// The walk-list household this survey was started from: completing it records the
+    /// visit. An identifier, so never exported.
+    #[serde(rename = "hh", default, skip_serializing_if = "Option::is_none")]
+    pub household: Option<String>,
 }
 
 impl Response {
@@ -221,6 +225,7 @@ impl Response {
             rev: 0,
             answers: BTreeMap::new(),
             other: BTreeMap::new(),
+            household: None,
         }
     }
 
@@ -450,6 +455,21 @@ impl Response {
     }
 
     /// The text answer of the question with this role (building, unit, room).
+    /// Fills the location questions (roles building, unit, room) from a walk-list household
+    /// and remembers it.
+    pub fn start_at(&mut self, form: &Form, h: &crate::visits::walk::Household) {
+        for (role, value) in [
+            (Role::Building, &h.building),
+            (Role::Unit, &h.unit),
+            (Role::Room, &h.room),
+        ] {
+            if let (Some(q), false) = (form.question_with_role(role), value.is_empty()) {
+                self.set_answer(&q.id, Some(Value::Text(value.clone())));
+            }
+        }
+        self.household = Some(h.id.clone());
+    }
+
     pub fn location(&self, form: &Form, role: Role) -> Option<String> {
         let q = form.question_with_role(role)?;
         self.answer(&q.id).map(Value::display)

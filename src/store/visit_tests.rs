@@ -38,6 +38,15 @@ fn walk_list_worker_and_visits_round_trip() {
     let list = community();
     store.save_walk_list(&list).unwrap();
     assert_eq!(store.walk_list().unwrap().as_ref(), Some(&list));
+    assert_eq!(
+        store.household("12-2-401").unwrap().as_ref(),
+        list.household("12-2-401")
+    );
+    assert_eq!(
+        store.household("v42").unwrap().unwrap().building,
+        "42号别墅"
+    );
+    assert_eq!(store.household("99-9-999").unwrap(), None);
     let w = Worker {
         code: "W07".into(),
         name: "李社工".into(),
@@ -142,4 +151,32 @@ fn a_community_walk_list_and_3000_visits_fit_beside_2130_completed_responses() {
     let used = kv.chars_used().unwrap();
     println!("community_storage_chars: {used} of {QUOTA_CHARS}");
     assert!(used <= QUOTA_CHARS, "{used}");
+}
+
+#[test]
+fn completed_surveys_from_households_become_visits_once() {
+    let store = VisitStore::new(MemoryStore::new());
+    let done = vec![
+        (
+            "r-aaaaaaaa".to_owned(),
+            "1-1-101".to_owned(),
+            "2026-11-03T11:00:00+08:00".to_owned(),
+        ),
+        (
+            "r-bbbbbbbb".to_owned(),
+            "1-1-102".to_owned(),
+            "2026-11-04T11:00:00+08:00".to_owned(),
+        ),
+    ];
+    assert_eq!(store.record_completed(&done, "W07").unwrap(), 2);
+    assert_eq!(
+        store.record_completed(&done, "W07").unwrap(),
+        0,
+        "already in the log"
+    );
+    let (visits, _) = store.visits().unwrap();
+    assert_eq!(visits.len(), 2);
+    assert_eq!(visits[1].household, "1-1-102");
+    assert_eq!(visits[1].date(), "2026-11-04");
+    assert_eq!(visits[0].worker, "W07");
 }

@@ -69,6 +69,23 @@ impl<S: KvStore> VisitStore<S> {
             .map_err(|e| corrupt(WALK_KEY, e.describe().en))
     }
 
+    /// One household of the walk list, read without checking the whole list (what the
+    /// survey screen needs to fill in an address, kept light for the app's first load).
+    pub fn household(&self, id: &str) -> Result<Option<Household>, StoreError> {
+        let Some(text) = self.kv.get(WALK_KEY)? else {
+            return Ok(None);
+        };
+        let stored: StoredWalk = serde_json::from_str(&text).map_err(|e| corrupt(WALK_KEY, e))?;
+        Ok(stored.households.into_iter().find(|(h, ..)| h == id).map(
+            |(id, building, unit, room)| Household {
+                id,
+                building,
+                unit,
+                room,
+            },
+        ))
+    }
+
     /// Replaces the walk list in one write: the old one stays if it fails. Visits are kept
     /// (they name households by id, and ids follow the place).
     pub fn save_walk_list(&self, list: &WalkList) -> Result<(), StoreError> {
@@ -135,5 +152,38 @@ impl<S: KvStore> VisitStore<S> {
             }
         }
         Ok((out, damaged))
+    }
+
+    /// Surveys started from a walk-list household and completed are visits. The survey
+    /// screen does not write the log (that would put the log's code in the app's first
+    /// load): this brings the log up to date, once per response, from what the responses
+    /// say. Returns how many visits it added.
+    pub fn record_completed(
+        &self,
+        completed: &[(String, String, String)],
+        worker: &str,
+    ) -> Result<usize, StoreError> {
+        let (visits, _) = self.visits()?;
+        let mut added = 0;
+        for (response, household, at) in completed {
+            let known = visits.iter().any(|v| {
+                matches!(&v.outcome, crate::visits::log::Outcome::Completed { response: r } if r == response)
+            });
+            if known {
+                continue;
+            }
+            self.add(&Visit {
+                // Derived from the response: the same visit is never recorded twice.
+                id: response.chars().take(8).collect(),
+                household: household.clone(),
+                at: at.clone(),
+                worker: worker.to_owned(),
+                outcome: crate::visits::log::Outcome::Completed {
+                    response: response.clone(),
+                },
+            })?;
+            added += 1;
+        }
+        Ok(added)
     }
 }

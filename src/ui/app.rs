@@ -186,7 +186,9 @@ pub fn App() -> impl IntoView {
                 Route::NewOf { form, version } => {
                     view! { <NewResponse form=form version=version /> }.into_any()
                 }
-                Route::Forms => view! { <LibraryHost /> }.into_any(),
+                Route::Forms => view! { <ToolsHost screen="forms" /> }.into_any(),
+                Route::Visits => view! { <ToolsHost screen="visits" /> }.into_any(),
+                Route::NewFor { household } => view! { <NewResponse household=household /> }.into_any(),
                 Route::Question { id, section, question } => {
                     view! { <SurveyScreen id=id section=section focus=question /> }.into_any()
                 }
@@ -222,10 +224,10 @@ fn ProblemBanner() -> impl IntoView {
     }
 }
 
-/// `#/forms`: a place for the form library, which the coordinator module (fetched on the
-/// first visit, see src/ui/library.rs) draws into.
+/// `#/forms` and `#/visits`: a place for the form library or the visits screens, which the
+/// coordinator module (fetched on the first visit, see src/ui/library.rs) draws into.
 #[component]
-fn LibraryHost() -> impl IntoView {
+fn ToolsHost(screen: &'static str) -> impl IntoView {
     use wasm_bindgen::prelude::*;
     use wasm_bindgen::JsCast;
     let state = use_app();
@@ -267,7 +269,7 @@ fn LibraryHost() -> impl IntoView {
         }
     });
     view! {
-        <div id="coordinator" data-lang=state.lang.get_untracked().tag()>
+        <div id="coordinator" data-lang=state.lang.get_untracked().tag() data-screen=screen>
             <p class="note" role="status" data-testid="coordinator-loading">{state.t(Msg::Loading)}</p>
         </div>
         <p class="banner error" role="alert" hidden=move || !failed.get()>{state.t(Msg::WorkerUnavailable)}</p>
@@ -282,9 +284,22 @@ fn NewResponse(
     #[prop(optional)]
     form: Option<String>,
     #[prop(optional)] version: u32,
+    /// A walk-list household: its location answers are filled in.
+    #[prop(optional)]
+    household: Option<String>,
 ) -> impl IntoView {
     let state = use_app();
     let failed = RwSignal::new(None::<StoreError>);
+    let place = household.and_then(|id| {
+        state
+            .with_store(|s| {
+                crate::store::VisitStore::new(s.kv())
+                    .household(&id)
+                    .ok()
+                    .flatten()
+            })
+            .flatten()
+    });
     let chosen = match &form {
         Some(id) => super::forms::resolve(state, id, version),
         None => Some(crate::form::builtin_form()),
@@ -296,14 +311,16 @@ fn NewResponse(
         }
         .into_any();
     };
-    Effect::new(move |_| match create_response(state, chosen) {
-        Ok(id) => {
-            let route = Route::Survey { id, section: 0 };
-            browser::replace_hash(&route.to_hash());
-            state.route.set(route);
-        }
-        Err(e) => failed.set(Some(e)),
-    });
+    Effect::new(
+        move |_| match create_response(state, chosen, place.as_ref()) {
+            Ok(id) => {
+                let route = Route::Survey { id, section: 0 };
+                browser::replace_hash(&route.to_hash());
+                state.route.set(route);
+            }
+            Err(e) => failed.set(Some(e)),
+        },
+    );
     (move || {
         failed.get().map(|e| {
             let text = match e {
@@ -320,9 +337,13 @@ fn NewResponse(
 pub fn create_response(
     state: AppState,
     form: &'static crate::form::Form,
+    household: Option<&crate::visits::walk::Household>,
 ) -> Result<String, StoreError> {
-    let response =
+    let mut response =
         crate::response::Response::with_defaults(browser::new_uuid(), form, browser::now());
+    if let Some(h) = household {
+        response.start_at(form, h);
+    }
     let id = response.id.clone();
     state
         .with_store(|s| s.create(response).map(|_| id))

@@ -38,7 +38,7 @@ pub fn ResponseList() -> impl IntoView {
     let confirm = RwSignal::new(None::<Summary>);
     let available = move || state.problem.with(Option::is_none);
 
-    let new_survey = move |_| match create_response(state, builtin_form()) {
+    let new_survey = move |_| match create_response(state, builtin_form(), None) {
         Ok(id) => state.go(Route::Survey { id, section: 0 }),
         Err(e) => create_error.set(Some(e)),
     };
@@ -100,6 +100,7 @@ pub fn ResponseList() -> impl IntoView {
                 >
                     {state.t(Msg::NewSurvey)}
                 </button>
+                <a class="button" href="#/visits" data-testid="visits-link">{state.t(Msg::Visits)}</a>
                 <a class="button" href="#/forms" data-testid="form-library">{state.t(Msg::FormLibrary)}</a>
             </div>
             {move || {

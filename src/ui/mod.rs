@@ -10,6 +10,7 @@ mod question;
 mod review;
 mod roster;
 mod survey;
+pub mod visits;
 
 pub use app::{App, AppState};
 
@@ -17,6 +18,7 @@ pub use app::{App, AppState};
 /// into the placeholder the app draws for `#/forms`, now and whenever the app draws it
 /// again (it says so with a `doorstep-coordinator` event).
 pub fn start_coordinator() {
+    use leptos::prelude::IntoAny;
     use std::cell::RefCell;
     use wasm_bindgen::prelude::*;
     use wasm_bindgen::JsCast;
@@ -34,6 +36,17 @@ pub fn start_coordinator() {
         else {
             return;
         };
+        // The module's own styles, once.
+        if let Some(doc) = web_sys::window().and_then(|w| w.document()) {
+            if doc.get_element_by_id("tools-css").is_none() {
+                if let (Ok(link), Some(head)) = (doc.create_element("link"), doc.head()) {
+                    link.set_id("tools-css");
+                    let _ = link.set_attribute("rel", "stylesheet");
+                    let _ = link.set_attribute("href", "./tools.css");
+                    let _ = head.append_child(&link);
+                }
+            }
+        }
         // Unmount what an earlier visit drew (its placeholder is gone already).
         MOUNTED.with_borrow_mut(|m| m.take());
         let lang = el
@@ -45,8 +58,13 @@ pub fn start_coordinator() {
             el.set_text_content(Some(crate::i18n::Msg::StorageUnavailable.get(lang)));
             return;
         };
+        let visits = el.get_attribute("data-screen").as_deref() == Some("visits");
         let handle = leptos::mount::mount_to(el, move || {
-            leptos::view! { <library::Library lang=lang kv=kv /> }
+            if visits {
+                leptos::view! { <visits::Visits lang=lang kv=kv /> }.into_any()
+            } else {
+                leptos::view! { <library::Library lang=lang kv=kv /> }.into_any()
+            }
         });
         MOUNTED.with_borrow_mut(|m| *m = Some(Box::new(handle)));
     }

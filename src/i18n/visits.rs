@@ -1,0 +1,108 @@
+//! Strings of the visits screens, which only the coordinator module links (src/ui/visits.rs).
+
+use super::Lang;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum VisitMsg {
+    Title,
+    Back,
+    Setup,
+    WorkerHelp,
+    WorkerCode,
+    WorkerName,
+    Agency,
+    CodeNeeded,
+    Save,
+    WalkHelp,
+    Community,
+    Pattern,
+    Buildings,
+    Units,
+    Floors,
+    Rooms,
+    Villas,
+    Except,
+    Generate,
+    ImportCsv,
+    Indicators,
+    VisitsTarget,
+    SurveysDone,
+    Covered,
+    DueToday,
+    NothingDue,
+    Coverage,
+    Households,
+    Reached,
+    Surveyed,
+    Refused,
+    Moved,
+    ComeBack,
+    NotHome,
+    Other,
+    NeverVisited,
+    StartSurvey,
+    Close,
+    Full,
+    NotSaved,
+}
+
+impl VisitMsg {
+    pub fn get(self, lang: Lang) -> &'static str {
+        use VisitMsg::*;
+        let (zh, en) = match self {
+            Title => ("入户走访", "Door-to-door visits"),
+            Back => ("返回列表", "Back to the list"),
+            Setup => ("开始前的设置", "Before you start"),
+            WorkerHelp => (
+                "本设备的使用者：每次走访和每份问卷都记上社工编号（导出时只出现编号，不出现姓名）。",
+                "Who uses this device: every visit and response carries the worker code (exports show the code, never the name).",
+            ),
+            WorkerCode => ("社工编号", "Worker code"),
+            WorkerName => ("姓名", "Name"),
+            Agency => ("机构", "Agency"),
+            CodeNeeded => ("请填写社工编号。", "Enter a worker code."),
+            Save => ("保存", "Save"),
+            WalkHelp => (
+                "走访清单：按楼栋、单元、楼层和每层户数生成，或导入 CSV（楼栋、单元、房号三列）。",
+                "The walk list: generate it from buildings, units, floors and rooms per floor, or import a CSV (building, unit, room).",
+            ),
+            Community => ("社区名称", "Community"),
+            Pattern => ("按规则生成", "Generate from a pattern"),
+            Buildings => ("楼栋", "Buildings"),
+            Units => ("单元", "Units"),
+            Floors => ("楼层", "Floors"),
+            Rooms => ("每层户数", "Rooms per floor"),
+            Villas => ("别墅数", "Villas"),
+            Except => ("不存在的（如 13、12-2、12-1-1804）", "Not there (e.g. 13, 12-2, 12-1-1804)"),
+            Generate => ("生成清单", "Make the list"),
+            ImportCsv => ("导入 CSV", "Import a CSV"),
+            Indicators => ("指标", "Indicators"),
+            VisitsTarget => ("走访人次", "Visits"),
+            SurveysDone => ("完成问卷", "Surveys completed"),
+            Covered => ("覆盖率", "Households surveyed"),
+            DueToday => ("今天要回访", "Revisits due today"),
+            NothingDue => ("今天没有要回访的住户。", "No revisit is due today."),
+            Coverage => ("覆盖情况", "Coverage"),
+            Households => ("户数", "Households"),
+            Reached => ("已接触", "Reached"),
+            Surveyed => ("已调查", "Surveyed"),
+            Refused => ("拒绝", "Refused"),
+            Moved => ("搬走/空置", "Moved or vacant"),
+            ComeBack => ("约定再来", "Come back"),
+            NotHome => ("不在家", "Not home"),
+            Other => ("其他", "Other"),
+            NeverVisited => ("未走访", "Never visited"),
+            StartSurvey => ("开始问卷", "Start the survey"),
+            Close => ("关闭", "Close"),
+            Full => (
+                "存储空间已满，这次走访没有记录。已有数据都还在。",
+                "Storage is full: this visit was not recorded. Everything recorded before is kept.",
+            ),
+            NotSaved => ("没有保存，请重试。", "Not saved: try again."),
+        };
+        match lang {
+            Lang::Zh => zh,
+            Lang::En => en,
+        }
+    }
+}

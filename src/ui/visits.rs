@@ -1,0 +1,480 @@
+//! Door-to-door visits (`#/visits`): the worker's profile, the walk list (from a pattern or
+//! a CSV), each household's visits with one tap per outcome, revisits due today, coverage by
+//! building as a grid and as numbers, and the contract's indicators.
+//!
+//! Runs in the coordinator module (src/bin/coordinator.rs) with the form library, so the
+//! app's first load stays the survey itself. It shares nothing with the app but storage and
+//! the URL: a survey for a household starts at `#/new/h/<household>`.
+
+use super::browser;
+use crate::i18n::visits::VisitMsg as M;
+use crate::i18n::{Lang, Text};
+use crate::store::local::LocalStore;
+use crate::store::{StoreError, VisitStore, Worker};
+use crate::visits::coverage::{coverage, Status};
+use crate::visits::indicators::{coverage_percent, visits_and_surveys};
+use crate::visits::log::{due, of_household, Outcome, Visit};
+use crate::visits::walk::{from_csv, Pattern, WalkList};
+use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+
+/// How a status shows: a mark readable without colour, and a class for the colour.
+fn mark(s: Status) -> (&'static str, &'static str) {
+    match s {
+        Status::Surveyed => ("✓", "st-surveyed"),
+        Status::Refused => ("✗", "st-refused"),
+        Status::MovedOrVacant => ("∅", "st-moved"),
+        Status::Revisit => ("↻", "st-revisit"),
+        Status::NotHome => ("·", "st-nothome"),
+        Status::Other => ("?", "st-other"),
+        Status::NeverVisited => ("", "st-never"),
+    }
+}
+
+fn status_name(s: Status) -> M {
+    match s {
+        Status::Surveyed => M::Surveyed,
+        Status::Refused => M::Refused,
+        Status::MovedOrVacant => M::Moved,
+        Status::Revisit => M::ComeBack,
+        Status::NotHome => M::NotHome,
+        Status::Other => M::Other,
+        Status::NeverVisited => M::NeverVisited,
+    }
+}
+
+fn status_key(s: Status) -> &'static str {
+    match s {
+        Status::Surveyed => "surveyed",
+        Status::Refused => "refused",
+        Status::MovedOrVacant => "moved",
+        Status::Revisit => "revisit",
+        Status::NotHome => "not_home",
+        Status::Other => "other",
+        Status::NeverVisited => "never",
+    }
+}
+
+fn error_text(e: &StoreError) -> Text {
+    match e {
+        StoreError::QuotaExceeded => Text::new(M::Full.get(Lang::Zh), M::Full.get(Lang::En)),
+        _ => Text::new(M::NotSaved.get(Lang::Zh), M::NotSaved.get(Lang::En)),
+    }
+}
+
+fn input_value(id: &str) -> String {
+    web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id(id))
+        .and_then(|e| e.dyn_into::<web_sys::HtmlInputElement>().ok())
+        .map(|i| i.value())
+        .unwrap_or_default()
+}
+
+#[component]
+pub fn Visits(lang: Lang, kv: LocalStore) -> impl IntoView {
+    let t = move |m: M| m.get(lang);
+    let kv = StoredValue::new_local(kv);
+    let store = move |f: &dyn Fn(&VisitStore<&LocalStore>) -> Result<(), StoreError>| {
+        kv.with_value(|kv| f(&VisitStore::new(kv)))
+    };
+    let walk = RwSignal::new(None::<WalkList>);
+    let visits = RwSignal::new(Vec::<Visit>::new());
+    let worker = RwSignal::new(None::<Worker>);
+    let problem = RwSignal::new(None::<Text>);
+    let selected = RwSignal::new(None::<String>);
+    let reload = move || {
+        kv.with_value(|kv| {
+            let s = VisitStore::new(kv);
+            // Surveys completed since the last look, started from a household, join the log.
+            if let (Ok(Some(w)), Ok(responses)) =
+                (s.worker(), crate::store::ResponseStore::open(kv))
+            {
+                let completed: Vec<(String, String, String)> = responses
+                    .ids()
+                    .unwrap_or_default()
+                    .iter()
+                    .filter_map(|id| responses.open_response(id).ok().flatten())
+                    .filter_map(|o| {
+                        let r = o.response;
+                        Some((r.id.clone(), r.household.clone()?, r.completed.clone()?))
+                    })
+                    .collect();
+                if let Err(e) = s.record_completed(&completed, &w.code) {
+                    problem.set(Some(error_text(&e)));
+                }
+            }
+            match (s.walk_list(), s.visits(), s.worker()) {
+                (Ok(w), Ok((v, _)), Ok(p)) => {
+                    walk.set(w);
+                    visits.set(v);
+                    worker.set(p);
+                }
+                (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => {
+                    problem.set(Some(error_text(&e)))
+                }
+            }
+        })
+    };
+    reload();
+    let today = browser::now().get(..10).unwrap_or("").to_owned();
+
+    // Records one visit to the selected household.
+    let record = move |outcome: Outcome| {
+        let (Some(h), Some(w)) = (selected.get_untracked(), worker.get_untracked()) else {
+            return;
+        };
+        let v = Visit {
+            id: browser::new_uuid()[..8].to_owned(),
+            household: h,
+            at: browser::now(),
+            worker: w.code,
+            outcome,
+        };
+        match store(&|s| s.add(&v)) {
+            Ok(()) => {
+                problem.set(None);
+                visits.update(|vs| vs.push(v.clone()));
+            }
+            Err(e) => problem.set(Some(error_text(&e))),
+        }
+    };
+
+    let save_worker = move |_| {
+        let code = input_value("worker-code").trim().to_owned();
+        if code.is_empty() {
+            problem.set(Some(Text::new(
+                M::CodeNeeded.get(Lang::Zh),
+                M::CodeNeeded.get(Lang::En),
+            )));
+            return;
+        }
+        let w = Worker {
+            code,
+            name: input_value("worker-name").trim().to_owned(),
+            agency: input_value("worker-agency").trim().to_owned(),
+            team: String::new(),
+        };
+        match store(&|s| s.save_worker(&w)) {
+            Ok(()) => {
+                problem.set(None);
+                worker.set(Some(w.clone()));
+            }
+            Err(e) => problem.set(Some(error_text(&e))),
+        }
+    };
+
+    let save_list = move |households: Result<
+        Vec<crate::visits::walk::Household>,
+        crate::visits::walk::WalkError,
+    >| {
+        let community = input_value("community").trim().to_owned();
+        match households.and_then(|h| WalkList::new(&community, h)) {
+            Ok(list) => match store(&|s| s.save_walk_list(&list)) {
+                Ok(()) => {
+                    problem.set(None);
+                    walk.set(Some(list.clone()));
+                }
+                Err(e) => problem.set(Some(error_text(&e))),
+            },
+            Err(e) => problem.set(Some(e.describe())),
+        }
+    };
+    let generate = move |_| {
+        let n = |id: &str| input_value(id).trim().parse::<u32>().unwrap_or(0);
+        let pattern = Pattern {
+            buildings: (n("b-from"), n("b-to")),
+            units: (n("u-from"), n("u-to")),
+            floors: (n("f-from"), n("f-to")),
+            rooms: (n("r-from"), n("r-to")),
+            except: input_value("except")
+                .split([',', '，', ' '])
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned)
+                .collect(),
+            villas: n("villas"),
+        };
+        save_list(pattern.generate());
+    };
+    let import_csv = move |e: leptos::ev::Event| {
+        let Some(input) = e
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+        else {
+            return;
+        };
+        let Some(file) = input.files().and_then(|f| f.get(0)) else {
+            return;
+        };
+        input.set_value("");
+        leptos::task::spawn_local(async move {
+            let text = wasm_bindgen_futures::JsFuture::from(file.text())
+                .await
+                .ok()
+                .and_then(|t| t.as_string());
+            match text {
+                Some(t) => save_list(from_csv(&t)),
+                None => problem.set(Some(
+                    crate::visits::walk::WalkError::Unreadable(file.name()).describe(),
+                )),
+            }
+        });
+    };
+
+    let setup = move || {
+        let has_worker = worker.with(Option::is_some);
+        let has_list = walk.with(Option::is_some);
+        view! {
+            <section class="visits-setup" hidden=has_worker && has_list>
+                <h2>{t(M::Setup)}</h2>
+                <div hidden=has_worker>
+                    <p class="note">{t(M::WorkerHelp)}</p>
+                    <label>{t(M::WorkerCode)}" "<input id="worker-code" data-testid="worker-code" /></label>
+                    <label>{t(M::WorkerName)}" "<input id="worker-name" data-testid="worker-name" /></label>
+                    <label>{t(M::Agency)}" "<input id="worker-agency" /></label>
+                    <button class="primary" data-testid="save-worker" on:click=save_worker>{t(M::Save)}</button>
+                </div>
+                <div hidden=has_list>
+                    <p class="note">{t(M::WalkHelp)}</p>
+                    <label>{t(M::Community)}" "<input id="community" data-testid="community" /></label>
+                    <fieldset class="pattern">
+                        <legend>{t(M::Pattern)}</legend>
+                        <label>{t(M::Buildings)}" "<input id="b-from" data-testid="b-from" inputmode="numeric" value="1" size="3" />" – "<input id="b-to" data-testid="b-to" inputmode="numeric" value="1" size="3" /></label>
+                        <label>{t(M::Units)}" "<input id="u-from" inputmode="numeric" value="1" size="3" />" – "<input id="u-to" data-testid="u-to" inputmode="numeric" value="1" size="3" /></label>
+                        <label>{t(M::Floors)}" "<input id="f-from" inputmode="numeric" value="1" size="3" />" – "<input id="f-to" data-testid="f-to" inputmode="numeric" value="6" size="3" /></label>
+                        <label>{t(M::Rooms)}" "<input id="r-from" inputmode="numeric" value="1" size="3" />" – "<input id="r-to" data-testid="r-to" inputmode="numeric" value="2" size="3" /></label>
+                        <label>{t(M::Villas)}" "<input id="villas" data-testid="villas" inputmode="numeric" value="0" size="3" /></label>
+                        <label>{t(M::Except)}" "<input id="except" data-testid="except" /></label>
+                        <button class="primary" data-testid="generate" on:click=generate>{t(M::Generate)}</button>
+                    </fieldset>
+                    <label class="button file">
+                        {t(M::ImportCsv)}
+                        <input type="file" accept=".csv,.txt" data-testid="walk-csv" on:change=import_csv />
+                    </label>
+                </div>
+            </section>
+        }
+    };
+
+    // Everything counted from the log, recomputed when it changes.
+    let counted = Memo::new(move |_| {
+        walk.with(|w| {
+            w.as_ref().map(|w| {
+                visits.with(|vs| {
+                    let c = coverage(w, vs);
+                    let (all, surveys) = visits_and_surveys(vs);
+                    (c, all.total, surveys.total, due(vs, &today))
+                })
+            })
+        })
+    });
+
+    let indicators = move || {
+        counted.with(|c| {
+            c.as_ref().map(|(cov, visits_n, surveys_n, _)| {
+                let bar = |label: &'static str, n: u32, goal: u32, id: &'static str| {
+                    view! {
+                        <div class="indicator" data-testid=id>
+                            <span>{label}": "{n}" / "{goal}</span>
+                            <progress max=goal.to_string() value=n.min(goal).to_string()></progress>
+                        </div>
+                    }
+                };
+                let households = cov.total.households as u32;
+                view! {
+                    <section class="indicators">
+                        <h2>{t(M::Indicators)}</h2>
+                        {bar(t(M::VisitsTarget), *visits_n, 200, "ind-visits")}
+                        {bar(t(M::SurveysDone), *surveys_n, households, "ind-surveys")}
+                        <p data-testid="ind-coverage">{format!("{} {}%", t(M::Covered), coverage_percent(cov))}</p>
+                    </section>
+                }
+            })
+        })
+    };
+
+    let due_list = move || {
+        counted.with(|c| {
+            c.as_ref().map(|(_, _, _, due)| {
+                let items = due
+                    .iter()
+                    .map(|(h, date)| {
+                        let h = h.clone();
+                        let pick = h.clone();
+                        view! {
+                            <li><button data-testid=format!("due-{h}") on:click=move |_| selected.set(Some(pick.clone()))>
+                                {h.clone()}" · "{date.clone()}
+                            </button></li>
+                        }
+                    })
+                    .collect_view();
+                view! {
+                    <section class="due">
+                        <h2>{t(M::DueToday)}</h2>
+                        <p class="note" hidden=!due.is_empty()>{t(M::NothingDue)}</p>
+                        <ul data-testid="due-list">{items}</ul>
+                    </section>
+                }
+            })
+        })
+    };
+
+    let legend = move || {
+        Status::ALL
+            .iter()
+            .map(|s| {
+                let (m, class) = mark(*s);
+                view! { <span class=format!("hh {class}")>{m}" "{t(status_name(*s))}</span> }
+            })
+            .collect_view()
+    };
+
+    // The grid: a row per building, its households as buttons marked by status.
+    let grid = move || {
+        let Some(list) = walk.get() else {
+            return ().into_any();
+        };
+        counted.with(|c| {
+            let Some((cov, ..)) = c else {
+                return ().into_any();
+            };
+            let status: std::collections::BTreeMap<&str, Status> =
+                cov.households.iter().map(|(h, s)| (h.as_str(), *s)).collect();
+            let rows = cov
+                .buildings
+                .iter()
+                .map(|(building, counts)| {
+                    let buttons = list
+                        .households
+                        .iter()
+                        .filter(|h| &h.building == building)
+                        .map(|h| {
+                            let s = status.get(h.id.as_str()).copied().unwrap_or(Status::NeverVisited);
+                            let (m, class) = mark(s);
+                            let id = h.id.clone();
+                            let label = if h.room.is_empty() { h.building.clone() } else { format!("{}-{}", h.unit.trim_end_matches("单元"), h.room) };
+                            view! {
+                                <button class=format!("hh {class}") data-testid=format!("hh-{id}") data-status=status_key(s)
+                                    title=t(status_name(s)) on:click=move |_| selected.set(Some(id.clone()))>
+                                    {label}" "{m}
+                                </button>
+                            }
+                        })
+                        .collect_view();
+                    let summary = Status::ALL
+                        .iter()
+                        .filter(|s| counts.get(**s) > 0)
+                        .map(|s| format!("{} {}", t(status_name(*s)), counts.get(*s)))
+                        .collect::<Vec<_>>()
+                        .join(" · ");
+                    view! {
+                        <div class="building" data-testid="building">
+                            <h3>{building.clone()}" "<small>{summary}</small></h3>
+                            <div class="households">{buttons}</div>
+                        </div>
+                    }
+                })
+                .collect_view();
+            let total = &cov.total;
+            let totals = format!(
+                "{} {} · {} {} · {} {} · {} {} · {} {}",
+                t(M::Households), total.households,
+                t(M::Reached), total.reached(),
+                t(M::Surveyed), total.get(Status::Surveyed),
+                t(M::Refused), total.get(Status::Refused),
+                t(M::NeverVisited), total.get(Status::NeverVisited),
+            );
+            view! {
+                <section class="coverage">
+                    <h2>{t(M::Coverage)}</h2>
+                    <p data-testid="coverage-total">{totals}</p>
+                    <p class="legend">{legend()}</p>
+                    {rows}
+                </section>
+            }
+            .into_any()
+        })
+    };
+
+    // The selected household: its visits and one button per outcome.
+    let panel = move || {
+        let id = selected.get()?;
+        let list = walk.get()?;
+        let h = list.household(&id)?.clone();
+        let history = visits.with(|vs| {
+            of_household(vs, &id)
+                .into_iter()
+                .map(|v| {
+                    let what = match &v.outcome {
+                        Outcome::Completed { .. } => t(M::Surveyed).to_owned(),
+                        Outcome::NotHome => t(M::NotHome).to_owned(),
+                        Outcome::Refused => t(M::Refused).to_owned(),
+                        Outcome::MovedOrVacant => t(M::Moved).to_owned(),
+                        Outcome::ComeBack { date } => format!("{} {date}", t(M::ComeBack)),
+                        Outcome::Other { note } => format!("{}：{note}", t(M::Other)),
+                    };
+                    view! { <li>{browser::short_time(&v.at)}" · "{v.worker.clone()}" · "{what}</li> }
+                })
+                .collect_view()
+        });
+        let place = [h.building.as_str(), h.unit.as_str(), h.room.as_str()]
+            .iter()
+            .filter(|s| !s.is_empty())
+            .copied()
+            .collect::<Vec<_>>()
+            .join(" ");
+        let start = {
+            let id = id.clone();
+            move |_| browser::set_hash(&format!("#/new/h/{id}"))
+        };
+        Some(view! {
+            <div class="scrim">
+                <div class="dialog household" role="dialog" aria-modal="true" aria-labelledby="hh-title" data-testid="household-panel">
+                    <h2 id="hh-title">{place}</h2>
+                    <ul class="history" data-testid="history">{history}</ul>
+                    <div class="outcomes">
+                        <button class="primary" data-testid="outcome-survey" on:click=start>{t(M::StartSurvey)}</button>
+                        <button data-testid="outcome-not_home" on:click=move |_| record(Outcome::NotHome)>{t(M::NotHome)}</button>
+                        <button data-testid="outcome-refused" on:click=move |_| record(Outcome::Refused)>{t(M::Refused)}</button>
+                        <button data-testid="outcome-moved" on:click=move |_| record(Outcome::MovedOrVacant)>{t(M::Moved)}</button>
+                    </div>
+                    <div class="outcomes">
+                        <input type="date" id="come-back-date" data-testid="come-back-date" />
+                        <button data-testid="outcome-come_back" on:click=move |_| {
+                            let date = input_value("come-back-date");
+                            if !date.is_empty() {
+                                record(Outcome::ComeBack { date });
+                            }
+                        }>{t(M::ComeBack)}</button>
+                    </div>
+                    <div class="outcomes">
+                        <input id="other-note" data-testid="other-note" />
+                        <button data-testid="outcome-other" on:click=move |_| {
+                            let note = input_value("other-note").trim().to_owned();
+                            if !note.is_empty() {
+                                record(Outcome::Other { note });
+                            }
+                        }>{t(M::Other)}</button>
+                    </div>
+                    <button data-testid="close-household" on:click=move |_| selected.set(None)>{t(M::Close)}</button>
+                </div>
+            </div>
+        })
+    };
+
+    view! {
+        <section class="visits" data-testid="visits">
+            <a class="button" href="#/" data-testid="back-to-list">{t(M::Back)}</a>
+            <h1>{t(M::Title)}</h1>
+            {move || problem.get().map(|p| view! {
+                <p class="banner error" role="alert" data-testid="visits-error">{p.get(lang).to_owned()}</p>
+            })}
+            {setup}
+            {indicators}
+            {due_list}
+            {grid}
+            {panel}
+        </section>
+    }
+}

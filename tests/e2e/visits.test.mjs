@@ -1,0 +1,123 @@
+// A social worker's day of door-to-door visits: sets up the device and a walk list, logs
+// three different outcomes, sees the grid, the coverage and the indicators follow, finds a
+// revisit due today, and starts a survey from a household with its address filled in.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { launch, serve, tablet, tid, ready, fillSection, watchErrors } from "./helpers.mjs";
+
+let browser, server, url;
+before(async () => {
+  browser = await launch();
+  ({ server, url } = await serve());
+});
+after(async () => {
+  await browser?.close();
+  server?.close();
+});
+
+const status = (page, id) => page.getAttribute(tid(`hh-${id}`), "data-status");
+
+async function outcome(page, household, which, fill) {
+  await page.tap(tid(`hh-${household}`));
+  await page.waitForSelector(tid("household-panel"));
+  if (fill) await fill();
+  await page.tap(tid(`outcome-${which}`));
+  await page.tap(tid("close-household"));
+}
+
+test("walk list, three outcomes, grid and indicators, a revisit due, a survey from a household", async () => {
+  const context = await tablet(browser);
+  const page = await context.newPage();
+  const errors = watchErrors(page);
+  await page.goto(url);
+  await ready(page);
+  await page.tap(tid("visits-link"));
+  await page.waitForSelector(tid("worker-code"));
+
+  await page.fill(tid("worker-code"), "W07");
+  await page.fill(tid("worker-name"), "李社工");
+  await page.tap(tid("save-worker"));
+  await page.fill(tid("community"), "幸福社区");
+  for (const [id, v] of [["b-to", "2"], ["u-to", "1"], ["f-to", "2"], ["r-to", "2"], ["villas", "1"], ["except", "2-1-202"]]) {
+    await page.fill(tid(id), v);
+  }
+  await page.tap(tid("generate"));
+  await page.waitForSelector(tid("hh-1-1-101"));
+  assert.equal((await page.$$('[data-testid^="hh-"]')).length, 8, "2 buildings × 4 rooms, less one, and a villa");
+  assert.equal(await status(page, "1-1-101"), "never");
+  assert.match(await page.textContent(tid("ind-visits")), /0 \/ 200/);
+
+  await outcome(page, "1-1-101", "not_home");
+  await outcome(page, "1-1-102", "refused");
+  const today = new Date().toLocaleDateString("sv");
+  await outcome(page, "1-1-201", "come_back", () => page.fill(tid("come-back-date"), today));
+  assert.equal(await status(page, "1-1-101"), "not_home");
+  assert.equal(await status(page, "1-1-102"), "refused");
+  assert.equal(await status(page, "1-1-201"), "revisit");
+  assert.match(await page.textContent(tid("ind-visits")), /3 \/ 200/);
+  assert.match(await page.textContent(tid("coverage-total")), /户数 8 · 已接触 2 · 已调查 0 · 拒绝 1 · 未走访 5/);
+  // The grid says it in marks too, not only in colour.
+  assert.match(await page.textContent(tid("hh-1-1-102")), /✗/);
+  await page.waitForSelector(tid("due-1-1-201"));
+
+  // Everything is kept across a reload.
+  await page.reload();
+  await page.waitForSelector(tid("hh-1-1-101"));
+  assert.equal(await status(page, "1-1-201"), "revisit");
+  await page.tap(tid("hh-1-1-101"));
+  assert.equal((await page.$$(`${tid("history")} li`)).length, 1);
+  await page.tap(tid("close-household"));
+
+  // A survey from a household: its address is filled in; completing it records the visit.
+  await page.tap(tid("hh-2-1-101"));
+  await page.tap(tid("outcome-survey"));
+  await page.waitForSelector(tid("question"));
+  await page.tap(tid("choice-consent-yes"));
+  await page.tap(tid("next"));
+  await page.waitForSelector(tid("input-building"));
+  assert.equal(await page.inputValue(tid("input-building")), "2栋");
+  assert.equal(await page.inputValue(tid("input-room")), "101");
+  for (let i = 0; i < 20; i++) {
+    if (await page.$(tid("review-ok"))) break;
+    await fillSection(page);
+    await page.tap(tid("next"));
+    await page.waitForTimeout(50);
+  }
+  await page.waitForSelector(tid("review-ok"));
+  await page.tap(tid("complete"));
+  await page.waitForSelector(`${tid("response-row")}[data-status="completed"]`);
+  await page.tap(tid("visits-link"));
+  await page.waitForSelector(tid("hh-2-1-101"));
+  assert.equal(await status(page, "2-1-101"), "surveyed");
+  assert.match(await page.textContent(tid("ind-visits")), /4 \/ 200/);
+  assert.match(await page.textContent(tid("ind-surveys")), /1 \/ 8/);
+  const visits = await page.evaluate(() =>
+    Object.keys(localStorage).filter((k) => k.startsWith("doorstep.v.")).flatMap((k) => JSON.parse(localStorage.getItem(k)))
+  );
+  assert.equal(visits.length, 4);
+  assert.ok(visits.every((v) => v.w === "W07"), "every visit carries the worker code");
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test("a walk list CSV with a duplicate is refused whole, with the rows named", async () => {
+  const context = await tablet(browser);
+  const page = await context.newPage();
+  await page.goto(url + "#/visits");
+  await page.waitForSelector(tid("walk-csv"));
+  await page.setInputFiles(tid("walk-csv"), {
+    name: "list.csv",
+    mimeType: "text/csv",
+    buffer: Buffer.from("楼栋,单元,房号\n12栋,1单元,1802\n12,1,1802\n"),
+  });
+  await page.waitForSelector(tid("visits-error"));
+  assert.match(await page.textContent(tid("visits-error")), /第 2 行和第 3 行是同一户/);
+  assert.equal(await page.evaluate(() => localStorage.getItem("doorstep.walk")), null);
+  await page.setInputFiles(tid("walk-csv"), {
+    name: "list.csv",
+    mimeType: "text/csv",
+    buffer: Buffer.from("楼栋,单元,房号\n12栋,1单元,1802\n12栋,1单元,1803\n"),
+  });
+  await page.waitForSelector(tid("hh-12-1-1803"));
+  await context.close();
+});
