@@ -243,7 +243,57 @@ async function libraryAndImport() {
   server.close();
 }
 
-// BENCH_ONLY=roster (or bundle, first, library, save) runs one part.
+/** The coverage view of a whole community: 2,130 households (60 buildings × 3 units × 6
+ *  floors × 2 rooms less 6 units, and 42 villas) and 3,000 logged visits, drawn from storage.
+ *  Cold (fetching the coordinator module) and warm (coming back to the screen). */
+async function coverageView() {
+  const browser = await launch();
+  const { server, url } = await serve();
+  const households = [];
+  for (let b = 1; b <= 60; b++)
+    for (let u = 1; u <= 3; u++) {
+      if (b <= 6 && u === 3) continue;
+      for (let f = 1; f <= 6; f++)
+        for (let r = 1; r <= 2; r++) households.push([`${b}-${u}-${f}0${r}`, `${b}栋`, `${u}单元`, `${f}0${r}`]);
+    }
+  for (let v = 1; v <= 42; v++) households.push([`v${v}`, `${v}号别墅`, "", ""]);
+  const kinds = [{ k: "not_home" }, { k: "refused" }, { k: "moved_or_vacant" }, { k: "come_back", d: "2026-11-30" }];
+  const days = {};
+  for (let n = 0; n < 3000; n++) {
+    const day = `2026-11-${String(1 + (n % 28)).padStart(2, "0")}`;
+    const o = n < 1500 ? { k: "done", r: `r${n}` } : kinds[n % 4];
+    (days[day] ||= []).push({ i: n.toString(16), h: households[(n * 7) % households.length][0], t: `${day}T10:00:00+08:00`, w: "W07", o });
+  }
+  const cold = [];
+  const warm = [];
+  for (let i = 0; i < Math.min(RUNS, 5); i++) {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(url);
+    await page.waitForSelector(tid("new-survey"));
+    await page.evaluate(({ households, days }) => {
+      localStorage.setItem("doorstep.walk", JSON.stringify({ community: "c", households }));
+      localStorage.setItem("doorstep.worker", JSON.stringify({ code: "W07" }));
+      for (const [d, v] of Object.entries(days)) localStorage.setItem(`doorstep.v.${d}`, JSON.stringify(v));
+    }, { households, days });
+    let t0 = Date.now();
+    await page.click(tid("visits-link"));
+    await page.waitForSelector(tid("hh-v42"));
+    cold.push(Date.now() - t0);
+    await page.click(tid("back-to-list"));
+    await page.waitForSelector(tid("new-survey"));
+    t0 = Date.now();
+    await page.click(tid("visits-link"));
+    await page.waitForSelector(tid("hh-v42"));
+    warm.push(Date.now() - t0);
+    await context.close();
+  }
+  console.log(`coverage_view_2130_households_3000_visits_median: ${median(warm).toFixed(0)} ms (${median(cold).toFixed(0)} ms cold, fetching the module)`);
+  await browser.close();
+  server.close();
+}
+
+// BENCH_ONLY=roster (or bundle, first, library, save, coverage) runs one part.
 const only = process.env.BENCH_ONLY;
 const part = (name) => !only || only === name;
 if (part("bundle")) bundle();
@@ -251,3 +301,4 @@ if (part("first")) await firstQuestion();
 if (part("library")) await libraryAndImport();
 if (part("save")) await saveThroughUi();
 if (part("roster")) await rosterThroughUi();
+if (part("coverage")) await coverageView();
