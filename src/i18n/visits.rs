@@ -44,6 +44,9 @@ pub enum VisitMsg {
     Close,
     Full,
     NotSaved,
+    Goal,
+    Month,
+    Worker,
 }
 
 impl VisitMsg {
@@ -99,6 +102,9 @@ impl VisitMsg {
                 "Storage is full: this visit was not recorded. Everything recorded before is kept.",
             ),
             NotSaved => ("没有保存，请重试。", "Not saved: try again."),
+            Goal => ("目标", "Target"),
+            Month => ("月份", "Month"),
+            Worker => ("社工", "Worker"),
         };
         match lang {
             Lang::Zh => zh,

@@ -210,6 +210,9 @@ pub struct Response {
     /// visit. An identifier, so never exported.
     #[serde(rename = "hh", default, skip_serializing_if = "Option::is_none")]
     pub household: Option<String>,
+    /// The code of the worker who started it (the device's worker profile).
+    #[serde(rename = "w", default, skip_serializing_if = "String::is_empty")]
+    pub worker: String,
 }
 
 impl Response {
@@ -226,6 +229,7 @@ impl Response {
             answers: BTreeMap::new(),
             other: BTreeMap::new(),
             household: None,
+            worker: String::new(),
         }
     }
 

@@ -54,6 +54,26 @@ fn walk_list_worker_and_visits_round_trip() {
         team: "一组".into(),
     };
     store.save_worker(&w).unwrap();
+    use crate::visits::indicators::{Measure, Target};
+    assert_eq!(
+        store.targets().unwrap(),
+        [Target {
+            measure: Measure::Visits,
+            goal: 200
+        }]
+    );
+    let t = [
+        Target {
+            measure: Measure::Visits,
+            goal: 300,
+        },
+        Target {
+            measure: Measure::CoveragePercent,
+            goal: 80,
+        },
+    ];
+    store.save_targets(&t).unwrap();
+    assert_eq!(store.targets().unwrap(), t);
     assert_eq!(store.worker().unwrap(), Some(w));
     store
         .add(&visit(1, "1-1-101", 3, Outcome::NotHome))

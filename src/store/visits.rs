@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 const WALK_KEY: &str = "doorstep.walk";
 const WORKER_KEY: &str = "doorstep.worker";
 const DAY_PREFIX: &str = "doorstep.v.";
+const TARGETS_KEY: &str = "doorstep.targets";
 
 /// The person using this device, set once: visits and responses carry the code.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -105,6 +106,18 @@ impl<S: KvStore> VisitStore<S> {
                 .collect(),
         };
         self.kv.set(WALK_KEY, &json(&stored)?)
+    }
+
+    /// The project's targets; the contract's 200 visits until someone sets others.
+    pub fn targets(&self) -> Result<Vec<crate::visits::indicators::Target>, StoreError> {
+        match self.kv.get(TARGETS_KEY)? {
+            None => Ok(crate::visits::indicators::default_targets()),
+            Some(t) => serde_json::from_str(&t).map_err(|e| corrupt(TARGETS_KEY, e)),
+        }
+    }
+
+    pub fn save_targets(&self, t: &[crate::visits::indicators::Target]) -> Result<(), StoreError> {
+        self.kv.set(TARGETS_KEY, &json(&t)?)
     }
 
     pub fn worker(&self) -> Result<Option<Worker>, StoreError> {

@@ -344,6 +344,16 @@ pub fn create_response(
     if let Some(h) = household {
         response.start_at(form, h);
     }
+    response.worker = state
+        .with_store(|s| {
+            crate::store::VisitStore::new(s.kv())
+                .worker()
+                .ok()
+                .flatten()
+        })
+        .flatten()
+        .map(|w| w.code)
+        .unwrap_or_default();
     let id = response.id.clone();
     state
         .with_store(|s| s.create(response).map(|_| id))

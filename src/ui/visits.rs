@@ -12,7 +12,7 @@ use crate::i18n::{Lang, Text};
 use crate::store::local::LocalStore;
 use crate::store::{StoreError, VisitStore, Worker};
 use crate::visits::coverage::{coverage, Status};
-use crate::visits::indicators::{coverage_percent, visits_and_surveys};
+use crate::visits::indicators::{coverage_percent, visits_and_surveys, Measure, Target};
 use crate::visits::log::{due, of_household, Outcome, Visit};
 use crate::visits::walk::{from_csv, Pattern, WalkList};
 use leptos::prelude::*;
@@ -81,6 +81,7 @@ pub fn Visits(lang: Lang, kv: LocalStore) -> impl IntoView {
     let walk = RwSignal::new(None::<WalkList>);
     let visits = RwSignal::new(Vec::<Visit>::new());
     let worker = RwSignal::new(None::<Worker>);
+    let targets = RwSignal::new(crate::visits::indicators::default_targets());
     let problem = RwSignal::new(None::<Text>);
     let selected = RwSignal::new(None::<String>);
     let reload = move || {
@@ -104,13 +105,14 @@ pub fn Visits(lang: Lang, kv: LocalStore) -> impl IntoView {
                     problem.set(Some(error_text(&e)));
                 }
             }
-            match (s.walk_list(), s.visits(), s.worker()) {
-                (Ok(w), Ok((v, _)), Ok(p)) => {
+            match (s.walk_list(), s.visits(), s.worker(), s.targets()) {
+                (Ok(w), Ok((v, _)), Ok(p), Ok(t)) => {
                     walk.set(w);
                     visits.set(v);
                     worker.set(p);
+                    targets.set(t);
                 }
-                (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => {
+                (Err(e), _, _, _) | (_, Err(e), _, _) | (_, _, Err(e), _) | (_, _, _, Err(e)) => {
                     problem.set(Some(error_text(&e)))
                 }
             }
@@ -264,30 +266,74 @@ pub fn Visits(lang: Lang, kv: LocalStore) -> impl IntoView {
                 visits.with(|vs| {
                     let c = coverage(w, vs);
                     let (all, surveys) = visits_and_surveys(vs);
-                    (c, all.total, surveys.total, due(vs, &today))
+                    (c, all, surveys, due(vs, &today))
                 })
             })
         })
     });
 
+    let save_target = move |measure: Measure, id: &'static str| {
+        let goal = input_value(id).trim().parse::<u32>().unwrap_or(0);
+        let mut next = targets.get_untracked();
+        next.retain(|t| t.measure != measure);
+        if goal > 0 {
+            next.push(Target { measure, goal });
+        }
+        next.sort_by_key(|t| t.measure);
+        match store(&|s| s.save_targets(&next)) {
+            Ok(()) => targets.set(next.clone()),
+            Err(e) => problem.set(Some(error_text(&e))),
+        }
+    };
     let indicators = move || {
         counted.with(|c| {
-            c.as_ref().map(|(cov, visits_n, surveys_n, _)| {
-                let bar = |label: &'static str, n: u32, goal: u32, id: &'static str| {
+            c.as_ref().map(|(cov, all, surveys, _)| {
+                let households = cov.total.households as u32;
+                let goal_of = |m: Measure| {
+                    targets.with(|ts| ts.iter().find(|t| t.measure == m).map(|t| t.goal))
+                };
+                let rows = [
+                    (Measure::Visits, M::VisitsTarget, all.total, "visits", "goal-visits"),
+                    (Measure::CompletedSurveys, M::SurveysDone, surveys.total, "surveys", "goal-surveys"),
+                    (Measure::CoveragePercent, M::Covered, coverage_percent(cov), "coverage", "goal-coverage"),
+                ]
+                .into_iter()
+                .map(|(m, label, n, key, input_id)| {
+                    let goal = goal_of(m);
+                    // Without a target, surveys count against the walk list.
+                    let shown = goal.unwrap_or(if m == Measure::CompletedSurveys { households } else { 0 });
+                    let unit = if m == Measure::CoveragePercent { "%" } else { "" };
                     view! {
-                        <div class="indicator" data-testid=id>
-                            <span>{label}": "{n}" / "{goal}</span>
-                            <progress max=goal.to_string() value=n.min(goal).to_string()></progress>
+                        <div class="indicator" data-testid=format!("ind-{key}")>
+                            <span>{t(label)}": "{n}{unit}" / "{shown}{unit}</span>
+                            <progress max=shown.max(1).to_string() value=n.min(shown).to_string()></progress>
+                            <label class="goal">{t(M::Goal)}" "
+                                <input id=input_id data-testid=input_id inputmode="numeric" size="5"
+                                    value=goal.map(|g| g.to_string()).unwrap_or_default()
+                                    on:change=move |_| save_target(m, input_id) />
+                            </label>
                         </div>
                     }
+                })
+                .collect_view();
+                let table = |title: M, tally: &std::collections::BTreeMap<String, u32>, other: &std::collections::BTreeMap<String, u32>, id: &'static str| {
+                    let body = tally
+                        .iter()
+                        .map(|(k, n)| view! { <tr><td>{k.clone()}</td><td>{*n}</td><td>{other.get(k).copied().unwrap_or(0)}</td></tr> })
+                        .collect_view();
+                    view! {
+                        <table class="tally" data-testid=id>
+                            <thead><tr><th>{t(title)}</th><th>{t(M::VisitsTarget)}</th><th>{t(M::SurveysDone)}</th></tr></thead>
+                            <tbody>{body}</tbody>
+                        </table>
+                    }
                 };
-                let households = cov.total.households as u32;
                 view! {
                     <section class="indicators">
                         <h2>{t(M::Indicators)}</h2>
-                        {bar(t(M::VisitsTarget), *visits_n, 200, "ind-visits")}
-                        {bar(t(M::SurveysDone), *surveys_n, households, "ind-surveys")}
-                        <p data-testid="ind-coverage">{format!("{} {}%", t(M::Covered), coverage_percent(cov))}</p>
+                        {rows}
+                        {table(M::Month, &all.by_month, &surveys.by_month, "by-month")}
+                        {table(M::Worker, &all.by_worker, &surveys.by_worker, "by-worker")}
                     </section>
                 }
             })

@@ -96,6 +96,22 @@ test("walk list, three outcomes, grid and indicators, a revisit due, a survey fr
   );
   assert.equal(visits.length, 4);
   assert.ok(visits.every((v) => v.w === "W07"), "every visit carries the worker code");
+  // Per worker and per month, from the same log; a target of the project's own.
+  assert.match(await page.textContent(tid("by-worker")), /W07\s*4\s*1/);
+  const month = new Date().toLocaleDateString("sv").slice(0, 7);
+  assert.match(await page.textContent(tid("by-month")), new RegExp(`${month}\\s*4\\s*1`));
+  await page.fill(tid("goal-visits"), "10");
+  await page.press(tid("goal-visits"), "Enter");
+  await page.locator(tid("goal-visits")).blur();
+  await page.waitForFunction(() => /4 \/ 10/.test(document.querySelector('[data-testid="ind-visits"]').textContent));
+  await page.reload();
+  await page.waitForSelector(tid("ind-visits"));
+  assert.match(await page.textContent(tid("ind-visits")), /4 \/ 10/);
+  const [response] = await page.evaluate(() =>
+    Object.keys(localStorage).filter((k) => k.startsWith("doorstep.r.")).map((k) => JSON.parse(localStorage.getItem(k)))
+  );
+  assert.equal(response.w, "W07", "the response carries the worker code");
+  assert.equal(response.hh, "2-1-101");
   assert.deepEqual(errors, []);
   await context.close();
 });
