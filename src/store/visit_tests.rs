@@ -53,7 +53,9 @@ fn walk_list_worker_and_visits_round_trip() {
         agency: "阳光社工".into(),
         team: "一组".into(),
     };
+    assert_eq!(store.worker_code().unwrap(), None);
     store.save_worker(&w).unwrap();
+    assert_eq!(store.worker_code().unwrap().as_deref(), Some("W07"));
     use crate::visits::indicators::{Measure, Target};
     assert_eq!(
         store.targets().unwrap(),
@@ -136,7 +138,8 @@ fn a_full_storage_records_nothing_and_damage_is_kept_apart() {
     let (visits, damaged) = store.visits().unwrap();
     assert_eq!(visits.len(), 1);
     assert_eq!(damaged, ["doorstep.v.2026-11-04"]);
-    kv.set("doorstep.walk", "{}").unwrap();
+    kv.set("doorstep.walk", "幸福社区\n1-1-101 no tabs")
+        .unwrap();
     assert!(matches!(store.walk_list(), Err(StoreError::Corrupt { .. })));
 }
 

@@ -9,6 +9,9 @@ use serde::{Deserialize, Serialize};
 
 const WALK_KEY: &str = "doorstep.walk";
 const WORKER_KEY: &str = "doorstep.worker";
+/// The worker code alone, as plain text: what the survey screen stamps on a new response,
+/// read without a JSON parser for the profile in the app's first load.
+const WORKER_CODE_KEY: &str = "doorstep.worker.code";
 const DAY_PREFIX: &str = "doorstep.v.";
 const TARGETS_KEY: &str = "doorstep.targets";
 
@@ -25,11 +28,33 @@ pub struct Worker {
     pub team: String,
 }
 
-/// The walk list as stored: households as `[id, building, unit, room]`.
-#[derive(Serialize, Deserialize)]
-struct StoredWalk {
-    community: String,
-    households: Vec<(String, String, String, String)>,
+/// The walk list as stored: the community's name on the first line, then a household a
+/// line as `id<TAB>building<TAB>unit<TAB>room`. Plain lines rather than JSON: a fifth
+/// smaller for 2,130 households, and read without a JSON parser by the survey screen.
+fn walk_text(list: &WalkList) -> String {
+    let clean = |s: &str| s.replace(['\t', '\n', '\r'], " ");
+    let mut out = clean(&list.community);
+    for h in &list.households {
+        out.push('\n');
+        out.push_str(
+            &[&h.id, &h.building, &h.unit, &h.room]
+                .map(|s| clean(s))
+                .join("\t"),
+        );
+    }
+    out
+}
+
+/// One stored household line, or `None` for a line that is not one.
+fn household_line(line: &str) -> Option<Household> {
+    let mut parts = line.split('\t');
+    let (id, building, unit, room) = (parts.next()?, parts.next()?, parts.next()?, parts.next()?);
+    (!id.is_empty()).then(|| Household {
+        id: id.to_owned(),
+        building: building.to_owned(),
+        unit: unit.to_owned(),
+        room: room.to_owned(),
+    })
 }
 
 pub struct VisitStore<S: KvStore> {
@@ -56,16 +81,17 @@ impl<S: KvStore> VisitStore<S> {
         let Some(text) = self.kv.get(WALK_KEY)? else {
             return Ok(None);
         };
-        let stored: StoredWalk = serde_json::from_str(&text).map_err(|e| corrupt(WALK_KEY, e))?;
-        let households = stored
-            .households
-            .iter()
-            .map(|(id, b, u, r)| Household {
-                id: id.clone(),
-                ..Household::new(b, u, r)
-            })
-            .collect();
-        WalkList::new(&stored.community, households)
+        let mut lines = text.split('\n');
+        let community = lines.next().unwrap_or("");
+        let mut households = Vec::new();
+        for (i, line) in lines.enumerate() {
+            households.push(
+                household_line(line).ok_or_else(|| {
+                    corrupt(WALK_KEY, format!("line {} is not a household", i + 2))
+                })?,
+            );
+        }
+        WalkList::new(community, households)
             .map(Some)
             .map_err(|e| corrupt(WALK_KEY, e.describe().en))
     }
@@ -76,36 +102,17 @@ impl<S: KvStore> VisitStore<S> {
         let Some(text) = self.kv.get(WALK_KEY)? else {
             return Ok(None);
         };
-        let stored: StoredWalk = serde_json::from_str(&text).map_err(|e| corrupt(WALK_KEY, e))?;
-        Ok(stored.households.into_iter().find(|(h, ..)| h == id).map(
-            |(id, building, unit, room)| Household {
-                id,
-                building,
-                unit,
-                room,
-            },
-        ))
+        Ok(text
+            .split('\n')
+            .skip(1)
+            .filter_map(household_line)
+            .find(|h| h.id == id))
     }
 
     /// Replaces the walk list in one write: the old one stays if it fails. Visits are kept
     /// (they name households by id, and ids follow the place).
     pub fn save_walk_list(&self, list: &WalkList) -> Result<(), StoreError> {
-        let stored = StoredWalk {
-            community: list.community.clone(),
-            households: list
-                .households
-                .iter()
-                .map(|h| {
-                    (
-                        h.id.clone(),
-                        h.building.clone(),
-                        h.unit.clone(),
-                        h.room.clone(),
-                    )
-                })
-                .collect(),
-        };
-        self.kv.set(WALK_KEY, &json(&stored)?)
+        self.kv.set(WALK_KEY, &walk_text(list))
     }
 
     /// The project's targets; the contract's 200 visits until someone sets others.
@@ -128,7 +135,13 @@ impl<S: KvStore> VisitStore<S> {
     }
 
     pub fn save_worker(&self, w: &Worker) -> Result<(), StoreError> {
-        self.kv.set(WORKER_KEY, &json(w)?)
+        self.kv.set(WORKER_KEY, &json(w)?)?;
+        self.kv.set(WORKER_CODE_KEY, &w.code)
+    }
+
+    /// The worker code, if the profile is set.
+    pub fn worker_code(&self) -> Result<Option<String>, StoreError> {
+        self.kv.get(WORKER_CODE_KEY)
     }
 
     fn day(&self, key: &str) -> Result<Vec<Visit>, StoreError> {

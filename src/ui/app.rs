@@ -347,12 +347,11 @@ pub fn create_response(
     response.worker = state
         .with_store(|s| {
             crate::store::VisitStore::new(s.kv())
-                .worker()
+                .worker_code()
                 .ok()
                 .flatten()
         })
         .flatten()
-        .map(|w| w.code)
         .unwrap_or_default();
     let id = response.id.clone();
     state

@@ -272,7 +272,7 @@ async function coverageView() {
     await page.goto(url);
     await page.waitForSelector(tid("new-survey"));
     await page.evaluate(({ households, days }) => {
-      localStorage.setItem("doorstep.walk", JSON.stringify({ community: "c", households }));
+      localStorage.setItem("doorstep.walk", ["c", ...households.map((h) => h.join("\t"))].join("\n"));
       localStorage.setItem("doorstep.worker", JSON.stringify({ code: "W07" }));
       for (const [d, v] of Object.entries(days)) localStorage.setItem(`doorstep.v.${d}`, JSON.stringify(v));
     }, { households, days });
