@@ -12,6 +12,12 @@ use std::sync::OnceLock;
 
 pub(super) const COMPILED: &str = include_str!("community-needs.compiled.json");
 
+/// The built-in questionnaire's follow-up rules (see `Form::follow_up`).
+pub fn builtin_rules() -> &'static [super::FollowUpRule] {
+    static RULES: OnceLock<Vec<super::FollowUpRule>> = OnceLock::new();
+    RULES.get_or_init(|| super::follow_up_rules(COMPILED))
+}
+
 /// The built-in questionnaire.
 pub fn builtin_form() -> &'static Form {
     static FORM: OnceLock<Form> = OnceLock::new();

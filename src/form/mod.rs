@@ -6,7 +6,7 @@ pub mod expr;
 pub mod parse;
 pub mod plan;
 
-pub use builtin::builtin_form;
+pub use builtin::{builtin_form, builtin_rules};
 pub use parse::{parse_form, FormError};
 
 use crate::i18n::Text;
@@ -114,6 +114,34 @@ pub struct Form {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<Text>,
     pub sections: Vec<Section>,
+    /// When a household goes on the worker's follow-up list (the hand-off to case
+    /// management), and why. Written out with the form, but read back only by
+    /// `follow_up_rules`: the survey screens never need them, and the app's first load
+    /// does not carry their reader.
+    #[serde(default, skip_deserializing, skip_serializing_if = "Vec::is_empty")]
+    pub follow_up: Vec<FollowUpRule>,
+}
+
+/// The follow-up rules of a form as stored (the JSON `Form` serialises to).
+pub fn follow_up_rules(compiled: &str) -> Vec<FollowUpRule> {
+    #[derive(Deserialize)]
+    struct Rules {
+        #[serde(default)]
+        follow_up: Vec<FollowUpRule>,
+    }
+    serde_json::from_str::<Rules>(compiled)
+        .map(|r| r.follow_up)
+        .unwrap_or_default()
+}
+
+/// A rule of the follow-up list: when `when` holds for a response, its household is listed
+/// with `reason` (which may quote answers, `${name}`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FollowUpRule {
+    pub id: String,
+    pub when: Code,
+    pub reason: Text,
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -398,6 +426,9 @@ impl Form {
                     out.push((s.id.as_str(), qid, "repeat_count", c));
                 }
             }
+        }
+        for r in &self.follow_up {
+            out.push(("follow_up", Some(r.id.as_str()), "when", &r.when));
         }
         out
     }

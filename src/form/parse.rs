@@ -179,6 +179,16 @@ struct RawForm {
     #[serde(default)]
     description: Option<Text>,
     sections: Vec<RawSection>,
+    #[serde(default)]
+    follow_up: Vec<RawRule>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRule {
+    id: String,
+    when: String,
+    reason: Text,
 }
 
 #[derive(Deserialize)]
@@ -581,6 +591,23 @@ fn check_form(raw: RawForm) -> Result<Form, FormError> {
         }
     }
     // Every ${name} must be a question of this form.
+    let mut follow_up = Vec::with_capacity(raw.follow_up.len());
+    for r in raw.follow_up {
+        let place = Some("follow_up".to_owned());
+        let rid = Some(r.id.clone());
+        if !valid_id(&r.id) {
+            return Err(FormError::at(place, rid, "id", Problem::BadId(r.id)));
+        }
+        if follow_up.iter().any(|x: &super::FollowUpRule| x.id == r.id) {
+            return Err(FormError::at(place, rid, "id", Problem::Duplicate(r.id)));
+        }
+        check_text(&r.reason, &place, &rid, "reason")?;
+        follow_up.push(super::FollowUpRule {
+            when: code(&r.when, &place, &rid, "when")?,
+            id: r.id,
+            reason: r.reason,
+        });
+    }
     let form = Form {
         format: raw.format,
         id: raw.id,
@@ -588,6 +615,7 @@ fn check_form(raw: RawForm) -> Result<Form, FormError> {
         title: raw.title,
         description: raw.description,
         sections,
+        follow_up,
     };
     for s in &form.sections {
         for q in &s.questions {

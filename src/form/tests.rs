@@ -227,8 +227,16 @@ fn the_compiled_builtin_form_matches_its_source() {
 fn form_round_trips_through_serde() {
     let f = builtin_form();
     let json = serde_json::to_string(f).unwrap();
-    let back: Form = serde_json::from_str(&json).unwrap();
+    let mut back: Form = serde_json::from_str(&json).unwrap();
     assert_eq!(&back, f);
+    // The follow-up rules travel with the form and are read back on their own.
+    let mut full = parse_form(include_str!("../../forms/community-needs.json")).unwrap();
+    assert_eq!(full.follow_up.len(), 3);
+    back.follow_up = follow_up_rules(&serde_json::to_string(&full).unwrap());
+    assert_eq!(back.follow_up, full.follow_up);
+    assert_eq!(builtin_rules(), full.follow_up.as_slice());
+    full.follow_up.clear();
+    assert_eq!(&full, f, "the app's copy has everything else");
 }
 
 #[test]

@@ -47,6 +47,13 @@ pub enum VisitMsg {
     Goal,
     Month,
     Worker,
+    FollowUps,
+    ShowFollowUps,
+    FollowUpNote,
+    Handled,
+    Open,
+    Referred,
+    Closed,
 }
 
 impl VisitMsg {
@@ -103,6 +110,16 @@ impl VisitMsg {
             ),
             NotSaved => ("没有保存，请重试。", "Not saved: try again."),
             Goal => ("目标", "Target"),
+            FollowUps => ("跟进名单", "Follow-up list"),
+            ShowFollowUps => ("显示跟进名单", "Show the follow-up list"),
+            FollowUpNote => (
+                "名单含住址，只保存在本设备上，不会出现在任何导出中。",
+                "The list holds addresses: it stays on this device and is never part of an export.",
+            ),
+            Handled => ("已处理", "Handled"),
+            Open => ("待跟进", "Open"),
+            Referred => ("已转介", "Referred"),
+            Closed => ("已结案", "Closed"),
             Month => ("月份", "Month"),
             Worker => ("社工", "Worker"),
         };

@@ -109,6 +109,19 @@ impl<S: KvStore> FormStore<S> {
         self.read(&form_key(id, version))
     }
 
+    /// A stored form version's follow-up rules (see `Form::follow_up`).
+    pub fn rules(
+        &self,
+        id: &str,
+        version: u32,
+    ) -> Result<Vec<crate::form::FollowUpRule>, StoreError> {
+        Ok(self
+            .kv
+            .get(&form_key(id, version))?
+            .map(|json| crate::form::follow_up_rules(&json))
+            .unwrap_or_default())
+    }
+
     /// The definition as written, for export.
     pub fn source(&self, id: &str, version: u32) -> Result<Option<String>, StoreError> {
         self.kv.get(&source_key(id, version))

@@ -177,6 +177,19 @@ fn a_community_walk_list_and_3000_visits_fit_beside_2130_completed_responses() {
 }
 
 #[test]
+fn follow_up_statuses_are_kept_by_response() {
+    use crate::visits::follow_up::Status;
+    let store = VisitStore::new(MemoryStore::new());
+    assert!(store.follow_ups().unwrap().is_empty());
+    store.set_follow_up("r1", Status::Referred).unwrap();
+    store.set_follow_up("r2", Status::Open).unwrap();
+    store.set_follow_up("r1", Status::Closed).unwrap();
+    let all = store.follow_ups().unwrap();
+    assert_eq!(all["r1"], Status::Closed);
+    assert_eq!(all.values().filter(|s| s.handled()).count(), 1);
+}
+
+#[test]
 fn completed_surveys_from_households_become_visits_once() {
     let store = VisitStore::new(MemoryStore::new());
     let done = vec![

@@ -14,6 +14,8 @@ const WORKER_KEY: &str = "doorstep.worker";
 const WORKER_CODE_KEY: &str = "doorstep.worker.code";
 const DAY_PREFIX: &str = "doorstep.v.";
 const TARGETS_KEY: &str = "doorstep.targets";
+/// Follow-up statuses by response id (identifiers: never exported).
+const FOLLOW_UPS_KEY: &str = "doorstep.followups";
 
 /// The person using this device, set once: visits and responses carry the code.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -113,6 +115,27 @@ impl<S: KvStore> VisitStore<S> {
     /// (they name households by id, and ids follow the place).
     pub fn save_walk_list(&self, list: &WalkList) -> Result<(), StoreError> {
         self.kv.set(WALK_KEY, &walk_text(list))
+    }
+
+    /// Where each follow-up stands, by response id (absent: open).
+    pub fn follow_ups(
+        &self,
+    ) -> Result<std::collections::BTreeMap<String, crate::visits::follow_up::Status>, StoreError>
+    {
+        match self.kv.get(FOLLOW_UPS_KEY)? {
+            None => Ok(Default::default()),
+            Some(t) => serde_json::from_str(&t).map_err(|e| corrupt(FOLLOW_UPS_KEY, e)),
+        }
+    }
+
+    pub fn set_follow_up(
+        &self,
+        response: &str,
+        status: crate::visits::follow_up::Status,
+    ) -> Result<(), StoreError> {
+        let mut all = self.follow_ups()?;
+        all.insert(response.to_owned(), status);
+        self.kv.set(FOLLOW_UPS_KEY, &json(&all)?)
     }
 
     /// The project's targets; the contract's 200 visits until someone sets others.

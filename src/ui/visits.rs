@@ -12,6 +12,7 @@ use crate::i18n::{Lang, Text};
 use crate::store::local::LocalStore;
 use crate::store::{StoreError, VisitStore, Worker};
 use crate::visits::coverage::{coverage, Status};
+use crate::visits::follow_up::Status as FollowStatus;
 use crate::visits::indicators::{coverage_percent, visits_and_surveys, Measure, Target};
 use crate::visits::log::{due, of_household, Outcome, Visit};
 use crate::visits::walk::{from_csv, Pattern, WalkList};
@@ -69,6 +70,77 @@ fn input_value(id: &str) -> String {
         .and_then(|e| e.dyn_into::<web_sys::HtmlInputElement>().ok())
         .map(|i| i.value())
         .unwrap_or_default()
+}
+
+/// One household on the follow-up list.
+#[derive(Clone, Debug, PartialEq)]
+struct FollowUp {
+    response: String,
+    place: String,
+    reasons: Vec<Text>,
+    status: FollowStatus,
+}
+
+/// Every response that meets a follow-up rule of its form, with where it stands.
+fn follow_ups(kv: &LocalStore, today: &str) -> Vec<FollowUp> {
+    let Ok(responses) = crate::store::ResponseStore::open(kv) else {
+        return Vec::new();
+    };
+    let statuses = VisitStore::new(kv).follow_ups().unwrap_or_default();
+    let forms = crate::store::FormStore::new(kv);
+    // Each form version (with its rules) read once for the whole list.
+    let mut loaded: Vec<(crate::form::Form, Vec<crate::form::FollowUpRule>)> = Vec::new();
+    let mut out = Vec::new();
+    for id in responses.ids().unwrap_or_default() {
+        let Some(o) = responses.open_response(&id).ok().flatten() else {
+            continue;
+        };
+        let r = o.response;
+        let builtin = crate::form::builtin_form();
+        let (form, rules) = if builtin.id == r.form && builtin.version == r.form_version {
+            (builtin, crate::form::builtin_rules())
+        } else {
+            if !loaded
+                .iter()
+                .any(|(f, _)| f.id == r.form && f.version == r.form_version)
+            {
+                match forms.load(&r.form, r.form_version) {
+                    Ok(Some(f)) => {
+                        let rules = forms.rules(&r.form, r.form_version).unwrap_or_default();
+                        loaded.push((f, rules));
+                    }
+                    _ => continue,
+                }
+            }
+            match loaded
+                .iter()
+                .find(|(f, _)| f.id == r.form && f.version == r.form_version)
+            {
+                Some((f, rules)) => (f, rules.as_slice()),
+                None => continue,
+            }
+        };
+        let reasons = crate::visits::follow_up::reasons(form, rules, &r, today);
+        if reasons.is_empty() {
+            continue;
+        }
+        let place = [
+            crate::form::Role::Building,
+            crate::form::Role::Unit,
+            crate::form::Role::Room,
+        ]
+        .iter()
+        .filter_map(|role| r.location(form, *role))
+        .collect::<Vec<_>>()
+        .join(" ");
+        out.push(FollowUp {
+            status: statuses.get(&r.id).copied().unwrap_or_default(),
+            response: r.id,
+            place,
+            reasons: reasons.into_iter().map(|(_, t)| t).collect(),
+        });
+    }
+    out
 }
 
 #[component]
@@ -509,6 +581,62 @@ pub fn Visits(lang: Lang, kv: LocalStore) -> impl IntoView {
         })
     };
 
+    // The follow-up list, worked out on request (it reads every response's answers).
+    let follow = RwSignal::new(None::<Vec<FollowUp>>);
+    let show_follow_ups = move |_| {
+        let today = browser::now().get(..10).unwrap_or("").to_owned();
+        follow.set(Some(kv.with_value(|kv| follow_ups(kv, &today))));
+    };
+    let set_status = move |response: String, status: FollowStatus| match store(&|s| {
+        s.set_follow_up(&response, status)
+    }) {
+        Ok(()) => follow.update(|f| {
+            if let Some(e) = f.iter_mut().flatten().find(|e| e.response == response) {
+                e.status = status;
+            }
+        }),
+        Err(e) => problem.set(Some(error_text(&e))),
+    };
+    let follow_list = move || {
+        let Some(entries) = follow.get() else {
+            return view! {
+                <button data-testid="show-follow-ups" on:click=show_follow_ups>{t(M::ShowFollowUps)}</button>
+            }
+            .into_any();
+        };
+        let handled = entries.iter().filter(|e| e.status.handled()).count();
+        let rows = entries
+            .iter()
+            .map(|e| {
+                let why = e.reasons.iter().map(|r| r.get(lang).to_owned()).collect::<Vec<_>>().join("；");
+                let response = e.response.clone();
+                let options = [(FollowStatus::Open, M::Open, "open"), (FollowStatus::Referred, M::Referred, "referred"), (FollowStatus::Closed, M::Closed, "closed")]
+                    .into_iter()
+                    .map(|(s, m, v)| view! { <option value=v selected=e.status == s>{t(m)}</option> })
+                    .collect_view();
+                view! {
+                    <tr data-testid=format!("fu-{}", e.response)>
+                        <td>{e.place.clone()}</td>
+                        <td>{why}</td>
+                        <td>
+                            <select data-testid=format!("fu-status-{}", e.response) on:change=move |ev| {
+                                let v = event_target_value(&ev);
+                                let s = match v.as_str() { "referred" => FollowStatus::Referred, "closed" => FollowStatus::Closed, _ => FollowStatus::Open };
+                                set_status(response.clone(), s);
+                            }>{options}</select>
+                        </td>
+                    </tr>
+                }
+            })
+            .collect_view();
+        view! {
+            <p data-testid="fu-handled">{format!("{} {handled} / {}", t(M::Handled), entries.len())}</p>
+            <p class="note">{t(M::FollowUpNote)}</p>
+            <table class="tally" data-testid="follow-ups"><tbody>{rows}</tbody></table>
+        }
+        .into_any()
+    };
+
     view! {
         <section class="visits" data-testid="visits">
             <a class="button" href="#/" data-testid="back-to-list">{t(M::Back)}</a>
@@ -520,6 +648,10 @@ pub fn Visits(lang: Lang, kv: LocalStore) -> impl IntoView {
             {indicators}
             {due_list}
             {grid}
+            <section class="follow-ups">
+                <h2>{t(M::FollowUps)}</h2>
+                {follow_list}
+            </section>
             {panel}
         </section>
     }

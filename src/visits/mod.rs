@@ -2,6 +2,7 @@
 //! indicators. Plain Rust: every count is tested natively.
 
 pub mod coverage;
+pub mod follow_up;
 pub mod indicators;
 pub mod log;
 pub mod walk;

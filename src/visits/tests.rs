@@ -292,3 +292,69 @@ fn indicators_count_every_attempt_and_each_survey_once_by_local_month() {
     assert!((all.progress(200) - 0.025).abs() < 1e-9);
     assert_eq!(all.progress(3), 1.0, "capped");
 }
+
+#[test]
+fn the_builtin_rules_put_households_on_the_follow_up_list() {
+    use crate::form::builtin_form;
+    use crate::response::{Response, Value};
+    use crate::visits::follow_up::reasons;
+    let f = builtin_form();
+    let mut r = Response::new("r".into(), f, "2026-11-24T09:00:00+08:00".into());
+    let ids = |r: &Response| -> Vec<String> {
+        reasons(f, crate::form::builtin_rules(), r, "2026-11-24")
+            .into_iter()
+            .map(|(id, _)| id)
+            .collect()
+    };
+    assert!(ids(&r).is_empty());
+    let i = r.add_item(&[], "members").unwrap();
+    r.set_answer_in(&[("members", i)], "m_age", Some(Value::Int(85)));
+    let mut l = crate::response::logic::Logic::evaluate(f, &r, "2026-11-24");
+    l.settle(f, &mut r);
+    r.set_answer("eld_alone", Some(Value::Text("alone".into())));
+    assert_eq!(ids(&r), ["alone_over80"]);
+    r.set_answer("eld_carer", Some(Value::List(vec!["nobody".into()])));
+    r.set_answer("follow_up", Some(Value::Bool(true)));
+    assert_eq!(ids(&r), ["alone_over80", "no_carer", "worker_flag"]);
+    let (_, text) = &reasons(f, crate::form::builtin_rules(), &r, "2026-11-24")[0];
+    assert_eq!(text.zh, "80岁以上老人独居");
+    // The member turns out to be 75: the first rule no longer holds.
+    r.set_answer_in(&[("members", 0)], "m_age", Some(Value::Int(75)));
+    let mut l = crate::response::logic::Logic::evaluate(f, &r, "2026-11-24");
+    l.settle(f, &mut r);
+    assert_eq!(ids(&r), ["no_carer", "worker_flag"]);
+}
+
+#[test]
+fn follow_up_rules_are_checked_at_load() {
+    use crate::form::parse_form;
+    use serde_json::json;
+    let l = json!({"zh-CN": "问", "en": "Q"});
+    let form = |rules: serde_json::Value| {
+        parse_form(
+            &json!({"format": 1, "id": "f", "version": 1, "title": l,
+                    "sections": [{"id": "s", "title": l, "questions": [
+                        {"id": "a", "type": "integer", "label": l, "privacy": "none"}]}],
+                    "follow_up": rules})
+            .to_string(),
+        )
+    };
+    assert_eq!(
+        form(json!([{"id": "r1", "when": "${a} > 1", "reason": l}]))
+            .unwrap()
+            .follow_up
+            .len(),
+        1
+    );
+    let dup = form(
+        json!([{"id": "r1", "when": "${a} > 1", "reason": l}, {"id": "r1", "when": "${a} > 2", "reason": l}]),
+    );
+    assert!(dup
+        .unwrap_err()
+        .describe(crate::i18n::Lang::En)
+        .contains("r1"));
+    let bad = form(json!([{"id": "r1", "when": "${a} >> 1", "reason": l}])).unwrap_err();
+    assert_eq!(bad.field.as_deref(), Some("when"));
+    let unknown = form(json!([{"id": "r1", "when": "${b} > 1", "reason": l}])).unwrap_err();
+    assert!(unknown.describe(crate::i18n::Lang::En).contains("${b}"));
+}

@@ -112,6 +112,16 @@ test("walk list, three outcomes, grid and indicators, a revisit due, a survey fr
   );
   assert.equal(response.w, "W07", "the response carries the worker code");
   assert.equal(response.hh, "2-1-101");
+  // The worker flagged the household for follow-up: it is on the list, with its address.
+  await page.tap(tid("show-follow-ups"));
+  await page.waitForSelector(tid(`fu-${response.id}`));
+  assert.match(await page.textContent(tid(`fu-${response.id}`)), /社工标记需要跟进/);
+  assert.match(await page.textContent(tid("fu-handled")), /已处理 0 \/ 1/);
+  await page.selectOption(tid(`fu-status-${response.id}`), "referred");
+  await page.waitForFunction(() => /已处理 1 \/ 1/.test(document.querySelector('[data-testid="fu-handled"]').textContent));
+  await page.reload();
+  await page.tap(tid("show-follow-ups"));
+  assert.equal(await page.inputValue(tid(`fu-status-${response.id}`)), "referred");
   assert.deepEqual(errors, []);
   await context.close();
 });
