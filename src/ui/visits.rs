@@ -227,7 +227,7 @@ pub fn Visits(lang: Lang, kv: LocalStore) -> impl IntoView {
             code,
             name: input_value("worker-name").trim().to_owned(),
             agency: input_value("worker-agency").trim().to_owned(),
-            team: String::new(),
+            team: input_value("worker-team").trim().to_owned(),
         };
         match store(&|s| s.save_worker(&w)) {
             Ok(()) => {
@@ -271,6 +271,33 @@ pub fn Visits(lang: Lang, kv: LocalStore) -> impl IntoView {
         };
         save_list(pattern.generate());
     };
+    // One household by hand: added to the list (or starting one), refused if already there.
+    let add_household = move |_| {
+        let building = input_value("add-building");
+        if building.trim().is_empty() {
+            return;
+        }
+        let h = crate::visits::walk::Household::new(
+            &building,
+            &input_value("add-unit"),
+            &input_value("add-room"),
+        );
+        let (community, mut households) = walk
+            .get_untracked()
+            .map(|w| (w.community, w.households))
+            .unwrap_or_else(|| (input_value("community").trim().to_owned(), Vec::new()));
+        households.push(h);
+        match WalkList::new(&community, households) {
+            Ok(list) => match store(&|s| s.save_walk_list(&list)) {
+                Ok(()) => {
+                    problem.set(None);
+                    walk.set(Some(list.clone()));
+                }
+                Err(e) => problem.set(Some(error_text(&e))),
+            },
+            Err(e) => problem.set(Some(e.describe())),
+        }
+    };
     let import_csv = move |e: leptos::ev::Event| {
         let Some(input) = e
             .target()
@@ -307,6 +334,7 @@ pub fn Visits(lang: Lang, kv: LocalStore) -> impl IntoView {
                     <label>{t(M::WorkerCode)}" "<input id="worker-code" data-testid="worker-code" /></label>
                     <label>{t(M::WorkerName)}" "<input id="worker-name" data-testid="worker-name" /></label>
                     <label>{t(M::Agency)}" "<input id="worker-agency" /></label>
+                    <label>{t(M::Team)}" "<input id="worker-team" /></label>
                     <button class="primary" data-testid="save-worker" on:click=save_worker>{t(M::Save)}</button>
                 </div>
                 <div hidden=has_list>
@@ -648,6 +676,13 @@ pub fn Visits(lang: Lang, kv: LocalStore) -> impl IntoView {
             {indicators}
             {due_list}
             {grid}
+            <fieldset class="add-household" hidden=move || worker.with(Option::is_none)>
+                <legend>{t(M::AddHousehold)}</legend>
+                <label>{t(M::Buildings)}" "<input id="add-building" data-testid="add-building" size="6" /></label>
+                <label>{t(M::Units)}" "<input id="add-unit" data-testid="add-unit" size="4" /></label>
+                <label>{t(M::Room)}" "<input id="add-room" data-testid="add-room" size="5" /></label>
+                <button data-testid="add-household" on:click=add_household>{t(M::Add)}</button>
+            </fieldset>
             <section class="follow-ups">
                 <h2>{t(M::FollowUps)}</h2>
                 {follow_list}

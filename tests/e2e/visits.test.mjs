@@ -145,5 +145,17 @@ test("a walk list CSV with a duplicate is refused whole, with the rows named", a
     buffer: Buffer.from("楼栋,单元,房号\n12栋,1单元,1802\n12栋,1单元,1803\n"),
   });
   await page.waitForSelector(tid("hh-12-1-1803"));
+  // One more by hand; the same place again is refused.
+  await page.fill(tid("worker-code"), "W08");
+  await page.tap(tid("save-worker"));
+  await page.fill(tid("add-building"), "12栋");
+  await page.fill(tid("add-unit"), "1单元");
+  await page.fill(tid("add-room"), "1804");
+  await page.tap(tid("add-household"));
+  await page.waitForSelector(tid("hh-12-1-1804"));
+  await page.tap(tid("add-household"));
+  await page.waitForSelector(tid("visits-error"));
+  assert.match(await page.textContent(tid("visits-error")), /同一户（12-1-1804）/);
+  assert.equal((await page.$$('[data-testid^="hh-"]')).length, 3);
   await context.close();
 });
