@@ -154,6 +154,16 @@ pub fn Visits(lang: Lang, kv: LocalStore) -> impl IntoView {
     let visits = RwSignal::new(Vec::<Visit>::new());
     let worker = RwSignal::new(None::<Worker>);
     let targets = RwSignal::new(crate::visits::indicators::default_targets());
+    // Follow-ups referred or closed, for their indicator (statuses only: cheap to read).
+    let handled = RwSignal::new(0u32);
+    let count_handled = move || {
+        let n = kv
+            .with_value(|kv| VisitStore::new(kv).follow_ups().unwrap_or_default())
+            .values()
+            .filter(|s| s.handled())
+            .count();
+        handled.set(n as u32);
+    };
     let problem = RwSignal::new(None::<Text>);
     let selected = RwSignal::new(None::<String>);
     let reload = move || {
@@ -191,6 +201,7 @@ pub fn Visits(lang: Lang, kv: LocalStore) -> impl IntoView {
         })
     };
     reload();
+    count_handled();
     let today = browser::now().get(..10).unwrap_or("").to_owned();
 
     // Records one visit to the selected household.
@@ -396,6 +407,7 @@ pub fn Visits(lang: Lang, kv: LocalStore) -> impl IntoView {
                     (Measure::Visits, M::VisitsTarget, all.total, "visits", "goal-visits"),
                     (Measure::CompletedSurveys, M::SurveysDone, surveys.total, "surveys", "goal-surveys"),
                     (Measure::CoveragePercent, M::Covered, coverage_percent(cov), "coverage", "goal-coverage"),
+                    (Measure::FollowUpsHandled, M::FollowUpsHandled, handled.get(), "follow-ups", "goal-follow-ups"),
                 ]
                 .into_iter()
                 .map(|(m, label, n, key, input_id)| {
@@ -405,7 +417,7 @@ pub fn Visits(lang: Lang, kv: LocalStore) -> impl IntoView {
                     let unit = if m == Measure::CoveragePercent { "%" } else { "" };
                     view! {
                         <div class="indicator" data-testid=format!("ind-{key}")>
-                            <span>{t(label)}": "{n}{unit}" / "{shown}{unit}</span>
+                            <span>{t(label)}": "{n}{unit}{(shown > 0).then(|| format!(" / {shown}{unit}"))}</span>
                             <progress max=shown.max(1).to_string() value=n.min(shown).to_string()></progress>
                             <label class="goal">{t(M::Goal)}" "
                                 <input id=input_id data-testid=input_id inputmode="numeric" size="5"
@@ -476,6 +488,17 @@ pub fn Visits(lang: Lang, kv: LocalStore) -> impl IntoView {
             .collect_view()
     };
 
+    // A tap anywhere in a building's grid: the household button it landed on, if any.
+    let pick = move |e: leptos::ev::MouseEvent| {
+        let id = e
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+            .and_then(|el| el.closest("button[data-id]").ok().flatten())
+            .and_then(|b| b.get_attribute("data-id"));
+        if id.is_some() {
+            selected.set(id);
+        }
+    };
     // The grid: a row per building, its households as buttons marked by status.
     let grid = move || {
         let Some(list) = walk.get() else {
@@ -485,24 +508,35 @@ pub fn Visits(lang: Lang, kv: LocalStore) -> impl IntoView {
             let Some((cov, ..)) = c else {
                 return ().into_any();
             };
-            let status: std::collections::BTreeMap<&str, Status> =
-                cov.households.iter().map(|(h, s)| (h.as_str(), *s)).collect();
+            // One pass: each household (coverage keeps the walk list's order) to its building.
+            let place: std::collections::BTreeMap<&str, usize> = cov
+                .buildings
+                .iter()
+                .enumerate()
+                .map(|(i, (b, _))| (b.as_str(), i))
+                .collect();
+            let mut members: Vec<Vec<usize>> = vec![Vec::new(); cov.buildings.len()];
+            for (i, h) in list.households.iter().enumerate() {
+                if let Some(&b) = place.get(h.building.as_str()) {
+                    members[b].push(i);
+                }
+            }
             let rows = cov
                 .buildings
                 .iter()
-                .map(|(building, counts)| {
-                    let buttons = list
-                        .households
-                        .iter()
-                        .filter(|h| &h.building == building)
-                        .map(|h| {
-                            let s = status.get(h.id.as_str()).copied().unwrap_or(Status::NeverVisited);
+                .zip(members)
+                .map(|((building, counts), members)| {
+                    let buttons = members
+                        .into_iter()
+                        .map(|i| {
+                            let h = &list.households[i];
+                            let s = cov.households[i].1;
                             let (m, class) = mark(s);
-                            let id = h.id.clone();
                             let label = if h.room.is_empty() { h.building.clone() } else { format!("{}-{}", h.unit.trim_end_matches("单元"), h.room) };
+                            // No handler per button: the building's one (below) reads `data-id`.
                             view! {
-                                <button class=format!("hh {class}") data-testid=format!("hh-{id}") data-status=status_key(s)
-                                    title=t(status_name(s)) on:click=move |_| selected.set(Some(id.clone()))>
+                                <button class=format!("hh {class}") data-testid=format!("hh-{}", h.id) data-id=h.id.clone()
+                                    data-status=status_key(s) title=t(status_name(s))>
                                     {label}" "{m}
                                 </button>
                             }
@@ -517,7 +551,7 @@ pub fn Visits(lang: Lang, kv: LocalStore) -> impl IntoView {
                     view! {
                         <div class="building" data-testid="building">
                             <h3>{building.clone()}" "<small>{summary}</small></h3>
-                            <div class="households">{buttons}</div>
+                            <div class="households" on:click=pick>{buttons}</div>
                         </div>
                     }
                 })
@@ -618,11 +652,14 @@ pub fn Visits(lang: Lang, kv: LocalStore) -> impl IntoView {
     let set_status = move |response: String, status: FollowStatus| match store(&|s| {
         s.set_follow_up(&response, status)
     }) {
-        Ok(()) => follow.update(|f| {
-            if let Some(e) = f.iter_mut().flatten().find(|e| e.response == response) {
-                e.status = status;
-            }
-        }),
+        Ok(()) => {
+            follow.update(|f| {
+                if let Some(e) = f.iter_mut().flatten().find(|e| e.response == response) {
+                    e.status = status;
+                }
+            });
+            count_handled();
+        }
         Err(e) => problem.set(Some(error_text(&e))),
     };
     let follow_list = move || {

@@ -119,6 +119,7 @@ test("walk list, three outcomes, grid and indicators, a revisit due, a survey fr
   assert.match(await page.textContent(tid("fu-handled")), /已处理 0 \/ 1/);
   await page.selectOption(tid(`fu-status-${response.id}`), "referred");
   await page.waitForFunction(() => /已处理 1 \/ 1/.test(document.querySelector('[data-testid="fu-handled"]').textContent));
+  assert.match(await page.textContent(tid("ind-follow-ups")), /已处理的跟进: 1/);
   await page.reload();
   await page.tap(tid("show-follow-ups"));
   assert.equal(await page.inputValue(tid(`fu-status-${response.id}`)), "referred");
