@@ -558,11 +558,12 @@ pub fn Visits(lang: Lang, kv: LocalStore) -> impl IntoView {
                 .collect_view();
             let total = &cov.total;
             let totals = format!(
-                "{} {} · {} {} · {} {} · {} {} · {} {}",
+                "{} {} · {} {} · {} {} · {} {} · {} {} · {} {}",
                 t(M::Households), total.households,
                 t(M::Reached), total.reached(),
                 t(M::Surveyed), total.get(Status::Surveyed),
                 t(M::Refused), total.get(Status::Refused),
+                t(M::NotHome), total.get(Status::NotHome),
                 t(M::NeverVisited), total.get(Status::NeverVisited),
             );
             view! {

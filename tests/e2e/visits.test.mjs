@@ -55,7 +55,7 @@ test("walk list, three outcomes, grid and indicators, a revisit due, a survey fr
   assert.equal(await status(page, "1-1-102"), "refused");
   assert.equal(await status(page, "1-1-201"), "revisit");
   assert.match(await page.textContent(tid("ind-visits")), /3 \/ 200/);
-  assert.match(await page.textContent(tid("coverage-total")), /户数 8 · 已接触 2 · 已调查 0 · 拒绝 1 · 未走访 5/);
+  assert.match(await page.textContent(tid("coverage-total")), /户数 8 · 已接触 2 · 已调查 0 · 拒绝 1 · 不在家 1 · 未走访 5/);
   // The grid says it in marks too, not only in colour.
   assert.match(await page.textContent(tid("hh-1-1-102")), /✗/);
   await page.waitForSelector(tid("due-1-1-201"));
