@@ -4,19 +4,10 @@ use super::*;
 use crate::form::builtin_form;
 use crate::response::sample;
 use crate::visits::log::{Outcome, Visit};
-use crate::visits::walk::{Household, Pattern, WalkList};
+use crate::visits::walk::{Household, WalkList};
 
 fn community() -> WalkList {
-    let households = Pattern {
-        buildings: (1, 60),
-        units: (1, 3),
-        floors: (1, 6),
-        rooms: (1, 2),
-        except: (1..=6).map(|b| format!("{b}-3")).collect(),
-        villas: 42,
-    }
-    .generate()
-    .unwrap();
+    let households = crate::visits::walk::brief_community().generate().unwrap();
     WalkList::new("幸福社区", households).unwrap()
 }
 

@@ -249,21 +249,23 @@ pub fn Visits(lang: Lang, kv: LocalStore) -> impl IntoView {
         }
     };
 
+    // Keeps a new walk list, or says why not (nothing is written then).
+    let keep_list = move |list: Result<WalkList, crate::visits::walk::WalkError>| match list {
+        Ok(list) => match store(&|s| s.save_walk_list(&list)) {
+            Ok(()) => {
+                problem.set(None);
+                walk.set(Some(list.clone()));
+            }
+            Err(e) => problem.set(Some(error_text(&e))),
+        },
+        Err(e) => problem.set(Some(e.describe())),
+    };
     let save_list = move |households: Result<
         Vec<crate::visits::walk::Household>,
         crate::visits::walk::WalkError,
     >| {
         let community = input_value("community").trim().to_owned();
-        match households.and_then(|h| WalkList::new(&community, h)) {
-            Ok(list) => match store(&|s| s.save_walk_list(&list)) {
-                Ok(()) => {
-                    problem.set(None);
-                    walk.set(Some(list.clone()));
-                }
-                Err(e) => problem.set(Some(error_text(&e))),
-            },
-            Err(e) => problem.set(Some(e.describe())),
-        }
+        keep_list(households.and_then(|h| WalkList::new(&community, h)));
     };
     let generate = move |_| {
         let n = |id: &str| input_value(id).trim().parse::<u32>().unwrap_or(0);
@@ -298,16 +300,7 @@ pub fn Visits(lang: Lang, kv: LocalStore) -> impl IntoView {
             .map(|w| (w.community, w.households))
             .unwrap_or_else(|| (input_value("community").trim().to_owned(), Vec::new()));
         households.push(h);
-        match WalkList::new(&community, households) {
-            Ok(list) => match store(&|s| s.save_walk_list(&list)) {
-                Ok(()) => {
-                    problem.set(None);
-                    walk.set(Some(list.clone()));
-                }
-                Err(e) => problem.set(Some(error_text(&e))),
-            },
-            Err(e) => problem.set(Some(e.describe())),
-        }
+        keep_list(WalkList::new(&community, households));
     };
     let import_csv = move |e: leptos::ev::Event| {
         let Some(input) = e

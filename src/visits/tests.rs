@@ -42,16 +42,7 @@ fn a_pattern_makes_the_households_minus_its_exceptions() {
     assert_eq!(hs[0].floor(), Some(1));
     assert_eq!(hs.last().unwrap().floor(), None);
     // The community of the domain brief: 60 buildings and 42 villas, 2,130 households.
-    let community = Pattern {
-        buildings: (1, 60),
-        units: (1, 3),
-        floors: (1, 6),
-        rooms: (1, 2),
-        except: (1..=6).map(|b| format!("{b}-3")).collect(),
-        villas: 42,
-    }
-    .generate()
-    .unwrap();
+    let community = super::walk::brief_community().generate().unwrap();
     assert_eq!(community.len(), 2_130);
     assert!(WalkList::new("幸福社区", community).is_ok());
 }

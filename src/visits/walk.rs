@@ -274,3 +274,16 @@ pub fn from_csv(text: &str) -> Result<Vec<Household>, WalkError> {
     }
     Ok(out)
 }
+
+/// The community of the domain brief: 60 buildings (the first six with two units, the rest
+/// three, six floors of two rooms) and 42 villas, 2,130 households. For tests and benchmarks.
+pub fn brief_community() -> Pattern {
+    Pattern {
+        buildings: (1, 60),
+        units: (1, 3),
+        floors: (1, 6),
+        rooms: (1, 2),
+        except: (1..=6).map(|b| format!("{b}-3")).collect(),
+        villas: 42,
+    }
+}
