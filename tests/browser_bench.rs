@@ -196,10 +196,11 @@ fn roster_of_thirty_change_and_add() {
         whole.push(now_ms() - t0);
     }
     assert_eq!(logic, Logic::evaluate(&form, &open.response, today));
+    let plan = doorstep::form::plan::Plan::new(&form);
     let in_item = form
         .codes()
         .iter()
-        .filter(|(_, q, _, _)| q.is_some_and(|q| !form.repeats_around(q).is_empty()))
+        .filter(|(_, q, _, _)| q.is_some_and(|q| !plan.chain(q).is_empty()))
         .count();
     let evaluated = in_item * 30 + (expressions - in_item);
     console_log!(

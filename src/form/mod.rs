@@ -365,32 +365,6 @@ impl Form {
         self.questions().map(|(_, q)| q).find(|q| q.id == id)
     }
 
-    /// The repeats a question sits in, outermost first (empty outside any repeat).
-    pub fn repeats_around(&self, id: &str) -> Vec<&str> {
-        fn find<'a>(qs: &'a [Question], id: &str, chain: &mut Vec<&'a str>) -> bool {
-            for q in qs {
-                if q.id == id {
-                    return true;
-                }
-                if let Kind::Repeat { questions, .. } = &q.kind {
-                    chain.push(&q.id);
-                    if find(questions, id, chain) {
-                        return true;
-                    }
-                    chain.pop();
-                }
-            }
-            false
-        }
-        let mut chain = Vec::new();
-        for s in &self.sections {
-            if find(&s.questions, id, &mut chain) {
-                return chain;
-            }
-        }
-        Vec::new()
-    }
-
     pub fn question_with_role(&self, role: Role) -> Option<&Question> {
         self.questions()
             .map(|(_, q)| q)

@@ -28,8 +28,6 @@ pub struct Plan {
     order: Vec<Node>,
     /// Node (by its place in `order`) of each question id.
     by_id: BTreeMap<String, usize>,
-    /// Node of each section.
-    sections: Vec<usize>,
     /// For each node, the nodes that read it.
     readers: Vec<Vec<usize>>,
     /// The repeats around each node's question, outermost first (by place in `order`).
@@ -146,7 +144,6 @@ impl Plan {
                 .iter()
                 .map(|&i| std::mem::take(&mut chains[i]))
                 .collect(),
-            sections: section_doc.iter().map(|&i| place[i]).collect(),
             order: sorted.into_iter().map(|i| nodes[i].clone()).collect(),
             readers,
             cycle,
@@ -164,11 +161,6 @@ impl Plan {
 
     pub fn is_empty(&self) -> bool {
         self.order.is_empty()
-    }
-
-    /// The node of section `i`.
-    pub fn section_node(&self, i: usize) -> Option<usize> {
-        self.sections.get(i).copied()
     }
 
     /// The repeats around question `id`, outermost first.

@@ -69,9 +69,6 @@ impl LibMsg {
             LibMsg::Version => ("版本", "version"),
             LibMsg::Questions => ("题", "questions"),
         };
-        match lang {
-            Lang::Zh => zh,
-            Lang::En => en,
-        }
+        lang.pick(zh, en)
     }
 }

@@ -201,10 +201,7 @@ impl Msg {
                 "Updated with the latest answers from another tab",
             ),
         };
-        match lang {
-            Lang::Zh => zh,
-            Lang::En => en,
-        }
+        lang.pick(zh, en)
     }
 }
 

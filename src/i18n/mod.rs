@@ -51,6 +51,14 @@ impl Lang {
             .and_then(|(_, v)| Lang::parse(v))
     }
 
+    /// The one of a pair of texts written in this language.
+    pub fn pick<'a>(self, zh: &'a str, en: &'a str) -> &'a str {
+        match self {
+            Lang::Zh => zh,
+            Lang::En => en,
+        }
+    }
+
     pub fn other(self) -> Lang {
         match self {
             Lang::Zh => Lang::En,
@@ -77,10 +85,7 @@ impl Text {
     }
 
     pub fn get(&self, lang: Lang) -> &str {
-        match lang {
-            Lang::Zh => &self.zh,
-            Lang::En => &self.en,
-        }
+        lang.pick(&self.zh, &self.en)
     }
 
     pub fn is_complete(&self) -> bool {

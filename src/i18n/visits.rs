@@ -133,9 +133,6 @@ impl VisitMsg {
             Month => ("月份", "Month"),
             Worker => ("社工", "Worker"),
         };
-        match lang {
-            Lang::Zh => zh,
-            Lang::En => en,
-        }
+        lang.pick(zh, en)
     }
 }

@@ -133,7 +133,6 @@ fn indices(scope: &Scope) -> Vec<usize> {
 /// What an expression reads while the form is evaluated, or afterwards: answers seen from
 /// one item (`scope`) of the repeats around the expression.
 pub struct ResponseEnv<'a> {
-    pub form: &'a Form,
     pub logic: &'a Logic,
     pub response: &'a Response,
     pub scope: &'a Scope<'a>,
@@ -354,7 +353,7 @@ impl Logic {
                 let shown = form.sections[*i]
                     .relevant
                     .as_ref()
-                    .is_none_or(|c| c.expr.eval(&self.env(form, response, &[], None)).truthy());
+                    .is_none_or(|c| c.expr.eval(&self.env(response, &[], None)).truthy());
                 self.changed |= self.hidden_sections[*i] == shown;
                 self.hidden_sections[*i] = !shown;
             }
@@ -377,11 +376,9 @@ impl Logic {
             let parent_hidden = chain.last().is_some_and(|r| self.item_hidden(r, &inst));
             let shown = !section_hidden
                 && !parent_hidden
-                && q.relevant.as_ref().is_none_or(|c| {
-                    c.expr
-                        .eval(&self.env(form, response, &scope, Some(q)))
-                        .truthy()
-                });
+                && q.relevant
+                    .as_ref()
+                    .is_none_or(|c| c.expr.eval(&self.env(response, &scope, Some(q))).truthy());
             let n = if matches!(q.kind, Kind::Repeat { .. }) {
                 response.items(&scope, &q.id)
             } else {
@@ -400,17 +397,12 @@ impl Logic {
             }
             match &q.kind {
                 Kind::Calculate { calculation } => {
-                    let v = calculation
-                        .expr
-                        .eval(&self.env(form, response, &scope, Some(q)));
+                    let v = calculation.expr.eval(&self.env(response, &scope, Some(q)));
                     state.calculated.push(inst, v);
                 }
                 Kind::Repeat { count, .. } => {
                     let wanted = count.as_ref().map(|c| {
-                        let v = c
-                            .expr
-                            .eval(&self.env(form, response, &scope, Some(q)))
-                            .number();
+                        let v = c.expr.eval(&self.env(response, &scope, Some(q))).number();
                         if v.is_finite() && v > 0.0 {
                             (v as usize).min(crate::form::parse::MAX_ITEMS as usize)
                         } else {
@@ -461,7 +453,6 @@ impl Logic {
     /// those its `choice_filter` lets through.
     pub fn choices_offered<'f>(
         &self,
-        form: &Form,
         q: &'f Question,
         response: &Response,
         scope: &Scope,
@@ -470,7 +461,7 @@ impl Logic {
         let Some(filter) = &q.choice_filter else {
             return all.iter().collect();
         };
-        let inner = self.env(form, response, scope, Some(q));
+        let inner = self.env(response, scope, Some(q));
         all.iter()
             .filter(|choice| {
                 filter
@@ -486,13 +477,11 @@ impl Logic {
 
     pub fn env<'a>(
         &'a self,
-        form: &'a Form,
         response: &'a Response,
         scope: &'a Scope<'a>,
         current: Option<&'a Question>,
     ) -> ResponseEnv<'a> {
         ResponseEnv {
-            form,
             logic: self,
             response,
             scope,

@@ -195,7 +195,7 @@ pub fn completed(form: &Form, id: &str, seed: u64) -> Response {
             for step in [1, -1, 2, -2, 3, -3, 4, -4, 5, -5] {
                 r.set_answer(&issue.question, Some(Value::Int((n + step).max(0))));
                 let l = super::logic::Logic::evaluate(form, &r, "2026-11-24");
-                if super::validate_question(form, q, &r, &l).is_none() {
+                if super::validate_question(q, &r, &l).is_none() {
                     break;
                 }
                 r.set_answer(&issue.question, Some(Value::Int(n)));

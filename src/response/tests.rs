@@ -39,7 +39,7 @@ fn logic(f: &Form, r: &Response) -> logic::Logic {
 }
 
 fn issue_of(f: &Form, r: &Response, q: &str) -> Option<IssueKind> {
-    validate_question(f, f.question(q).unwrap(), r, &logic(f, r))
+    validate_question(f.question(q).unwrap(), r, &logic(f, r))
 }
 
 #[test]
@@ -565,7 +565,7 @@ fn choice_filter_offers_the_choices_whose_columns_match_the_answers() {
     let mut r = new_response(&f);
     let offered = |r: &Response, q: &str| -> Vec<String> {
         let l = logic(&f, r);
-        l.choices_offered(&f, f.question(q).unwrap(), r, &[])
+        l.choices_offered(f.question(q).unwrap(), r, &[])
             .into_iter()
             .map(|c| c.value.clone())
             .collect()

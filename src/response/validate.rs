@@ -48,18 +48,12 @@ fn fmt_num(x: f64) -> String {
 
 /// Problems with one question's answer outside any repeat (`None` when the answer is
 /// fine, or optional and blank, or the question is hidden by skip logic).
-pub fn validate_question(
-    form: &Form,
-    q: &Question,
-    response: &Response,
-    logic: &Logic,
-) -> Option<IssueKind> {
-    validate_in(form, q, response, logic, &[])
+pub fn validate_question(q: &Question, response: &Response, logic: &Logic) -> Option<IssueKind> {
+    validate_in(q, response, logic, &[])
 }
 
 /// The same for a question inside the repeat item `scope` points at.
 pub fn validate_in(
-    form: &Form,
     q: &Question,
     response: &Response,
     logic: &Logic,
@@ -86,7 +80,7 @@ pub fn validate_in(
     if !q.kind.takes_answer() {
         return None;
     }
-    let env = logic.env(form, response, scope, Some(q));
+    let env = logic.env(response, scope, Some(q));
     let Some(value) = response.answer_in(scope, &q.id) else {
         let required = q.required
             || q.required_if
@@ -100,7 +94,7 @@ pub fn validate_in(
     check_shape(q, other_text, value)
         .or_else(|| {
             q.choice_filter.as_ref()?;
-            let offered = logic.choices_offered(form, q, response, scope);
+            let offered = logic.choices_offered(q, response, scope);
             let ok = |v: &String| v == OTHER || offered.iter().any(|c| &c.value == v);
             let fine = match value {
                 Value::Text(v) => ok(v),
@@ -226,7 +220,7 @@ pub fn validate_section(
     };
     let mut issues = Vec::new();
     let mut visit = |q: &Question, scope: &Scope| {
-        if let Some(kind) = validate_in(form, q, response, logic, scope) {
+        if let Some(kind) = validate_in(q, response, logic, scope) {
             let asks = matches!(kind, IssueKind::Required(_) | IssueKind::TooFewItems(_));
             if declined && asks && !still_required(q) {
                 return;

@@ -278,6 +278,36 @@ impl<S: KvStore> ResponseStore<S> {
         Ok((summaries, damaged))
     }
 
+    /// Completed responses started from a walk-list household, as (id, household, completed
+    /// at), leaving out those `known` already accounts for. A response not started from a
+    /// household is passed over without parsing it: the visits screen asks this each time
+    /// it opens, over a whole community's responses.
+    pub fn household_surveys(
+        &self,
+        known: impl Fn(&str) -> bool,
+    ) -> Result<Vec<(String, String, String)>, StoreError> {
+        let mut out = Vec::new();
+        for id in self.ids()? {
+            if known(&id) {
+                continue;
+            }
+            let key = response_key(&id);
+            let Some(json) = self.kv.get(&key)? else {
+                continue;
+            };
+            // `Response::household` is stored as "hh", and only when there is one.
+            if !json.contains("\"hh\":") {
+                continue;
+            }
+            if let Ok(r) = from_json(&key, &json) {
+                if let (Some(h), Some(at)) = (r.household, r.completed) {
+                    out.push((r.id, h, at));
+                }
+            }
+        }
+        Ok(out)
+    }
+
     /// Characters used by this app's keys (the origin as a whole may hold more).
     pub fn own_chars(&self) -> Result<usize, StoreError> {
         let mut n = 0;

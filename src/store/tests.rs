@@ -335,3 +335,30 @@ fn an_unsaved_edit_survives_leaving_the_screen_and_is_saved_once_there_is_room()
         Recovered::Nothing
     );
 }
+
+#[test]
+fn household_surveys_lists_completed_responses_started_from_a_household() {
+    let store = ResponseStore::open(MemoryStore::new()).unwrap();
+    let form = builtin_form();
+    let from = |id: &str, household: Option<&str>, done: bool| {
+        let mut r = sample::completed(form, id, 1);
+        r.household = household.map(str::to_owned);
+        if !done {
+            r.reopen();
+        }
+        store.create(r).unwrap();
+    };
+    from("a", Some("1-1-101"), true);
+    from("b", None, true);
+    from("c", Some("1-1-102"), false);
+    from("d", Some("1-1-201"), true);
+    let all = store.household_surveys(|_| false).unwrap();
+    let ids: Vec<(&str, &str)> = all
+        .iter()
+        .map(|(r, h, _)| (r.as_str(), h.as_str()))
+        .collect();
+    assert_eq!(ids, [("a", "1-1-101"), ("d", "1-1-201")]);
+    let rest = store.household_surveys(|id| id == "a").unwrap();
+    assert_eq!(rest.len(), 1);
+    assert_eq!(rest[0].0, "d");
+}

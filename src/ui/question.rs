@@ -106,10 +106,9 @@ fn QuestionBody(at: At) -> impl IntoView {
     let problem = Memo::new(move |_| {
         survey.open.with(|o| {
             o.as_ref().and_then(|o| {
-                survey.logic.with(|l| {
-                    at.scope
-                        .with_value(|s| validate_in(survey.form, q, &o.response, l, s))
-                })
+                survey
+                    .logic
+                    .with(|l| at.scope.with_value(|s| validate_in(q, &o.response, l, s)))
             })
         })
     });
@@ -412,7 +411,7 @@ fn option_label(
     }
     let out = move || {
         survey.checked(|r, l| {
-            !l.choices_offered(survey.form, at.q, r, &at.scope())
+            !l.choices_offered(at.q, r, &at.scope())
                 .iter()
                 .any(|c| c.value == value)
         })

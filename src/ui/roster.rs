@@ -53,7 +53,7 @@ pub fn Roster(at: At) -> impl IntoView {
             o.as_ref().and_then(|o| {
                 survey
                     .logic
-                    .with(|l| validate_in(survey.form, q, &o.response, l, &at.scope()))
+                    .with(|l| validate_in(q, &o.response, l, &at.scope()))
             })
         })
     });

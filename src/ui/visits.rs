@@ -72,6 +72,29 @@ fn input_value(id: &str) -> String {
         .unwrap_or_default()
 }
 
+/// Surveys completed since the last look, started from a household, join the log. Only
+/// responses the log does not know yet are read. The log as it is now, if it changed.
+fn record_surveys(
+    kv: &LocalStore,
+    store: &VisitStore<&LocalStore>,
+    visits: &[Visit],
+    worker: &str,
+) -> Result<Option<Vec<Visit>>, StoreError> {
+    let known: std::collections::BTreeSet<&str> = visits
+        .iter()
+        .filter_map(|v| match &v.outcome {
+            Outcome::Completed { response } => Some(response.as_str()),
+            _ => None,
+        })
+        .collect();
+    let new = crate::store::ResponseStore::open(kv)?.household_surveys(|id| known.contains(id))?;
+    if new.is_empty() {
+        return Ok(None);
+    }
+    store.record_completed(&new, worker)?;
+    Ok(Some(store.visits()?.0))
+}
+
 /// One household on the follow-up list.
 #[derive(Clone, Debug, PartialEq)]
 struct FollowUp {
@@ -169,26 +192,15 @@ pub fn Visits(lang: Lang, kv: LocalStore) -> impl IntoView {
     let reload = move || {
         kv.with_value(|kv| {
             let s = VisitStore::new(kv);
-            // Surveys completed since the last look, started from a household, join the log.
-            if let (Ok(Some(w)), Ok(responses)) =
-                (s.worker(), crate::store::ResponseStore::open(kv))
-            {
-                let completed: Vec<(String, String, String)> = responses
-                    .ids()
-                    .unwrap_or_default()
-                    .iter()
-                    .filter_map(|id| responses.open_response(id).ok().flatten())
-                    .filter_map(|o| {
-                        let r = o.response;
-                        Some((r.id.clone(), r.household.clone()?, r.completed.clone()?))
-                    })
-                    .collect();
-                if let Err(e) = s.record_completed(&completed, &w.code) {
-                    problem.set(Some(error_text(&e)));
-                }
-            }
             match (s.walk_list(), s.visits(), s.worker(), s.targets()) {
-                (Ok(w), Ok((v, _)), Ok(p), Ok(t)) => {
+                (Ok(w), Ok((mut v, _)), Ok(p), Ok(t)) => {
+                    if let Some(code) = p.as_ref().map(|p| p.code.as_str()) {
+                        match record_surveys(kv, &s, &v, code) {
+                            Ok(Some(again)) => v = again,
+                            Ok(None) => {}
+                            Err(e) => problem.set(Some(error_text(&e))),
+                        }
+                    }
                     walk.set(w);
                     visits.set(v);
                     worker.set(p);
@@ -493,11 +505,13 @@ pub fn Visits(lang: Lang, kv: LocalStore) -> impl IntoView {
         }
     };
     // The grid: a row per building, its households as buttons marked by status.
+    // Read in place: the walk list of a community is 2,130 households, not to be cloned
+    // for every drawing.
     let grid = move || {
-        let Some(list) = walk.get() else {
-            return ().into_any();
-        };
-        counted.with(|c| {
+        walk.with(|list| counted.with(|c| {
+            let Some(list) = list else {
+                return ().into_any();
+            };
             let Some((cov, ..)) = c else {
                 return ().into_any();
             };
@@ -568,14 +582,13 @@ pub fn Visits(lang: Lang, kv: LocalStore) -> impl IntoView {
                 </section>
             }
             .into_any()
-        })
+        }))
     };
 
     // The selected household: its visits and one button per outcome.
     let panel = move || {
         let id = selected.get()?;
-        let list = walk.get()?;
-        let h = list.household(&id)?.clone();
+        let h = walk.with(|w| w.as_ref()?.household(&id).cloned())?;
         let history = visits.with(|vs| {
             of_household(vs, &id)
                 .into_iter()

@@ -39,12 +39,7 @@ pub fn reasons(
     let logic = Logic::evaluate(form, response, today);
     rules
         .iter()
-        .filter(|r| {
-            r.when
-                .expr
-                .eval(&logic.env(form, response, &[], None))
-                .truthy()
-        })
+        .filter(|r| r.when.expr.eval(&logic.env(response, &[], None)).truthy())
         .map(|r| {
             let text = |lang| fill_in(r.reason.get(lang), form, response, &logic, lang);
             (r.id.clone(), Text::new(text(Lang::Zh), text(Lang::En)))

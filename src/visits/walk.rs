@@ -136,17 +136,6 @@ impl WalkList {
     pub fn household(&self, id: &str) -> Option<&Household> {
         self.households.iter().find(|h| h.id == id)
     }
-
-    /// Buildings in list order.
-    pub fn buildings(&self) -> Vec<&str> {
-        let mut out: Vec<&str> = Vec::new();
-        for h in &self.households {
-            if out.last() != Some(&h.building.as_str()) && !out.contains(&h.building.as_str()) {
-                out.push(&h.building);
-            }
-        }
-        out
-    }
 }
 
 /// Buildings × units × floors × rooms, as a community's estate office describes it.

@@ -171,7 +171,7 @@ fn the_imported_form_runs_its_logic() {
     assert_eq!(r.items(&[], "members"), 2, "repeat_count adds the members");
     let street = form.question("street").unwrap();
     let offered: Vec<&str> = l
-        .choices_offered(&form, street, &r, &[])
+        .choices_offered(street, &r, &[])
         .iter()
         .map(|c| c.value.as_str())
         .collect();
