@@ -3,6 +3,7 @@
 //! Everything outside `ui` and `store::local` is plain Rust with no browser in it, so the rules
 //! (form parsing, validation, progress, saving) are tested natively in seconds.
 
+pub mod export;
 pub mod form;
 pub mod i18n;
 pub mod response;

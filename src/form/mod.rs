@@ -1,12 +1,14 @@
 //! Questionnaire definitions: the types, parsing with errors that name the question and the
 //! field, and the built-in needs assessment. The format is documented in docs/form-format.md.
 
+pub mod anonymise;
 pub(crate) mod builtin;
 pub mod expr;
 pub mod parse;
 pub mod plan;
 
-pub use builtin::{builtin_form, builtin_rules};
+pub use anonymise::{anonymise_rules, Anonymise, Generalise};
+pub use builtin::{builtin_anonymise, builtin_form, builtin_rules};
 pub use parse::{parse_form, FormError};
 
 use crate::i18n::Text;
@@ -120,6 +122,14 @@ pub struct Form {
     /// does not carry their reader.
     #[serde(default, skip_deserializing, skip_serializing_if = "Vec::is_empty")]
     pub follow_up: Vec<FollowUpRule>,
+    /// How the anonymised export coarsens answers; read back, like `follow_up`, only by
+    /// `anonymise_rules`.
+    #[serde(
+        default,
+        skip_deserializing,
+        skip_serializing_if = "Anonymise::is_empty"
+    )]
+    pub anonymise: Anonymise,
 }
 
 /// The follow-up rules of a form as stored (the JSON `Form` serialises to).

@@ -52,6 +52,8 @@ pub enum Problem {
     Cycle(Vec<String>),
     /// A `choice_filter` reads a column no choice has.
     UnknownColumn(String),
+    /// An anonymisation rule that does not fit its question: why, in zh and en.
+    Rule(Box<(String, String)>),
 }
 
 impl FormError {
@@ -138,6 +140,8 @@ impl FormError {
             (Problem::UnknownReference(n), false) => {
                 format!("${{{n}}} is not a question of this form")
             }
+            (Problem::Rule(t), true) => t.0.clone(),
+            (Problem::Rule(t), false) => t.1.clone(),
             (Problem::UnknownColumn(c), true) => format!("选项没有“{c}”这一列"),
             (Problem::UnknownColumn(c), false) => format!("no choice has a column “{c}”"),
             (Problem::Cycle(ids), true) => format!(
@@ -181,6 +185,8 @@ struct RawForm {
     sections: Vec<RawSection>,
     #[serde(default)]
     follow_up: Vec<RawRule>,
+    #[serde(default)]
+    anonymise: super::Anonymise,
 }
 
 #[derive(Deserialize)]
@@ -616,6 +622,7 @@ fn check_form(raw: RawForm) -> Result<Form, FormError> {
         description: raw.description,
         sections,
         follow_up,
+        anonymise: Default::default(),
     };
     for s in &form.sections {
         for q in &s.questions {
@@ -667,7 +674,93 @@ fn check_form(raw: RawForm) -> Result<Form, FormError> {
             problem: Problem::Cycle(plan.cycle().to_vec()),
         });
     }
+    let mut form = form;
+    form.anonymise = check_anonymise(raw.anonymise, &form)?;
     Ok(form)
+}
+
+/// The anonymisation rules must name questions of the form, and each rule must fit its
+/// question's type and privacy class: a rule that silently did nothing would let an answer
+/// leave uncoarsened.
+fn check_anonymise(a: super::Anonymise, form: &Form) -> Result<super::Anonymise, FormError> {
+    use super::Generalise as G;
+    let place = Some("anonymise".to_owned());
+    let fail = |q: &str, field: &str, p: Problem| {
+        Err(FormError::at(place.clone(), Some(q.to_owned()), field, p))
+    };
+    for (id, rule) in &a.generalise {
+        let Some(q) = form.question(id) else {
+            return fail(id, "generalise", Problem::UnknownReference(id.clone()));
+        };
+        let numeric = matches!(
+            q.kind,
+            Kind::Integer { .. }
+                | Kind::Decimal { .. }
+                | Kind::Calculate { .. }
+                | Kind::Rating { .. }
+        );
+        let fits = match rule {
+            G::Bands { width, top } => numeric && *width > 0 && *top > 0,
+            G::Cap { at } => numeric && *at > 0,
+            G::Month | G::Year => matches!(q.kind, Kind::Date | Kind::Calculate { .. }),
+            G::Area => q.role == Some(super::Role::Building),
+        };
+        if !fits {
+            return fail(
+                id,
+                "generalise",
+                Problem::Rule(Box::new((
+                    format!("规则“{}”不适用于这道题的类型", rule.describe()),
+                    format!(
+                        "the rule \"{}\" does not fit this question's type",
+                        rule.describe()
+                    ),
+                ))),
+            );
+        }
+        let class_ok = match rule {
+            G::Area => matches!(
+                q.privacy,
+                Some(Privacy::Identifier | Privacy::QuasiIdentifier)
+            ),
+            _ => matches!(
+                q.privacy,
+                Some(Privacy::QuasiIdentifier | Privacy::Sensitive)
+            ),
+        };
+        if !class_ok {
+            return fail(
+                id,
+                "generalise",
+                Problem::Rule(Box::new((
+                    "只有准标识信息和敏感信息（quasi_identifier、sensitive）才按规则概括".into(),
+                    "only quasi_identifier and sensitive answers are generalised".into(),
+                ))),
+            );
+        }
+    }
+    let mut seen = HashSet::new();
+    for id in &a.suppress_order {
+        let Some(q) = form.question(id) else {
+            return fail(id, "suppress_order", Problem::UnknownReference(id.clone()));
+        };
+        if !seen.insert(id) {
+            return fail(id, "suppress_order", Problem::Duplicate(id.clone()));
+        }
+        let quasi =
+            q.privacy == Some(Privacy::QuasiIdentifier) || a.generalise.get(id) == Some(&G::Area);
+        if !quasi {
+            return fail(
+                id,
+                "suppress_order",
+                Problem::Rule(Box::new((
+                    "只有准标识信息（quasi_identifier）参与 k-匿名".into(),
+                    "only quasi_identifier answers take part in k-anonymity".into(),
+                ))),
+            );
+        }
+    }
+    Ok(a)
 }
 
 /// Items one repeat may hold: generous for a household roster, and a bound on storage.

@@ -305,3 +305,54 @@ fn labels_may_only_quote_questions_of_the_form() {
     );
     assert_eq!(e.problem, parse::Problem::UnknownReference("b".into()));
 }
+
+#[test]
+fn anonymisation_rules_must_fit_their_questions() {
+    let source = include_str!("../../forms/community-needs.json");
+    let full = parse_form(source).unwrap();
+    assert_eq!(full.anonymise, crate::form::builtin_anonymise());
+    assert_eq!(
+        full.anonymise.generalise.get("m_age"),
+        Some(&crate::form::Generalise::Bands { width: 10, top: 90 })
+    );
+    let cases = [
+        // A date rule on a choice question.
+        (
+            r#""last_check": "month""#,
+            r#""resp_work": "month""#,
+            "resp_work",
+        ),
+        // A question the form does not have.
+        (r#""last_check": "month""#, r#""nope": "year""#, "nope"),
+        // Coarsening an identifier by anything but its area.
+        (
+            r#""building": "area""#,
+            r#""room": {"cap": {"at": 3}}"#,
+            "room",
+        ),
+        // The area of a question that is not the building.
+        (
+            r#""building": "area""#,
+            r#""house_type": "area""#,
+            "house_type",
+        ),
+        // k-anonymity over an answer that is not a quasi-identifier.
+        (
+            r#""years_here", "resp_sex""#,
+            r#""years_here", "consent""#,
+            "consent",
+        ),
+        (
+            r#""years_here", "resp_sex""#,
+            r#""years_here", "years_here""#,
+            "years_here",
+        ),
+    ];
+    for (from, to, question) in cases {
+        assert!(source.contains(from), "{from}");
+        let e = parse_form(&source.replacen(from, to, 1)).unwrap_err();
+        assert_eq!(e.question.as_deref(), Some(question), "{to}: {e}");
+        assert_eq!(e.section.as_deref(), Some("anonymise"));
+        assert!(!e.describe(crate::i18n::Lang::Zh).is_empty());
+    }
+}

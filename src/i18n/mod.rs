@@ -52,7 +52,7 @@ impl Lang {
     }
 
     /// The one of a pair of texts written in this language.
-    pub fn pick<'a>(self, zh: &'a str, en: &'a str) -> &'a str {
+    pub fn pick<T>(self, zh: T, en: T) -> T {
         match self {
             Lang::Zh => zh,
             Lang::En => en,

@@ -2,6 +2,7 @@
 //! keys, characters used); `LocalStore` implements it over the browser's localStorage and
 //! `MemoryStore` in memory, with a quota, so every rule here is tested natively.
 
+mod exports;
 mod forms;
 mod memory;
 mod responses;
@@ -11,6 +12,7 @@ mod visits;
 #[cfg(target_arch = "wasm32")]
 pub mod local;
 
+pub use exports::ExportStore;
 pub use forms::{AddError, Added, FormEntry, FormStore};
 pub use memory::MemoryStore;
 pub use responses::{response_key, OpenResponse, Recovered, ResponseStore, SaveError, Summary};
@@ -102,3 +104,6 @@ mod form_tests;
 
 #[cfg(test)]
 mod visit_tests;
+
+#[cfg(test)]
+mod export_tests;

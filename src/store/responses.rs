@@ -308,6 +308,23 @@ impl<S: KvStore> ResponseStore<S> {
         Ok(out)
     }
 
+    /// Every readable response, and the keys of those that cannot be read (left alone).
+    pub fn all(&self) -> Result<(Vec<Response>, Vec<String>), StoreError> {
+        let mut out = Vec::new();
+        let mut damaged = Vec::new();
+        for id in self.ids()? {
+            let key = response_key(&id);
+            let Some(json) = self.kv.get(&key)? else {
+                continue;
+            };
+            match from_json(&key, &json) {
+                Ok(r) => out.push(r),
+                Err(_) => damaged.push(key),
+            }
+        }
+        Ok((out, damaged))
+    }
+
     /// Characters used by this app's keys (the origin as a whole may hold more).
     pub fn own_chars(&self) -> Result<usize, StoreError> {
         let mut n = 0;

@@ -43,20 +43,23 @@ impl Household {
     }
 }
 
+/// One part of a place as ids compare it: its digits without leading zeros where there are
+/// any (`12栋` is `12`), otherwise its trimmed, lower-case text.
+pub fn place_part(s: &str) -> String {
+    let digits: String = s.chars().filter(char::is_ascii_digit).collect();
+    if digits.is_empty() {
+        s.trim().to_lowercase()
+    } else {
+        digits.trim_start_matches('0').to_owned()
+    }
+}
+
 /// The id of a place: its parts without the words around the numbers where there are any
 /// (`12栋` and `12` are the same building), joined by `-`.
 pub fn household_id(building: &str, unit: &str, room: &str) -> String {
-    let part = |s: &str| {
-        let digits: String = s.chars().filter(char::is_ascii_digit).collect();
-        if digits.is_empty() {
-            s.trim().to_lowercase()
-        } else {
-            digits.trim_start_matches('0').to_owned()
-        }
-    };
     [building, unit, room]
         .iter()
-        .map(|s| part(s))
+        .map(|s| place_part(s))
         .collect::<Vec<_>>()
         .join("-")
 }

@@ -1,0 +1,163 @@
+//! The export document (format `doorstep-export`, version 1; schema in
+//! public/schema/export-v1.json, described in docs/export-format.md): a header that says
+//! what was done to the data and lets a reader check it, then one object per response.
+
+use super::anonymise::{Record, Report};
+use super::digest::{canonical, canonical_string, sha256_hex};
+use super::project::Project;
+use crate::form::{Anonymise, Form};
+use serde_json::{json, Map, Value as J};
+
+pub const EXPORT_FORMAT: &str = "doorstep-export";
+pub const EXPORT_VERSION: u32 = 1;
+
+/// What the worker chose on the export screen, recorded in the header.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Choice {
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub completed_only: bool,
+}
+
+/// A finished export: the file's text and what a history entry keeps of it.
+pub struct Written {
+    pub text: String,
+    pub count: usize,
+    pub responses_sha256: String,
+}
+
+/// SHA-256 over the canonical JSON (RFC 8785) of the `responses` array.
+pub fn responses_hash(responses: &[J]) -> String {
+    let mut s = String::with_capacity(responses.len() * 1024);
+    s.push('[');
+    for (i, r) in responses.iter().enumerate() {
+        if i > 0 {
+            s.push(',');
+        }
+        canonical(r, &mut s);
+    }
+    s.push(']');
+    sha256_hex(&s)
+}
+
+/// The canonical definition of a stored form (its compiled JSON) and its hash.
+pub fn form_definition(compiled: &str) -> Result<(J, String), String> {
+    let def: J = serde_json::from_str(compiled).map_err(|e| e.to_string())?;
+    let hash = sha256_hex(&canonical_string(&def));
+    Ok((def, hash))
+}
+
+/// Everything the header says besides the records themselves.
+pub struct Header<'a> {
+    pub form: &'a Form,
+    /// The form's stored (compiled) definition: embedded, so a reader rebuilds labels and a
+    /// codebook without the original.
+    pub compiled: &'a str,
+    pub rules: &'a Anonymise,
+    pub project: &'a Project,
+    pub worker: &'a str,
+    /// RFC 3339, the device's offset.
+    pub exported_at: &'a str,
+    pub choice: &'a Choice,
+}
+
+fn counts(m: &std::collections::BTreeMap<String, usize>) -> J {
+    J::Object(m.iter().map(|(k, v)| (k.clone(), J::from(*v))).collect())
+}
+
+/// Writes the document. The file is canonical JSON too, so its bytes are the same
+/// wherever it is written.
+pub fn write(h: &Header, records: Vec<Record>, report: &Report) -> Result<Written, String> {
+    let (definition, form_hash) = form_definition(h.compiled)?;
+    let responses: Vec<J> = records.into_iter().map(|r| J::Object(r.json)).collect();
+    let hash = responses_hash(&responses);
+    let count = responses.len();
+    let members: usize = responses
+        .iter()
+        .filter_map(|r| r.get("answers")?.as_object())
+        .flat_map(|a| a.values())
+        .filter_map(J::as_array)
+        .filter(|items| items.first().is_some_and(J::is_object))
+        .map(Vec::len)
+        .sum();
+    let generalised: Map<String, J> = h
+        .rules
+        .generalise
+        .iter()
+        .map(|(q, g)| {
+            (
+                q.clone(),
+                json!({"rule": serde_json::to_value(g).unwrap_or(J::Null),
+                       "describe": g.describe(),
+                       "answers": report.generalised.get(q).copied().unwrap_or(0)}),
+            )
+        })
+        .collect();
+    let mut period = Map::new();
+    if let Some(f) = &h.choice.from {
+        period.insert("from".into(), J::String(f.clone()));
+    }
+    if let Some(t) = &h.choice.to {
+        period.insert("to".into(), J::String(t.clone()));
+    }
+    let doc = json!({
+        "format": EXPORT_FORMAT,
+        "format_version": EXPORT_VERSION,
+        "header": {
+            "project": {"id": h.project.id, "name": h.project.name, "community": h.project.community},
+            "form": {
+                "id": h.form.id,
+                "version": h.form.version,
+                "sha256": form_hash,
+                "definition": definition,
+            },
+            "worker": h.worker,
+            "exported_at": h.exported_at,
+            "period": period,
+            "status": if h.choice.completed_only { "completed" } else { "all" },
+            "k": h.project.k,
+            "count": count,
+            "items": members,
+            "responses_sha256": hash,
+            "removed": counts(&report.removed),
+            "free_text_included": counts(&report.free_text_included),
+            "generalised": generalised,
+            "suppressed": counts(&report.suppressed),
+            "withheld": report.withheld.len(),
+            "unmapped_buildings": report.unmapped_buildings,
+        },
+        "responses": responses,
+    });
+    Ok(Written {
+        text: canonical_string(&doc),
+        count,
+        responses_sha256: hash,
+    })
+}
+
+/// `doorstep-<form>-<worker>-<date>.json`, with only characters every file system takes.
+pub fn file_name(form: &str, worker: &str, date: &str, ext: &str) -> String {
+    let clean = |s: &str| -> String {
+        let s: String = s
+            .chars()
+            .map(|c| {
+                if c.is_alphanumeric() || c == '-' || c == '_' {
+                    c
+                } else {
+                    '_'
+                }
+            })
+            .collect();
+        if s.is_empty() {
+            "x".into()
+        } else {
+            s
+        }
+    };
+    format!(
+        "doorstep-{}-{}-{}.{ext}",
+        clean(form),
+        clean(worker),
+        clean(date)
+    )
+}

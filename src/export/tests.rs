@@ -1,0 +1,548 @@
+use super::anonymise::{generalise, missing_privacy};
+use super::document::{responses_hash, write};
+use super::*;
+use crate::form::{builtin_anonymise, builtin_form, Generalise, Privacy};
+use crate::response::sample;
+use crate::response::{Response, Status, Value};
+use serde_json::Value as J;
+use std::collections::{BTreeSet, HashMap};
+
+fn project(seed: u8) -> Project {
+    let mut random = [0u8; 48];
+    for (i, b) in random.iter_mut().enumerate() {
+        *b = seed.wrapping_mul(31).wrapping_add(i as u8);
+    }
+    let mut p = Project::new("东区入户调查", "幸福社区", &random);
+    p.areas = vec![
+        Area {
+            code: "A".into(),
+            buildings: "1-20".into(),
+        },
+        Area {
+            code: "B".into(),
+            buildings: "21-40, 别墅".into(),
+        },
+        Area {
+            code: "C".into(),
+            buildings: "41~60".into(),
+        },
+    ];
+    p
+}
+
+/// A resident household of the built-in form whose every identifying detail is a unique
+/// marker string: if a marker appears in an export, an identifier leaked.
+fn resident(i: usize) -> Response {
+    let form = builtin_form();
+    let mut r = sample::completed(form, &format!("RID{i:04}MARK"), i as u64 + 1);
+    r.set_answer("building", Some(Value::Text(format!("{}", 1 + i % 60))));
+    r.set_answer("unit", Some(Value::Text(format!("UNIT{i:04}MARK"))));
+    r.set_answer("room", Some(Value::Text(format!("ROOM{i:04}MARK"))));
+    r.set_answer(
+        "comments",
+        Some(Value::Text(format!(
+            "我叫NAME{i:04}MARK，电话PHONE{i:04}MARK"
+        ))),
+    );
+    r.set_answer("suggest", Some(Value::Text(format!("SUGGEST{i:04}MARK"))));
+    r.set_answer("fu_notes", Some(Value::Text(format!("FUNOTE{i:04}MARK"))));
+    r.set_answer("obs_notes", Some(Value::Text(format!("OBS{i:04}MARK"))));
+    if let Some(q) = r.other.keys().next().cloned() {
+        r.set_other(&q, &format!("OTHER{i:04}MARK"));
+    }
+    r.household = Some(format!("HH{i:04}MARK"));
+    r.worker = "W07".into();
+    // Ages spread over a life, so the bands and k-anonymity have work to do.
+    if let Some(Value::Rows(rows)) = r.answers.get_mut("members") {
+        for (j, row) in rows.iter_mut().enumerate() {
+            row.insert("m_age".into(), Value::Int(((i * 7 + j * 23) % 100) as i64));
+        }
+    }
+    r
+}
+
+fn export(p: &Project, responses: &[Response], include: &BTreeSet<String>) -> (J, Written, Report) {
+    let form = builtin_form();
+    let rules = builtin_anonymise();
+    let req = Request {
+        form,
+        rules: &rules,
+        project: p,
+        worker: "W07",
+        today: "2026-11-24",
+        include_free_text: include,
+    };
+    let (records, report) = anonymise(&req, responses).expect("exportable");
+    let compiled = serde_json::to_string(form).unwrap();
+    let header = Header {
+        form,
+        compiled: &compiled,
+        rules: &rules,
+        project: p,
+        worker: "W07",
+        exported_at: "2026-11-24T18:00:00+08:00",
+        choice: &Choice {
+            from: None,
+            to: None,
+            completed_only: true,
+        },
+    };
+    let written = write(&header, records, &report).unwrap();
+    let doc: J = serde_json::from_str(&written.text).unwrap();
+    (doc, written, report)
+}
+
+/// Every file the export screen offers for `doc`: the JSON, the responses CSV, one CSV per
+/// repeat and the codebook.
+fn all_files(doc: &J, written: &Written) -> Vec<String> {
+    let form = builtin_form();
+    let rules = builtin_anonymise();
+    let responses = doc["responses"].as_array().unwrap();
+    let mut files = vec![
+        written.text.clone(),
+        table::responses_csv(form, &rules, responses),
+        table::codebook_csv(form, &rules),
+    ];
+    for rep in table::repeats(form) {
+        files.push(table::repeat_csv(form, &rules, &rep.id, responses));
+    }
+    files
+}
+
+fn households_qi(doc: &J) -> Vec<Vec<Option<String>>> {
+    let form = builtin_form();
+    let quasi: Vec<&str> = form
+        .sections
+        .iter()
+        .flat_map(|s| s.questions.iter())
+        .filter(|q| q.privacy == Some(Privacy::QuasiIdentifier))
+        .map(|q| q.id.as_str())
+        .collect();
+    doc["responses"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            let mut row: Vec<Option<String>> = quasi
+                .iter()
+                .map(|q| r["answers"].get(*q).map(|v| v.to_string()))
+                .collect();
+            row.push(r.get("area").map(|v| v.to_string()));
+            row
+        })
+        .collect()
+}
+
+fn members_qi(doc: &J) -> Vec<Vec<Option<String>>> {
+    let quasi = ["m_rel", "m_age", "m_sex", "m_over60", "m_over80"];
+    doc["responses"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|r| {
+            r["answers"]["members"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default()
+        })
+        .map(|m| {
+            quasi
+                .iter()
+                .map(|q| m.get(*q).map(|v| v.to_string()))
+                .collect()
+        })
+        .collect()
+}
+
+#[test]
+fn no_identifier_of_any_resident_is_in_any_exported_file() {
+    let residents: Vec<Response> = (0..300).map(resident).collect();
+    let (doc, written, report) = export(&project(1), &residents, &BTreeSet::new());
+    assert!(written.count > 0);
+    for (n, file) in all_files(&doc, &written).iter().enumerate() {
+        assert!(!file.contains("MARK"), "file {n} holds a marker");
+        // The raw bytes, not only the text as Rust sees it.
+        assert!(!file.as_bytes().windows(4).any(|w| w == b"MARK"));
+    }
+    assert_eq!(report.removed["room"], 300);
+    assert_eq!(report.removed["comments"], 300);
+    assert!(report.removed.contains_key("resp_rel#other"));
+}
+
+#[test]
+fn every_export_holds_k_anonymity_on_households_and_members() {
+    for (n, k) in [(300, 5), (40, 5), (12, 3), (500, 10)] {
+        let mut p = project(2);
+        p.k = k;
+        let residents: Vec<Response> = (0..n).map(resident).collect();
+        let (doc, written, report) = export(&p, &residents, &BTreeSet::new());
+        assert!(
+            kanon::holds(&households_qi(&doc), k as usize),
+            "households, n={n} k={k}"
+        );
+        assert!(
+            kanon::holds(&members_qi(&doc), k as usize),
+            "members, n={n} k={k}"
+        );
+        assert_eq!(written.count + report.withheld.len(), n);
+        assert_eq!(doc["header"]["withheld"], report.withheld.len());
+    }
+}
+
+#[test]
+fn suppression_blanks_least_important_first_and_reports_it() {
+    let residents: Vec<Response> = (0..200).map(resident).collect();
+    let (doc, _, report) = export(&project(3), &residents, &BTreeSet::new());
+    // years_here is blanked first in the built-in form's order.
+    let first = report.suppressed.get("years_here").copied().unwrap_or(0);
+    assert!(first > 0, "{:?}", report.suppressed);
+    assert_eq!(doc["header"]["suppressed"]["years_here"], first);
+    let total: usize = report.suppressed.values().sum();
+    let header_total: u64 = doc["header"]["suppressed"]
+        .as_object()
+        .unwrap()
+        .values()
+        .map(|v| v.as_u64().unwrap())
+        .sum();
+    assert_eq!(total as u64, header_total);
+}
+
+#[test]
+fn an_export_that_cannot_meet_k_withholds_and_says_so() {
+    let residents: Vec<Response> = (0..3).map(resident).collect();
+    let (doc, written, report) = export(&project(4), &residents, &BTreeSet::new());
+    // Three households can never make a group of five.
+    assert_eq!(written.count, 0);
+    assert_eq!(report.withheld.len(), 3);
+    assert_eq!(doc["header"]["withheld"], 3);
+}
+
+#[test]
+fn a_household_keeps_its_pseudonym_across_exports_and_workers_but_not_projects() {
+    let residents: Vec<Response> = (0..60).map(resident).collect();
+    let p = project(5);
+    let (a, _, _) = export(&p, &residents, &BTreeSet::new());
+    // Another worker's device, same project file: same pseudonyms.
+    let copy = Project::parse(&p.to_file()).unwrap();
+    let (b, _, _) = export(&copy, &residents[..30], &BTreeSet::new());
+    // Response pseudonym → household pseudonym.
+    let households = |d: &J| -> HashMap<String, String> {
+        d["responses"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| {
+                (
+                    r["id"].as_str().unwrap().to_owned(),
+                    r["household"].as_str().unwrap().to_owned(),
+                )
+            })
+            .collect()
+    };
+    let (ha, hb) = (households(&a), households(&b));
+    let common: Vec<&String> = hb.keys().filter(|id| ha.contains_key(*id)).collect();
+    assert!(common.len() > 10);
+    for id in common {
+        assert_eq!(ha[id], hb[id]);
+    }
+    let (c, _, _) = export(&project(6), &residents, &BTreeSet::new());
+    let hc = households(&c);
+    assert!(hc.values().all(|h| !ha.values().any(|x| x == h)));
+    assert!(hc.keys().all(|id| !ha.contains_key(id)));
+    // Without a walk-list household, the address gives the same pseudonym as the list.
+    let key = p.key_bytes();
+    let form = builtin_form();
+    let mut r = resident(1);
+    r.household = None;
+    r.set_answer("building", Some(Value::Text("12栋".into())));
+    r.set_answer("unit", Some(Value::Text("2".into())));
+    r.set_answer("room", Some(Value::Text("301室".into())));
+    let by_address = anonymise::household_of(form, &r).unwrap();
+    assert_eq!(
+        digest::pseudonym(&key, "household", &by_address),
+        digest::pseudonym(
+            &key,
+            "household",
+            &crate::visits::walk::household_id("12", "2", "301")
+        )
+    );
+}
+
+#[test]
+fn records_do_not_keep_the_order_they_were_taken_in() {
+    let residents: Vec<Response> = (0..100).map(resident).collect();
+    let (doc, _, _) = export(&project(7), &residents, &BTreeSet::new());
+    let ids: Vec<&str> = doc["responses"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap())
+        .collect();
+    let mut sorted = ids.clone();
+    sorted.sort();
+    assert_eq!(ids, sorted);
+}
+
+#[test]
+fn free_text_leaves_only_when_the_worker_lets_it_through() {
+    let residents: Vec<Response> = (0..30).map(resident).collect();
+    let form = builtin_form();
+    let texts = free_texts(form, &residents, "2026-11-24");
+    // Every resident has two comments and one "other" text, and two worker notes where
+    // the worker's questions that hold them are shown.
+    assert!(texts.len() >= 30 * 3, "{}", texts.len());
+    assert_eq!(
+        texts.iter().map(|t| &t.key).collect::<BTreeSet<_>>().len(),
+        texts.len()
+    );
+    let chosen = texts
+        .iter()
+        .find(|t| t.question == "suggest" && t.text == "SUGGEST0004MARK")
+        .unwrap();
+    let include: BTreeSet<String> = [chosen.key.clone()].into();
+    let (doc, written, report) = export(&project(8), &residents, &include);
+    assert_eq!(written.text.matches("MARK").count(), 1);
+    assert!(written.text.contains("SUGGEST0004MARK"));
+    assert_eq!(report.free_text_included["suggest"], 1);
+    assert_eq!(doc["header"]["free_text_included"]["suggest"], 1);
+}
+
+#[test]
+fn quasi_identifiers_are_coarsened_by_the_forms_rules() {
+    let band = Generalise::Bands { width: 10, top: 90 };
+    let g = |rule: &Generalise, v: Value| generalise(rule, &v);
+    assert_eq!(g(&band, Value::Int(0)).as_deref(), Some("0-9"));
+    assert_eq!(g(&band, Value::Int(89)).as_deref(), Some("80-89"));
+    assert_eq!(g(&band, Value::Int(90)).as_deref(), Some("90+"));
+    assert_eq!(g(&band, Value::Int(104)).as_deref(), Some("90+"));
+    assert_eq!(g(&band, Value::Decimal(64.5)).as_deref(), Some("60-69"));
+    let cap = Generalise::Cap { at: 6 };
+    assert_eq!(g(&cap, Value::Int(5)).as_deref(), Some("5"));
+    assert_eq!(g(&cap, Value::Int(9)).as_deref(), Some("6+"));
+    assert_eq!(
+        g(&Generalise::Month, Value::Text("2026-03-09".into())).as_deref(),
+        Some("2026-03")
+    );
+    assert_eq!(
+        g(&Generalise::Year, Value::Text("2026-03-09".into())).as_deref(),
+        Some("2026")
+    );
+    assert_eq!(g(&Generalise::Month, Value::Text("soon".into())), None);
+
+    let residents: Vec<Response> = (0..200).map(resident).collect();
+    let (doc, _, _) = export(&project(9), &residents, &BTreeSet::new());
+    for r in doc["responses"].as_array().unwrap() {
+        if let Some(a) = r.get("area") {
+            assert!(["A", "B", "C"].contains(&a.as_str().unwrap()));
+        }
+        if let Some(d) = r["answers"].get("last_check") {
+            assert_eq!(d.as_str().unwrap().len(), 7, "{d}");
+        }
+        for m in r["answers"]["members"].as_array().unwrap() {
+            if let Some(age) = m.get("m_age") {
+                let age = age.as_str().unwrap();
+                assert!(age == "90+" || age.split_once('-').is_some(), "{age}");
+            }
+        }
+        assert!(r["started"].as_str().unwrap().len() == 10);
+        assert_eq!(r["worker"], "W07");
+    }
+}
+
+#[test]
+fn hidden_answers_stay_behind() {
+    let form = builtin_form();
+    let mut r = resident(0);
+    // Nobody under 14 lives here: the children's section is hidden, its stored answers too.
+    if let Some(Value::Rows(rows)) = r.answers.get_mut("members") {
+        for row in rows.iter_mut() {
+            row.insert("m_age".into(), Value::Int(40));
+        }
+    }
+    let mut logic = crate::response::logic::Logic::evaluate(form, &r, "2026-11-24");
+    logic.settle(form, &mut r);
+    r.set_answer("ch_care", Some(Value::Text("alone".into())));
+    let mut many: Vec<Response> = (1..30).map(resident).collect();
+    many.push(r);
+    let rules = builtin_anonymise();
+    let p = project(10);
+    let none = BTreeSet::new();
+    let req = Request {
+        form,
+        rules: &rules,
+        project: &p,
+        worker: "W07",
+        today: "2026-11-24",
+        include_free_text: &none,
+    };
+    let (records, _) = anonymise(&req, &many).unwrap();
+    let key = p.key_bytes();
+    let mine = digest::pseudonym(&key, "response", "RID0000MARK");
+    let rec = records
+        .iter()
+        .find(|x| x.json["id"] == mine.as_str())
+        .unwrap();
+    assert!(rec.json["answers"].get("ch_care").is_none());
+}
+
+#[test]
+fn a_form_without_privacy_classes_is_refused() {
+    let mut form = builtin_form().clone();
+    if let crate::form::Kind::Repeat { questions, .. } = &mut form.sections[2].questions[0].kind {
+        questions[0].privacy = None;
+    }
+    assert_eq!(missing_privacy(&form), vec!["m_rel".to_owned()]);
+    let rules = builtin_anonymise();
+    let p = project(11);
+    let none = BTreeSet::new();
+    let req = Request {
+        form: &form,
+        rules: &rules,
+        project: &p,
+        worker: "W07",
+        today: "2026-11-24",
+        include_free_text: &none,
+    };
+    assert!(matches!(
+        anonymise(&req, &[resident(1)]),
+        Err(Refusal::MissingPrivacy(q)) if q == ["m_rel"]
+    ));
+}
+
+#[test]
+fn the_header_checksum_detects_an_edited_file() {
+    let residents: Vec<Response> = (0..50).map(resident).collect();
+    let (doc, written, _) = export(&project(12), &residents, &BTreeSet::new());
+    let responses = doc["responses"].as_array().unwrap();
+    assert_eq!(responses_hash(responses), written.responses_sha256);
+    assert_eq!(doc["header"]["responses_sha256"], written.responses_sha256);
+    assert_eq!(doc["header"]["count"], responses.len());
+    let mut edited = responses.clone();
+    edited[0]["status"] = J::String("draft".into());
+    assert_ne!(responses_hash(&edited), written.responses_sha256);
+    // The form's hash is over its canonical definition, embedded in the header.
+    let def = &doc["header"]["form"]["definition"];
+    assert_eq!(
+        doc["header"]["form"]["sha256"],
+        digest::sha256_hex(&digest::canonical_string(def))
+    );
+    // The file is itself canonical: re-writing the parsed document gives the same bytes.
+    assert_eq!(digest::canonical_string(&doc), written.text);
+}
+
+#[test]
+fn csv_files_open_in_excel_and_wps_with_chinese_intact() {
+    let residents: Vec<Response> = (0..40).map(resident).collect();
+    let (doc, written, _) = export(&project(13), &residents, &BTreeSet::new());
+    let files = all_files(&doc, &written);
+    for f in &files[1..] {
+        assert!(f.starts_with('\u{feff}'));
+    }
+    let responses = &files[1];
+    let lines: Vec<&str> = responses.lines().collect();
+    assert_eq!(lines.len(), 1 + written.count);
+    assert!(lines[0].contains("area") && lines[0].contains("resp_rel_other"));
+    assert!(!lines[0].contains("room"));
+    let codebook = &files[2];
+    assert!(codebook.contains("社区居民需求") || codebook.contains("您愿意参加这次调查吗"));
+    assert!(codebook.contains("generalised: bands of 10, 90+ at the top"));
+    let roster = &files[3];
+    let members: usize = doc["responses"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["answers"]["members"].as_array().map_or(0, Vec::len))
+        .sum();
+    let mut reader = csv::Reader::from_reader(roster.trim_start_matches('\u{feff}').as_bytes());
+    assert_eq!(reader.records().count(), members);
+}
+
+#[test]
+fn project_files_round_trip_and_bad_ones_are_refused_with_reasons() {
+    let p = project(14);
+    assert_eq!(Project::parse(&p.to_file()).unwrap(), p);
+    assert!(matches!(
+        Project::parse("{oops"),
+        Err(ProjectError::NotJson(_))
+    ));
+    assert_eq!(
+        Project::parse(r#"{"format":"x"}"#),
+        Err(ProjectError::NotAProject)
+    );
+    let newer = p
+        .to_file()
+        .replace("\"format_version\": 1", "\"format_version\": 2");
+    assert_eq!(Project::parse(&newer), Err(ProjectError::FormatVersion(2)));
+    let short = p.to_file().replace(&p.key, "abcd");
+    assert!(matches!(
+        Project::parse(&short),
+        Err(ProjectError::Invalid(_))
+    ));
+    let mut bad_k = p.clone();
+    bad_k.k = 1;
+    assert!(bad_k.check().is_err());
+    for lang in [crate::i18n::Lang::Zh, crate::i18n::Lang::En] {
+        assert!(!ProjectError::FormatVersion(2).describe(lang).is_empty());
+    }
+}
+
+#[test]
+fn areas_read_buildings_as_people_write_them() {
+    let p = project(15);
+    assert_eq!(p.area_of("12"), Some("A"));
+    assert_eq!(p.area_of("12栋"), Some("A"));
+    assert_eq!(p.area_of("020"), Some("A"));
+    assert_eq!(p.area_of("25号楼"), Some("B"));
+    assert_eq!(p.area_of("别墅"), Some("B"));
+    assert_eq!(p.area_of("60"), Some("C"));
+    assert_eq!(p.area_of("61"), None);
+    let mut backwards = p.clone();
+    backwards.areas[0].buildings = "20-1".into();
+    assert!(backwards.check().is_err());
+}
+
+#[test]
+fn the_filter_takes_form_dates_status_and_what_was_exported() {
+    let form = builtin_form();
+    let mut r = resident(1);
+    r.completed = Some("2026-11-20T10:00:00+08:00".into());
+    let mut f = Filter {
+        form: form.id.clone(),
+        version: form.version,
+        from: None,
+        to: None,
+        completed_only: true,
+        include_exported: false,
+    };
+    let none = HashMap::new();
+    assert!(f.admits(&r, &none));
+    f.from = Some("2026-11-21".into());
+    assert!(!f.admits(&r, &none));
+    f.from = Some("2026-11-20".into());
+    f.to = Some("2026-11-20".into());
+    assert!(f.admits(&r, &none));
+    let exported: HashMap<String, u64> = [(r.id.clone(), r.rev)].into();
+    assert!(!f.admits(&r, &exported));
+    f.include_exported = true;
+    assert!(f.admits(&r, &exported));
+    f.include_exported = false;
+    // Changed since its export: taken again.
+    r.rev += 1;
+    assert!(f.admits(&r, &exported));
+    r.status = Status::Draft;
+    assert!(!f.admits(&r, &exported));
+    f.completed_only = false;
+    assert!(f.admits(&r, &exported));
+}
+
+#[test]
+fn file_names_carry_form_worker_and_date_only() {
+    assert_eq!(
+        file_name("community-needs", "W07", "2026-11-24", "json"),
+        "doorstep-community-needs-W07-2026-11-24.json"
+    );
+    assert_eq!(
+        file_name("x", "a/b c", "d", "csv"),
+        "doorstep-x-a_b_c-d.csv"
+    );
+}

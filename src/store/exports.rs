@@ -1,0 +1,111 @@
+//! The project and the export history in storage. The project (`doorstep.project`) holds
+//! the pseudonym key; the history (`doorstep.exports`) remembers every export, with the
+//! responses it took, so "already exported" can be told and cleared.
+
+use super::{KvStore, ResponseStore, StoreError};
+use crate::export::{HistoryEntry, Project};
+use crate::response::Status;
+use std::collections::HashMap;
+
+const PROJECT_KEY: &str = "doorstep.project";
+const HISTORY_KEY: &str = "doorstep.exports";
+
+pub struct ExportStore<S: KvStore> {
+    kv: S,
+}
+
+fn corrupt(key: &str, e: impl std::fmt::Display) -> StoreError {
+    StoreError::Corrupt {
+        key: key.to_owned(),
+        detail: e.to_string(),
+    }
+}
+
+impl<S: KvStore> ExportStore<S> {
+    pub fn new(kv: S) -> Self {
+        ExportStore { kv }
+    }
+
+    /// The device's project, if one was set up or imported.
+    pub fn project(&self) -> Result<Option<Project>, StoreError> {
+        match self.kv.get(PROJECT_KEY)? {
+            None => Ok(None),
+            Some(text) => Project::parse(&text)
+                .map(Some)
+                .map_err(|e| corrupt(PROJECT_KEY, e.describe(crate::i18n::Lang::En))),
+        }
+    }
+
+    /// Stores the project (all of it, or nothing). Responses are never touched.
+    pub fn save_project(&self, p: &Project) -> Result<(), StoreError> {
+        p.check().map_err(StoreError::Other)?;
+        self.kv.set(PROJECT_KEY, &p.to_file())
+    }
+
+    pub fn history(&self) -> Result<Vec<HistoryEntry>, StoreError> {
+        match self.kv.get(HISTORY_KEY)? {
+            None => Ok(Vec::new()),
+            Some(text) => serde_json::from_str(&text).map_err(|e| corrupt(HISTORY_KEY, e)),
+        }
+    }
+
+    fn save_history(&self, h: &[HistoryEntry]) -> Result<(), StoreError> {
+        let text = serde_json::to_string(h).map_err(|e| StoreError::Other(e.to_string()))?;
+        self.kv.set(HISTORY_KEY, &text)
+    }
+
+    pub fn record(&self, entry: HistoryEntry) -> Result<(), StoreError> {
+        let mut h = self.history()?;
+        h.push(entry);
+        self.save_history(&h)
+    }
+
+    /// Each exported response with its revision when last exported.
+    pub fn exported(&self) -> Result<HashMap<String, u64>, StoreError> {
+        Ok(self
+            .history()?
+            .into_iter()
+            .flat_map(|e| e.responses)
+            .collect())
+    }
+
+    /// Completed responses exported and not changed since: what `clear_exported` removes.
+    pub fn clearable<K: KvStore>(
+        &self,
+        responses: &ResponseStore<K>,
+    ) -> Result<Vec<String>, StoreError> {
+        let exported = self.exported()?;
+        if exported.is_empty() {
+            return Ok(Vec::new());
+        }
+        let (all, _) = responses.all()?;
+        Ok(all
+            .into_iter()
+            .filter(|r| r.status == Status::Completed && exported.get(&r.id) == Some(&r.rev))
+            .map(|r| r.id)
+            .collect())
+    }
+
+    /// Deletes the completed responses exported and unchanged since (a response edited
+    /// after its export stays), then forgets their ids in the history. Interrupted, it
+    /// leaves some deleted and the history still listing them: running it again finishes.
+    pub fn clear_exported<K: KvStore>(
+        &self,
+        responses: &ResponseStore<K>,
+    ) -> Result<usize, StoreError> {
+        let ids = self.clearable(responses)?;
+        for id in &ids {
+            responses.delete(id)?;
+        }
+        let mut h = self.history()?;
+        let stored: std::collections::HashSet<String> = responses.ids()?.into_iter().collect();
+        for e in &mut h {
+            e.responses.retain(|(id, _)| stored.contains(id));
+            if e.responses.is_empty() {
+                e.cleared = true;
+            }
+        }
+        self.save_history(&h)?;
+        Ok(ids.len())
+    }
+}
