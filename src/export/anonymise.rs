@@ -98,13 +98,27 @@ pub fn missing_privacy(form: &Form) -> Vec<String> {
         .collect()
 }
 
-/// Every free-text answer (and "other" text) the export would leave out unless let through.
+/// Questions of the worker's own sections: their free text (notes, observations) never
+/// leaves, not even reviewed.
+fn worker_questions(form: &Form) -> HashSet<&str> {
+    form.questions()
+        .filter(|(i, _)| form.sections[*i].audience == crate::form::Audience::Worker)
+        .map(|(_, q)| q.id.as_str())
+        .collect()
+}
+
+/// Every free-text answer (and "other" text) the export would leave out unless let through:
+/// the residents' own words; the worker's notes are not offered.
 pub fn free_texts(form: &Form, responses: &[Response], today: &str) -> Vec<FreeText> {
     let plan = Arc::new(Plan::new(form));
+    let worker = worker_questions(form);
     let mut out = Vec::new();
     for r in responses {
         let logic = Logic::with_plan(plan.clone(), form, r, today);
         walk(form, r, &logic, &mut |q, p, value| {
+            if worker.contains(q.id.as_str()) {
+                return;
+            }
             if q.privacy == Some(Privacy::FreeText) {
                 if let Some(Value::Text(t)) = value {
                     out.push(FreeText {
@@ -254,6 +268,7 @@ pub fn anonymise(req: &Request, responses: &[Response]) -> Result<(Vec<Record>, 
     let key = req.project.key_bytes();
     let plan = Arc::new(Plan::new(form));
     let mut report = Report::default();
+    let worker_only = worker_questions(form);
     let area_rule = req
         .rules
         .generalise
@@ -326,7 +341,7 @@ pub fn anonymise(req: &Request, responses: &[Response]) -> Result<(Vec<Record>, 
             let repeat = scope.last().map(|(rep, _)| rep.clone()).unwrap_or_default();
             if let Some(t) = r.other.get(p) {
                 let k = free_text_key(&r.id, p, true);
-                if req.include_free_text.contains(&k) {
+                if req.include_free_text.contains(&k) && !worker_only.contains(q.id.as_str()) {
                     other.insert(p.to_owned(), J::String(t.clone()));
                     *report.free_text_included.entry(q.id.clone()).or_default() += 1;
                 } else {
@@ -358,7 +373,7 @@ pub fn anonymise(req: &Request, responses: &[Response]) -> Result<(Vec<Record>, 
                 }
                 (Some(Privacy::FreeText), _) => {
                     let k = free_text_key(&r.id, p, false);
-                    if req.include_free_text.contains(&k) {
+                    if req.include_free_text.contains(&k) && !worker_only.contains(q.id.as_str()) {
                         *report.free_text_included.entry(q.id.clone()).or_default() += 1;
                         Some(to_json(value))
                     } else {

@@ -73,10 +73,9 @@ fn export(p: &Project, responses: &[Response], include: &BTreeSet<String>) -> (J
         include_free_text: include,
     };
     let (records, report) = anonymise(&req, responses).expect("exportable");
-    let compiled = serde_json::to_string(form).unwrap();
     let header = Header {
         form,
-        compiled: &compiled,
+        compiled: crate::form::builtin_compiled(),
         rules: &rules,
         project: p,
         worker: "W07",
@@ -288,9 +287,12 @@ fn free_text_leaves_only_when_the_worker_lets_it_through() {
     let residents: Vec<Response> = (0..30).map(resident).collect();
     let form = builtin_form();
     let texts = free_texts(form, &residents, "2026-11-24");
-    // Every resident has two comments and one "other" text, and two worker notes where
-    // the worker's questions that hold them are shown.
-    assert!(texts.len() >= 30 * 3, "{}", texts.len());
+    // Every resident has two comments and one "other" text; the worker's notes are never
+    // offered.
+    assert_eq!(texts.len(), 30 * 3);
+    assert!(texts
+        .iter()
+        .all(|t| !t.text.starts_with("FUNOTE") && !t.text.starts_with("OBS")));
     assert_eq!(
         texts.iter().map(|t| &t.key).collect::<BTreeSet<_>>().len(),
         texts.len()
@@ -300,6 +302,9 @@ fn free_text_leaves_only_when_the_worker_lets_it_through() {
         .find(|t| t.question == "suggest" && t.text == "SUGGEST0004MARK")
         .unwrap();
     let include: BTreeSet<String> = [chosen.key.clone()].into();
+    // A worker's note slipped into the set (a doctored screen) still stays behind.
+    let note = anonymise::free_text_key("RID0004MARK", "obs_notes", false);
+    let include: BTreeSet<String> = include.into_iter().chain([note]).collect();
     let (doc, written, report) = export(&project(8), &residents, &include);
     assert_eq!(written.text.matches("MARK").count(), 1);
     assert!(written.text.contains("SUGGEST0004MARK"));

@@ -18,6 +18,11 @@ pub fn builtin_rules() -> &'static [super::FollowUpRule] {
     RULES.get_or_init(|| super::follow_up_rules(COMPILED))
 }
 
+/// The built-in questionnaire as stored: what an export embeds and hashes.
+pub fn builtin_compiled() -> &'static str {
+    COMPILED
+}
+
 /// The built-in questionnaire's anonymisation rules (see `Form::anonymise`).
 pub fn builtin_anonymise() -> super::Anonymise {
     super::anonymise_rules(COMPILED).unwrap_or_default()

@@ -8,7 +8,7 @@ pub mod parse;
 pub mod plan;
 
 pub use anonymise::{anonymise_rules, Anonymise, Generalise};
-pub use builtin::{builtin_anonymise, builtin_form, builtin_rules};
+pub use builtin::{builtin_anonymise, builtin_compiled, builtin_form, builtin_rules};
 pub use parse::{parse_form, FormError};
 
 use crate::i18n::Text;

@@ -236,6 +236,10 @@ fn form_round_trips_through_serde() {
     assert_eq!(back.follow_up, full.follow_up);
     assert_eq!(builtin_rules(), full.follow_up.as_slice());
     full.follow_up.clear();
+    // So do the anonymisation rules.
+    let json = serde_json::to_string(&full).unwrap();
+    assert_eq!(crate::form::anonymise_rules(&json).unwrap(), full.anonymise);
+    full.anonymise = Default::default();
     assert_eq!(&full, f, "the app's copy has everything else");
 }
 
