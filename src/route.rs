@@ -13,6 +13,8 @@ pub enum Route {
     Forms,
     /// Door-to-door visits: walk list, visit log, coverage, indicators.
     Visits,
+    /// The anonymised export, the project settings and the export history.
+    Export,
     /// A new response of the built-in form for a walk-list household: `#/new/h/<id>`.
     NewFor { household: String },
     /// A response, at one section.
@@ -46,6 +48,7 @@ impl Route {
             },
             ["forms"] => Route::Forms,
             ["visits"] => Route::Visits,
+            ["export"] => Route::Export,
             ["r", id] if valid_id(id) => Route::Survey {
                 id: (*id).to_owned(),
                 section: 0,
@@ -79,6 +82,7 @@ impl Route {
             Route::NewOf { form, version } => format!("#/new/{form}/{version}"),
             Route::Forms => "#/forms".into(),
             Route::Visits => "#/visits".into(),
+            Route::Export => "#/export".into(),
             Route::NewFor { household } => format!("#/new/h/{household}"),
             Route::Survey { id, section } => format!("#/r/{id}/{section}"),
             Route::Question {
@@ -136,6 +140,7 @@ mod tests {
                 version: 3,
             },
             Route::Visits,
+            Route::Export,
             Route::NewFor {
                 household: "12-1-1802".into(),
             },

@@ -343,7 +343,10 @@ pub fn anonymise(req: &Request, responses: &[Response]) -> Result<(Vec<Record>, 
                 let k = free_text_key(&r.id, p, true);
                 if req.include_free_text.contains(&k) && !worker_only.contains(q.id.as_str()) {
                     other.insert(p.to_owned(), J::String(t.clone()));
-                    *report.free_text_included.entry(q.id.clone()).or_default() += 1;
+                    *report
+                        .free_text_included
+                        .entry(format!("{}#other", q.id))
+                        .or_default() += 1;
                 } else {
                     *report.removed.entry(format!("{}#other", q.id)).or_default() += 1;
                 }

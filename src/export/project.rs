@@ -119,6 +119,48 @@ impl Area {
     }
 }
 
+/// Areas as the settings screen edits them: a line each, `A: 1-20, 25`.
+pub fn areas_text(areas: &[Area]) -> String {
+    areas
+        .iter()
+        .map(|a| format!("{}: {}", a.code, a.buildings))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Reads the settings screen's lines back; the line that cannot be read is named.
+pub fn parse_areas(text: &str) -> Result<Vec<Area>, String> {
+    let mut out: Vec<Area> = Vec::new();
+    for (n, line) in text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+    {
+        let Some((code, buildings)) = line.split_once([':', '：']) else {
+            return Err(format!(
+                "line {}: write the code, a colon, then the buildings",
+                n + 1
+            ));
+        };
+        let area = Area {
+            code: code.trim().to_owned(),
+            buildings: buildings.trim().to_owned(),
+        };
+        if let Some(p) = area.problem() {
+            return Err(format!("line {}: {p}", n + 1));
+        }
+        if out.iter().any(|a| a.code == area.code) {
+            return Err(format!(
+                "line {}: area {} is listed twice",
+                n + 1,
+                area.code
+            ));
+        }
+        out.push(area);
+    }
+    Ok(out)
+}
+
 enum Item {
     Range(u64, u64),
     One(String),

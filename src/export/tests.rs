@@ -58,6 +58,8 @@ fn resident(i: usize) -> Response {
             row.insert("m_age".into(), Value::Int(((i * 7 + j * 23) % 100) as i64));
         }
     }
+    let mut logic = crate::response::logic::Logic::evaluate(form, &r, "2026-11-24");
+    logic.settle(form, &mut r);
     r
 }
 
@@ -550,4 +552,25 @@ fn file_names_carry_form_worker_and_date_only() {
         file_name("x", "a/b c", "d", "csv"),
         "doorstep-x-a_b_c-d.csv"
     );
+}
+
+#[test]
+fn areas_are_edited_as_lines() {
+    let p = project(16);
+    let text = project::areas_text(&p.areas);
+    assert_eq!(text.lines().next(), Some("A: 1-20"));
+    assert_eq!(project::parse_areas(&text).unwrap(), p.areas);
+    assert_eq!(
+        project::parse_areas("北区：1-5\n\n南区: 6~9")
+            .unwrap()
+            .len(),
+        2
+    );
+    assert!(project::parse_areas("A 1-20")
+        .unwrap_err()
+        .starts_with("line 1"));
+    assert!(project::parse_areas("A: 1-2\nA: 3")
+        .unwrap_err()
+        .contains("twice"));
+    assert!(project::parse_areas("A: 9-2").is_err());
 }

@@ -68,6 +68,7 @@ pub enum Msg {
     WorkerUnavailable,
     Loading,
     Visits,
+    Export,
 }
 
 impl Msg {
@@ -97,6 +98,7 @@ impl Msg {
             ),
             Msg::Loading => ("正在载入…", "Loading…"),
             Msg::Visits => ("入户走访", "Visits"),
+            Msg::Export => ("导出", "Export"),
             Msg::NoResponses => (
                 "还没有记录。点“开始新调查”开始第一户。",
                 "No responses yet. Tap “New survey” to start with the first household.",

@@ -122,6 +122,16 @@ impl<S: KvStore> FormStore<S> {
             .unwrap_or_default())
     }
 
+    /// A stored form version as compiled (what an anonymised export embeds and hashes),
+    /// the built-in one included.
+    pub fn compiled(&self, id: &str, version: u32) -> Result<Option<String>, StoreError> {
+        let b = builtin_form();
+        if b.id == id && b.version == version {
+            return Ok(Some(crate::form::builtin_compiled().to_owned()));
+        }
+        self.kv.get(&form_key(id, version))
+    }
+
     /// The definition as written, for export.
     pub fn source(&self, id: &str, version: u32) -> Result<Option<String>, StoreError> {
         self.kv.get(&source_key(id, version))

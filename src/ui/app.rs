@@ -188,6 +188,7 @@ pub fn App() -> impl IntoView {
                 }
                 Route::Forms => view! { <ToolsHost screen="forms" /> }.into_any(),
                 Route::Visits => view! { <ToolsHost screen="visits" /> }.into_any(),
+                Route::Export => view! { <ToolsHost screen="export" /> }.into_any(),
                 Route::NewFor { household } => view! { <NewResponse household=household /> }.into_any(),
                 Route::Question { id, section, question } => {
                     view! { <SurveyScreen id=id section=section focus=question /> }.into_any()

@@ -102,6 +102,7 @@ pub fn ResponseList() -> impl IntoView {
                 </button>
                 <a class="button" href="#/visits" data-testid="visits-link">{state.t(Msg::Visits)}</a>
                 <a class="button" href="#/forms" data-testid="form-library">{state.t(Msg::FormLibrary)}</a>
+                <a class="button" href="#/export" data-testid="export-link">{state.t(Msg::Export)}</a>
             </div>
             {move || {
                 create_error

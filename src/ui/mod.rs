@@ -3,6 +3,7 @@
 
 mod app;
 mod browser;
+pub mod export;
 mod forms;
 pub mod library;
 mod list;
@@ -58,13 +59,11 @@ pub fn start_coordinator() {
             el.set_text_content(Some(crate::i18n::Msg::StorageUnavailable.get(lang)));
             return;
         };
-        let visits = el.get_attribute("data-screen").as_deref() == Some("visits");
-        let handle = leptos::mount::mount_to(el, move || {
-            if visits {
-                leptos::view! { <visits::Visits lang=lang kv=kv /> }.into_any()
-            } else {
-                leptos::view! { <library::Library lang=lang kv=kv /> }.into_any()
-            }
+        let screen = el.get_attribute("data-screen").unwrap_or_default();
+        let handle = leptos::mount::mount_to(el, move || match screen.as_str() {
+            "visits" => leptos::view! { <visits::Visits lang=lang kv=kv /> }.into_any(),
+            "export" => leptos::view! { <export::Export lang=lang kv=kv /> }.into_any(),
+            _ => leptos::view! { <library::Library lang=lang kv=kv /> }.into_any(),
         });
         MOUNTED.with_borrow_mut(|m| *m = Some(Box::new(handle)));
     }
