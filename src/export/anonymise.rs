@@ -4,7 +4,7 @@
 //! quasi-identifiers coarsened and then suppressed to k-anonymity, ids replaced by
 //! pseudonyms, times cut to dates. Plain Rust: the tests run it natively.
 
-use super::digest::{canonical_string, pseudonym};
+use super::digest::pseudonym;
 use super::kanon;
 use super::project::Project;
 use crate::form::plan::Plan;
@@ -115,10 +115,11 @@ pub fn free_texts(form: &Form, responses: &[Response], today: &str) -> Vec<FreeT
     let mut out = Vec::new();
     for r in responses {
         let logic = Logic::with_plan(plan.clone(), form, r, today);
-        walk(form, r, &logic, &mut |q, p, value| {
+        walk(form, r, &logic, &mut |q, scope, value| {
             if worker.contains(q.id.as_str()) {
                 return;
             }
+            let p = &path(scope, &q.id);
             if q.privacy == Some(Privacy::FreeText) {
                 if let Some(Value::Text(t)) = value {
                     out.push(FreeText {
@@ -141,23 +142,22 @@ pub fn free_texts(form: &Form, responses: &[Response], today: &str) -> Vec<FreeT
 }
 
 /// Calls `f` with every shown question of a response that takes a value (not notes, not
-/// repeats), its path and its answer, items in order.
+/// repeats), the item it is in and its answer, items in order.
 fn walk(
     form: &Form,
     r: &Response,
     logic: &Logic,
-    f: &mut dyn FnMut(&Question, &str, Option<&Value>),
+    f: &mut dyn FnMut(&Question, &crate::response::Scope, Option<&Value>),
 ) {
     fn go<'f>(
         qs: &'f [Question],
         r: &Response,
         logic: &Logic,
         scope: &mut Vec<(&'f str, usize)>,
-        f: &mut dyn FnMut(&Question, &str, Option<&Value>),
+        f: &mut dyn FnMut(&Question, &crate::response::Scope, Option<&Value>),
     ) {
         for q in qs {
-            let p = path(scope, &q.id);
-            if !logic.shown(&p) {
+            if !logic.shown_in(scope, &q.id) {
                 continue;
             }
             match &q.kind {
@@ -165,13 +165,13 @@ fn walk(
                 Kind::Repeat { questions, .. } => {
                     for i in 0..logic.items_shown(r, scope, &q.id) {
                         scope.push((&q.id, i));
-                        if logic.shown(&path(scope, "")) {
+                        if logic.shown_in(scope, "") {
                             go(questions, r, logic, scope, f);
                         }
                         scope.pop();
                     }
                 }
-                _ => f(q, &p, r.answer_in(scope, &q.id)),
+                _ => f(q, scope, r.answer_in(scope, &q.id)),
             }
         }
     }
@@ -179,6 +179,14 @@ fn walk(
         if logic.section_shown(i) {
             go(&s.questions, r, logic, &mut Vec::new(), f);
         }
+    }
+}
+
+/// How a quasi-identifier's published value is compared: any text that tells values apart.
+fn group_key(v: &J) -> String {
+    match v {
+        J::String(s) => format!("s{s}"),
+        other => format!("j{other}"),
     }
 }
 
@@ -336,9 +344,16 @@ pub fn anonymise(req: &Request, responses: &[Response]) -> Result<(Vec<Record>, 
         let mut area: Option<String> = None;
         // Quasi-identifier values per table and item scope.
         let mut qi: BTreeMap<(String, ItemScope), BTreeMap<String, String>> = BTreeMap::new();
-        walk(form, r, &logic, &mut |q, p, value| {
-            let (scope, _) = split(p);
+        walk(form, r, &logic, &mut |q, at, value| {
+            let scope: ItemScope = at.iter().map(|(rep, i)| ((*rep).to_owned(), *i)).collect();
             let repeat = scope.last().map(|(rep, _)| rep.clone()).unwrap_or_default();
+            // The path is built only where a text may be looked up by it.
+            let p = if r.other.is_empty() && q.privacy != Some(Privacy::FreeText) {
+                String::new()
+            } else {
+                path(at, &q.id)
+            };
+            let p = p.as_str();
             if let Some(t) = r.other.get(p) {
                 let k = free_text_key(&r.id, p, true);
                 if req.include_free_text.contains(&k) && !worker_only.contains(q.id.as_str()) {
@@ -363,7 +378,7 @@ pub fn anonymise(req: &Request, responses: &[Response]) -> Result<(Vec<Record>, 
                             *report.generalised.entry(q.id.clone()).or_default() += 1;
                             qi.entry((repeat.clone(), scope.clone()))
                                 .or_default()
-                                .insert(q.id.clone(), canonical_string(&J::String(code.into())));
+                                .insert(q.id.clone(), group_key(&J::String(code.into())));
                         }
                         None => report.unmapped_buildings += 1,
                     }
@@ -400,7 +415,7 @@ pub fn anonymise(req: &Request, responses: &[Response]) -> Result<(Vec<Record>, 
             if q.privacy == Some(Privacy::QuasiIdentifier) {
                 qi.entry((repeat.clone(), scope.clone()))
                     .or_default()
-                    .insert(q.id.clone(), canonical_string(&out));
+                    .insert(q.id.clone(), group_key(&out));
             }
             insert_at(&mut answers, &scope, &q.id, out);
         });
@@ -530,19 +545,6 @@ pub fn anonymise(req: &Request, responses: &[Response]) -> Result<(Vec<Record>, 
             .cmp(&b.json.get("id").and_then(J::as_str))
     });
     Ok((kept, report))
-}
-
-/// `members[1]/kids[0]/age` → ([("members", 1), ("kids", 0)], "age").
-fn split(p: &str) -> (Vec<(String, usize)>, &str) {
-    let mut scope = Vec::new();
-    let mut rest = p;
-    while let Some((head, tail)) = rest.split_once('/') {
-        if let Some((rep, idx)) = head.strip_suffix(']').and_then(|h| h.split_once('[')) {
-            scope.push((rep.to_owned(), idx.parse().unwrap_or(0)));
-        }
-        rest = tail;
-    }
-    (scope, rest)
 }
 
 /// The object an item's answers go in, created on the way (items keep their positions:

@@ -23,6 +23,31 @@ pub fn sha256_hex(text: &str) -> String {
     super::project::hex(&Sha256::digest(text.as_bytes()))
 }
 
+/// A JSON string as RFC 8785 (and JavaScript's `JSON.stringify`) writes it: `"` and `\\`
+/// escaped, control characters as `\\n` and friends or `\\u00xx`, everything else as is.
+fn string(s: &str, out: &mut String) {
+    out.push('"');
+    if !s.bytes().any(|b| b < 0x20 || b == b'"' || b == b'\\') {
+        out.push_str(s);
+        out.push('"');
+        return;
+    }
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '\u{8}' => out.push_str("\\b"),
+            '\u{c}' => out.push_str("\\f"),
+            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
+
 /// JSON as RFC 8785 writes it: no spaces, object keys in UTF-16 order, numbers as
 /// JavaScript prints them (the form's numbers are integers or short decimals, where
 /// serde_json's shortest form and JavaScript's agree).
@@ -30,16 +55,23 @@ pub fn canonical(v: &serde_json::Value, out: &mut String) {
     use serde_json::Value as J;
     match v {
         J::Object(map) => {
-            let mut keys: Vec<&String> = map.keys().collect();
-            keys.sort_by(|a, b| a.encode_utf16().cmp(b.encode_utf16()));
             out.push('{');
-            for (i, k) in keys.into_iter().enumerate() {
+            // serde_json's map is ordered by bytes, which is UTF-16 order too unless a key
+            // holds characters beyond U+E000: only then sort again.
+            let mut entries: Vec<(&String, &J)> = map.iter().collect();
+            if entries
+                .iter()
+                .any(|(k, _)| k.chars().any(|c| c as u32 >= 0xE000))
+            {
+                entries.sort_by(|a, b| a.0.encode_utf16().cmp(b.0.encode_utf16()));
+            }
+            for (i, (k, v)) in entries.into_iter().enumerate() {
                 if i > 0 {
                     out.push(',');
                 }
-                out.push_str(&serde_json::to_string(k).unwrap_or_default());
+                string(k, out);
                 out.push(':');
-                canonical(&map[k], out);
+                canonical(v, out);
             }
             out.push('}');
         }
@@ -57,7 +89,9 @@ pub fn canonical(v: &serde_json::Value, out: &mut String) {
             Some(x) if n.is_f64() => out.push_str(&crate::form::number_text(x)),
             _ => out.push_str(&n.to_string()),
         },
-        other => out.push_str(&serde_json::to_string(other).unwrap_or_default()),
+        J::String(s) => string(s, out),
+        J::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        J::Null => out.push_str("null"),
     }
 }
 

@@ -26,9 +26,9 @@ pub struct Written {
     pub responses_sha256: String,
 }
 
-/// SHA-256 over the canonical JSON (RFC 8785) of the `responses` array.
-pub fn responses_hash(responses: &[J]) -> String {
-    let mut s = String::with_capacity(responses.len() * 1024);
+/// The canonical JSON (RFC 8785) of the `responses` array.
+fn responses_text(responses: &[J]) -> String {
+    let mut s = String::with_capacity(responses.len() * 1800);
     s.push('[');
     for (i, r) in responses.iter().enumerate() {
         if i > 0 {
@@ -37,7 +37,12 @@ pub fn responses_hash(responses: &[J]) -> String {
         canonical(r, &mut s);
     }
     s.push(']');
-    sha256_hex(&s)
+    s
+}
+
+/// SHA-256 over the canonical JSON (RFC 8785) of the `responses` array.
+pub fn responses_hash(responses: &[J]) -> String {
+    sha256_hex(&responses_text(responses))
 }
 
 /// The canonical definition of a stored form (its compiled JSON) and its hash.
@@ -70,7 +75,9 @@ fn counts(m: &std::collections::BTreeMap<String, usize>) -> J {
 pub fn write(h: &Header, records: Vec<Record>, report: &Report) -> Result<Written, String> {
     let (definition, form_hash) = form_definition(h.compiled)?;
     let responses: Vec<J> = records.into_iter().map(|r| J::Object(r.json)).collect();
-    let hash = responses_hash(&responses);
+    // Written once: hashed, then placed into the document as it is.
+    let body = responses_text(&responses);
+    let hash = sha256_hex(&body);
     let count = responses.len();
     let members: usize = responses
         .iter()
@@ -100,10 +107,7 @@ pub fn write(h: &Header, records: Vec<Record>, report: &Report) -> Result<Writte
     if let Some(t) = &h.choice.to {
         period.insert("to".into(), J::String(t.clone()));
     }
-    let doc = json!({
-        "format": EXPORT_FORMAT,
-        "format_version": EXPORT_VERSION,
-        "header": {
+    let header = json!({
             "project": {"id": h.project.id, "name": h.project.name, "community": h.project.community},
             "form": {
                 "id": h.form.id,
@@ -125,11 +129,18 @@ pub fn write(h: &Header, records: Vec<Record>, report: &Report) -> Result<Writte
             "suppressed": counts(&report.suppressed),
             "withheld": report.withheld.len(),
             "unmapped_buildings": report.unmapped_buildings,
-        },
-        "responses": responses,
     });
+    // The document's keys in canonical order: format, format_version, header, responses.
+    let mut text = String::with_capacity(body.len() + 64 * 1024);
+    text.push_str("{\"format\":");
+    canonical(&J::String(EXPORT_FORMAT.into()), &mut text);
+    text.push_str(&format!(",\"format_version\":{EXPORT_VERSION},\"header\":"));
+    canonical(&header, &mut text);
+    text.push_str(",\"responses\":");
+    text.push_str(&body);
+    text.push('}');
     Ok(Written {
-        text: canonical_string(&doc),
+        text,
         count,
         responses_sha256: hash,
     })

@@ -501,7 +501,13 @@ impl Logic {
     /// (`members[3]/`), whether that item is.
     pub fn shown(&self, path: &str) -> bool {
         let (scope, qid) = split_path(path);
-        let inst: Vec<usize> = scope.iter().map(|(_, i)| *i).collect();
+        self.shown_in(&scope, qid)
+    }
+
+    /// `shown` for question `qid` (or, empty, the item itself) in the item `scope` points
+    /// at, without a path to build and read back.
+    pub fn shown_in(&self, scope: &Scope, qid: &str) -> bool {
+        let inst = indices(scope);
         if qid.is_empty() {
             return scope
                 .last()
