@@ -26,8 +26,8 @@ pub struct Written {
     pub responses_sha256: String,
 }
 
-/// The canonical JSON (RFC 8785) of the `responses` array.
-fn responses_text(responses: &[J]) -> String {
+/// The canonical JSON (RFC 8785) of an array (the responses, the visits).
+fn array_text(responses: &[J]) -> String {
     let mut s = String::with_capacity(responses.len() * 1800);
     s.push('[');
     for (i, r) in responses.iter().enumerate() {
@@ -42,7 +42,7 @@ fn responses_text(responses: &[J]) -> String {
 
 /// SHA-256 over the canonical JSON (RFC 8785) of the `responses` array.
 pub fn responses_hash(responses: &[J]) -> String {
-    sha256_hex(&responses_text(responses))
+    sha256_hex(&array_text(responses))
 }
 
 /// The canonical definition of a stored form (its compiled JSON) and its hash.
@@ -64,6 +64,40 @@ pub struct Header<'a> {
     /// RFC 3339, the device's offset.
     pub exported_at: &'a str,
     pub choice: &'a Choice,
+    /// The device's visit log: what leaves of it is counted by `visit_records`.
+    pub visits: &'a [crate::visits::log::Visit],
+}
+
+/// The visits of the period as the coordinator's indicators count them ("200 visits"):
+/// a pseudonym (so a visit sent twice is counted once), the month, the outcome, the worker.
+/// No household, no day, no note.
+pub fn visit_records(h: &Header) -> Vec<J> {
+    use crate::visits::log::Outcome;
+    let key = h.project.key_bytes();
+    let mut out: Vec<J> = h
+        .visits
+        .iter()
+        .filter(|v| h.choice.from.as_deref().is_none_or(|f| v.date() >= f))
+        .filter(|v| h.choice.to.as_deref().is_none_or(|t| v.date() <= t))
+        .map(|v| {
+            let outcome = match v.outcome {
+                Outcome::Completed { .. } => "completed",
+                Outcome::NotHome => "not_home",
+                Outcome::Refused => "refused",
+                Outcome::MovedOrVacant => "moved_or_vacant",
+                Outcome::ComeBack { .. } => "come_back",
+                Outcome::Other { .. } => "other",
+            };
+            json!({
+                "id": super::digest::pseudonym(&key, "visit", &v.id),
+                "month": v.month(),
+                "outcome": outcome,
+                "worker": if v.worker.is_empty() { h.worker } else { &v.worker },
+            })
+        })
+        .collect();
+    out.sort_by(|a, b| a["id"].as_str().cmp(&b["id"].as_str()));
+    out
 }
 
 fn counts(m: &std::collections::BTreeMap<String, usize>) -> J {
@@ -76,8 +110,12 @@ pub fn write(h: &Header, records: Vec<Record>, report: &Report) -> Result<Writte
     let (definition, form_hash) = form_definition(h.compiled)?;
     let responses: Vec<J> = records.into_iter().map(|r| J::Object(r.json)).collect();
     // Written once: hashed, then placed into the document as it is.
-    let body = responses_text(&responses);
+    let body = array_text(&responses);
     let hash = sha256_hex(&body);
+    let visit_list = visit_records(h);
+    let visit_count = visit_list.len();
+    let visits = array_text(&visit_list);
+    let visits_hash = sha256_hex(&visits);
     let count = responses.len();
     let members: usize = responses
         .iter()
@@ -123,6 +161,8 @@ pub fn write(h: &Header, records: Vec<Record>, report: &Report) -> Result<Writte
             "count": count,
             "items": members,
             "responses_sha256": hash,
+            "visits": visit_count,
+            "visits_sha256": visits_hash,
             "removed": counts(&report.removed),
             "free_text_included": counts(&report.free_text_included),
             "generalised": generalised,
@@ -138,6 +178,8 @@ pub fn write(h: &Header, records: Vec<Record>, report: &Report) -> Result<Writte
     canonical(&header, &mut text);
     text.push_str(",\"responses\":");
     text.push_str(&body);
+    text.push_str(",\"visits\":");
+    text.push_str(&visits);
     text.push('}');
     Ok(Written {
         text,

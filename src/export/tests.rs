@@ -63,6 +63,31 @@ fn resident(i: usize) -> Response {
     r
 }
 
+/// A visit log whose households, ids and notes are markers.
+fn visits() -> Vec<crate::visits::log::Visit> {
+    use crate::visits::log::{Outcome, Visit};
+    (0..50)
+        .map(|i| Visit {
+            id: format!("VIS{i:04}MARK"),
+            household: format!("HH{i:04}MARK"),
+            at: format!("2026-{:02}-0{}T10:00:00+08:00", 10 + i % 2, 1 + i % 9),
+            worker: "W07".into(),
+            outcome: match i % 4 {
+                0 => Outcome::NotHome,
+                1 => Outcome::Other {
+                    note: format!("NOTE{i:04}MARK 狗很凶"),
+                },
+                2 => Outcome::ComeBack {
+                    date: "2026-12-01".into(),
+                },
+                _ => Outcome::Completed {
+                    response: format!("RID{i:04}MARK"),
+                },
+            },
+        })
+        .collect()
+}
+
 fn export(p: &Project, responses: &[Response], include: &BTreeSet<String>) -> (J, Written, Report) {
     let form = builtin_form();
     let rules = builtin_anonymise();
@@ -87,6 +112,7 @@ fn export(p: &Project, responses: &[Response], include: &BTreeSet<String>) -> (J
             to: None,
             completed_only: true,
         },
+        visits: &visits(),
     };
     let written = write(&header, records, &report).unwrap();
     let doc: J = serde_json::from_str(&written.text).unwrap();
@@ -573,4 +599,24 @@ fn areas_are_edited_as_lines() {
         .unwrap_err()
         .contains("twice"));
     assert!(project::parse_areas("A: 9-2").is_err());
+}
+
+#[test]
+fn visits_leave_as_counts_by_month_and_outcome_without_households_or_notes() {
+    let residents: Vec<Response> = (0..20).map(resident).collect();
+    let (doc, written, _) = export(&project(17), &residents, &BTreeSet::new());
+    assert!(!written.text.contains("MARK") && !written.text.contains("狗很凶"));
+    let v = doc["visits"].as_array().unwrap();
+    assert_eq!(v.len(), 50);
+    assert_eq!(doc["header"]["visits"], 50);
+    assert_eq!(
+        doc["header"]["visits_sha256"],
+        digest::sha256_hex(&digest::canonical_string(&doc["visits"]))
+    );
+    assert!(v.iter().all(|x| x.as_object().unwrap().len() == 4));
+    assert_eq!(v.iter().filter(|x| x["outcome"] == "other").count(), 13);
+    assert_eq!(v.iter().filter(|x| x["month"] == "2026-11").count(), 25);
+    // The same visit exported again keeps its pseudonym, so it is counted once.
+    let (again, _, _) = export(&project(17), &residents, &BTreeSet::new());
+    assert_eq!(again["visits"], doc["visits"]);
 }

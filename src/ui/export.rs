@@ -193,6 +193,7 @@ enum Kind {
 /// Runs the pipeline with the free texts let through and writes one file: its name, text,
 /// and the history entry it makes.
 fn write_file(
+    kv: Kv,
     p: &Prepared,
     include: &BTreeSet<String>,
     kind: &Kind,
@@ -208,6 +209,10 @@ fn write_file(
         include_free_text: include,
     };
     let (records, report) = anonymise(&req, &p.responses).map_err(|e| format!("{e:?}"))?;
+    let visits = kv
+        .with_value(|kv| VisitStore::new(kv).visits())
+        .map(|(v, _)| v)
+        .unwrap_or_default();
     let taken: Vec<(String, u64)> = records.iter().map(|r| (r.source.clone(), r.rev)).collect();
     let header = Header {
         form: &p.form,
@@ -217,6 +222,7 @@ fn write_file(
         worker: &p.worker,
         exported_at: &now,
         choice: &p.choice,
+        visits: &visits,
     };
     let written = document::write(&header, records, &report)?;
     let base = |ext: &str, extra: &str| {
@@ -534,7 +540,7 @@ fn ExportPanel(
         let Some(p) = prepared.get_untracked() else {
             return;
         };
-        match write_file(&p, &include.get_untracked(), &kind) {
+        match write_file(kv, &p, &include.get_untracked(), &kind) {
             Err(why) => note.set(Some(Note::Problem(why))),
             Ok((name, text, entry)) => {
                 let mime = if kind == Kind::Json {
