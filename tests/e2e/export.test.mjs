@@ -1,0 +1,250 @@
+// A worker's anonymised export, as a person does it: set up the project, prepare the export,
+// review the free text, download the JSON and the CSV files, check them byte by byte, then
+// clear the exported responses. And the bad input: nothing to export, a project file of
+// another format version.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { launch, serve, tablet, tid, ready, watchErrors } from "./helpers.mjs";
+import { validateExport } from "./lib/schema.mjs";
+
+let browser, server, url;
+before(async () => {
+  browser = await launch();
+  ({ server, url } = await serve());
+});
+after(async () => {
+  await browser?.close();
+  server?.close();
+});
+
+const N = 60;
+
+/** RFC 8785 canonical JSON, as the header's checksum is defined (the data here has only
+ *  ASCII keys, integers and short decimals). */
+function canonical(v) {
+  if (Array.isArray(v)) return `[${v.map(canonical).join(",")}]`;
+  if (v && typeof v === "object") {
+    return `{${Object.keys(v)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonical(v[k])}`)
+      .join(",")}}`;
+  }
+  return JSON.stringify(v);
+}
+
+/** A survey started in the app (so the stored shape is the app's own), then copied into
+ *  N completed responses whose every identifying detail is a unique marker. */
+async function seed(page) {
+  await page.goto(url + "#/new");
+  await page.waitForSelector(tid("question"));
+  await page.tap(tid("choice-consent-yes"));
+  await page.waitForFunction(() => Object.keys(localStorage).some((k) => k.startsWith("doorstep.r.")));
+  await page.evaluate((N) => {
+    const key = Object.keys(localStorage).find((k) => k.startsWith("doorstep.r."));
+    const mine = JSON.parse(localStorage.getItem(key));
+    localStorage.removeItem(key);
+    localStorage.setItem("doorstep.worker.code", "W07");
+    for (let i = 0; i < N; i++) {
+      const id = `0000${i}`.slice(-4);
+      const members = [0, 1, 2].map((j) => ({
+        m_rel: j === 0 ? "self" : "child",
+        m_age: (i * 7 + j * 23) % 100,
+        m_sex: j % 2 ? "male" : "female",
+      }));
+      const r = {
+        ...mine,
+        id: `e2e-${id}`,
+        status: "completed",
+        completed: "2026-11-20T10:30:00+08:00",
+        rev: 5,
+        hh: `HH${id}MARK`,
+        a: {
+          consent: true,
+          building: String(1 + (i % 60)),
+          unit: `UNIT${id}MARK`,
+          room: `ROOM${id}MARK`,
+          resp_rel: "other",
+          members,
+          hh_size: 3,
+          top_needs: ["lunch", "health"],
+          comments: i === 0 ? "希望小区多组织一些老年人活动" : `我叫NAME${id}MARK，电话PHONE${id}MARK`,
+          obs_notes: `OBS${id}MARK`,
+        },
+        o: { resp_rel: `OTHER${id}MARK` },
+      };
+      localStorage.setItem(`doorstep.r.e2e-${id}`, JSON.stringify(r));
+    }
+  }, N);
+}
+
+async function download(page, button) {
+  const [d] = await Promise.all([page.waitForEvent("download"), page.tap(tid(button))]);
+  return { name: d.suggestedFilename(), bytes: readFileSync(await d.path()) };
+}
+
+test("export from the app: anonymous bytes, a valid document, a checksum that holds, then clear", async () => {
+  const context = await tablet(browser, { acceptDownloads: true });
+  const page = await context.newPage();
+  const errors = watchErrors(page);
+  await seed(page);
+  await page.goto(url);
+  await ready(page);
+  await page.tap(tid("export-link"));
+  await page.waitForSelector(tid("project-form"));
+  await page.waitForSelector(tid("no-project"));
+
+  // A new project with areas.
+  await page.fill(tid("project-name"), "东区入户调查");
+  await page.fill(tid("project-community"), "幸福社区");
+  await page.fill(tid("project-areas"), "A: 1-30\nB: 31-60");
+  await page.tap(tid("project-new"));
+  await page.waitForSelector(`${tid("project-note")}.ok`);
+  const project = await page.evaluate(() => JSON.parse(localStorage.getItem("doorstep.project")));
+  assert.equal(project.k, 5);
+  assert.equal(project.key.length, 64);
+
+  // Prepare; let one harmless comment through.
+  await page.tap(tid("export-prepare"));
+  await page.waitForSelector(tid("export-preview"));
+  const items = page.locator(".free-text");
+  const harmless = items.filter({ hasText: "希望小区多组织一些老年人活动" });
+  await harmless.locator(tid("free-text-include")).check();
+  // Worker notes are never offered.
+  assert.equal(await page.locator(tid("free-texts")).getByText("OBS0001MARK").count(), 0);
+  if (await page.isVisible(tid("export-withheld"))) await page.check(tid("withheld-ok"));
+
+  const json = await download(page, "download-json");
+  assert.match(json.name, /^doorstep-community-needs-W07-\d{4}-\d{2}-\d{2}\.json$/);
+  assert.equal(json.bytes.indexOf("MARK"), -1, "a marker in the JSON's raw bytes");
+  const doc = JSON.parse(json.bytes.toString("utf8"));
+  const { valid, errors: schemaErrors } = validateExport(doc);
+  assert.ok(valid, JSON.stringify(schemaErrors));
+  assert.equal(doc.header.count, doc.responses.length);
+  assert.equal(doc.header.count + doc.header.withheld, N);
+  const hash = createHash("sha256").update(canonical(doc.responses)).digest("hex");
+  assert.equal(hash, doc.header.responses_sha256);
+  assert.equal(doc.header.worker, "W07");
+  assert.ok(json.bytes.includes("希望小区多组织一些老年人活动"));
+  for (const r of doc.responses) {
+    assert.match(r.id, /^r-[0-9a-f]{32}$/);
+    if (r.area) assert.ok(["A", "B"].includes(r.area));
+  }
+
+  for (const button of ["download-csv", "download-csv-members", "download-codebook"]) {
+    const csv = await download(page, button);
+    assert.deepEqual([...csv.bytes.subarray(0, 3)], [0xef, 0xbb, 0xbf], `${button}: a BOM`);
+    assert.equal(csv.bytes.indexOf("MARK"), -1, `${button}: a marker`);
+  }
+
+  // The history, then clearing with two confirmations.
+  await page.waitForSelector(tid("history-entry"));
+  const stored = () => page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith("doorstep.r.")).length);
+  assert.equal(await stored(), N);
+  await page.tap(tid("clear-exported"));
+  await page.waitForSelector(tid("clear-confirm-1"));
+  await page.tap(tid("clear-next"));
+  await page.tap(tid("clear-yes"));
+  await page.waitForSelector(tid("clear-note"));
+  assert.equal(await stored(), doc.header.withheld);
+
+  // Exported responses are not offered again.
+  await page.tap(tid("export-prepare"));
+  await page.waitForSelector(`${tid("export-note")}, ${tid("export-preview")}`);
+  if (doc.header.withheld === 0) await page.waitForSelector(`${tid("export-note")}.error`);
+
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test("bad input: nothing to export, a project file of another format version, one from another project", async () => {
+  const context = await tablet(browser, { acceptDownloads: true, locale: "en-GB" });
+  const page = await context.newPage();
+  const errors = watchErrors(page);
+  await page.goto(url);
+  await ready(page);
+  await page.evaluate(() => localStorage.setItem("doorstep.worker.code", "W08"));
+  await page.tap(tid("export-link"));
+  await page.waitForSelector(tid("project-form"));
+  await page.fill(tid("project-name"), "West");
+  await page.tap(tid("project-new"));
+  await page.waitForSelector(`${tid("project-note")}.ok`);
+  const before = await page.evaluate(() => localStorage.getItem("doorstep.project"));
+
+  await page.tap(tid("export-prepare"));
+  const nothing = await page.textContent(`${tid("export-note")}.error`);
+  assert.match(nothing, /No file was written|没有写出任何文件/);
+  assert.equal(await page.isVisible(tid("export-preview")), false);
+
+  const project = JSON.parse(before);
+  const upload = (p) =>
+    page.setInputFiles(tid("project-file"), {
+      name: "project.json",
+      mimeType: "application/json",
+      buffer: Buffer.from(JSON.stringify(p)),
+    });
+  await upload({ ...project, format_version: 2 });
+  const refused = await page.textContent(`${tid("project-note")}.error`);
+  assert.match(refused, /version 2|版本是 2/);
+  assert.equal(await page.evaluate(() => localStorage.getItem("doorstep.project")), before);
+
+  await page.setInputFiles(tid("project-file"), { name: "x.json", mimeType: "application/json", buffer: Buffer.from("{oops") });
+  await page.waitForFunction(() => /not a project file|不是项目文件/.test(document.querySelector('[data-testid="project-note"]').textContent));
+
+  // Another project's file asks before replacing; cancelling keeps this one.
+  await upload({ ...project, id: "f".repeat(32), key: "a".repeat(64), name: "East" });
+  await page.waitForSelector(tid("project-replace"));
+  await page.tap(tid("project-replace-cancel"));
+  assert.equal(await page.evaluate(() => localStorage.getItem("doorstep.project")), before);
+  await upload({ ...project, id: "f".repeat(32), key: "a".repeat(64), name: "East" });
+  await page.tap(tid("project-replace-yes"));
+  await page.waitForSelector(`${tid("project-note")}.ok`);
+  assert.equal(await page.inputValue(tid("project-name")), "East");
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+/** Seeds a fresh tablet, sets its project (a file, or a new one), exports, returns the document. */
+async function exportOnTablet(projectFile) {
+  const context = await tablet(browser, { acceptDownloads: true });
+  const page = await context.newPage();
+  const errors = watchErrors(page);
+  await seed(page);
+  await page.goto(url + "#/export");
+  await page.waitForSelector(tid("project-form"));
+  if (projectFile) {
+    await page.setInputFiles(tid("project-file"), { name: "project.json", mimeType: "application/json", buffer: projectFile });
+  } else {
+    await page.fill(tid("project-name"), "东区");
+    await page.tap(tid("project-new"));
+  }
+  await page.waitForSelector(`${tid("project-note")}.ok`);
+  const project = projectFile ?? (await download(page, "project-export")).bytes;
+  await page.tap(tid("export-prepare"));
+  await page.waitForSelector(tid("export-preview"));
+  if (await page.isVisible(tid("export-withheld"))) await page.check(tid("withheld-ok"));
+  // Headless Chromium has no share sheet: the screen says so and writes nothing.
+  await page.tap(tid("share-json"));
+  await page.waitForSelector(`${tid("export-note")}.error`);
+  assert.equal(await page.evaluate(() => localStorage.getItem("doorstep.exports")), null);
+  const doc = JSON.parse((await download(page, "download-json")).bytes.toString("utf8"));
+  assert.deepEqual(errors, []);
+  await context.close();
+  return { doc, project };
+}
+
+test("two workers of one project give a household the same pseudonym; another project does not", async () => {
+  const a = await exportOnTablet(null);
+  const b = await exportOnTablet(a.project);
+  const other = await exportOnTablet(null);
+  const households = (d) => new Map(d.responses.map((r) => [r.id, r.household]));
+  const [ha, hb, ho] = [households(a.doc), households(b.doc), households(other.doc)];
+  assert.ok(ha.size > 0);
+  assert.deepEqual([...hb.entries()].sort(), [...ha.entries()].sort());
+  for (const [id, h] of ho) {
+    assert.ok(!ha.has(id));
+    assert.ok(![...ha.values()].includes(h));
+  }
+  assert.equal(b.doc.header.project.id, a.doc.header.project.id);
+});
