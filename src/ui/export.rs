@@ -44,6 +44,8 @@ struct Prepared {
     report: Report,
     texts: Vec<FreeText>,
     choice: Choice,
+    /// Stored responses that could not be read (left as they are, not exported).
+    damaged: usize,
 }
 
 fn store_problem(lang: Lang, e: &StoreError) -> String {
@@ -178,6 +180,7 @@ fn prepare(kv: &LocalStore, filter: &Filter, lang: Lang) -> Result<Prepared, Not
         responses,
         report,
         texts,
+        damaged: damaged.len(),
     })
 }
 
@@ -646,6 +649,9 @@ fn ExportPanel(
                     <label><input type="checkbox" data-testid="withheld-ok" on:change=move |ev| withheld_ok.set(event_target_checked(&ev)) />
                         " "{e(ExpMsg::WithheldConfirm)}</label>
                 </div>
+                <p class="banner warn" hidden=p.damaged == 0 data-testid="export-damaged">
+                    {p.damaged}{e(ExpMsg::Damaged)}
+                </p>
                 <p class="note" hidden=p.report.unmapped_buildings == 0>
                     {p.report.unmapped_buildings}{e(ExpMsg::UnmappedBuildings)}
                 </p>

@@ -105,9 +105,12 @@ test("export from the app: anonymous bytes, a valid document, a checksum that ho
   assert.equal(project.k, 5);
   assert.equal(project.key.length, 64);
 
+  // A damaged response is named, left out and left alone.
+  await page.evaluate(() => localStorage.setItem("doorstep.r.broken", "{not json"));
   // Prepare; let one harmless comment through.
   await page.tap(tid("export-prepare"));
   await page.waitForSelector(tid("export-preview"));
+  assert.match(await page.textContent(tid("export-damaged")), /^1/);
   const items = page.locator(".free-text");
   const harmless = items.filter({ hasText: "希望小区多组织一些老年人活动" });
   await harmless.locator(tid("free-text-include")).check();
@@ -121,6 +124,9 @@ test("export from the app: anonymous bytes, a valid document, a checksum that ho
   const doc = JSON.parse(json.bytes.toString("utf8"));
   const { valid, errors: schemaErrors } = validateExport(doc);
   assert.ok(valid, JSON.stringify(schemaErrors));
+  // The schema is strict where privacy needs it: a room, or any field it does not know, fails.
+  assert.equal(validateExport({ ...doc, responses: [{ ...doc.responses[0], room: "301" }] }).valid, false);
+  assert.equal(validateExport({ ...doc, format_version: 2 }).valid, false);
   assert.equal(doc.header.count, doc.responses.length);
   assert.equal(doc.header.count + doc.header.withheld, N);
   const hash = createHash("sha256").update(canonical(doc.responses)).digest("hex");
@@ -141,13 +147,14 @@ test("export from the app: anonymous bytes, a valid document, a checksum that ho
   // The history, then clearing with two confirmations.
   await page.waitForSelector(tid("history-entry"));
   const stored = () => page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith("doorstep.r.")).length);
-  assert.equal(await stored(), N);
+  assert.equal(await stored(), N + 1);
   await page.tap(tid("clear-exported"));
   await page.waitForSelector(tid("clear-confirm-1"));
   await page.tap(tid("clear-next"));
   await page.tap(tid("clear-yes"));
   await page.waitForSelector(tid("clear-note"));
-  assert.equal(await stored(), doc.header.withheld);
+  assert.equal(await stored(), doc.header.withheld + 1);
+  assert.equal(await page.evaluate(() => localStorage.getItem("doorstep.r.broken")), "{not json");
 
   // Exported responses are not offered again.
   await page.tap(tid("export-prepare"));
