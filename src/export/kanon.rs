@@ -31,8 +31,7 @@ fn small_groups(rows: &[Vec<Option<String>>], k: usize) -> Vec<usize> {
 
 /// Blanks values of `rows` (each a tuple of quasi-identifiers, columns ordered least
 /// important first) until every group of equal tuples has at least `k` rows, or says
-/// which rows cannot get there. Rows listed in `skip` are left out of every group (they
-/// are withheld by the caller).
+/// which rows cannot get there (the caller withholds them).
 pub fn suppress(rows: &mut [Vec<Option<String>>], k: usize) -> Suppression {
     let columns = rows.first().map_or(0, Vec::len);
     let mut out = Suppression {

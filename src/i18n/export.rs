@@ -14,6 +14,7 @@ pub enum ExpMsg {
     K,
     KHelp,
     Areas,
+    ProjectForms,
     AreasHelp,
     SaveProject,
     ProjectSaved,
@@ -88,6 +89,10 @@ impl ExpMsg {
             ExpMsg::AreasHelp => (
                 "每行一个片区：代码、冒号、楼号，例如“A: 1-20, 25”。导出时楼号换成片区代码。",
                 "One area a line: its code, a colon, its buildings, e.g. “A: 1-20, 25”. The export replaces the building with the area's code.",
+            ),
+            ExpMsg::ProjectForms => (
+                "本项目使用的问卷（都不选则可导出全部问卷）",
+                "Forms of this project (none ticked: every form may be exported)",
             ),
             ExpMsg::SaveProject => ("保存项目设置", "Save project settings"),
             ExpMsg::ProjectSaved => ("项目设置已保存。", "Project settings saved."),

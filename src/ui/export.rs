@@ -9,7 +9,7 @@
 use super::browser;
 use crate::export::project::{areas_text, parse_areas};
 use crate::export::{
-    anonymise, document, file_name, free_texts, table, Choice, Filter, FreeText, Header,
+    anonymise, document, file_name, free_texts, table, Choice, Filter, FormRef, FreeText, Header,
     HistoryEntry, Project, Refusal, Report, Request,
 };
 use crate::form::{Anonymise, Form};
@@ -336,7 +336,18 @@ fn ProjectPanel(
             .map(|p| areas_text(&p.areas))
             .unwrap_or_default(),
     );
+    let project_forms = RwSignal::new(
+        current
+            .as_ref()
+            .map(|p| p.forms.clone())
+            .unwrap_or_default(),
+    );
+    let library = kv
+        .with_value(|kv| FormStore::new(kv).list())
+        .map(|(entries, _)| entries)
+        .unwrap_or_default();
     let fill = move |p: &Project| {
+        project_forms.set(p.forms.clone());
         name.set(p.name.clone());
         community.set(p.community.clone());
         k.set(p.k.to_string());
@@ -363,6 +374,7 @@ fn ProjectPanel(
             .parse()
             .map_err(|_| format!("k: {}", k.get_untracked()))?;
         p.areas = parse_areas(&areas.get_untracked())?;
+        p.forms = project_forms.get_untracked();
         p.check()?;
         Ok(p)
     };
@@ -448,6 +460,30 @@ fn ProjectPanel(
                 <textarea rows="3" data-testid="project-areas" prop:value=areas on:input=move |ev| areas.set(event_target_value(&ev))></textarea>
                 <small>{e(ExpMsg::AreasHelp)}</small>
             </label>
+            <fieldset class="project-forms">
+                <legend>{e(ExpMsg::ProjectForms)}</legend>
+                {library.into_iter().map(|f| {
+                    let r = FormRef { id: f.id.clone(), version: f.version };
+                    let r2 = r.clone();
+                    let checked = move || project_forms.with(|v| v.contains(&r));
+                    let toggle = move |ev: leptos::ev::Event| {
+                        let on = event_target_checked(&ev);
+                        project_forms.update(|v| {
+                            v.retain(|x| *x != r2);
+                            if on {
+                                v.push(r2.clone());
+                            }
+                        });
+                    };
+                    view! {
+                        <label class="check">
+                            <input type="checkbox" data-testid=format!("project-form-{}-{}", f.id, f.version)
+                                prop:checked=checked on:change=toggle />
+                            " "{format!("{} · v{}", f.title.get(lang), f.version)}
+                        </label>
+                    }
+                }).collect_view()}
+            </fieldset>
             <div class="row-actions">
                 <button class="primary" data-testid="project-save" hidden=move || project.with(Option::is_none) on:click=save>{e(ExpMsg::SaveProject)}</button>
                 <button data-testid="project-new" on:click=create>{e(ExpMsg::NewProject)}</button>
@@ -512,13 +548,38 @@ fn ExportPanel(
         withheld_ok.set(false);
         note.set(None);
     };
-    let options = forms
-        .iter()
-        .map(|f| {
-            let key = format!("{}@{}", f.id, f.version);
-            view! { <option value=key.clone()>{format!("{} · v{}", f.title.get(lang), f.version)}</option> }
+    // The project's forms, or every form of the library when the project names none.
+    let forms = StoredValue::new(forms);
+    let allowed = move || -> Vec<(String, String)> {
+        let chosen = project.with(|p| p.as_ref().map(|p| p.forms.clone()).unwrap_or_default());
+        forms.with_value(|all| {
+            all.iter()
+                .filter(|f| {
+                    chosen.is_empty()
+                        || chosen
+                            .iter()
+                            .any(|c| c.id == f.id && c.version == f.version)
+                })
+                .map(|f| {
+                    (
+                        format!("{}@{}", f.id, f.version),
+                        format!("{} · v{}", f.title.get(lang), f.version),
+                    )
+                })
+                .collect()
         })
-        .collect_view();
+    };
+    let options = move || {
+        let list = allowed();
+        if !list.iter().any(|(k, _)| *k == form.get_untracked()) {
+            if let Some((k, _)) = list.first() {
+                form.set(k.clone());
+            }
+        }
+        list.into_iter()
+            .map(|(key, label)| view! { <option value=key.clone() selected=key == form.get_untracked()>{label}</option> })
+            .collect_view()
+    };
     let run = move |_| {
         reset();
         let key = form.get_untracked();

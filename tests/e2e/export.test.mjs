@@ -99,10 +99,13 @@ test("export from the app: anonymous bytes, a valid document, a checksum that ho
   await page.fill(tid("project-name"), "东区入户调查");
   await page.fill(tid("project-community"), "幸福社区");
   await page.fill(tid("project-areas"), "A: 1-30\nB: 31-60");
+  await page.check(tid("project-form-community-needs-1"));
   await page.tap(tid("project-new"));
   await page.waitForSelector(`${tid("project-note")}.ok`);
   const project = await page.evaluate(() => JSON.parse(localStorage.getItem("doorstep.project")));
   assert.equal(project.k, 5);
+  assert.deepEqual(project.forms, [{ id: "community-needs", version: 1 }]);
+  assert.deepEqual(project.areas, [{ code: "A", buildings: "1-30" }, { code: "B", buildings: "31-60" }]);
   assert.equal(project.key.length, 64);
 
   // A damaged response is named, left out and left alone.
