@@ -173,3 +173,96 @@ fn two_tabs_do_not_overwrite_each_other() {
     assert_eq!(stored.answer("unit"), Some(&Value::Text("1".into())));
     kv.storage().clear().unwrap();
 }
+
+/// The export in the browser: the project and history in real localStorage, a full storage
+/// refusing the history entry without touching anything, and the file's raw bytes free of
+/// every identifier, with the same pseudonyms the native build computes.
+#[wasm_bindgen_test]
+fn export_in_the_browser_keeps_identifiers_on_the_device() {
+    use doorstep::export::{anonymise, document, Choice, Header, HistoryEntry, Project, Request};
+    use doorstep::store::ExportStore;
+    let kv = fresh();
+    let store = ResponseStore::open(kv.clone()).unwrap();
+    let form = builtin_form();
+    let mut ids = Vec::new();
+    for n in 0..40u64 {
+        let mut r = sample::completed(form, &format!("r{n:03}"), n);
+        r.set_answer("room", Some(Value::Text(format!("ROOM{n:03}MARK"))));
+        r.set_answer("comments", Some(Value::Text(format!("NAME{n:03}MARK"))));
+        r.household = Some(format!("HH{n:03}MARK"));
+        ids.push(r.id.clone());
+        store.create(r).unwrap();
+    }
+    let exports = ExportStore::new(kv.clone());
+    let project = Project::new("东区", "幸福社区", &[5; 48]);
+    exports.save_project(&project).unwrap();
+    assert_eq!(exports.project().unwrap(), Some(project.clone()));
+    let (responses, damaged) = store.all().unwrap();
+    assert!(damaged.is_empty());
+    let rules = doorstep::form::builtin_anonymise();
+    let none = Default::default();
+    let req = Request {
+        form,
+        rules: &rules,
+        project: &project,
+        worker: "W07",
+        today: "2026-11-24",
+        include_free_text: &none,
+    };
+    let (records, report) = anonymise(&req, &responses).unwrap();
+    let taken: Vec<(String, u64)> = records.iter().map(|r| (r.source.clone(), r.rev)).collect();
+    let header = Header {
+        form,
+        compiled: doorstep::form::builtin_compiled(),
+        rules: &rules,
+        project: &project,
+        worker: "W07",
+        exported_at: NOW,
+        choice: &Choice {
+            from: None,
+            to: None,
+            completed_only: true,
+        },
+        visits: &[],
+    };
+    let written = document::write(&header, records, &report).unwrap();
+    assert!(written.count > 20, "{}", written.count);
+    assert!(!written.text.as_bytes().windows(4).any(|w| w == b"MARK"));
+    // HMAC-SHA-256 in wasm gives what the documentation (and the native tests) say.
+    assert_eq!(
+        doorstep::export::digest::pseudonym(&[7; 32], "household", "12-2-301"),
+        format!(
+            "h-{}",
+            &doorstep::export::project::hex(&doorstep::export::digest::hmac_sha256(
+                &[7; 32],
+                &[b"household\0", b"12-2-301"]
+            ))[..32]
+        )
+    );
+    let entry = HistoryEntry {
+        at: NOW.into(),
+        form: form.id.clone(),
+        version: form.version,
+        file: "doorstep-community-needs-W07-2026-11-24.json".into(),
+        count: written.count,
+        sha256: written.responses_sha256.clone(),
+        responses: taken,
+        cleared: false,
+    };
+    // A full storage refuses the history entry and leaves everything as it was.
+    let fillers = fill(&kv);
+    assert_eq!(
+        exports.record(entry.clone()),
+        Err(StoreError::QuotaExceeded)
+    );
+    assert!(exports.history().unwrap().is_empty());
+    for k in fillers {
+        kv.remove(&k).unwrap();
+    }
+    exports.record(entry).unwrap();
+    let cleared = exports.clear_exported(&store).unwrap();
+    assert_eq!(cleared, written.count);
+    assert_eq!(store.ids().unwrap().len(), 40 - written.count);
+    assert_eq!(exports.project().unwrap(), Some(project));
+    kv.storage().clear().unwrap();
+}

@@ -9,13 +9,18 @@ use sha2::{Digest, Sha256};
 /// A pseudonym: `kind` keeps a response id and a household id that happen to be equal from
 /// colliding; 128 of the 256 bits, as hex, are plenty to keep a district's households apart.
 pub fn pseudonym(key: &[u8], kind: &str, id: &str) -> String {
+    let bytes = hmac_sha256(key, &[kind.as_bytes(), b"\0", id.as_bytes()]);
+    format!("{}-{}", &kind[..1], super::project::hex(&bytes[..16]))
+}
+
+/// HMAC-SHA-256 of the parts, one after the other.
+pub fn hmac_sha256(key: &[u8], parts: &[&[u8]]) -> [u8; 32] {
     // HMAC takes keys of any length, so this cannot fail.
     let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(key).expect("HMAC accepts any key");
-    mac.update(kind.as_bytes());
-    mac.update(b"\0");
-    mac.update(id.as_bytes());
-    let bytes = mac.finalize().into_bytes();
-    format!("{}-{}", &kind[..1], super::project::hex(&bytes[..16]))
+    for p in parts {
+        mac.update(p);
+    }
+    mac.finalize().into_bytes().into()
 }
 
 /// SHA-256 of a text, hex.

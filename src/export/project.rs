@@ -2,7 +2,7 @@
 //! forms, k, the area codes and the pseudonym key. Handed from device to device as a
 //! project file; importing one never touches responses.
 
-use crate::i18n::Lang;
+use crate::i18n::{Lang, Text};
 use serde::{Deserialize, Serialize};
 
 /// The project file's format name and the only version this build reads.
@@ -56,7 +56,7 @@ pub enum ProjectError {
     NotJson(String),
     NotAProject,
     FormatVersion(u32),
-    Invalid(String),
+    Invalid(Text),
 }
 
 impl ProjectError {
@@ -75,8 +75,8 @@ impl ProjectError {
                 format!("The project file is format version {v}; this app reads version {PROJECT_VERSION}. Update Doorstep on both devices."),
             ),
             ProjectError::Invalid(d) => lang.pick(
-                format!("项目文件有误：{d}"),
-                format!("The project file is not valid: {d}"),
+                format!("项目文件有误：{}", d.zh),
+                format!("The project file is not valid: {}", d.en),
             ),
         }
     }
@@ -103,17 +103,22 @@ impl Area {
     }
 
     /// Why the buildings cannot be read, if they cannot.
-    fn problem(&self) -> Option<String> {
-        if self.code.trim().is_empty() {
-            return Some("an area has no code".into());
+    fn problem(&self) -> Option<Text> {
+        let code = &self.code;
+        if code.trim().is_empty() {
+            return Some(Text::new("有片区没有代码", "an area has no code"));
         }
         if area_items(&self.buildings).next().is_none() {
-            return Some(format!("area {} lists no buildings", self.code));
+            return Some(Text::new(
+                format!("片区 {code} 没有列出楼号"),
+                format!("area {code} lists no buildings"),
+            ));
         }
         area_items(&self.buildings).find_map(|i| match i {
-            Item::Range(lo, hi) if lo > hi => {
-                Some(format!("area {}: {lo}-{hi} runs backwards", self.code))
-            }
+            Item::Range(lo, hi) if lo > hi => Some(Text::new(
+                format!("片区 {code}：{lo}-{hi} 应从小写到大"),
+                format!("area {code}: {lo}-{hi} runs backwards"),
+            )),
             _ => None,
         })
     }
@@ -129,7 +134,7 @@ pub fn areas_text(areas: &[Area]) -> String {
 }
 
 /// Reads the settings screen's lines back; the line that cannot be read is named.
-pub fn parse_areas(text: &str) -> Result<Vec<Area>, String> {
+pub fn parse_areas(text: &str) -> Result<Vec<Area>, Text> {
     let mut out: Vec<Area> = Vec::new();
     for (n, line) in text
         .lines()
@@ -137,9 +142,12 @@ pub fn parse_areas(text: &str) -> Result<Vec<Area>, String> {
         .filter(|(_, l)| !l.trim().is_empty())
     {
         let Some((code, buildings)) = line.split_once([':', '：']) else {
-            return Err(format!(
-                "line {}: write the code, a colon, then the buildings",
-                n + 1
+            return Err(Text::new(
+                format!("第 {} 行：先写片区代码，再写冒号和楼号", n + 1),
+                format!(
+                    "line {}: write the code, a colon, then the buildings",
+                    n + 1
+                ),
             ));
         };
         let area = Area {
@@ -147,13 +155,15 @@ pub fn parse_areas(text: &str) -> Result<Vec<Area>, String> {
             buildings: buildings.trim().to_owned(),
         };
         if let Some(p) = area.problem() {
-            return Err(format!("line {}: {p}", n + 1));
+            return Err(Text::new(
+                format!("第 {} 行：{}", n + 1, p.zh),
+                format!("line {}: {}", n + 1, p.en),
+            ));
         }
         if out.iter().any(|a| a.code == area.code) {
-            return Err(format!(
-                "line {}: area {} is listed twice",
-                n + 1,
-                area.code
+            return Err(Text::new(
+                format!("第 {} 行：片区 {} 重复", n + 1, area.code),
+                format!("line {}: area {} is listed twice", n + 1, area.code),
             ));
         }
         out.push(area);
@@ -228,28 +238,41 @@ impl Project {
         match value.get("format_version").and_then(|v| v.as_u64()) {
             Some(v) if v == PROJECT_VERSION as u64 => {}
             Some(v) => return Err(ProjectError::FormatVersion(v as u32)),
-            None => return Err(ProjectError::Invalid("format_version is missing".into())),
+            None => {
+                return Err(ProjectError::Invalid(Text::new(
+                    "缺少 format_version",
+                    "format_version is missing",
+                )))
+            }
         }
-        let p: Project =
-            serde_json::from_value(value).map_err(|e| ProjectError::Invalid(e.to_string()))?;
+        let p: Project = serde_json::from_value(value)
+            .map_err(|e| ProjectError::Invalid(Text::new(e.to_string(), e.to_string())))?;
         p.check().map_err(ProjectError::Invalid)?;
         Ok(p)
     }
 
-    /// What is wrong with the settings, if anything (in English: shown after a
-    /// translated lead-in, and about the file's own fields).
-    pub fn check(&self) -> Result<(), String> {
+    /// What is wrong with the settings, if anything.
+    pub fn check(&self) -> Result<(), Text> {
         if self.name.trim().is_empty() {
-            return Err("the project has no name".into());
+            return Err(Text::new("项目没有名称", "the project has no name"));
         }
         if self.id.len() != 32 || unhex(&self.id).is_none() {
-            return Err("id must be 32 hex digits".into());
+            return Err(Text::new(
+                "id 应是 32 位十六进制数",
+                "id must be 32 hex digits",
+            ));
         }
         if self.key.len() != 64 || unhex(&self.key).is_none() {
-            return Err("key must be 64 hex digits (32 bytes)".into());
+            return Err(Text::new(
+                "key 应是 64 位十六进制数（32 字节）",
+                "key must be 64 hex digits (32 bytes)",
+            ));
         }
         if !(2..=100).contains(&self.k) {
-            return Err(format!("k is {}; it must be between 2 and 100", self.k));
+            return Err(Text::new(
+                format!("k 是 {}，应在 2 到 100 之间", self.k),
+                format!("k is {}; it must be between 2 and 100", self.k),
+            ));
         }
         if let Some(p) = self.areas.iter().find_map(Area::problem) {
             return Err(p);

@@ -592,11 +592,11 @@ fn areas_are_edited_as_lines() {
             .len(),
         2
     );
-    assert!(project::parse_areas("A 1-20")
-        .unwrap_err()
-        .starts_with("line 1"));
+    let e = project::parse_areas("A 1-20").unwrap_err();
+    assert!(e.en.starts_with("line 1") && e.zh.starts_with("第 1 行"));
     assert!(project::parse_areas("A: 1-2\nA: 3")
         .unwrap_err()
+        .en
         .contains("twice"));
     assert!(project::parse_areas("A: 9-2").is_err());
 }
@@ -619,4 +619,28 @@ fn visits_leave_as_counts_by_month_and_outcome_without_households_or_notes() {
     // The same visit exported again keeps its pseudonym, so it is counted once.
     let (again, _, _) = export(&project(17), &residents, &BTreeSet::new());
     assert_eq!(again["visits"], doc["visits"]);
+}
+
+#[test]
+fn pseudonyms_are_hmac_sha256_as_documented() {
+    // RFC 4231, test case 2.
+    assert_eq!(
+        project::hex(&digest::hmac_sha256(
+            b"Jefe",
+            &[b"what do ya want ", b"for nothing?"]
+        )),
+        "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
+    );
+    // docs/export-format.md: the first 128 bits of HMAC(key, "household\0<id>").
+    let key = [7u8; 32];
+    let full = digest::hmac_sha256(&key, &[b"household\0", b"12-2-301"]);
+    assert_eq!(
+        digest::pseudonym(&key, "household", "12-2-301"),
+        format!("h-{}", &project::hex(&full)[..32])
+    );
+    // And SHA-256 itself (FIPS 180-2, "abc").
+    assert_eq!(
+        digest::sha256_hex("abc"),
+        "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+    );
 }

@@ -38,7 +38,7 @@ impl<S: KvStore> ExportStore<S> {
 
     /// Stores the project (all of it, or nothing). Responses are never touched.
     pub fn save_project(&self, p: &Project) -> Result<(), StoreError> {
-        p.check().map_err(StoreError::Other)?;
+        p.check().map_err(|t| StoreError::Other(t.en))?;
         self.kv.set(PROJECT_KEY, &p.to_file())
     }
 

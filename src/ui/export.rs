@@ -197,6 +197,7 @@ enum Kind {
 /// and the history entry it makes.
 fn write_file(
     kv: Kv,
+    lang: Lang,
     p: &Prepared,
     include: &BTreeSet<String>,
     kind: &Kind,
@@ -211,7 +212,10 @@ fn write_file(
         today: &today,
         include_free_text: include,
     };
-    let (records, report) = anonymise(&req, &p.responses).map_err(|e| format!("{e:?}"))?;
+    let (records, report) =
+        anonymise(&req, &p.responses).map_err(|Refusal::MissingPrivacy(q)| {
+            format!("{}{}", ExpMsg::MissingPrivacy.get(lang), q.join(", "))
+        })?;
     let visits = kv
         .with_value(|kv| VisitStore::new(kv).visits())
         .map(|(v, _)| v)
@@ -368,14 +372,16 @@ fn ProjectPanel(
         let mut p = base;
         p.name = name.get_untracked().trim().to_owned();
         p.community = community.get_untracked().trim().to_owned();
-        p.k = k
-            .get_untracked()
-            .trim()
-            .parse()
-            .map_err(|_| format!("k: {}", k.get_untracked()))?;
-        p.areas = parse_areas(&areas.get_untracked())?;
+        let typed = k.get_untracked();
+        p.k = typed.trim().parse().map_err(|_| {
+            lang.pick(
+                format!("k 应是 2 到 100 之间的整数，不是“{typed}”"),
+                format!("k must be a whole number from 2 to 100, not \"{typed}\""),
+            )
+        })?;
+        p.areas = parse_areas(&areas.get_untracked()).map_err(|t| t.get(lang).to_owned())?;
         p.forms = project_forms.get_untracked();
-        p.check()?;
+        p.check().map_err(|t| t.get(lang).to_owned())?;
         Ok(p)
     };
     let save = move |_| {
@@ -604,7 +610,7 @@ fn ExportPanel(
         let Some(p) = prepared.get_untracked() else {
             return;
         };
-        match write_file(kv, &p, &include.get_untracked(), &kind) {
+        match write_file(kv, lang, &p, &include.get_untracked(), &kind) {
             Err(why) => note.set(Some(Note::Problem(why))),
             Ok((name, text, entry)) => {
                 let mime = if kind == Kind::Json {
