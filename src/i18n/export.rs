@@ -46,6 +46,7 @@ pub enum ExpMsg {
     FreeTextReview,
     FreeTextHelp,
     Include,
+    MoreTexts,
     DownloadJson,
     Share,
     ShareUnavailable,
@@ -151,6 +152,7 @@ impl ExpMsg {
                 "Read each text residents wrote. Include one only when it holds no name, phone number, address or other identifying detail. The worker's notes never leave.",
             ),
             ExpMsg::Include => ("导出这条", "Include"),
+            ExpMsg::MoreTexts => ("再显示 50 条", "Show 50 more"),
             ExpMsg::DownloadJson => ("下载 JSON", "Download JSON"),
             ExpMsg::Share => ("分享…", "Share…"),
             ExpMsg::ShareUnavailable => (

@@ -25,6 +25,9 @@ use wasm_bindgen::{JsCast, JsValue};
 
 type Kv = StoredValue<LocalStore, LocalStorage>;
 
+/// Free-text answers drawn at a time in the review.
+const TEXT_PAGE: usize = 50;
+
 /// A banner: good news or a problem.
 #[derive(Clone, Debug, PartialEq)]
 enum Note {
@@ -547,8 +550,10 @@ fn ExportPanel(
     let include = RwSignal::new(BTreeSet::<String>::new());
     let withheld_ok = RwSignal::new(false);
     let note = RwSignal::new(None::<Note>);
+    let text_limit = RwSignal::new(TEXT_PAGE);
     // Any change to the choice makes the preview stale.
     let reset = move || {
+        text_limit.set(TEXT_PAGE);
         prepared.set(None);
         include.set(BTreeSet::new());
         withheld_ok.set(false);
@@ -664,34 +669,44 @@ fn ExportPanel(
         };
         let withheld = p.report.withheld.len();
         let ready = p.responses.len() - withheld;
-        let texts = p
-            .texts
-            .iter()
-            .map(|ft| {
-                let key = ft.key.clone();
-                let key2 = key.clone();
-                let checked = move || include.with(|s| s.contains(&key));
-                let toggle = move |ev: leptos::ev::Event| {
-                    let on = event_target_checked(&ev);
-                    include.update(|s| {
-                        if on {
-                            s.insert(key2.clone());
-                        } else {
-                            s.remove(&key2);
-                        }
-                    });
-                };
-                view! {
-                    <li class="free-text">
-                        <label>
-                            <input type="checkbox" data-testid="free-text-include" prop:checked=checked on:change=toggle />
-                            " "{e(ExpMsg::Include)}
-                        </label>
-                        " "<em>{label(&ft.question)}</em>": "<span data-testid="free-text">{ft.text.clone()}</span>
-                    </li>
-                }
-            })
-            .collect_view();
+        // Drawn a page at a time: a community's 2,000 comments are read in sittings, and
+        // drawing them all would hold up the preview.
+        let rows: std::sync::Arc<Vec<(String, String, String)>> = std::sync::Arc::new(
+            p.texts
+                .iter()
+                .map(|ft| (ft.key.clone(), label(&ft.question), ft.text.clone()))
+                .collect(),
+        );
+        let total_texts = rows.len();
+        let texts = move || {
+            rows.iter()
+                .take(text_limit.get())
+                .map(|(key, question, text)| {
+                    let key = key.clone();
+                    let key2 = key.clone();
+                    let checked = move || include.with(|s| s.contains(&key));
+                    let toggle = move |ev: leptos::ev::Event| {
+                        let on = event_target_checked(&ev);
+                        include.update(|s| {
+                            if on {
+                                s.insert(key2.clone());
+                            } else {
+                                s.remove(&key2);
+                            }
+                        });
+                    };
+                    view! {
+                        <li class="free-text">
+                            <label>
+                                <input type="checkbox" data-testid="free-text-include" prop:checked=checked on:change=toggle />
+                                " "{e(ExpMsg::Include)}
+                            </label>
+                            " "<em>{question.clone()}</em>": "<span data-testid="free-text">{text.clone()}</span>
+                        </li>
+                    }
+                })
+                .collect_view()
+        };
         let repeats: Vec<(String, String)> = table::repeats(&p.form)
             .into_iter()
             .map(|q| (q.id.clone(), q.label.get(lang).to_owned()))
@@ -738,6 +753,10 @@ fn ExportPanel(
                     <h3>{e(ExpMsg::FreeTextReview)}</h3>
                     <p class="note">{e(ExpMsg::FreeTextHelp)}</p>
                     <ul class="free-texts" data-testid="free-texts">{texts}</ul>
+                    <button data-testid="free-texts-more" hidden=move || { text_limit.get() >= total_texts }
+                        on:click=move |_| text_limit.update(|l| *l += TEXT_PAGE)>
+                        {move || format!("{} ({}/{total_texts})", e(ExpMsg::MoreTexts), text_limit.get().min(total_texts))}
+                    </button>
                 </div>
                 <div class="row-actions">
                     <button class="primary" data-testid="download-json" disabled=blocked on:click=move |_| go(Kind::Json, false)>

@@ -9,7 +9,7 @@ const RUNS = Number(process.env.BENCH_RUNS || 9);
 
 function bundle() {
   // The first load: what index.html pulls in. The coordinator module (form library, XLSForm
-  // import, visits) is fetched only when one of its screens is opened: counted apart.
+  // import, visits, export) is fetched only when one of its screens is opened: counted apart.
   const files = readdirSync(DIST).filter((f) => /\.(html|js|wasm|css)$/.test(f) && f !== "sw.js");
   const sizes = { first: [0, 0], coordinator: [0, 0] };
   for (const f of files) {
@@ -23,7 +23,7 @@ function bundle() {
   }
   console.log(`first_load_total_raw: ${(sizes.first[0] / 1024).toFixed(1)} KB`);
   console.log(`first_load_total_gzip: ${(sizes.first[1] / 1024).toFixed(1)} KB`);
-  console.log(`coordinator_module_gzip: ${(sizes.coordinator[1] / 1024).toFixed(1)} KB (form library, XLSForm import, visits; fetched on first use)`);
+  console.log(`coordinator_module_gzip: ${(sizes.coordinator[1] / 1024).toFixed(1)} KB (form library, XLSForm import, visits, export; fetched on first use)`);
 }
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -305,7 +305,59 @@ async function coverageView() {
   server.close();
 }
 
-// BENCH_ONLY=roster (or bundle, first, library, save, coverage) runs one part.
+/** The export screen with a community's 2,130 completed responses on the device: tap
+ *  "prepare" → preview drawn (anonymised once, free texts listed), tap "download JSON" →
+ *  the browser has the file (anonymised again with the chosen texts, written, hashed). */
+async function exportScreen() {
+  const browser = await launch();
+  const { server, url } = await serve();
+  const prepare = [];
+  const write = [];
+  for (let i = 0; i < Math.min(RUNS, 5); i++) {
+    const context = await browser.newContext({ acceptDownloads: true });
+    const page = await context.newPage();
+    await page.goto(url + "#/new");
+    await page.waitForSelector(tid("question"));
+    await page.click(tid("choice-consent-yes"));
+    await page.waitForFunction(() => Object.keys(localStorage).some((k) => k.startsWith("doorstep.r.")));
+    await page.evaluate(() => {
+      const key = Object.keys(localStorage).find((k) => k.startsWith("doorstep.r."));
+      const mine = JSON.parse(localStorage.getItem(key));
+      localStorage.removeItem(key);
+      localStorage.setItem("doorstep.worker.code", "W07");
+      const needs = ["eld_care", "lunch", "health", "after_sch", "jobs", "repair", "safety"];
+      for (let n = 0; n < 2130; n++) {
+        const members = [0, 1, 2].map((j) => ({ m_rel: j ? "child" : "self", m_age: (n * 7 + j * 23) % 100, m_sex: j % 2 ? "male" : "female", m_health: "good" }));
+        const a = { consent: true, building: String(1 + (n % 60)), unit: "2", room: String(101 + (n % 18) * 100), members,
+          hh_size: 3, years_here: "y_5_9", hh_type: "three_gen", resp_age: "age_60_69", resp_sex: n % 2 ? "male" : "female",
+          top_needs: [needs[n % 7], needs[(n + 3) % 7]], sat_lunch: 1 + (n % 5), comments: "楼道灯经常坏，晚上上下楼不安全" };
+        localStorage.setItem(`doorstep.r.b${n}`, JSON.stringify({ ...mine, id: `b${n}`, status: "completed",
+          completed: "2026-11-20T10:30:00+08:00", rev: 5, a }));
+      }
+    });
+    await page.goto(url + "#/export");
+    await page.waitForSelector(tid("project-form"));
+    await page.fill(tid("project-name"), "bench");
+    await page.fill(tid("project-areas"), "A: 1-20\nB: 21-40\nC: 41-60");
+    await page.click(tid("project-new"));
+    await page.waitForSelector(`${tid("project-note")}.ok`);
+    let t0 = Date.now();
+    await page.click(tid("export-prepare"));
+    await page.waitForSelector(tid("export-preview"));
+    prepare.push(Date.now() - t0);
+    if (await page.isVisible(tid("export-withheld"))) await page.check(tid("withheld-ok"));
+    t0 = Date.now();
+    await Promise.all([page.waitForEvent("download"), page.click(tid("download-json"))]);
+    write.push(Date.now() - t0);
+    await context.close();
+  }
+  console.log(`export_screen_prepare_2130_median: ${median(prepare).toFixed(0)} ms (tap to preview)`);
+  console.log(`export_screen_download_2130_median: ${median(write).toFixed(0)} ms (tap to file)`);
+  await browser.close();
+  server.close();
+}
+
+// BENCH_ONLY=roster (or bundle, first, library, save, coverage, export) runs one part.
 const only = process.env.BENCH_ONLY;
 const part = (name) => !only || only === name;
 if (part("bundle")) bundle();
@@ -314,3 +366,4 @@ if (part("library")) await libraryAndImport();
 if (part("save")) await saveThroughUi();
 if (part("roster")) await rosterThroughUi();
 if (part("coverage")) await coverageView();
+if (part("export")) await exportScreen();
