@@ -261,3 +261,50 @@ test("two workers of one project give a household the same pseudonym; another pr
   }
   assert.equal(b.doc.header.project.id, a.doc.header.project.id);
 });
+
+test("a stored form without privacy classes exports nothing and says which questions", async () => {
+  const context = await tablet(browser, { acceptDownloads: true });
+  const page = await context.newPage();
+  const errors = watchErrors(page);
+  await seed(page);
+  // A copy of the built-in form imported into the library, then damaged in storage the way
+  // a form from before privacy classes would be: one question without a class.
+  const source = await (await fetch(url + "community-needs.json")).json();
+  source.id = "needs-copy";
+  await page.goto(url + "#/forms");
+  await page.waitForSelector(tid("import-file"));
+  await page.setInputFiles(tid("import-file"), {
+    name: "needs-copy.json",
+    mimeType: "application/json",
+    buffer: Buffer.from(JSON.stringify(source)),
+  });
+  await page.tap(tid("import-confirm"));
+  await page.waitForSelector(tid("import-done"));
+  await page.evaluate(() => {
+    const key = "doorstep.f.needs-copy.1";
+    const text = localStorage.getItem(key);
+    const form = JSON.parse(text);
+    const members = form.sections.find((s) => s.id === "members").questions[0];
+    const inner = Object.values(members.kind)[0].questions;
+    delete inner.find((q) => q.id === "m_sex").privacy;
+    localStorage.setItem(key, JSON.stringify(form));
+    for (const k of Object.keys(localStorage).filter((k) => k.startsWith("doorstep.r."))) {
+      const r = JSON.parse(localStorage.getItem(k));
+      localStorage.setItem(k, JSON.stringify({ ...r, form: "needs-copy" }));
+    }
+  });
+  await page.goto(url + "#/export");
+  await page.waitForSelector(tid("project-form"));
+  await page.fill(tid("project-name"), "东区");
+  await page.tap(tid("project-new"));
+  await page.waitForSelector(`${tid("project-note")}.ok`);
+  await page.selectOption(tid("export-form"), "needs-copy@1");
+  await page.tap(tid("export-prepare"));
+  const message = await page.textContent(`${tid("export-note")}.error`);
+  assert.match(message, /m_sex/);
+  assert.match(message, /没有写出任何文件/);
+  assert.equal(await page.isVisible(tid("export-preview")), false);
+  assert.equal(await page.evaluate(() => localStorage.getItem("doorstep.exports")), null);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
