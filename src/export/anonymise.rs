@@ -85,6 +85,10 @@ type Row = (usize, ItemScope, Vec<Option<String>>);
 /// suppression order.
 struct Table {
     columns: Vec<String>,
+    /// The repeats directly inside this level: how many items each holds is published
+    /// (the roster lists every member), so it is a quasi-identifier that cannot be blanked.
+    /// Its values follow the columns' in each row.
+    fixed: Vec<String>,
     /// (record index, item scope, values by column).
     rows: Vec<Row>,
 }
@@ -315,16 +319,22 @@ pub fn anonymise(req: &Request, responses: &[Response]) -> Result<(Vec<Record>, 
     for (q, repeat) in &qs {
         let quasi = q.privacy == Some(Privacy::QuasiIdentifier)
             || area_rule.as_deref() == Some(q.id.as_str());
-        if !quasi {
+        let is_repeat = matches!(q.kind, Kind::Repeat { .. });
+        if !quasi && !is_repeat {
             continue;
         }
         let table = tables
             .entry(repeat.unwrap_or("").to_owned())
             .or_insert(Table {
                 columns: Vec::new(),
+                fixed: Vec::new(),
                 rows: Vec::new(),
             });
-        table.columns.push(q.id.clone());
+        if is_repeat {
+            table.fixed.push(q.id.clone());
+        } else {
+            table.columns.push(q.id.clone());
+        }
     }
     let order: BTreeMap<&str, usize> = qs
         .iter()
@@ -429,10 +439,18 @@ pub fn anonymise(req: &Request, responses: &[Response]) -> Result<(Vec<Record>, 
                 continue;
             };
             let values = qi.get(&(repeat.clone(), scope.clone()));
+            let item = item_ref(&answers, &scope);
             let row = table
                 .columns
                 .iter()
                 .map(|c| values.and_then(|v| v.get(c)).cloned())
+                .chain(table.fixed.iter().map(|child| {
+                    let n = item
+                        .and_then(|m| m.get(child))
+                        .and_then(J::as_array)
+                        .map_or(0, Vec::len);
+                    Some(n.to_string())
+                }))
                 .collect();
             table.rows.push((ri, scope, row));
         }
@@ -492,7 +510,7 @@ pub fn anonymise(req: &Request, responses: &[Response]) -> Result<(Vec<Record>, 
                 .collect();
             let mut rows: Vec<Vec<Option<String>>> =
                 kept.iter().map(|(_, _, v)| v.clone()).collect();
-            let s = kanon::suppress(&mut rows, k);
+            let s = kanon::suppress(&mut rows, k, table.columns.len());
             for i in s.unmet {
                 grew |= withheld.insert(kept[i].0);
             }
@@ -573,6 +591,18 @@ fn item_mut<'m>(
         map = m;
     }
     map
+}
+
+/// The object of an item's answers, if the item is there.
+fn item_ref<'m>(
+    answers: &'m Map<String, J>,
+    scope: &[(String, usize)],
+) -> Option<&'m Map<String, J>> {
+    let mut map = answers;
+    for (rep, i) in scope {
+        map = map.get(rep)?.as_array()?.get(*i)?.as_object()?;
+    }
+    Some(map)
 }
 
 fn insert_at(answers: &mut Map<String, J>, scope: &[(String, usize)], id: &str, v: J) {

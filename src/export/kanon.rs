@@ -31,9 +31,11 @@ fn small_groups(rows: &[Vec<Option<String>>], k: usize) -> Vec<usize> {
 
 /// Blanks values of `rows` (each a tuple of quasi-identifiers, columns ordered least
 /// important first) until every group of equal tuples has at least `k` rows, or says
-/// which rows cannot get there (the caller withholds them).
-pub fn suppress(rows: &mut [Vec<Option<String>>], k: usize) -> Suppression {
-    let columns = rows.first().map_or(0, Vec::len);
+/// which rows cannot get there (the caller withholds them). Only the first `blankable`
+/// columns may be blanked; the rest (what the file shows anyway, such as how many members a
+/// roster lists) count in the groups but stay.
+pub fn suppress(rows: &mut [Vec<Option<String>>], k: usize, blankable: usize) -> Suppression {
+    let columns = rows.first().map_or(0, Vec::len).min(blankable);
     let mut out = Suppression {
         blanked: vec![0; columns],
         unmet: Vec::new(),

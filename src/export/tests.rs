@@ -54,6 +54,11 @@ fn resident(i: usize) -> Response {
     r.worker = "W07".into();
     // Ages spread over a life, so the bands and k-anonymity have work to do.
     if let Some(Value::Rows(rows)) = r.answers.get_mut("members") {
+        // Households of one to four, and now and then a large one: the roster's length is
+        // published, so it has to be as varied as in life.
+        let size = if i % 37 == 5 { 7 } else { 1 + i % 4 };
+        let first = rows[0].clone();
+        rows.resize(size, first);
         for (j, row) in rows.iter_mut().enumerate() {
             row.insert("m_age".into(), Value::Int(((i * 7 + j * 23) % 100) as i64));
         }
@@ -155,6 +160,10 @@ fn households_qi(doc: &J) -> Vec<Vec<Option<String>>> {
                 .map(|q| r["answers"].get(*q).map(|v| v.to_string()))
                 .collect();
             row.push(r.get("area").map(|v| v.to_string()));
+            // The roster's length is published too: it is part of the combination.
+            row.push(Some(
+                r["answers"]["members"].as_array().map_or(0, Vec::len).to_string(),
+            ));
             row
         })
         .collect()
