@@ -162,7 +162,10 @@ fn households_qi(doc: &J) -> Vec<Vec<Option<String>>> {
             row.push(r.get("area").map(|v| v.to_string()));
             // The roster's length is published too: it is part of the combination.
             row.push(Some(
-                r["answers"]["members"].as_array().map_or(0, Vec::len).to_string(),
+                r["answers"]["members"]
+                    .as_array()
+                    .map_or(0, Vec::len)
+                    .to_string(),
             ));
             row
         })
