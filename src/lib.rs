@@ -6,6 +6,7 @@
 pub mod export;
 pub mod form;
 pub mod i18n;
+pub mod report;
 pub mod response;
 pub mod route;
 pub mod store;

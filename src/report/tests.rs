@@ -1,0 +1,423 @@
+use super::aggregate::{protect, protect_table, ranked, By, Measure, Shown};
+use super::fixture::{project, variant, worker_export};
+use super::import::{Part, MAX_FILE_BYTES};
+use super::*;
+use serde_json::Value as J;
+
+fn accepted(r: FileResult) -> Box<dataset::FileEntry> {
+    match r {
+        FileResult::Accepted(e) => e,
+        other => panic!("not accepted: {other:?}"),
+    }
+}
+
+fn rejected(ds: &mut Dataset, text: &str) -> Rejection {
+    match import(ds, "f.json", text.as_bytes()) {
+        FileResult::Rejected(r) => r,
+        other => panic!("not rejected: {other:?}"),
+    }
+}
+
+/// Counts of one answer value straight from the export files' JSON.
+fn count_in_files(files: &[&str], q: &str, value: &str) -> u32 {
+    let mut n = 0;
+    for f in files {
+        let doc: J = serde_json::from_str(f).unwrap();
+        for r in doc["responses"].as_array().unwrap() {
+            match &r["answers"][q] {
+                J::String(s) if s == value => n += 1,
+                J::Array(a) if a.iter().any(|v| v == value) => n += 1,
+                _ => {}
+            }
+        }
+    }
+    n
+}
+
+#[test]
+fn three_workers_merge_into_the_totals_their_files_hold() {
+    let p = project(1);
+    let a = worker_export(&p, "W01", 0..60);
+    let b = worker_export(&p, "W02", 60..130);
+    let c = worker_export(&p, "W03", 130..200);
+    let mut ds = Dataset::new();
+    let mut total = 0;
+    for (name, f) in [("a", &a), ("b", &b), ("c", &c)] {
+        let e = accepted(import(&mut ds, name, f.as_bytes()));
+        assert_eq!(e.duplicates, 0);
+        total += e.added;
+    }
+    ds.seal();
+    let expected: usize = [&a, &b, &c]
+        .iter()
+        .map(|f| {
+            serde_json::from_str::<J>(f).unwrap()["header"]["count"]
+                .as_u64()
+                .unwrap() as usize
+        })
+        .sum();
+    assert_eq!(total, expected);
+    assert_eq!(ds.len(), expected);
+    let view = View::new(&ds, "community-needs").unwrap();
+    let mask = view.select(&Filter::default());
+    assert_eq!(View::selected(&mask), expected);
+    // Per-question counts equal counting the files themselves.
+    for (q, value) in [
+        ("house_type", "villa"),
+        ("top_needs", "lunch"),
+        ("income", "refused"),
+    ] {
+        let pq = view.question(q).unwrap();
+        let counts = view.count(pq, &mask);
+        let i = pq.values.iter().position(|(v, _)| v == value).unwrap();
+        assert_eq!(
+            counts.n[i],
+            count_in_files(&[&a, &b, &c], q, value),
+            "{q}={value}"
+        );
+    }
+    // Members are counted as items of the roster.
+    let age = view.question("m_age").unwrap();
+    assert_eq!(age.measure, Measure::Categories, "ages arrive in bands");
+    let items: u64 = [&a, &b, &c]
+        .iter()
+        .map(|f| {
+            serde_json::from_str::<J>(f).unwrap()["header"]["items"]
+                .as_u64()
+                .unwrap()
+        })
+        .sum();
+    let c = view.count(age, &mask);
+    assert!(u64::from(c.base) <= items && c.base > 0);
+    // Visits: every visit of every file, once.
+    assert!(ds.visits.len() > expected);
+}
+
+#[test]
+fn the_same_file_twice_changes_nothing_and_overlaps_are_skipped() {
+    let p = project(2);
+    let a = worker_export(&p, "W01", 0..40);
+    let mut ds = Dataset::new();
+    let first = accepted(import(&mut ds, "a.json", a.as_bytes()));
+    let (n, visits) = (ds.len(), ds.visits.len());
+    assert_eq!(
+        import(&mut ds, "a copy.json", a.as_bytes()),
+        FileResult::AlreadyImported {
+            name: "a.json".into()
+        }
+    );
+    assert_eq!((ds.len(), ds.visits.len(), ds.files.len()), (n, visits, 1));
+    // The same worker exporting again with more households: the old ones are duplicates.
+    let more = worker_export(&p, "W01", 0..55);
+    let e = accepted(import(&mut ds, "more.json", more.as_bytes()));
+    assert_eq!(e.duplicates, first.added);
+    assert_eq!(ds.len(), first.added + e.added);
+}
+
+#[test]
+fn bad_files_are_refused_with_their_reason_and_nothing_is_merged() {
+    let p = project(3);
+    let good = worker_export(&p, "W01", 0..30);
+    let mut ds = Dataset::new();
+    assert_eq!(rejected(&mut ds, ""), Rejection::Empty);
+    assert!(matches!(
+        rejected(&mut ds, "hello, world"),
+        Rejection::NotJson { line: 1, .. }
+    ));
+    assert_eq!(
+        rejected(&mut ds, &good[..good.len() / 2]),
+        Rejection::Truncated
+    );
+    assert_eq!(rejected(&mut ds, "[1, 2, 3]"), Rejection::NotAnExport);
+    assert_eq!(
+        rejected(&mut ds, r#"{"format":"doorstep-project"}"#),
+        Rejection::NotAnExport
+    );
+    let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
+    assert_eq!(rejected(&mut ds, &deep), Rejection::NotAnExport);
+    let deep = format!(
+        "{{\"format\":{}{}}}",
+        "[".repeat(100_000),
+        "]".repeat(100_000)
+    );
+    assert_eq!(rejected(&mut ds, &deep), Rejection::NotAnExport);
+    let deep_inside = good.replacen(
+        "\"answers\":{",
+        &format!(
+            "\"answers\":{{\"x\":{}{},",
+            "[".repeat(5000),
+            "]".repeat(5000)
+        ),
+        1,
+    );
+    // With its checksum made to match, so the parser meets the nesting.
+    let start = deep_inside.find(",\"responses\":").unwrap() + 13;
+    let end = deep_inside.rfind(",\"visits\":").unwrap();
+    let old_hash = serde_json::from_str::<J>(&good).unwrap()["header"]["responses_sha256"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let new_hash = crate::export::digest::sha256_hex(&deep_inside[start..end]);
+    let deep_inside = deep_inside.replacen(&old_hash, &new_hash, 1);
+    assert_eq!(rejected(&mut ds, &deep_inside), Rejection::TooDeep);
+    assert_eq!(
+        rejected(
+            &mut ds,
+            &good.replacen("\"format_version\":1", "\"format_version\":2", 1)
+        ),
+        Rejection::FormatVersion(2)
+    );
+    // An answer changed after export: the checksum says so.
+    let doc: J = serde_json::from_str(&good).unwrap();
+    let first = doc["responses"][0]["answers"]["income"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let other = if first == "lt3k" { "20k_up" } else { "lt3k" };
+    let edited = good.replacen(
+        &format!("\"income\":\"{first}\""),
+        &format!("\"income\":\"{other}\""),
+        1,
+    );
+    assert_eq!(
+        rejected(&mut ds, &edited),
+        Rejection::Edited(Part::Responses)
+    );
+    // A response removed and the checksum recomputed: the count says so.
+    let mut cut: J = serde_json::from_str(&good).unwrap();
+    cut["responses"].as_array_mut().unwrap().pop();
+    let arr = crate::export::digest::canonical_string(&cut["responses"]);
+    cut["header"]["responses_sha256"] = J::String(crate::export::digest::sha256_hex(&arr));
+    assert_eq!(
+        rejected(&mut ds, &cut.to_string()),
+        Rejection::Edited(Part::Count)
+    );
+    // A name slipped in, checksum and all: not a question of the form.
+    let mut named: J = serde_json::from_str(&good).unwrap();
+    named["responses"][0]["answers"]["name"] = J::String("张三".into());
+    let arr = crate::export::digest::canonical_string(&named["responses"]);
+    named["header"]["responses_sha256"] = J::String(crate::export::digest::sha256_hex(&arr));
+    match rejected(&mut ds, &named.to_string()) {
+        Rejection::Invalid(d) => assert!(d.contains("answers.name"), "{d}"),
+        r => panic!("{r:?}"),
+    }
+    // Not UTF-8.
+    let mut bytes = good.as_bytes().to_vec();
+    bytes[10] = 0xff;
+    assert_eq!(
+        import(&mut ds, "x", &bytes),
+        FileResult::Rejected(Rejection::NotText)
+    );
+    // Too large, told before anything is read.
+    let big = vec![b' '; MAX_FILE_BYTES as usize + 1];
+    assert!(matches!(
+        import(&mut ds, "big", &big),
+        FileResult::Rejected(Rejection::TooLarge { .. })
+    ));
+    assert!(ds.is_empty() && ds.files.is_empty() && ds.visits.is_empty());
+    // Another project's file, once the workspace has one.
+    accepted(import(&mut ds, "good", good.as_bytes()));
+    let foreign = worker_export(&project(4), "W09", 0..20);
+    assert!(matches!(
+        rejected(&mut ds, &foreign),
+        Rejection::OtherProject { .. }
+    ));
+    // Every reason reads in both languages.
+    for r in [
+        Rejection::Truncated,
+        Rejection::Edited(Part::Form),
+        Rejection::TooDeep,
+    ] {
+        assert_ne!(
+            r.describe(crate::i18n::Lang::Zh),
+            r.describe(crate::i18n::Lang::En)
+        );
+    }
+}
+
+#[test]
+fn a_reindented_file_is_still_accepted() {
+    let p = project(5);
+    let good = worker_export(&p, "W01", 0..20);
+    let doc: J = serde_json::from_str(&good).unwrap();
+    let pretty = serde_json::to_string_pretty(&doc).unwrap();
+    let mut ds = Dataset::new();
+    accepted(import(&mut ds, "pretty.json", pretty.as_bytes()));
+}
+
+#[test]
+fn html_in_labels_and_answers_is_data_not_markup() {
+    // The import keeps such text as text; the screens render it with Leptos text nodes.
+    let p = project(6);
+    let good = worker_export(&p, "W01", 0..20);
+    let mut doc: J = serde_json::from_str(&good).unwrap();
+    doc["header"]["project"]["name"] = J::String("<script>alert(1)</script>".into());
+    let mut ds = Dataset::new();
+    accepted(import(&mut ds, "x", doc.to_string().as_bytes()));
+    assert_eq!(ds.project.unwrap().name, "<script>alert(1)</script>");
+}
+
+#[test]
+fn two_versions_merge_on_the_questions_both_have() {
+    let p = project(7);
+    let v1 = worker_export(&p, "W01", 0..40);
+    // Version 2: `lonely` dropped, `internet` added.
+    let mut def: J = serde_json::from_str(crate::form::builtin_compiled()).unwrap();
+    def["version"] = J::from(2);
+    for s in def["sections"].as_array_mut().unwrap() {
+        let qs = s["questions"].as_array_mut().unwrap();
+        if let Some(i) = qs.iter().position(|q| q["id"] == "lonely") {
+            let mut q = qs.remove(i);
+            q["id"] = J::String("internet".into());
+            qs.insert(i, q);
+        }
+    }
+    let compiled = def.to_string();
+    let form: crate::form::Form = serde_json::from_str(&compiled).unwrap();
+    let responses: Vec<_> = (40..80)
+        .map(|i| super::fixture::household(&form, "W02", i))
+        .collect();
+    let v2 = super::fixture::export_of(&p, &form, &compiled, "W02", &responses);
+    let mut ds = Dataset::new();
+    accepted(import(&mut ds, "v1", v1.as_bytes()));
+    accepted(import(&mut ds, "v2", v2.as_bytes()));
+    ds.seal();
+    assert_eq!(ds.form_ids()["community-needs"], vec![1, 2]);
+    let view = View::new(&ds, "community-needs").unwrap();
+    assert!(view.question("lonely").is_none() && view.question("internet").is_none());
+    let partial: Vec<(&str, &[u32])> = view
+        .partial
+        .iter()
+        .map(|(q, _, v)| (q.as_str(), v.as_slice()))
+        .collect();
+    assert!(partial.contains(&("lonely", &[1][..])) && partial.contains(&("internet", &[2][..])));
+    let mask = view.select(&Filter::default());
+    let hh = view.question("house_type").unwrap();
+    assert_eq!(view.count(hh, &mask).base as usize, ds.len());
+}
+
+#[test]
+fn small_counts_are_hidden_and_cannot_be_worked_out() {
+    assert_eq!(
+        protect(&[10, 3, 0, 7], 5, false),
+        vec![
+            Shown::Count(10),
+            Shown::Hidden,
+            Shown::Count(0),
+            Shown::Count(7)
+        ]
+    );
+    // With a published total, 3 = total − 10 − 7: the smallest other goes too.
+    assert_eq!(
+        protect(&[10, 3, 0, 7], 5, true),
+        vec![
+            Shown::Count(10),
+            Shown::Hidden,
+            Shown::Count(0),
+            Shown::Hidden
+        ]
+    );
+    assert_eq!(Shown::Hidden.text(5), "<5");
+    let t = protect_table(&[vec![20, 2, 9], vec![15, 30, 12]], 5);
+    for row in &t {
+        assert_ne!(row.iter().filter(|s| **s == Shown::Hidden).count(), 1);
+    }
+    for c in 0..3 {
+        assert_ne!(t.iter().filter(|r| r[c] == Shown::Hidden).count(), 1);
+    }
+}
+
+#[test]
+fn filters_and_cross_tabs_add_up() {
+    let p = project(8);
+    let mut ds = Dataset::new();
+    for (w, r) in [("W01", 0..80), ("W02", 80..160)] {
+        accepted(import(&mut ds, w, worker_export(&p, w, r).as_bytes()));
+    }
+    ds.seal();
+    let view = View::new(&ds, "community-needs").unwrap();
+    let all = view.select(&Filter::default());
+    let n = View::selected(&all);
+    let mut by_area = 0;
+    for a in ["A", "B", "C"] {
+        let f = Filter {
+            areas: [a.to_string()].into(),
+            ..Filter::default()
+        };
+        by_area += View::selected(&view.select(&f));
+    }
+    let unmapped = ds.area.iter().filter(|a| **a == 0).count();
+    assert_eq!(by_area + unmapped, n);
+    let w1 = Filter {
+        workers: ["W01".to_string()].into(),
+        ..Filter::default()
+    };
+    let oct = Filter {
+        to: Some("2026-10-31".into()),
+        ..Filter::default()
+    };
+    assert!(View::selected(&view.select(&w1)) < n);
+    assert!(View::selected(&view.select(&oct)) < n);
+    let hh = view.question("house_type").unwrap();
+    let t = view.crosstab(hh, By::Area, &all);
+    let total: u32 = t.cells.iter().flatten().sum();
+    assert_eq!(total as usize, n - unmapped);
+    let needs = view.question("top_needs").unwrap();
+    let ranking = ranked(needs, &view.count(needs, &all));
+    assert!(ranking.windows(2).all(|w| w[0].2 >= w[1].2));
+    assert!(ranking.iter().all(|(v, _, _)| v != "none"));
+}
+
+#[test]
+fn variants_are_distinct_files_that_pass_every_check() {
+    let p = project(9);
+    let base = worker_export(&p, "W01", 0..30);
+    let mut ds = Dataset::new();
+    let a = accepted(import(&mut ds, "1", variant(&base, 1).as_bytes()));
+    let b = accepted(import(&mut ds, "2", variant(&base, 2).as_bytes()));
+    assert_eq!((a.duplicates, b.duplicates), (0, 0));
+    assert_eq!(ds.len(), a.added * 2);
+}
+
+mod fuzz {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn base() -> &'static str {
+        static BASE: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+        BASE.get_or_init(|| worker_export(&project(10), "W01", 0..12))
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(300))]
+
+        /// Any damage to a file: never a panic, and a damaged file is either refused or,
+        /// where the damage missed every checked byte, merged whole.
+        #[test]
+        fn damaged_files_never_panic_or_half_merge(
+            cuts in proptest::collection::vec((0usize..1_000_000, any::<u8>(), 0u8..3), 1..6)
+        ) {
+            let mut bytes = base().as_bytes().to_vec();
+            for (at, b, op) in cuts {
+                let i = at % bytes.len();
+                match op {
+                    0 => bytes[i] = b,
+                    1 => { bytes.remove(i); }
+                    _ => bytes.insert(i, b),
+                }
+            }
+            let mut ds = Dataset::new();
+            match import(&mut ds, "f", &bytes) {
+                FileResult::Accepted(e) => prop_assert_eq!(ds.len(), e.added),
+                _ => prop_assert!(ds.is_empty() && ds.files.is_empty()),
+            }
+        }
+
+        #[test]
+        fn arbitrary_text_never_panics(s in ".{0,400}") {
+            let mut ds = Dataset::new();
+            let _ = import(&mut ds, "f", s.as_bytes());
+            prop_assert!(ds.is_empty());
+        }
+    }
+}
