@@ -52,6 +52,7 @@ test-e2e: tools-browser build
 bench: tools-browser build
 	cargo test --release --target wasm32-unknown-unknown --features bench --test browser_bench -- --nocapture
 	node tests/e2e/bench.mjs
+	cargo bench --features bench --bench report
 
 ## After editing forms/community-needs.json: rewrite the compiled copy the app embeds
 forms:

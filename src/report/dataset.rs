@@ -5,10 +5,18 @@
 //! an `Atom`; a column holds atom numbers, 0 meaning "no answer". A response already merged
 //! (same pseudonym) is skipped, unless the new copy completes a draft, which then replaces it.
 
-use super::import::{shape_of, Checked, Header, Outcome, ProjectRef, Shape, Status};
-use super::json::In;
+use super::import::{
+    hex_id, is_date, json_error, shape_of, FormSource, Header, Outcome, Outline, Part, ProjectRef,
+    Rejection, Shape, Status, VisitIn,
+};
+use super::json::Key;
 use crate::form::{Form, Question};
-use std::collections::{BTreeMap, HashMap};
+use rustc_hash::{FxHashMap, FxHashSet};
+use serde::de::{
+    DeserializeSeed, Deserializer, Error as _, IgnoredAny, MapAccess, SeqAccess, Visitor,
+};
+use std::collections::BTreeMap;
+use std::fmt;
 
 /// An interned value: its text as the file wrote it, and whether it was a JSON number
 /// (the merged export writes it back as one).
@@ -23,7 +31,7 @@ pub struct Atom {
 pub struct Atoms {
     list: Vec<Atom>,
     /// Texts, numbers and booleans apart: `3` and `"3"` are different answers.
-    index: [HashMap<Box<str>, u32>; 3],
+    index: [FxHashMap<Box<str>, u32>; 3],
 }
 
 impl Atoms {
@@ -61,15 +69,24 @@ impl Atoms {
         self.index[0].get(text).copied()
     }
 
-    fn value(&mut self, v: &In) -> u32 {
-        match v {
-            In::Str(s) => self.intern(s, 0, None),
-            In::Num(x) => {
-                let t = crate::form::number_text(*x);
-                self.intern(&t, 1, Some(*x))
-            }
-            In::Bool(b) => self.intern(if *b { "true" } else { "false" }, 2, None),
-            _ => 0,
+    fn number(&mut self, x: f64) -> u32 {
+        let t = crate::form::number_text(x);
+        self.intern(&t, 1, Some(x))
+    }
+
+    fn boolean(&mut self, b: bool) -> u32 {
+        self.intern(if b { "true" } else { "false" }, 2, None)
+    }
+
+    /// Forgets atoms from `len` on (a merge undone).
+    fn truncate(&mut self, len: usize) {
+        for a in self.list.drain(len..) {
+            let kind = match (a.number, a.boolean) {
+                (Some(_), _) => 1,
+                (_, true) => 2,
+                _ => 0,
+            };
+            self.index[kind].remove(&a.text);
         }
     }
 
@@ -130,6 +147,16 @@ impl Column {
         }
     }
 
+    fn truncate(&mut self, rows: usize) {
+        match self {
+            Column::Scalar(v) => v.truncate(rows),
+            Column::Multi { ends, values } => {
+                ends.truncate(rows);
+                values.truncate(ends.last().copied().unwrap_or(0) as usize);
+            }
+        }
+    }
+
     pub fn scalar(&self, row: u32) -> u32 {
         match self {
             Column::Scalar(v) => v.get(row as usize).copied().unwrap_or(0),
@@ -159,17 +186,36 @@ pub struct Table {
     pub parent: Vec<u32>,
     /// The repeat this one sits in (`None`: directly in the response).
     pub parent_repeat: Option<String>,
-    pub columns: BTreeMap<String, Column>,
+    pub columns: FxHashMap<String, Column>,
     pub rows: usize,
 }
 
 impl Table {
+    fn truncate(&mut self, rows: usize) {
+        self.rows = rows.min(self.rows);
+        self.parent.truncate(rows);
+        for c in self.columns.values_mut() {
+            c.truncate(rows);
+        }
+    }
+
+    /// Ends the row being written: what it did not answer gets its "no answer" slot.
+    fn end_row(&mut self) {
+        self.rows += 1;
+        let rows = self.rows;
+        for c in self.columns.values_mut() {
+            if c.len() < rows {
+                c.pad(rows);
+            }
+        }
+    }
+
     fn column(&mut self, id: &str, shape: Shape) -> &mut Column {
         let rows = self.rows;
-        let c = self
-            .columns
-            .entry(id.to_owned())
-            .or_insert_with(|| Column::new(shape));
+        if !self.columns.contains_key(id) {
+            self.columns.insert(id.to_owned(), Column::new(shape));
+        }
+        let c = self.columns.get_mut(id).expect("inserted above");
         c.pad(rows);
         c
     }
@@ -238,8 +284,28 @@ pub struct Dataset {
     /// "Other, please specify" texts the workers let through: (row, path, text atom).
     pub other: Vec<(u32, Box<str>, u32)>,
     pub visits: Vec<VisitRow>,
-    by_id: HashMap<Box<str>, u32>,
-    visit_ids: std::collections::HashSet<Box<str>>,
+    by_id: FxHashMap<Box<str>, u32>,
+    visit_ids: FxHashSet<Box<str>>,
+    journal: Journal,
+}
+
+/// What the file being merged changed besides appending, so a failure can undo it.
+#[derive(Debug, Default)]
+struct Journal {
+    /// Drafts a completed copy replaced.
+    replaced: Vec<u32>,
+    visit_ids: Vec<Box<str>>,
+}
+
+/// Lengths before a file's merge.
+struct Savepoint {
+    rows: usize,
+    atoms: usize,
+    repeats: BTreeMap<String, usize>,
+    visits: usize,
+    forms: usize,
+    other: usize,
+    project: bool,
 }
 
 impl Default for Dataset {
@@ -268,8 +334,9 @@ impl Dataset {
             repeats: BTreeMap::new(),
             other: Vec::new(),
             visits: Vec::new(),
-            by_id: HashMap::new(),
-            visit_ids: Default::default(),
+            by_id: FxHashMap::default(),
+            visit_ids: FxHashSet::default(),
+            journal: Journal::default(),
         }
     }
 
@@ -305,31 +372,39 @@ impl Dataset {
         })
     }
 
-    /// Merges a checked file. The caller has checked its project and form conflicts (see
-    /// `report::accept`): merging itself cannot fail, so nothing is ever half-merged.
-    pub fn merge(&mut self, name: &str, file: Checked) -> Merged {
+    /// Merges a file whose outline passed: its responses are parsed straight into the
+    /// columns and checked one by one (ids, dates, every answer a question of the form and
+    /// of its shape). A response that fails undoes the whole file, so nothing is ever
+    /// half-merged.
+    pub fn merge(&mut self, name: &str, file: Outline) -> Result<Merged, Rejection> {
         if let Some(f) = self.has_file(&file.header) {
-            return Merged::AlreadyImported {
+            return Ok(Merged::AlreadyImported {
                 name: f.name.clone(),
-            };
+            });
         }
-        if self.project.is_none() {
-            self.project = Some(file.header.project.clone());
+        self.journal = Journal::default();
+        let save = self.savepoint();
+        match self.merge_rows(name, file) {
+            Ok(entry) => Ok(Merged::Added(Box::new(entry))),
+            Err(r) => {
+                self.rollback(save);
+                Err(r)
+            }
         }
-        let form_index =
-            match self.forms.iter().position(|f| {
-                f.form.id == file.header.form && f.form.version == file.header.version
-            }) {
-                Some(i) => i,
-                None => {
-                    self.forms.push(FormEntry {
-                        form: file.form,
-                        sha256: file.header.form_sha256.clone(),
-                        definition: file.definition,
-                    });
-                    self.forms.len() - 1
-                }
-            };
+    }
+
+    fn merge_rows(&mut self, name: &str, file: Outline) -> Result<FileEntry, Rejection> {
+        let form_index = match file.form {
+            FormSource::Known(i) => i,
+            FormSource::Parsed { form, definition } => {
+                self.forms.push(FormEntry {
+                    form: *form,
+                    sha256: file.header.form_sha256.clone(),
+                    definition,
+                });
+                self.forms.len() - 1
+            }
+        };
         let shapes = shapes_by_id(&self.forms[form_index].form);
         let mut entry = FileEntry {
             name: name.to_owned(),
@@ -339,52 +414,40 @@ impl Dataset {
             replaced: 0,
             visits_added: 0,
         };
-        for r in &file.records {
-            if let Some(&old) = self.by_id.get(&*r.id) {
-                let newer = !self.completed[old as usize] && r.status == Status::Completed;
-                if !newer {
-                    entry.duplicates += 1;
-                    continue;
-                }
-                self.live[old as usize] = false;
-                entry.replaced += 1;
-            } else {
-                entry.added += 1;
-            }
-            let row = self.id.len() as u32;
-            self.by_id.insert((*r.id).into(), row);
-            self.id.push((*r.id).into());
-            let hh = r.household.as_deref().map_or(0, |h| self.atoms.text(h));
-            self.household.push(hh);
-            self.form.push(form_index as u16);
-            self.completed.push(r.status == Status::Completed);
-            let started = self.atoms.text(&r.started);
-            self.started.push(started);
-            let done = r.completed.as_deref().map_or(0, |c| self.atoms.text(c));
-            self.completed_on.push(done);
-            let worker = self.atoms.text(&r.worker);
-            self.worker.push(worker);
-            let area = r.area.as_deref().map_or(0, |a| self.atoms.text(a));
-            self.area.push(area);
-            self.live.push(true);
-            if let Some(In::Obj(other)) = &r.other {
-                for (path, text) in other {
-                    if let Some(t) = text.as_str() {
-                        let a = self.atoms.text(t);
-                        self.other.push((row, (**path).into(), a));
-                    }
-                }
-            }
-            let mut answers = std::mem::take(&mut self.answers);
-            self.put(&mut answers, None, row, &r.answers, &shapes);
-            answers.rows += 1;
-            self.answers = answers;
+        let before = self.id.len();
+        let mut de = serde_json::Deserializer::from_str(file.responses.get());
+        let seed = RecordsSeed {
+            ds: self,
+            shapes: &shapes,
+            form: form_index as u16,
+            entry: &mut entry,
+        };
+        seed.deserialize(&mut de)
+            .map_err(|e| match json_error(&e) {
+                Rejection::Invalid(d) => Rejection::Invalid(format!("responses: {d}")),
+                r => r,
+            })?;
+        if self.id.len() - before + entry.duplicates != entry.header.count {
+            return Err(Rejection::Edited(Part::Count));
         }
-        for v in &file.visits {
+        let visits: Vec<VisitIn> =
+            serde_json::from_str(file.visits.get()).map_err(|e| match json_error(&e) {
+                Rejection::Invalid(d) => Rejection::Invalid(format!("visits: {d}")),
+                r => r,
+            })?;
+        if visits.len() != entry.header.visits {
+            return Err(Rejection::Edited(Part::Count));
+        }
+        for (i, v) in visits.iter().enumerate() {
+            let month_ok = v.month.len() == 7 && is_date(&format!("{}-01", v.month));
+            if !hex_id(&v.id, "v-") || !month_ok || v.worker.is_empty() {
+                return Err(Rejection::Invalid(format!("visits[{i}]")));
+            }
             if self.visit_ids.contains(&*v.id) {
                 continue;
             }
             self.visit_ids.insert((*v.id).into());
+            self.journal.visit_ids.push((*v.id).into());
             let month = self.atoms.text(&v.month);
             let worker = self.atoms.text(&v.worker);
             self.visits.push(VisitRow {
@@ -394,59 +457,109 @@ impl Dataset {
             });
             entry.visits_added += 1;
         }
+        if self.project.is_none() {
+            self.project = Some(entry.header.project.clone());
+        }
         self.files.push(entry.clone());
-        Merged::Added(Box::new(entry))
+        Ok(entry)
     }
 
-    /// Writes one object of answers as row `row` of `table` (and its repeats' items).
-    fn put(
-        &mut self,
-        table: &mut Table,
-        repeat: Option<&str>,
-        row: u32,
-        answers: &In,
-        shapes: &HashMap<String, Shape>,
-    ) {
-        let In::Obj(fields) = answers else { return };
-        for (k, v) in fields {
-            let Some(&shape) = shapes.get(&**k) else {
-                continue;
-            };
-            match (shape, v) {
-                (Shape::Scalar, v) => {
-                    let a = self.atoms.value(v);
-                    if let Column::Scalar(c) = table.column(k, shape) {
-                        c.push(a);
+    fn savepoint(&self) -> Savepoint {
+        Savepoint {
+            rows: self.id.len(),
+            atoms: self.atoms.len(),
+            repeats: self
+                .repeats
+                .iter()
+                .map(|(k, t)| (k.clone(), t.rows))
+                .collect(),
+            visits: self.visits.len(),
+            forms: self.forms.len(),
+            other: self.other.len(),
+            project: self.project.is_some(),
+        }
+    }
+
+    /// Undoes everything since `save`.
+    fn rollback(&mut self, save: Savepoint) {
+        for id in self.id.drain(save.rows..) {
+            self.by_id.remove(&id);
+        }
+        for &old in &self.journal.replaced {
+            self.live[old as usize] = true;
+            self.by_id.insert(self.id[old as usize].clone(), old);
+        }
+        self.journal.replaced.clear();
+        for v in [
+            &mut self.household,
+            &mut self.started,
+            &mut self.completed_on,
+            &mut self.worker,
+            &mut self.area,
+        ] {
+            v.truncate(save.rows);
+        }
+        self.form.truncate(save.rows);
+        self.completed.truncate(save.rows);
+        self.live.truncate(save.rows);
+        self.answers.truncate(save.rows);
+        let names: Vec<String> = self.repeats.keys().cloned().collect();
+        for name in names {
+            match save.repeats.get(&name) {
+                Some(&rows) => {
+                    if let Some(t) = self.repeats.get_mut(&name) {
+                        t.truncate(rows);
                     }
                 }
-                (Shape::Multi, In::List(items)) => {
-                    let atoms: Vec<u32> = items.iter().map(|i| self.atoms.value(i)).collect();
-                    if let Column::Multi { ends, values } = table.column(k, shape) {
-                        values.extend(atoms);
-                        ends.push(values.len() as u32);
-                    }
+                None => {
+                    self.repeats.remove(&name);
                 }
-                (Shape::Repeat, In::List(items)) => {
-                    let mut child = self.repeats.remove(&**k).unwrap_or_else(|| Table {
-                        parent_repeat: repeat.map(str::to_owned),
-                        ..Table::default()
-                    });
-                    for item in items {
-                        let r = child.rows as u32;
-                        child.parent.push(row);
-                        self.put(&mut child, Some(k), r, item, shapes);
-                        child.rows += 1;
-                    }
-                    self.repeats.insert((**k).to_owned(), child);
-                }
-                _ => {}
             }
         }
-        // Columns this row did not answer get their "no answer" slot.
-        let rows = row as usize + 1;
-        for c in table.columns.values_mut() {
-            if c.len() < rows {
-                c.pad(rows);
+        for v in self.journal.visit_ids.drain(..) {
+            self.visit_ids.remove(&v);
+        }
+        self.visits.truncate(save.visits);
+        self.other.truncate(save.other);
+        self.forms.truncate(save.forms);
+        if !save.project {
+            self.project = None;
+        }
+        self.atoms.truncate(save.atoms);
+    }
+
+    /// Drops the last response row, `row`, and its repeats' items (all at the ends of
+    /// their tables), parents before children.
+    fn drop_row(&mut self, row: u32) {
+        self.answers.truncate(row as usize);
+        for _ in 0..=self.repeats.len() {
+            let limits: Vec<(String, usize)> = self
+                .repeats
+                .iter()
+                .map(|(name, t)| {
+                    let limit = match &t.parent_repeat {
+                        None => row as usize,
+                        Some(p) => self.repeats.get(p).map_or(0, |p| p.rows),
+                    };
+                    (name.clone(), limit)
+                })
+                .collect();
+            let mut changed = false;
+            for (name, limit) in limits {
+                if let Some(t) = self.repeats.get_mut(&name) {
+                    let keep = t
+                        .parent
+                        .iter()
+                        .rposition(|&p| (p as usize) < limit)
+                        .map_or(0, |i| i + 1);
+                    if keep < t.rows {
+                        t.truncate(keep);
+                        changed = true;
+                    }
+                }
+            }
+            if !changed {
+                break;
             }
         }
     }
@@ -486,8 +599,8 @@ impl Dataset {
     }
 }
 
-fn shapes_by_id(form: &Form) -> HashMap<String, Shape> {
-    fn go(qs: &[Question], out: &mut HashMap<String, Shape>) {
+fn shapes_by_id(form: &Form) -> FxHashMap<String, Shape> {
+    fn go(qs: &[Question], out: &mut FxHashMap<String, Shape>) {
         for q in qs {
             if let Some(s) = shape_of(q) {
                 out.insert(q.id.clone(), s);
@@ -495,9 +608,336 @@ fn shapes_by_id(form: &Form) -> HashMap<String, Shape> {
             go(q.kind.children(), out);
         }
     }
-    let mut out = HashMap::new();
+    let mut out = FxHashMap::default();
     for s in &form.sections {
         go(&s.questions, &mut out);
     }
     out
+}
+
+/// The responses array of a file, parsed straight into the dataset.
+struct RecordsSeed<'d, 's> {
+    ds: &'d mut Dataset,
+    shapes: &'s FxHashMap<String, Shape>,
+    form: u16,
+    entry: &'d mut FileEntry,
+}
+
+impl<'de> DeserializeSeed<'de> for RecordsSeed<'_, '_> {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_seq(self)
+    }
+}
+
+impl<'de> Visitor<'de> for RecordsSeed<'_, '_> {
+    type Value = ();
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("an array of responses")
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        let mut n = 0usize;
+        loop {
+            let one = RecordSeed {
+                ds: &mut *self.ds,
+                shapes: self.shapes,
+                form: self.form,
+                entry: &mut *self.entry,
+                index: n,
+            };
+            if seq.next_element_seed(one)?.is_none() {
+                return Ok(());
+            }
+            n += 1;
+        }
+    }
+}
+
+struct RecordSeed<'d, 's> {
+    ds: &'d mut Dataset,
+    shapes: &'s FxHashMap<String, Shape>,
+    form: u16,
+    entry: &'d mut FileEntry,
+    index: usize,
+}
+
+impl<'de> DeserializeSeed<'de> for RecordSeed<'_, '_> {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for RecordSeed<'_, '_> {
+    type Value = ();
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a response")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        let ds = self.ds;
+        let index = self.index;
+        let at = |what: &str| A::Error::custom(format!("[{index}]{what}"));
+        // A canonical file lists the answers first, before the id says whether the
+        // response is new: they are written as the next row, and dropped again if not.
+        let row = ds.id.len() as u32;
+        let mut id: Option<Key> = None;
+        let mut household: Option<Key> = None;
+        let mut status: Option<Status> = None;
+        let mut started: Option<Key> = None;
+        let mut completed: Option<Key> = None;
+        let mut worker: Option<Key> = None;
+        let mut area: Option<Key> = None;
+        let mut answered = false;
+        let mut other: Vec<(Box<str>, Box<str>)> = Vec::new();
+        while let Some(key) = map.next_key::<Key<'de>>()? {
+            match &*key.0 {
+                "answers" => {
+                    let mut table = std::mem::take(&mut ds.answers);
+                    let seed = AnswersSeed {
+                        atoms: &mut ds.atoms,
+                        repeats: &mut ds.repeats,
+                        table: &mut table,
+                        repeat: None,
+                        shapes: self.shapes,
+                        row,
+                    };
+                    let r = map.next_value_seed(seed);
+                    ds.answers = table;
+                    r.map_err(|e| at(&e.to_string()))?;
+                    answered = true;
+                }
+                "id" => id = Some(map.next_value()?),
+                "household" => household = Some(map.next_value()?),
+                "status" => status = Some(map.next_value()?),
+                "started" => started = Some(map.next_value()?),
+                "completed" => completed = Some(map.next_value()?),
+                "worker" => worker = Some(map.next_value()?),
+                "area" => area = Some(map.next_value()?),
+                "other" => {
+                    let texts: BTreeMap<String, String> = map
+                        .next_value()
+                        .map_err(|_| at(".other: not texts by answer path"))?;
+                    other = texts
+                        .into_iter()
+                        .map(|(k, v)| (k.into(), v.into()))
+                        .collect();
+                }
+                k => {
+                    let k = k.to_owned();
+                    let _ = map.next_value::<IgnoredAny>()?;
+                    return Err(at(&format!(".{k}: unknown field")));
+                }
+            }
+        }
+        let (Some(id), Some(status), Some(started), Some(worker), true) =
+            (id, status, started, worker, answered)
+        else {
+            return Err(at(": id, status, started, worker or answers missing"));
+        };
+        if !hex_id(&id.0, "r-") {
+            return Err(at(".id"));
+        }
+        if household.as_ref().is_some_and(|h| !hex_id(&h.0, "h-")) {
+            return Err(at(".household"));
+        }
+        if !is_date(&started.0) || completed.as_ref().is_some_and(|c| !is_date(&c.0)) {
+            return Err(at(".started/completed: not a date"));
+        }
+        if worker.0.is_empty() || area.as_ref().is_some_and(|a| a.0.is_empty()) {
+            return Err(at(".worker/area: empty"));
+        }
+        if let Some(&old) = ds.by_id.get(&*id.0) {
+            let newer = !ds.completed[old as usize] && status == Status::Completed;
+            if !newer {
+                // Merged before: the answers just written go again.
+                ds.drop_row(row);
+                self.entry.duplicates += 1;
+                return Ok(());
+            }
+            ds.live[old as usize] = false;
+            ds.journal.replaced.push(old);
+            self.entry.replaced += 1;
+        } else {
+            self.entry.added += 1;
+        }
+        ds.answers.end_row();
+        let id: Box<str> = (*id.0).into();
+        ds.by_id.insert(id.clone(), row);
+        ds.id.push(id);
+        let hh = household.map_or(0, |h| ds.atoms.text(&h.0));
+        ds.household.push(hh);
+        ds.form.push(self.form);
+        ds.completed.push(status == Status::Completed);
+        let a = ds.atoms.text(&started.0);
+        ds.started.push(a);
+        let a = completed.map_or(0, |c| ds.atoms.text(&c.0));
+        ds.completed_on.push(a);
+        let a = ds.atoms.text(&worker.0);
+        ds.worker.push(a);
+        let a = area.map_or(0, |x| ds.atoms.text(&x.0));
+        ds.area.push(a);
+        ds.live.push(true);
+        for (path, text) in other {
+            let a = ds.atoms.text(&text);
+            ds.other.push((row, path, a));
+        }
+        Ok(())
+    }
+}
+
+/// One object of answers, written as row `row` of `table` (and its repeats' items as rows
+/// of theirs).
+struct AnswersSeed<'d, 's> {
+    atoms: &'d mut Atoms,
+    repeats: &'d mut BTreeMap<String, Table>,
+    table: &'d mut Table,
+    repeat: Option<&'s str>,
+    shapes: &'s FxHashMap<String, Shape>,
+    row: u32,
+}
+
+impl<'de> DeserializeSeed<'de> for AnswersSeed<'_, '_> {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for AnswersSeed<'_, '_> {
+    type Value = ();
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("an object of answers")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        while let Some(key) = map.next_key::<Key<'de>>()? {
+            let Some((qid, &shape)) = self.shapes.get_key_value(&*key.0) else {
+                return Err(A::Error::custom(format!(
+                    ".answers.{}: not a question of the form",
+                    key.0
+                )));
+            };
+            match shape {
+                Shape::Scalar => {
+                    let a = map.next_value_seed(ScalarSeed(self.atoms)).map_err(|_| {
+                        A::Error::custom(format!(".answers.{qid}: not an answer of its type"))
+                    })?;
+                    if let Column::Scalar(c) = self.table.column(qid, shape) {
+                        c.push(a);
+                    }
+                }
+                Shape::Multi => {
+                    let list = map.next_value::<Vec<Key<'de>>>().map_err(|_| {
+                        A::Error::custom(format!(".answers.{qid}: not a list of choices"))
+                    })?;
+                    let atoms = &mut *self.atoms;
+                    let codes: Vec<u32> = list.iter().map(|k| atoms.text(&k.0)).collect();
+                    if let Column::Multi { ends, values } = self.table.column(qid, shape) {
+                        values.extend(codes);
+                        ends.push(values.len() as u32);
+                    }
+                }
+                Shape::Repeat => {
+                    // Taken out while its items are written (they may hold repeats of
+                    // their own), and put back: no allocation per response.
+                    if !self.repeats.contains_key(&qid[..]) {
+                        let t = Table {
+                            parent_repeat: self.repeat.map(str::to_owned),
+                            ..Table::default()
+                        };
+                        self.repeats.insert(qid.to_string(), t);
+                    }
+                    let slot = self.repeats.get_mut(&qid[..]).expect("inserted above");
+                    let mut child = std::mem::take(slot);
+                    let seed = ItemsSeed {
+                        atoms: &mut *self.atoms,
+                        repeats: &mut *self.repeats,
+                        table: &mut child,
+                        repeat: qid,
+                        shapes: self.shapes,
+                        parent: self.row,
+                    };
+                    let r = map.next_value_seed(seed);
+                    if let Some(slot) = self.repeats.get_mut(&qid[..]) {
+                        *slot = child;
+                    }
+                    r?;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The items of a repeat.
+struct ItemsSeed<'d, 's> {
+    atoms: &'d mut Atoms,
+    repeats: &'d mut BTreeMap<String, Table>,
+    table: &'d mut Table,
+    repeat: &'s str,
+    shapes: &'s FxHashMap<String, Shape>,
+    parent: u32,
+}
+
+impl<'de> DeserializeSeed<'de> for ItemsSeed<'_, '_> {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_seq(self)
+    }
+}
+
+impl<'de> Visitor<'de> for ItemsSeed<'_, '_> {
+    type Value = ();
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("the items of a repeat")
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        loop {
+            let row = self.table.rows as u32;
+            let seed = AnswersSeed {
+                atoms: &mut *self.atoms,
+                repeats: &mut *self.repeats,
+                table: &mut *self.table,
+                repeat: Some(self.repeat),
+                shapes: self.shapes,
+                row,
+            };
+            if seq.next_element_seed(seed)?.is_none() {
+                return Ok(());
+            }
+            self.table.parent.push(self.parent);
+            self.table.end_row();
+        }
+    }
+}
+
+/// One answer value: a text, a number or true/false, as an atom.
+struct ScalarSeed<'d>(&'d mut Atoms);
+
+impl<'de> DeserializeSeed<'de> for ScalarSeed<'_> {
+    type Value = u32;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<u32, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for ScalarSeed<'_> {
+    type Value = u32;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a text, a number or true/false")
+    }
+    fn visit_bool<E>(self, b: bool) -> Result<u32, E> {
+        Ok(self.0.boolean(b))
+    }
+    fn visit_i64<E>(self, n: i64) -> Result<u32, E> {
+        Ok(self.0.number(n as f64))
+    }
+    fn visit_u64<E>(self, n: u64) -> Result<u32, E> {
+        Ok(self.0.number(n as f64))
+    }
+    fn visit_f64<E>(self, n: f64) -> Result<u32, E> {
+        Ok(self.0.number(n))
+    }
+    fn visit_str<E>(self, s: &str) -> Result<u32, E> {
+        Ok(self.0.text(s))
+    }
 }

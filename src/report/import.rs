@@ -3,7 +3,6 @@
 //! and every answer against the form it claims to follow. A file either passes whole and
 //! becomes a `Checked`, or is refused with one `Rejection` a coordinator can act on.
 
-use super::json::In;
 use crate::export::digest::{canonical_string, sha256_hex};
 use crate::export::{EXPORT_FORMAT, EXPORT_VERSION};
 use crate::form::{Form, Kind, Question};
@@ -11,7 +10,7 @@ use crate::i18n::{Lang, Text};
 use serde::Deserialize;
 use serde_json::value::RawValue;
 use std::borrow::Cow;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 /// The largest file read. A worker's export of a whole 2,130-household community is about
 /// 4 MB; a file many times that is not one worker's export, and reading it would take the
@@ -196,6 +195,7 @@ pub struct Header {
     pub count: usize,
     pub responses_sha256: String,
     pub visits_sha256: String,
+    pub visits: usize,
     pub completed_only: bool,
     pub items: usize,
     pub removed: BTreeMap<String, u64>,
@@ -224,29 +224,6 @@ impl Header {
 pub enum Status {
     Completed,
     Draft,
-}
-
-/// One response of a file, its strings borrowed from the file's text.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Record<'a> {
-    #[serde(borrow)]
-    pub id: Cow<'a, str>,
-    #[serde(default, borrow)]
-    pub household: Option<Cow<'a, str>>,
-    pub status: Status,
-    #[serde(borrow)]
-    pub started: Cow<'a, str>,
-    #[serde(default, borrow)]
-    pub completed: Option<Cow<'a, str>>,
-    #[serde(borrow)]
-    pub worker: Cow<'a, str>,
-    #[serde(default, borrow)]
-    pub area: Option<Cow<'a, str>>,
-    #[serde(borrow)]
-    pub answers: In<'a>,
-    #[serde(default, borrow)]
-    pub other: Option<In<'a>>,
 }
 
 /// One visit as the indicators count it.
@@ -284,17 +261,36 @@ impl Outcome {
     ];
 }
 
-/// A file that passed every check, ready to merge.
-pub struct Checked<'a> {
-    pub header: Header,
-    pub form: Form,
-    /// The form's definition as canonical JSON, for the merged export and the appendix.
-    pub definition: String,
-    pub records: Vec<Record<'a>>,
-    pub visits: Vec<VisitIn<'a>>,
+/// The form a file follows: parsed from its header, or one the dataset holds already
+/// (same checksum), found by `known`.
+pub enum FormSource {
+    Parsed { form: Box<Form>, definition: String },
+    Known(usize),
 }
 
-fn json_error(e: &serde_json::Error) -> Rejection {
+/// A file whose header, checksums and form passed: what `Dataset::merge` reads the
+/// responses from. The responses and visits are still text; merging parses them straight
+/// into the dataset's columns, checking each as it goes.
+pub struct Outline<'a> {
+    pub header: Header,
+    pub form: FormSource,
+    pub responses: &'a RawValue,
+    pub visits: &'a RawValue,
+}
+
+/// Where the responses and visits arrays sit in the file's text (byte ranges), for a
+/// caller that hashes them itself (the browser's WebCrypto is faster than wasm).
+pub fn array_ranges(text: &str) -> Option<(std::ops::Range<usize>, std::ops::Range<usize>)> {
+    let top: BTreeMap<String, &RawValue> = serde_json::from_str(text).ok()?;
+    let range = |k: &str| {
+        let raw = top.get(k)?.get();
+        let start = raw.as_ptr() as usize - text.as_ptr() as usize;
+        Some(start..start + raw.len())
+    };
+    Some((range("responses")?, range("visits")?))
+}
+
+pub fn json_error(e: &serde_json::Error) -> Rejection {
     use serde_json::error::Category;
     if e.to_string().contains("recursion limit") {
         return Rejection::TooDeep;
@@ -324,19 +320,16 @@ pub fn text_of(bytes: &[u8]) -> Result<&str, Rejection> {
     Ok(text)
 }
 
-/// The SHA-256 of an array as written, falling back to its canonical form (RFC 8785) when a
-/// file was re-indented by some tool but not changed.
-fn array_hash_matches(raw: &RawValue, expected: &str) -> bool {
-    if sha256_hex(raw.get()) == expected {
-        return true;
-    }
+/// Whether an array's canonical form (RFC 8785) hashes to `expected`: a file re-indented by
+/// some tool but not changed still passes.
+fn canonical_hash_matches(raw: &RawValue, expected: &str) -> bool {
     match serde_json::from_str::<serde_json::Value>(raw.get()) {
         Ok(v) => sha256_hex(&canonical_string(&v)) == expected,
         Err(_) => false,
     }
 }
 
-fn hex_id(s: &str, prefix: &str) -> bool {
+pub fn hex_id(s: &str, prefix: &str) -> bool {
     s.len() == prefix.len() + 32
         && s.starts_with(prefix)
         && s[prefix.len()..]
@@ -344,12 +337,20 @@ fn hex_id(s: &str, prefix: &str) -> bool {
             .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
 }
 
-fn is_date(s: &str) -> bool {
+pub fn is_date(s: &str) -> bool {
     crate::form::parse_date(s).is_some() && s.len() == 10
 }
 
-/// Checks one file. `project` is the workspace's project id and name, if it has one yet.
-pub fn check<'a>(text: &'a str, project: Option<(&str, &str)>) -> Result<Checked<'a>, Rejection> {
+/// Checks a file's outline: everything but the responses one by one. `project` is the
+/// workspace's project id and name, if it has one yet; `known` finds a form already held by
+/// its checksum; `digests` are the SHA-256 of the responses and visits arrays as written,
+/// if the caller computed them (otherwise they are computed here).
+pub fn outline<'a>(
+    text: &'a str,
+    project: Option<(&str, &str)>,
+    known: &dyn Fn(&str) -> Option<usize>,
+    digests: Option<(String, String)>,
+) -> Result<Outline<'a>, Rejection> {
     let top: BTreeMap<String, &RawValue> = serde_json::from_str(text).map_err(|e| {
         match json_error(&e) {
             // JSON, but not an object of values: not ours.
@@ -376,8 +377,7 @@ pub fn check<'a>(text: &'a str, project: Option<(&str, &str)>) -> Result<Checked
             .copied()
             .ok_or_else(|| Rejection::Invalid(format!("{k}: missing")))
     };
-    let (header_raw, responses_raw, visits_raw) =
-        (part("header")?, part("responses")?, part("visits")?);
+    let (header_raw, responses, visits) = (part("header")?, part("responses")?, part("visits")?);
     let mut de = serde_json::Deserializer::from_str(header_raw.get());
     let h: HeaderIn = serde_path_to_error::deserialize(&mut de).map_err(|e| {
         if let Rejection::TooDeep = json_error(e.inner()) {
@@ -393,52 +393,44 @@ pub fn check<'a>(text: &'a str, project: Option<(&str, &str)>) -> Result<Checked
             });
         }
     }
-    if !array_hash_matches(responses_raw, &h.responses_sha256) {
+    let (responses_hash, visits_hash) = match digests {
+        Some(d) => d,
+        None => (sha256_hex(responses.get()), sha256_hex(visits.get())),
+    };
+    if responses_hash != h.responses_sha256
+        && !canonical_hash_matches(responses, &h.responses_sha256)
+    {
         return Err(Rejection::Edited(Part::Responses));
     }
-    if !array_hash_matches(visits_raw, &h.visits_sha256) {
+    if visits_hash != h.visits_sha256 && !canonical_hash_matches(visits, &h.visits_sha256) {
         return Err(Rejection::Edited(Part::Visits));
     }
-    let definition: serde_json::Value =
-        serde_json::from_str(h.form.definition.get()).map_err(|e| json_error(&e))?;
-    let definition = canonical_string(&definition);
-    if sha256_hex(&definition) != h.form.sha256 {
-        return Err(Rejection::Edited(Part::Form));
-    }
-    let form: Form = serde_json::from_str(&definition)
-        .map_err(|e| Rejection::Invalid(format!("header.form.definition: {e}")))?;
-    if form.id != h.form.id || form.version != h.form.version {
-        return Err(Rejection::Invalid(
-            "header.form: id or version differ from the definition".into(),
-        ));
-    }
-    let records: Vec<Record<'a>> =
-        serde_json::from_str(responses_raw.get()).map_err(|e| match json_error(&e) {
-            Rejection::Invalid(d) => Rejection::Invalid(format!("responses: {d}")),
-            r => r,
-        })?;
-    if records.len() != h.count {
-        return Err(Rejection::Edited(Part::Count));
-    }
-    let visits: Vec<VisitIn<'a>> =
-        serde_json::from_str(visits_raw.get()).map_err(|e| match json_error(&e) {
-            Rejection::Invalid(d) => Rejection::Invalid(format!("visits: {d}")),
-            r => r,
-        })?;
-    if visits.len() != h.visits {
-        return Err(Rejection::Edited(Part::Count));
-    }
-    let shapes = Shapes::of(&form);
-    for (i, r) in records.iter().enumerate() {
-        check_record(r, &shapes).map_err(|d| Rejection::Invalid(format!("responses[{i}]{d}")))?;
-    }
-    for (i, v) in visits.iter().enumerate() {
-        let month_ok = v.month.len() == 7 && is_date(&format!("{}-01", v.month));
-        if !hex_id(&v.id, "v-") || !month_ok || v.worker.is_empty() {
-            return Err(Rejection::Invalid(format!("visits[{i}]")));
+    // A form the dataset holds is not parsed again: its definition as written hashes to
+    // the same checksum.
+    let raw_def = h.form.definition.get();
+    let form = match known(&h.form.sha256) {
+        Some(i) if sha256_hex(raw_def) == h.form.sha256 => FormSource::Known(i),
+        _ => {
+            let definition: serde_json::Value =
+                serde_json::from_str(raw_def).map_err(|e| json_error(&e))?;
+            let definition = canonical_string(&definition);
+            if sha256_hex(&definition) != h.form.sha256 {
+                return Err(Rejection::Edited(Part::Form));
+            }
+            let form: Form = serde_json::from_str(&definition)
+                .map_err(|e| Rejection::Invalid(format!("header.form.definition: {e}")))?;
+            if form.id != h.form.id || form.version != h.form.version {
+                return Err(Rejection::Invalid(
+                    "header.form: id or version differ from the definition".into(),
+                ));
+            }
+            FormSource::Parsed {
+                form: Box::new(form),
+                definition,
+            }
         }
-    }
-    Ok(Checked {
+    };
+    Ok(Outline {
         header: Header {
             project: h.project,
             form: h.form.id,
@@ -451,6 +443,7 @@ pub fn check<'a>(text: &'a str, project: Option<(&str, &str)>) -> Result<Checked
             count: h.count,
             responses_sha256: h.responses_sha256,
             visits_sha256: h.visits_sha256,
+            visits: h.visits,
             completed_only: h.status == StatusFilter::Completed,
             items: h.items,
             removed: h.removed,
@@ -468,8 +461,7 @@ pub fn check<'a>(text: &'a str, project: Option<(&str, &str)>) -> Result<Checked
             unmapped_buildings: h.unmapped_buildings,
         },
         form,
-        definition,
-        records,
+        responses,
         visits,
     })
 }
@@ -492,78 +484,4 @@ pub fn shape_of(q: &Question) -> Option<Shape> {
         Kind::Repeat { .. } => Some(Shape::Repeat),
         _ => Some(Shape::Scalar),
     }
-}
-
-/// Every question of a form by id with its shape.
-pub struct Shapes(HashMap<String, Shape>);
-
-impl Shapes {
-    pub fn of(form: &Form) -> Shapes {
-        fn go(qs: &[Question], out: &mut HashMap<String, Shape>) {
-            for q in qs {
-                if let Some(s) = shape_of(q) {
-                    out.insert(q.id.clone(), s);
-                }
-                go(q.kind.children(), out);
-            }
-        }
-        let mut out = HashMap::new();
-        for s in &form.sections {
-            go(&s.questions, &mut out);
-        }
-        Shapes(out)
-    }
-
-    pub fn get(&self, id: &str) -> Option<Shape> {
-        self.0.get(id).copied()
-    }
-}
-
-/// An answer that is not a question of the form, or not of its shape, is refused: a file
-/// that says more than its form asks may carry what should not have left the device.
-fn check_answers(a: &In, shapes: &Shapes, at: &str) -> Result<(), String> {
-    let In::Obj(fields) = a else {
-        return Err(format!("{at}: not an object"));
-    };
-    for (k, v) in fields {
-        let ok = match (shapes.get(k), v) {
-            (Some(Shape::Scalar), In::Str(_) | In::Num(_) | In::Bool(_)) => true,
-            (Some(Shape::Multi), In::List(items)) => items.iter().all(|i| i.as_str().is_some()),
-            (Some(Shape::Repeat), In::List(items)) => {
-                for (n, item) in items.iter().enumerate() {
-                    check_answers(item, shapes, &format!("{at}.{k}[{n}]"))?;
-                }
-                true
-            }
-            (None, _) => return Err(format!("{at}.{k}: not a question of the form")),
-            _ => false,
-        };
-        if !ok {
-            return Err(format!("{at}.{k}: not an answer of this question's type"));
-        }
-    }
-    Ok(())
-}
-
-fn check_record(r: &Record, shapes: &Shapes) -> Result<(), String> {
-    if !hex_id(&r.id, "r-") {
-        return Err(".id".into());
-    }
-    if r.household.as_deref().is_some_and(|h| !hex_id(h, "h-")) {
-        return Err(".household".into());
-    }
-    if !is_date(&r.started) || r.completed.as_deref().is_some_and(|c| !is_date(c)) {
-        return Err(".started/completed: not a date".into());
-    }
-    if r.worker.is_empty() || r.area.as_deref().is_some_and(str::is_empty) {
-        return Err(".worker/area: empty".into());
-    }
-    check_answers(&r.answers, shapes, ".answers")?;
-    if let Some(o) = &r.other {
-        match o {
-            In::Obj(f) if f.iter().all(|(_, v)| v.as_str().is_some()) => {}
-            _ => return Err(".other".into()),
-        }
-    }
-    Ok(())
 }

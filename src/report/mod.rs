@@ -16,26 +16,29 @@ pub mod json;
 
 pub use aggregate::{Filter, View};
 pub use dataset::{Dataset, Merged};
-pub use import::{check, Rejection};
+pub use import::{outline, Rejection};
 
 #[cfg(test)]
 mod tests;
 
-/// Checks a file against the workspace: the checks of `import::check`, the project (the
-/// coordinator's own, or else the one the first merged file named) and the form version.
+/// Checks a file's outline against the workspace: the checks of `import::outline`, the
+/// project (the coordinator's own, or else the one the first merged file named) and the form
+/// version. `digests`: the SHA-256 of its responses and visits, if already computed.
 pub fn admit<'a>(
     ds: &Dataset,
     text: &'a str,
     project: Option<(&str, &str)>,
-) -> Result<import::Checked<'a>, Rejection> {
-    let checked = check(text, project.or(ds.project_of()))?;
-    if ds.form_conflict(&checked.header) {
+    digests: Option<(String, String)>,
+) -> Result<import::Outline<'a>, Rejection> {
+    let known = |sha: &str| ds.forms.iter().position(|f| f.sha256 == sha);
+    let outline = outline(text, project.or(ds.project_of()), &known, digests)?;
+    if ds.form_conflict(&outline.header) {
         return Err(Rejection::FormConflict {
-            form: checked.header.form.clone(),
-            version: checked.header.version,
+            form: outline.header.form.clone(),
+            version: outline.header.version,
         });
     }
-    Ok(checked)
+    Ok(outline)
 }
 
 /// What importing one file came to, as the import screen lists it.
@@ -46,18 +49,25 @@ pub enum FileResult {
     Rejected(Rejection),
 }
 
-/// Checks and merges one file's bytes (for tests and the benchmarks; the workspace screen
-/// stores the file between the two steps).
+impl From<Result<Merged, Rejection>> for FileResult {
+    fn from(r: Result<Merged, Rejection>) -> FileResult {
+        match r {
+            Ok(Merged::Added(e)) => FileResult::Accepted(e),
+            Ok(Merged::AlreadyImported { name }) => FileResult::AlreadyImported { name },
+            Err(r) => FileResult::Rejected(r),
+        }
+    }
+}
+
+/// Checks and merges one file's bytes (the workspace screen does the same in two steps, to
+/// store the file in between).
 pub fn import(ds: &mut Dataset, name: &str, bytes: &[u8]) -> FileResult {
     let text = match import::text_of(bytes) {
         Ok(t) => t,
         Err(r) => return FileResult::Rejected(r),
     };
-    match admit(ds, text, None) {
+    match admit(ds, text, None, None) {
         Err(r) => FileResult::Rejected(r),
-        Ok(c) => match ds.merge(name, c) {
-            Merged::Added(e) => FileResult::Accepted(e),
-            Merged::AlreadyImported { name } => FileResult::AlreadyImported { name },
-        },
+        Ok(o) => ds.merge(name, o).into(),
     }
 }

@@ -144,9 +144,9 @@ fn bad_files_are_refused_with_their_reason_and_nothing_is_merged() {
     let deep_inside = good.replacen(
         "\"answers\":{",
         &format!(
-            "\"answers\":{{\"x\":{}{},",
-            "[".repeat(5000),
-            "]".repeat(5000)
+            "\"answers\":{{\"members\":{}[]{},",
+            "[{\"members\":".repeat(3000),
+            "}]".repeat(3000)
         ),
         1,
     );
@@ -420,4 +420,51 @@ mod fuzz {
             prop_assert!(ds.is_empty());
         }
     }
+}
+
+#[test]
+fn a_file_failing_at_its_last_response_leaves_the_dataset_as_it_was() {
+    let p = project(11);
+    let mut ds = Dataset::new();
+    accepted(import(
+        &mut ds,
+        "a",
+        worker_export(&p, "W01", 0..30).as_bytes(),
+    ));
+    let before = (
+        ds.len(),
+        ds.atoms.len(),
+        ds.answers.rows,
+        ds.repeats["members"].rows,
+        ds.visits.len(),
+        ds.forms.len(),
+    );
+    let mut bad: J = serde_json::from_str(&worker_export(&p, "W02", 30..60)).unwrap();
+    let last = bad["responses"].as_array().unwrap().len() - 1;
+    bad["responses"][last]["answers"]["phone"] = J::String("13800000000".into());
+    let arr = crate::export::digest::canonical_string(&bad["responses"]);
+    bad["header"]["responses_sha256"] = J::String(crate::export::digest::sha256_hex(&arr));
+    assert!(matches!(
+        import(&mut ds, "bad", bad.to_string().as_bytes()),
+        FileResult::Rejected(Rejection::Invalid(_))
+    ));
+    let after = (
+        ds.len(),
+        ds.atoms.len(),
+        ds.answers.rows,
+        ds.repeats["members"].rows,
+        ds.visits.len(),
+        ds.forms.len(),
+    );
+    assert_eq!(before, after);
+    assert!(ds.answers.columns.values().all(|c| match c {
+        dataset::Column::Scalar(v) => v.len() == ds.answers.rows,
+        dataset::Column::Multi { ends, .. } => ends.len() == ds.answers.rows,
+    }));
+    // And the same file, repaired, goes in whole.
+    accepted(import(
+        &mut ds,
+        "good",
+        worker_export(&p, "W02", 30..60).as_bytes(),
+    ));
 }
