@@ -41,6 +41,7 @@ lint:
 	cargo clippy --all-targets -- -D warnings
 	cargo clippy --target wasm32-unknown-unknown --all-targets -- -D warnings
 	cargo clippy --target wasm32-unknown-unknown --features bench --test browser_bench -- -D warnings
+	cargo clippy --features bench --bench report -- -D warnings
 
 test-browser: tools-browser
 	cargo test --target wasm32-unknown-unknown --test browser_store --test browser_ui

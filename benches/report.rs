@@ -51,13 +51,13 @@ fn main() {
     let mut times = Vec::new();
     for round in 0..9 {
         let t = Instant::now();
-        let mask = view.select(&filters[round % filters.len()]);
+        let mask = view.select(&ds, &filters[round % filters.len()]);
         let mut sum = 0u64;
         for q in &view.questions {
             sum += u64::from(view.count(q, &mask).base);
         }
         if let Some(i) = view.questions.iter().position(|q| q.id == "top_needs") {
-            let t = view.crosstab(&view.questions[i], By::Area, &mask);
+            let t = view.crosstab(&ds, &view.questions[i], By::Area, &mask);
             sum += t.cells.len() as u64;
         }
         std::hint::black_box(sum);

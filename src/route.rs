@@ -15,6 +15,8 @@ pub enum Route {
     Visits,
     /// The anonymised export, the project settings and the export history.
     Export,
+    /// The coordinator's workspace: imported exports, dashboard, indicators, report.
+    Workspace,
     /// A new response of the built-in form for a walk-list household: `#/new/h/<id>`.
     NewFor { household: String },
     /// A response, at one section.
@@ -49,6 +51,7 @@ impl Route {
             ["forms"] => Route::Forms,
             ["visits"] => Route::Visits,
             ["export"] => Route::Export,
+            ["workspace"] => Route::Workspace,
             ["r", id] if valid_id(id) => Route::Survey {
                 id: (*id).to_owned(),
                 section: 0,
@@ -83,6 +86,7 @@ impl Route {
             Route::Forms => "#/forms".into(),
             Route::Visits => "#/visits".into(),
             Route::Export => "#/export".into(),
+            Route::Workspace => "#/workspace".into(),
             Route::NewFor { household } => format!("#/new/h/{household}"),
             Route::Survey { id, section } => format!("#/r/{id}/{section}"),
             Route::Question {
@@ -141,6 +145,7 @@ mod tests {
             },
             Route::Visits,
             Route::Export,
+            Route::Workspace,
             Route::NewFor {
                 household: "12-1-1802".into(),
             },

@@ -69,6 +69,8 @@ pub enum Msg {
     Loading,
     Visits,
     Export,
+    /// The coordinator's workspace: imports, dashboard, report.
+    Workspace,
 }
 
 impl Msg {
@@ -99,6 +101,7 @@ impl Msg {
             Msg::Loading => ("正在载入…", "Loading…"),
             Msg::Visits => ("入户走访", "Visits"),
             Msg::Export => ("导出", "Export"),
+            Msg::Workspace => ("汇总分析", "Workspace"),
             Msg::NoResponses => (
                 "还没有记录。点“开始新调查”开始第一户。",
                 "No responses yet. Tap “New survey” to start with the first household.",

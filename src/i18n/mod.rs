@@ -7,6 +7,7 @@ pub mod export;
 pub mod library;
 pub mod messages;
 pub mod visits;
+pub mod workspace;
 
 pub use messages::Msg;
 use serde::{Deserialize, Serialize};

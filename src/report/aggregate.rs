@@ -74,8 +74,7 @@ pub struct Prepared {
 
 /// The dataset seen through one form id (all its versions): the questions every version
 /// shares, ready to count, and the ones only some versions have.
-pub struct View<'d> {
-    pub ds: &'d Dataset,
+pub struct View {
     pub form_id: String,
     /// Form entries of the dataset that are versions of this form.
     pub entries: Vec<usize>,
@@ -142,9 +141,9 @@ fn family(q: &Question) -> Option<(Shape, u8)> {
     Some((shape, kind))
 }
 
-impl<'d> View<'d> {
+impl View {
     /// The view of `form_id`, or `None` if no file of it was merged.
-    pub fn new(ds: &'d Dataset, form_id: &str) -> Option<View<'d>> {
+    pub fn new(ds: &Dataset, form_id: &str) -> Option<View> {
         let mut entries: Vec<usize> = (0..ds.forms.len())
             .filter(|&i| ds.forms[i].form.id == form_id)
             .collect();
@@ -212,7 +211,6 @@ impl<'d> View<'d> {
             household_of.insert(name.clone(), rows);
         }
         Some(View {
-            ds,
             form_id: form_id.to_owned(),
             entries,
             questions,
@@ -226,8 +224,7 @@ impl<'d> View<'d> {
     }
 
     /// The responses the filter selects, as a mask over response rows.
-    pub fn select(&self, f: &Filter) -> Vec<bool> {
-        let ds = self.ds;
+    pub fn select(&self, ds: &Dataset, f: &Filter) -> Vec<bool> {
         let forms: BTreeSet<u16> = self.entries.iter().map(|&e| e as u16).collect();
         let wanted = |set: &BTreeSet<String>| -> Option<BTreeSet<u32>> {
             (!set.is_empty()).then(|| set.iter().filter_map(|s| ds.atoms.find(s)).collect())
@@ -324,16 +321,15 @@ impl<'d> View<'d> {
 
     /// Counts of `q` (rows) by the categories of `by` (columns), `by` a question of the
     /// responses (not of a repeat) or `None` for the area.
-    pub fn crosstab(&self, q: &Prepared, by: By, mask: &[bool]) -> CrossTab {
+    pub fn crosstab(&self, ds: &Dataset, q: &Prepared, by: By, mask: &[bool]) -> CrossTab {
         let (by_codes, by_values): (Vec<u32>, Vec<String>) = match by {
             By::Area => {
-                let mut areas: Vec<u32> =
-                    self.ds.area.iter().copied().filter(|a| *a != 0).collect();
+                let mut areas: Vec<u32> = ds.area.iter().copied().filter(|a| *a != 0).collect();
                 areas.sort_unstable();
                 areas.dedup();
                 let mut names: Vec<(String, u32)> = areas
                     .iter()
-                    .map(|&a| (self.ds.atoms.str(a).to_owned(), a))
+                    .map(|&a| (ds.atoms.str(a).to_owned(), a))
                     .collect();
                 names.sort();
                 let dense: HashMap<u32, u32> = names
@@ -342,8 +338,7 @@ impl<'d> View<'d> {
                     .map(|(i, (_, a))| (*a, i as u32 + 1))
                     .collect();
                 (
-                    self.ds
-                        .area
+                    ds.area
                         .iter()
                         .map(|a| dense.get(a).copied().unwrap_or(0))
                         .collect(),

@@ -287,6 +287,8 @@ pub struct Dataset {
     by_id: FxHashMap<Box<str>, u32>,
     visit_ids: FxHashSet<Box<str>>,
     journal: Journal,
+    /// Where the last merged file began, so it can be taken back (`unmerge_last`).
+    last: Option<Savepoint>,
 }
 
 /// What the file being merged changed besides appending, so a failure can undo it.
@@ -298,7 +300,9 @@ struct Journal {
 }
 
 /// Lengths before a file's merge.
+#[derive(Debug)]
 struct Savepoint {
+    files: usize,
     rows: usize,
     atoms: usize,
     repeats: BTreeMap<String, usize>,
@@ -337,6 +341,7 @@ impl Dataset {
             by_id: FxHashMap::default(),
             visit_ids: FxHashSet::default(),
             journal: Journal::default(),
+            last: None,
         }
     }
 
@@ -383,9 +388,13 @@ impl Dataset {
             });
         }
         self.journal = Journal::default();
+        self.last = None;
         let save = self.savepoint();
         match self.merge_rows(name, file) {
-            Ok(entry) => Ok(Merged::Added(Box::new(entry))),
+            Ok(entry) => {
+                self.last = Some(save);
+                Ok(Merged::Added(Box::new(entry)))
+            }
             Err(r) => {
                 self.rollback(save);
                 Err(r)
@@ -464,8 +473,16 @@ impl Dataset {
         Ok(entry)
     }
 
+    /// Takes back the last merged file (the browser would not store it).
+    pub fn unmerge_last(&mut self) {
+        if let Some(save) = self.last.take() {
+            self.rollback(save);
+        }
+    }
+
     fn savepoint(&self) -> Savepoint {
         Savepoint {
+            files: self.files.len(),
             rows: self.id.len(),
             atoms: self.atoms.len(),
             repeats: self
@@ -522,6 +539,7 @@ impl Dataset {
         self.visits.truncate(save.visits);
         self.other.truncate(save.other);
         self.forms.truncate(save.forms);
+        self.files.truncate(save.files);
         if !save.project {
             self.project = None;
         }

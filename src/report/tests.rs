@@ -59,7 +59,7 @@ fn three_workers_merge_into_the_totals_their_files_hold() {
     assert_eq!(total, expected);
     assert_eq!(ds.len(), expected);
     let view = View::new(&ds, "community-needs").unwrap();
-    let mask = view.select(&Filter::default());
+    let mask = view.select(&ds, &Filter::default());
     assert_eq!(View::selected(&mask), expected);
     // Per-question counts equal counting the files themselves.
     for (q, value) in [
@@ -291,7 +291,7 @@ fn two_versions_merge_on_the_questions_both_have() {
         .map(|(q, _, v)| (q.as_str(), v.as_slice()))
         .collect();
     assert!(partial.contains(&("lonely", &[1][..])) && partial.contains(&("internet", &[2][..])));
-    let mask = view.select(&Filter::default());
+    let mask = view.select(&ds, &Filter::default());
     let hh = view.question("house_type").unwrap();
     assert_eq!(view.count(hh, &mask).base as usize, ds.len());
 }
@@ -336,7 +336,7 @@ fn filters_and_cross_tabs_add_up() {
     }
     ds.seal();
     let view = View::new(&ds, "community-needs").unwrap();
-    let all = view.select(&Filter::default());
+    let all = view.select(&ds, &Filter::default());
     let n = View::selected(&all);
     let mut by_area = 0;
     for a in ["A", "B", "C"] {
@@ -344,7 +344,7 @@ fn filters_and_cross_tabs_add_up() {
             areas: [a.to_string()].into(),
             ..Filter::default()
         };
-        by_area += View::selected(&view.select(&f));
+        by_area += View::selected(&view.select(&ds, &f));
     }
     let unmapped = ds.area.iter().filter(|a| **a == 0).count();
     assert_eq!(by_area + unmapped, n);
@@ -356,10 +356,10 @@ fn filters_and_cross_tabs_add_up() {
         to: Some("2026-10-31".into()),
         ..Filter::default()
     };
-    assert!(View::selected(&view.select(&w1)) < n);
-    assert!(View::selected(&view.select(&oct)) < n);
+    assert!(View::selected(&view.select(&ds, &w1)) < n);
+    assert!(View::selected(&view.select(&ds, &oct)) < n);
     let hh = view.question("house_type").unwrap();
-    let t = view.crosstab(hh, By::Area, &all);
+    let t = view.crosstab(&ds, hh, By::Area, &all);
     let total: u32 = t.cells.iter().flatten().sum();
     assert_eq!(total as usize, n - unmapped);
     let needs = view.question("top_needs").unwrap();
@@ -379,6 +379,7 @@ fn variants_are_distinct_files_that_pass_every_check() {
     assert_eq!(ds.len(), a.added * 2);
 }
 
+#[cfg(not(target_arch = "wasm32"))]
 mod fuzz {
     use super::*;
     use proptest::prelude::*;
@@ -465,6 +466,33 @@ fn a_file_failing_at_its_last_response_leaves_the_dataset_as_it_was() {
     accepted(import(
         &mut ds,
         "good",
+        worker_export(&p, "W02", 30..60).as_bytes(),
+    ));
+}
+
+#[test]
+fn the_last_file_can_be_taken_back_when_the_browser_will_not_store_it() {
+    let p = project(12);
+    let mut ds = Dataset::new();
+    accepted(import(
+        &mut ds,
+        "a",
+        worker_export(&p, "W01", 0..30).as_bytes(),
+    ));
+    let before = (ds.len(), ds.atoms.len(), ds.visits.len(), ds.files.len());
+    accepted(import(
+        &mut ds,
+        "b",
+        worker_export(&p, "W02", 30..60).as_bytes(),
+    ));
+    ds.unmerge_last();
+    assert_eq!(
+        before,
+        (ds.len(), ds.atoms.len(), ds.visits.len(), ds.files.len())
+    );
+    accepted(import(
+        &mut ds,
+        "b",
         worker_export(&p, "W02", 30..60).as_bytes(),
     ));
 }

@@ -11,6 +11,8 @@ mod visits;
 
 #[cfg(target_arch = "wasm32")]
 pub mod local;
+#[cfg(target_arch = "wasm32")]
+pub mod workspace;
 
 pub use exports::ExportStore;
 pub use forms::{AddError, Added, FormEntry, FormStore};

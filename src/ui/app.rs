@@ -189,6 +189,9 @@ pub fn App() -> impl IntoView {
                 Route::Forms => view! { <ToolsHost screen="forms" /> }.into_any(),
                 Route::Visits => view! { <ToolsHost screen="visits" /> }.into_any(),
                 Route::Export => view! { <ToolsHost screen="export" /> }.into_any(),
+                Route::Workspace => {
+                    view! { <ToolsHost screen="workspace" module="workspace" /> }.into_any()
+                }
                 Route::NewFor { household } => view! { <NewResponse household=household /> }.into_any(),
                 Route::Question { id, section, question } => {
                     view! { <SurveyScreen id=id section=section focus=question /> }.into_any()
@@ -225,23 +228,29 @@ fn ProblemBanner() -> impl IntoView {
     }
 }
 
-/// `#/forms` and `#/visits`: a place for the form library or the visits screens, which the
-/// coordinator module (fetched on the first visit, see src/ui/library.rs) draws into.
+/// `#/forms`, `#/visits`, `#/export` and `#/workspace`: a place the screen's module draws
+/// into. Those screens live in wasm modules of their own, fetched on the first visit (see
+/// src/ui/library.rs): `coordinator` (library, visits, export) and `workspace` (the
+/// coordinator's imports, dashboard and report), so the survey's first load carries neither.
 #[component]
-fn ToolsHost(screen: &'static str) -> impl IntoView {
+fn ToolsHost(
+    screen: &'static str,
+    #[prop(default = "coordinator")] module: &'static str,
+) -> impl IntoView {
     use wasm_bindgen::prelude::*;
     use wasm_bindgen::JsCast;
     let state = use_app();
     let failed = RwSignal::new(false);
+    let loader_id = format!("{module}-loader");
     Effect::new(move |_| {
         let Some(doc) = web_sys::window().and_then(|w| w.document()) else {
             return;
         };
-        if doc.get_element_by_id("coordinator-loader").is_some() {
+        if doc.get_element_by_id(&loader_id).is_some() {
             // Loaded on an earlier visit: ask it to draw again.
             if let (Some(w), Ok(e)) = (
                 web_sys::window(),
-                web_sys::Event::new("doorstep-coordinator"),
+                web_sys::Event::new(&format!("doorstep-{module}")),
             ) {
                 let _ = w.dispatch_event(&e);
             }
@@ -251,13 +260,14 @@ fn ToolsHost(screen: &'static str) -> impl IntoView {
             return;
         };
         let _ = script.set_attribute("type", "module");
-        let _ = script.set_attribute("src", "./doorstep-coordinator_loader.js");
-        script.set_id("coordinator-loader");
+        let _ = script.set_attribute("src", &format!("./doorstep-{module}_loader.js"));
+        script.set_id(&loader_id);
+        let id = loader_id.clone();
         let on_error = Closure::<dyn FnMut()>::new(move || {
             // Let a later visit try again (offline before the cache had it, say).
             if let Some(s) = web_sys::window()
                 .and_then(|w| w.document())
-                .and_then(|d| d.get_element_by_id("coordinator-loader"))
+                .and_then(|d| d.get_element_by_id(&id))
             {
                 s.remove();
             }
@@ -270,7 +280,7 @@ fn ToolsHost(screen: &'static str) -> impl IntoView {
         }
     });
     view! {
-        <div id="coordinator" data-lang=state.lang.get_untracked().tag() data-screen=screen>
+        <div id=module data-lang=state.lang.get_untracked().tag() data-screen=screen>
             <p class="note" role="status" data-testid="coordinator-loading">{state.t(Msg::Loading)}</p>
         </div>
         <p class="banner error" role="alert" hidden=move || !failed.get()>{state.t(Msg::WorkerUnavailable)}</p>

@@ -12,14 +12,43 @@ mod review;
 mod roster;
 mod survey;
 pub mod visits;
+pub mod workspace;
 
 pub use app::{App, AppState};
 
-/// Entry point of the coordinator module (src/bin/coordinator.rs): mounts the form library
-/// into the placeholder the app draws for `#/forms`, now and whenever the app draws it
-/// again (it says so with a `doorstep-coordinator` event).
+/// Entry point of the coordinator module (src/bin/coordinator.rs): mounts the form library,
+/// visits or export screen into the placeholder the app draws for them, now and whenever the
+/// app draws it again.
 pub fn start_coordinator() {
-    use leptos::prelude::IntoAny;
+    start_module("coordinator", |lang, screen| {
+        use leptos::prelude::IntoAny;
+        let Ok(kv) = crate::store::local::LocalStore::open() else {
+            return crate::i18n::Msg::StorageUnavailable.get(lang).into_any();
+        };
+        match screen {
+            "visits" => leptos::view! { <visits::Visits lang=lang kv=kv /> }.into_any(),
+            "export" => leptos::view! { <export::Export lang=lang kv=kv /> }.into_any(),
+            _ => leptos::view! { <library::Library lang=lang kv=kv /> }.into_any(),
+        }
+    });
+}
+
+/// Entry point of the workspace module (src/bin/workspace.rs): the coordinator's imports,
+/// dashboard and report.
+pub fn start_workspace() {
+    start_module("workspace", |lang, _| {
+        use leptos::prelude::IntoAny;
+        leptos::view! { <workspace::Workspace lang=lang /> }.into_any()
+    });
+}
+
+/// Mounts a module's screen into the app's placeholder `#<module>` (see `ToolsHost` in
+/// app.rs), now and on every `doorstep-<module>` event the app sends when it draws the
+/// placeholder again.
+fn start_module(
+    module: &'static str,
+    draw: fn(crate::i18n::Lang, &str) -> leptos::prelude::AnyView,
+) {
     use std::cell::RefCell;
     use wasm_bindgen::prelude::*;
     use wasm_bindgen::JsCast;
@@ -29,15 +58,15 @@ pub fn start_coordinator() {
     thread_local! {
         static MOUNTED: RefCell<Option<Box<dyn std::any::Any>>> = const { RefCell::new(None) };
     }
-    fn mount() {
+    let mount = move || {
         let Some(el) = web_sys::window()
             .and_then(|w| w.document())
-            .and_then(|d| d.get_element_by_id("coordinator"))
+            .and_then(|d| d.get_element_by_id(module))
             .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
         else {
             return;
         };
-        // The module's own styles, once.
+        // The modules' own styles, once.
         if let Some(doc) = web_sys::window().and_then(|w| w.document()) {
             if doc.get_element_by_id("tools-css").is_none() {
                 if let (Ok(link), Some(head)) = (doc.create_element("link"), doc.head()) {
@@ -55,23 +84,16 @@ pub fn start_coordinator() {
             .and_then(|l| crate::i18n::Lang::parse(&l))
             .unwrap_or_default();
         el.set_text_content(None);
-        let Ok(kv) = crate::store::local::LocalStore::open() else {
-            el.set_text_content(Some(crate::i18n::Msg::StorageUnavailable.get(lang)));
-            return;
-        };
         let screen = el.get_attribute("data-screen").unwrap_or_default();
-        let handle = leptos::mount::mount_to(el, move || match screen.as_str() {
-            "visits" => leptos::view! { <visits::Visits lang=lang kv=kv /> }.into_any(),
-            "export" => leptos::view! { <export::Export lang=lang kv=kv /> }.into_any(),
-            _ => leptos::view! { <library::Library lang=lang kv=kv /> }.into_any(),
-        });
+        // Built inside `mount_to`, which owns its signals and effects.
+        let handle = leptos::mount::mount_to(el, move || draw(lang, &screen));
         MOUNTED.with_borrow_mut(|m| *m = Some(Box::new(handle)));
-    }
+    };
     mount();
     let again = Closure::<dyn FnMut()>::new(mount);
     if let Some(w) = web_sys::window() {
         let _ = w.add_event_listener_with_callback(
-            "doorstep-coordinator",
+            &format!("doorstep-{module}"),
             again.as_ref().unchecked_ref(),
         );
     }

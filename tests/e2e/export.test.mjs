@@ -4,10 +4,10 @@
 // another format version.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
 import { createHash } from "node:crypto";
 import { launch, serve, tablet, tid, ready, watchErrors } from "./helpers.mjs";
 import { validateExport } from "./lib/schema.mjs";
+import { canonical, download, seed as seedResponses } from "./lib/worker.mjs";
 
 let browser, server, url;
 before(async () => {
@@ -21,68 +21,7 @@ after(async () => {
 
 const N = 60;
 
-/** RFC 8785 canonical JSON, as the header's checksum is defined (the data here has only
- *  ASCII keys, integers and short decimals). */
-function canonical(v) {
-  if (Array.isArray(v)) return `[${v.map(canonical).join(",")}]`;
-  if (v && typeof v === "object") {
-    return `{${Object.keys(v)
-      .sort()
-      .map((k) => `${JSON.stringify(k)}:${canonical(v[k])}`)
-      .join(",")}}`;
-  }
-  return JSON.stringify(v);
-}
-
-/** A survey started in the app (so the stored shape is the app's own), then copied into
- *  N completed responses whose every identifying detail is a unique marker. */
-async function seed(page) {
-  await page.goto(url + "#/new");
-  await page.waitForSelector(tid("question"));
-  await page.tap(tid("choice-consent-yes"));
-  await page.waitForFunction(() => Object.keys(localStorage).some((k) => k.startsWith("doorstep.r.")));
-  await page.evaluate((N) => {
-    const key = Object.keys(localStorage).find((k) => k.startsWith("doorstep.r."));
-    const mine = JSON.parse(localStorage.getItem(key));
-    localStorage.removeItem(key);
-    localStorage.setItem("doorstep.worker.code", "W07");
-    for (let i = 0; i < N; i++) {
-      const id = `0000${i}`.slice(-4);
-      const members = [0, 1, 2].map((j) => ({
-        m_rel: j === 0 ? "self" : "child",
-        m_age: (i * 7 + j * 23) % 100,
-        m_sex: j % 2 ? "male" : "female",
-      }));
-      const r = {
-        ...mine,
-        id: `e2e-${id}`,
-        status: "completed",
-        completed: "2026-11-20T10:30:00+08:00",
-        rev: 5,
-        hh: `HH${id}MARK`,
-        a: {
-          consent: true,
-          building: String(1 + (i % 60)),
-          unit: `UNIT${id}MARK`,
-          room: `ROOM${id}MARK`,
-          resp_rel: "other",
-          members,
-          hh_size: 3,
-          top_needs: ["lunch", "health"],
-          comments: i === 0 ? "希望小区多组织一些老年人活动" : `我叫NAME${id}MARK，电话PHONE${id}MARK`,
-          obs_notes: `OBS${id}MARK`,
-        },
-        o: { resp_rel: `OTHER${id}MARK` },
-      };
-      localStorage.setItem(`doorstep.r.e2e-${id}`, JSON.stringify(r));
-    }
-  }, N);
-}
-
-async function download(page, button) {
-  const [d] = await Promise.all([page.waitForEvent("download"), page.tap(tid(button))]);
-  return { name: d.suggestedFilename(), bytes: readFileSync(await d.path()) };
-}
+const seed = (page) => seedResponses(page, url, N);
 
 test("export from the app: anonymous bytes, a valid document, a checksum that holds, then clear", async () => {
   const context = await tablet(browser, { acceptDownloads: true });

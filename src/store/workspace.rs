@@ -1,0 +1,168 @@
+//! The coordinator's workspace in IndexedDB: every accepted export file, whole, as it was
+//! checked. localStorage's ~5 million characters hold one community, not a district's 100,000
+//! responses; IndexedDB holds hundreds of megabytes. The dataset is rebuilt from these files
+//! when the workspace opens, so what is stored is always what was checked.
+//!
+//! Each write is one IndexedDB transaction: all of a batch's files, or none of them.
+
+use super::StoreError;
+use js_sys::{Array, Object, Promise, Reflect};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{IdbDatabase, IdbRequest, IdbTransaction, IdbTransactionMode};
+
+const DB_NAME: &str = "doorstep-workspace";
+const DB_VERSION: u32 = 1;
+const FILES: &str = "files";
+
+/// One stored file: its identity (see `report::import::Header::key`), name and text.
+pub struct StoredFile {
+    pub key: String,
+    pub name: String,
+    pub text: String,
+}
+
+#[derive(Clone)]
+pub struct WorkspaceStore {
+    db: IdbDatabase,
+}
+
+fn error(e: JsValue) -> StoreError {
+    let name = Reflect::get(&e, &"name".into())
+        .ok()
+        .and_then(|n| n.as_string())
+        .or_else(|| {
+            // An event: the error sits on its target.
+            let target = Reflect::get(&e, &"target".into()).ok()?;
+            let err = Reflect::get(&target, &"error".into()).ok()?;
+            Reflect::get(&err, &"name".into()).ok()?.as_string()
+        })
+        .unwrap_or_default();
+    match name.as_str() {
+        "QuotaExceededError" => StoreError::QuotaExceeded,
+        "InvalidStateError" | "SecurityError" | "UnknownError" => StoreError::Unavailable(name),
+        _ => StoreError::Other(if name.is_empty() {
+            format!("{e:?}")
+        } else {
+            name
+        }),
+    }
+}
+
+/// Resolves when the request succeeds, with its result.
+async fn request(req: &IdbRequest) -> Result<JsValue, StoreError> {
+    let promise = Promise::new(&mut |resolve, reject| {
+        req.set_onsuccess(Some(&resolve));
+        req.set_onerror(Some(&reject));
+    });
+    JsFuture::from(promise).await.map_err(error)?;
+    req.result().map_err(error)
+}
+
+/// Resolves when the transaction has committed (every write on disk), fails if it aborted.
+async fn committed(tx: &IdbTransaction) -> Result<(), StoreError> {
+    let promise = Promise::new(&mut |resolve, reject| {
+        tx.set_oncomplete(Some(&resolve));
+        tx.set_onerror(Some(&reject));
+        tx.set_onabort(Some(&reject));
+    });
+    JsFuture::from(promise).await.map(|_| ()).map_err(|e| {
+        // An abort names its cause on the transaction.
+        match tx.error() {
+            Some(d) if d.name() == "QuotaExceededError" => StoreError::QuotaExceeded,
+            Some(d) => StoreError::Other(d.name()),
+            None => error(e),
+        }
+    })
+}
+
+impl WorkspaceStore {
+    /// Opens (creating on first use) the workspace database.
+    pub async fn open() -> Result<WorkspaceStore, StoreError> {
+        let factory = web_sys::window()
+            .ok_or_else(|| StoreError::Unavailable("no window".into()))?
+            .indexed_db()
+            .map_err(error)?
+            .ok_or_else(|| StoreError::Unavailable("IndexedDB is not available".into()))?;
+        let open = factory.open_with_u32(DB_NAME, DB_VERSION).map_err(error)?;
+        let upgrade = Closure::<dyn FnMut(web_sys::Event)>::new(move |e: web_sys::Event| {
+            let db = e
+                .target()
+                .and_then(|t| t.dyn_into::<IdbRequest>().ok())
+                .and_then(|r| r.result().ok())
+                .and_then(|r| r.dyn_into::<IdbDatabase>().ok());
+            if let Some(db) = db {
+                if !db.object_store_names().contains(FILES) {
+                    let _ = db.create_object_store(FILES);
+                }
+            }
+        });
+        open.set_onupgradeneeded(Some(upgrade.as_ref().unchecked_ref()));
+        let db = request(&open).await?;
+        drop(upgrade);
+        Ok(WorkspaceStore {
+            db: db
+                .dyn_into()
+                .map_err(|_| StoreError::Other("not a database".into()))?,
+        })
+    }
+
+    fn transaction(&self, mode: IdbTransactionMode) -> Result<IdbTransaction, StoreError> {
+        self.db
+            .transaction_with_str_and_mode(FILES, mode)
+            .map_err(error)
+    }
+
+    /// Stores a batch of files: all of them, or (full storage, a closed tab) none.
+    pub async fn put(&self, files: &[(&str, &str, &str)]) -> Result<(), StoreError> {
+        let tx = self.transaction(IdbTransactionMode::Readwrite)?;
+        let store = tx.object_store(FILES).map_err(error)?;
+        for (key, name, text) in files {
+            let rec = Object::new();
+            let _ = Reflect::set(&rec, &"name".into(), &(*name).into());
+            let _ = Reflect::set(&rec, &"text".into(), &(*text).into());
+            store.put_with_key(&rec, &(*key).into()).map_err(error)?;
+        }
+        committed(&tx).await
+    }
+
+    /// Every stored file, in the order of their keys.
+    pub async fn files(&self) -> Result<Vec<StoredFile>, StoreError> {
+        let tx = self.transaction(IdbTransactionMode::Readonly)?;
+        let store = tx.object_store(FILES).map_err(error)?;
+        let keys: Array = request(&store.get_all_keys().map_err(error)?)
+            .await?
+            .dyn_into()
+            .map_err(|_| StoreError::Other("keys".into()))?;
+        let values: Array = request(&store.get_all().map_err(error)?)
+            .await?
+            .dyn_into()
+            .map_err(|_| StoreError::Other("values".into()))?;
+        let field = |v: &JsValue, f: &str| {
+            Reflect::get(v, &f.into())
+                .ok()
+                .and_then(|s| s.as_string())
+                .unwrap_or_default()
+        };
+        Ok(keys
+            .iter()
+            .zip(values.iter())
+            .map(|(k, v)| StoredFile {
+                key: k.as_string().unwrap_or_default(),
+                name: field(&v, "name"),
+                text: field(&v, "text"),
+            })
+            .collect())
+    }
+
+    /// Forgets every file.
+    pub async fn clear(&self) -> Result<(), StoreError> {
+        let tx = self.transaction(IdbTransactionMode::Readwrite)?;
+        tx.object_store(FILES)
+            .map_err(error)?
+            .clear()
+            .map_err(error)?;
+        committed(&tx).await
+    }
+}

@@ -1,0 +1,510 @@
+//! The coordinator's workspace (`#/workspace`, in the workspace module): import many
+//! workers' export files, see what each came to, and the merged results under filters.
+//! The files live in IndexedDB (store/workspace.rs); the dataset is rebuilt from them when
+//! the screen opens. All checking, merging and counting is `report/`.
+
+use crate::i18n::workspace::WsMsg;
+use crate::i18n::Lang;
+use crate::report::aggregate::{
+    histogram, mean_median, needs_question, protect, ranked, Filter, Measure, Prepared, Shown, View,
+};
+use crate::report::import::{text_of, Rejection, MAX_FILE_BYTES};
+use crate::report::{admit, Dataset, FileResult, Merged};
+use crate::store::workspace::WorkspaceStore;
+use crate::store::StoreError;
+use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+
+/// What became of one picked file.
+#[derive(Clone, Debug, PartialEq)]
+enum Outcome {
+    Result(FileResult),
+    NotSaved(StoreError),
+}
+
+/// Lets the browser draw (the progress line) between two files.
+async fn breathe() {
+    let p = js_sys::Promise::new(&mut |resolve, _| {
+        if let Some(w) = web_sys::window() {
+            let _ = w.set_timeout_with_callback(&resolve);
+        }
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(p).await;
+}
+
+/// Checks, stores and merges one file. Stored before merged: a file the browser would not
+/// keep is not merged either, so a reload shows what the screen showed.
+async fn take(
+    ds: StoredValue<Dataset, LocalStorage>,
+    store: &WorkspaceStore,
+    name: &str,
+    bytes: &[u8],
+) -> Outcome {
+    let text = match text_of(bytes) {
+        Ok(t) => t,
+        Err(r) => return Outcome::Result(FileResult::Rejected(r)),
+    };
+    // Merged in memory first (every response checked), stored second; if the browser will
+    // not keep it, the merge is undone, so a reload shows what the screen showed.
+    let merged = ds.try_update_value(|d| {
+        let o = admit(d, text, None, None)?;
+        let key = o.header.key();
+        d.merge(name, o).map(|m| (key, m))
+    });
+    match merged {
+        Some(Ok((key, Merged::Added(e)))) => {
+            if let Err(err) = store.put(&[(&key, name, text)]).await {
+                ds.update_value(Dataset::unmerge_last);
+                return Outcome::NotSaved(err);
+            }
+            ds.update_value(Dataset::seal);
+            Outcome::Result(FileResult::Accepted(e))
+        }
+        Some(Ok((_, Merged::AlreadyImported { name }))) => {
+            Outcome::Result(FileResult::AlreadyImported { name })
+        }
+        Some(Err(r)) => Outcome::Result(FileResult::Rejected(r)),
+        None => Outcome::Result(FileResult::Rejected(Rejection::Empty)),
+    }
+}
+
+#[component]
+pub fn Workspace(lang: Lang) -> impl IntoView {
+    let w = move |m: WsMsg| m.get(lang);
+    let ds = StoredValue::new_local(Dataset::new());
+    let view_of = StoredValue::new_local(None::<View>);
+    let version = RwSignal::new(0u32);
+    let store = StoredValue::new_local(None::<WorkspaceStore>);
+    let opening = RwSignal::new(true);
+    let problem = RwSignal::new(None::<WsMsg>);
+    let progress = RwSignal::new(None::<(usize, usize, String)>);
+    let results = RwSignal::new(Vec::<(String, Outcome)>::new());
+    let area = RwSignal::new(String::new());
+    let worker = RwSignal::new(String::new());
+    let confirm_clear = RwSignal::new(false);
+
+    let rebuild_view = move || {
+        let v = ds.with_value(|d| {
+            let form = d
+                .form_ids()
+                .keys()
+                .max_by_key(|id| {
+                    d.forms
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, f)| f.form.id == **id)
+                        .map(|(i, _)| d.form.iter().filter(|f| **f as usize == i).count())
+                        .sum::<usize>()
+                })
+                .map(|s| s.to_string());
+            form.and_then(|f| View::new(d, &f))
+        });
+        view_of.set_value(v);
+        version.update(|v| *v += 1);
+    };
+
+    // Open the store and rebuild the dataset from the files it holds.
+    wasm_bindgen_futures::spawn_local(async move {
+        match WorkspaceStore::open().await {
+            Err(_) => problem.set(Some(WsMsg::StorageUnavailable)),
+            Ok(s) => {
+                if let Ok(files) = s.files().await {
+                    let total = files.len();
+                    for (i, f) in files.iter().enumerate() {
+                        progress.set(Some((i + 1, total, f.name.clone())));
+                        breathe().await;
+                        ds.update_value(|d| {
+                            if let Ok(o) = admit(d, &f.text, None, None) {
+                                let _ = d.merge(&f.name, o);
+                            }
+                        });
+                    }
+                    ds.update_value(Dataset::seal);
+                }
+                store.set_value(Some(s));
+            }
+        }
+        progress.set(None);
+        opening.set(false);
+        rebuild_view();
+    });
+
+    let import_files = move |files: Vec<web_sys::File>| {
+        wasm_bindgen_futures::spawn_local(async move {
+            let Some(s) = store.get_value() else {
+                problem.set(Some(WsMsg::StorageUnavailable));
+                return;
+            };
+            results.set(Vec::new());
+            let total = files.len();
+            for (i, f) in files.into_iter().enumerate() {
+                let name = f.name();
+                progress.set(Some((i + 1, total, name.clone())));
+                breathe().await;
+                let outcome = if f.size() > MAX_FILE_BYTES as f64 {
+                    // Refused before a byte is read: a 200 MB file never reaches memory.
+                    Outcome::Result(FileResult::Rejected(Rejection::TooLarge {
+                        bytes: f.size() as u64,
+                    }))
+                } else {
+                    match wasm_bindgen_futures::JsFuture::from(f.array_buffer()).await {
+                        Ok(buf) => {
+                            let bytes = js_sys::Uint8Array::new(&buf).to_vec();
+                            take(ds, &s, &name, &bytes).await
+                        }
+                        Err(_) => Outcome::Result(FileResult::Rejected(Rejection::Empty)),
+                    }
+                };
+                if let Outcome::NotSaved(StoreError::QuotaExceeded) = outcome {
+                    problem.set(Some(WsMsg::StorageFull));
+                }
+                results.update(|r| r.push((name, outcome)));
+            }
+            progress.set(None);
+            rebuild_view();
+        });
+    };
+
+    let on_pick = move |ev: leptos::ev::Event| {
+        let Some(input) = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+        else {
+            return;
+        };
+        let files = input
+            .files()
+            .map(|l| (0..l.length()).filter_map(|i| l.get(i)).collect::<Vec<_>>());
+        input.set_value("");
+        if let Some(files) = files {
+            import_files(files);
+        }
+    };
+    let on_drop = move |ev: leptos::ev::DragEvent| {
+        ev.prevent_default();
+        let files = ev
+            .data_transfer()
+            .and_then(|d| d.files())
+            .map(|l| (0..l.length()).filter_map(|i| l.get(i)).collect::<Vec<_>>());
+        if let Some(files) = files {
+            import_files(files);
+        }
+    };
+
+    let clear = move |_| {
+        if !confirm_clear.get_untracked() {
+            confirm_clear.set(true);
+            return;
+        }
+        confirm_clear.set(false);
+        wasm_bindgen_futures::spawn_local(async move {
+            if let Some(s) = store.get_value() {
+                if s.clear().await.is_ok() {
+                    ds.set_value(Dataset::new());
+                    results.set(Vec::new());
+                    rebuild_view();
+                }
+            }
+        });
+    };
+
+    let describe = move |o: &Outcome| -> (String, &'static str) {
+        match o {
+            Outcome::Result(FileResult::Accepted(e)) => {
+                let n = e.added + e.replaced;
+                let mut t = lang.pick(
+                    format!("已接受：{n} 份问卷"),
+                    format!("Accepted ({n} responses)"),
+                );
+                if e.duplicates > 0 {
+                    t.push_str(&lang.pick(
+                        format!("，{} 份重复，已跳过", e.duplicates),
+                        format!(", {} duplicates skipped", e.duplicates),
+                    ));
+                }
+                (t, "accepted")
+            }
+            Outcome::Result(FileResult::AlreadyImported { name }) => {
+                (format!("{} {name}", w(WsMsg::AlreadyImported)), "duplicate")
+            }
+            Outcome::Result(FileResult::Rejected(r)) => (
+                format!("{}：{}", w(WsMsg::Rejected), r.describe(lang)),
+                "rejected",
+            ),
+            Outcome::NotSaved(_) => (w(WsMsg::NotSaved).to_owned(), "rejected"),
+        }
+    };
+
+    view! {
+        <section class="workspace" data-testid="workspace">
+            <h2>{w(WsMsg::Title)}</h2>
+            <p class="note">{w(WsMsg::Intro)}</p>
+            {move || problem.get().map(|m| view! {
+                <p class="banner error" role="alert" data-testid="ws-problem">{w(m)}</p>
+            })}
+            <p class="note" role="status" hidden=move || !opening.get()>{w(WsMsg::Opening)}</p>
+            <h3>{w(WsMsg::Import)}</h3>
+            <p class="note">{w(WsMsg::ImportHelp)}</p>
+            <div class="drop" data-testid="ws-drop"
+                on:dragover=|ev: leptos::ev::DragEvent| ev.prevent_default()
+                on:drop=on_drop>
+                <label class="button">
+                    {w(WsMsg::Import)}
+                    <input type="file" multiple accept=".json,application/json" data-testid="ws-import"
+                        disabled=move || opening.get() on:change=on_pick />
+                </label>
+                <span class="note">{w(WsMsg::Drop)}</span>
+            </div>
+            <p role="status" data-testid="ws-progress">
+                {move || progress.get().map(|(i, n, name)| {
+                    format!("{} {i}/{n}: {name}", w(WsMsg::Checking))
+                })}
+            </p>
+            <ul class="ws-results" data-testid="ws-results">
+                <For each=move || results.get().into_iter().enumerate() key=|(i, _)| *i let:((_, (name, o)))>
+                    {
+                        let (text, class) = describe(&o);
+                        view! {
+                            <li class=class data-testid="ws-result" data-outcome=class>
+                                <strong>{name}</strong>" "{text}
+                            </li>
+                        }
+                    }
+                </For>
+            </ul>
+            {move || {
+                version.get();
+                ds.with_value(|d| totals(d, lang))
+            }}
+            {move || {
+                version.get();
+                let filter = Filter {
+                    areas: Some(area.get()).filter(|a| !a.is_empty()).into_iter().collect(),
+                    workers: Some(worker.get()).filter(|a| !a.is_empty()).into_iter().collect(),
+                    ..Filter::default()
+                };
+                ds.with_value(|d| view_of.with_value(|v| v.as_ref().map(|v| {
+                    dashboard(d, v, &filter, lang, area, worker)
+                })))
+            }}
+            <p>
+                <button class="button danger" data-testid="ws-clear" on:click=clear>{w(WsMsg::Clear)}</button>
+            </p>
+            <p class="banner" role="alert" hidden=move || !confirm_clear.get()>{w(WsMsg::ClearConfirm)}</p>
+        </section>
+    }
+}
+
+fn totals(d: &Dataset, lang: Lang) -> impl IntoView {
+    let w = move |m: WsMsg| m.get(lang);
+    let mut workers: Vec<u32> = d.worker.clone();
+    workers.sort_unstable();
+    workers.dedup();
+    let mut areas: Vec<u32> = d.area.iter().copied().filter(|a| *a != 0).collect();
+    areas.sort_unstable();
+    areas.dedup();
+    let project = d
+        .project
+        .as_ref()
+        .map(|p| format!("{}（{}）", p.name, p.community));
+    let cells = [
+        (WsMsg::Files, d.files.len(), "files"),
+        (WsMsg::Responses, d.len(), "responses"),
+        (WsMsg::Workers, workers.len(), "workers"),
+        (WsMsg::Areas, areas.len(), "areas"),
+        (WsMsg::Visits, d.visits.len(), "visits"),
+    ];
+    view! {
+        <div class="ws-totals" data-testid="ws-totals">
+            {project.map(|p| view! { <p><strong>{w(WsMsg::Project)}": "</strong>{p}</p> })}
+            <dl>
+                {cells.into_iter().map(|(m, n, id)| view! {
+                    <div><dt>{w(m)}</dt><dd data-testid=format!("ws-total-{id}")>{n}</dd></div>
+                }).collect_view()}
+            </dl>
+            {(d.files.is_empty()).then(|| view! { <p class="note">{w(WsMsg::Empty)}</p> })}
+        </div>
+    }
+}
+
+/// One row of a distribution: its label, the count as published, and a bar.
+fn bars(rows: Vec<(String, Shown)>, base: u32, k: u32) -> impl IntoView {
+    let max = rows
+        .iter()
+        .filter_map(|(_, s)| s.count())
+        .max()
+        .unwrap_or(0)
+        .max(1);
+    view! {
+        <table class="ws-dist">
+            <tbody>
+                {rows.into_iter().map(|(label, shown)| {
+                    let width = shown.count().map_or(0.0, |n| f64::from(n) * 100.0 / f64::from(max));
+                    let pct = match shown.count() {
+                        Some(n) if base > 0 => format!("{:.0}%", f64::from(n) * 100.0 / f64::from(base)),
+                        _ => String::new(),
+                    };
+                    view! {
+                        <tr>
+                            <th scope="row">{label}</th>
+                            <td class="n">{shown.text(k)}</td>
+                            <td class="pct">{pct}</td>
+                            <td class="bar">
+                                <svg viewBox="0 0 100 10" preserveAspectRatio="none" aria-hidden="true">
+                                    <rect x="0" y="1" height="8" width=format!("{width:.1}") />
+                                </svg>
+                            </td>
+                        </tr>
+                    }
+                }).collect_view()}
+            </tbody>
+        </table>
+    }
+}
+
+fn question_card(v: &View, q: &Prepared, mask: &[bool], k: u32, lang: Lang) -> impl IntoView {
+    let w = move |m: WsMsg| m.get(lang);
+    let c = v.count(q, mask);
+    let additive = q.measure != Measure::Multiple;
+    let body = match q.measure {
+        Measure::Text => view! {
+            <p class="note">{Shown::Count(c.base).text(k)}" "{w(WsMsg::TextAnswers)}</p>
+        }
+        .into_any(),
+        Measure::Numbers => {
+            let bins = histogram(q, &c);
+            let shown = protect(&bins.iter().map(|b| b.1).collect::<Vec<_>>(), k, true);
+            let stats = mean_median(q, &c).map(|(mean, median)| {
+                format!(
+                    "{} {:.1} · {} {}",
+                    w(WsMsg::Mean),
+                    mean,
+                    w(WsMsg::Median),
+                    crate::form::number_text(median)
+                )
+            });
+            let rows = bins.into_iter().map(|b| b.0).zip(shown).collect();
+            view! { <p class="note">{stats}</p>{bars(rows, c.base, k)} }.into_any()
+        }
+        _ => {
+            let shown = protect(&c.n, k, additive);
+            let rows: Vec<(String, Shown)> = q
+                .values
+                .iter()
+                .zip(shown)
+                .zip(&c.n)
+                .filter(|(_, n)| **n > 0 || q.measure != Measure::Months)
+                .map(|(((_, label), s), _)| (label.get(lang).to_owned(), s))
+                .collect();
+            let stats = (q.measure == Measure::Rating)
+                .then(|| mean_median(q, &c))
+                .flatten()
+                .map(|(mean, _)| format!("{} {:.1}", w(WsMsg::Mean), mean));
+            view! { <p class="note">{stats}</p>{bars(rows, c.base, k)} }.into_any()
+        }
+    };
+    let base = if c.base == 0 {
+        w(WsMsg::NoAnswers).to_owned()
+    } else {
+        format!("{} {}", Shown::Count(c.base).text(k), w(WsMsg::Answered))
+    };
+    view! {
+        <article class="ws-q" data-testid="ws-question" data-question=q.id.clone()>
+            <h4>{q.label.get(lang).to_owned()}</h4>
+            <p class="note">
+                {base}" "{q.repeat.is_some().then(|| w(WsMsg::Items))}
+            </p>
+            {body}
+        </article>
+    }
+}
+
+fn dashboard(
+    d: &Dataset,
+    v: &View,
+    filter: &Filter,
+    lang: Lang,
+    area: RwSignal<String>,
+    worker: RwSignal<String>,
+) -> impl IntoView {
+    let w = move |m: WsMsg| m.get(lang);
+    let k = d.files.iter().map(|f| f.header.k).max().unwrap_or(5);
+    let mask = v.select(d, filter);
+    let mut areas: Vec<String> = d
+        .area
+        .iter()
+        .filter(|a| **a != 0)
+        .map(|a| d.atoms.str(*a).to_owned())
+        .collect();
+    areas.sort();
+    areas.dedup();
+    let mut workers: Vec<String> = d
+        .worker
+        .iter()
+        .map(|a| d.atoms.str(*a).to_owned())
+        .collect();
+    workers.sort();
+    workers.dedup();
+    let needs = needs_question(v).map(|i| {
+        let q = &v.questions[i];
+        let c = v.count(q, &mask);
+        let ranking = ranked(q, &c);
+        let shown = protect(&ranking.iter().map(|r| r.2).collect::<Vec<_>>(), k, false);
+        let rows = ranking
+            .into_iter()
+            .zip(shown)
+            .map(|((_, label, _), s)| (label.get(lang).to_owned(), s))
+            .collect();
+        view! {
+            <section class="ws-needs" data-testid="ws-needs">
+                <h3>{w(WsMsg::Needs)}</h3>
+                {bars(rows, c.base, k)}
+            </section>
+        }
+    });
+    let partial = (!v.partial.is_empty()).then(|| {
+        view! {
+            <p class="note" data-testid="ws-partial">
+                {w(WsMsg::OnlySomeVersions)}" "
+                {v.partial.iter().map(|(id, label, versions)| format!(
+                    "{} ({id}, v{}) ",
+                    label.get(lang),
+                    versions.iter().map(u32::to_string).collect::<Vec<_>>().join("/")
+                )).collect::<String>()}
+            </p>
+        }
+    });
+    let cards = v
+        .questions
+        .iter()
+        .map(|q| question_card(v, q, &mask, k, lang))
+        .collect_view();
+    view! {
+        <section class="ws-dashboard" data-testid="ws-dashboard">
+            <h3>{w(WsMsg::Dashboard)}</h3>
+            <div class="ws-filters">
+                <label>{w(WsMsg::Area)}" "
+                    <select data-testid="ws-filter-area" prop:value=move || area.get()
+                        on:change=move |ev| area.set(event_target_value(&ev))>
+                        <option value="">{w(WsMsg::AllAreas)}</option>
+                        {areas.into_iter().map(|a| view! { <option value=a.clone()>{a.clone()}</option> }).collect_view()}
+                    </select>
+                </label>
+                <label>{w(WsMsg::Worker)}" "
+                    <select data-testid="ws-filter-worker" prop:value=move || worker.get()
+                        on:change=move |ev| worker.set(event_target_value(&ev))>
+                        <option value="">{w(WsMsg::AllWorkers)}</option>
+                        {workers.into_iter().map(|a| view! { <option value=a.clone()>{a.clone()}</option> }).collect_view()}
+                    </select>
+                </label>
+                <span class="note" data-testid="ws-selected">
+                    {View::selected(&mask)}" "{w(WsMsg::Responses)}
+                </span>
+            </div>
+            <p class="note">{w(WsMsg::HiddenNote).replace("<k", &format!("<{k}")).replace(" k ", &format!(" {k} "))}</p>
+            {needs}
+            {partial}
+            {cards}
+        </section>
+    }
+}

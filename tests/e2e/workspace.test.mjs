@@ -1,0 +1,147 @@
+// The coordinator's workspace, as a coordinator uses it: two workers export on their own
+// tablets, the coordinator imports both files (and some bad ones) in another browser, the
+// counts match the files, a reload keeps everything, HTML in a file stays text, and the
+// workspace can be cleared.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { launch, serve, tablet, tid, ready, watchErrors } from "./helpers.mjs";
+import { seed, exportJson } from "./lib/worker.mjs";
+
+let browser, server, url;
+before(async () => {
+  browser = await launch();
+  ({ server, url } = await serve());
+});
+after(async () => {
+  await browser?.close();
+  server?.close();
+});
+
+/** Two workers of one project, each on their own tablet. */
+async function twoExports() {
+  const a = await tablet(browser, { acceptDownloads: true });
+  const pa = await a.newPage();
+  await seed(pa, url, 60, { worker: "W07" });
+  await pa.goto(url);
+  await ready(pa);
+  const first = await exportJson(pa);
+  await a.close();
+  const b = await tablet(browser, { acceptDownloads: true });
+  const pb = await b.newPage();
+  await seed(pb, url, 40, { worker: "W08", from: 100 });
+  await pb.goto(url);
+  await ready(pb);
+  const second = await exportJson(pb, { project: first.project });
+  await b.close();
+  return [first, second];
+}
+
+const file = (name, bytes) => ({ name, mimeType: "application/json", buffer: Buffer.from(bytes) });
+
+async function openWorkspace(page) {
+  await page.addInitScript(() => localStorage.setItem("doorstep.lang", "en"));
+  await page.goto(url);
+  await ready(page);
+  await page.tap(tid("workspace-link"));
+  await page.waitForSelector(`${tid("ws-import")}:not([disabled])`);
+}
+
+const total = (page, id) => page.textContent(tid(`ws-total-${id}`)).then(Number);
+
+test("two workers' exports merge in the coordinator's browser; bad files are refused with reasons", async () => {
+  const [first, second] = await twoExports();
+  const docA = JSON.parse(first.bytes.toString("utf8"));
+  const docB = JSON.parse(second.bytes.toString("utf8"));
+  assert.equal(docA.header.project.id, docB.header.project.id);
+
+  const context = await tablet(browser, { locale: "en-GB" });
+  const page = await context.newPage();
+  const errors = watchErrors(page);
+  await openWorkspace(page);
+  assert.equal(await total(page, "responses"), 0);
+
+  const text = first.bytes.toString("utf8");
+  const edited = text.replace(/"house_type":"villa"/, '"house_type":"apartment"');
+  assert.notEqual(edited, text);
+  await page.setInputFiles(tid("ws-import"), [
+    file(first.name, first.bytes),
+    file(second.name, second.bytes),
+    file("copy.json", first.bytes),
+    file("cut.json", text.slice(0, text.length / 2)),
+    file("notes.json", "meeting notes, not JSON"),
+    file("edited.json", edited),
+  ]);
+  await page.waitForFunction((n) => document.querySelectorAll('[data-testid="ws-result"]').length === n, 6);
+  const results = await page.$$eval(tid("ws-result"), (els) =>
+    els.map((e) => [e.dataset.outcome, e.textContent])
+  );
+  assert.deepEqual(
+    results.map((r) => r[0]),
+    ["accepted", "accepted", "duplicate", "rejected", "rejected", "rejected"]
+  );
+  assert.match(results[0][1], new RegExp(`Accepted \\(${docA.header.count} responses\\)`));
+  assert.match(results[2][1], /Imported before/);
+  assert.match(results[3][1], /incomplete/);
+  assert.match(results[4][1], /Not a JSON file/);
+  assert.match(results[5][1], /Checksum mismatch/);
+
+  const n = docA.header.count + docB.header.count;
+  assert.equal(await total(page, "responses"), n);
+  assert.equal(await total(page, "files"), 2);
+  assert.equal(await total(page, "workers"), 2);
+  assert.equal(await total(page, "visits"), docA.header.visits + docB.header.visits);
+  assert.equal(Number((await page.textContent(tid("ws-selected"))).split(" ")[0]), n);
+
+  // A question's counts are the files' counts; small ones hidden.
+  const villas = [docA, docB].flatMap((d) => d.responses).filter((r) => r.answers.house_type === "villa").length;
+  const row = page.locator(`${tid("ws-question")}[data-question="house_type"] tr`, { hasText: "Villa" });
+  assert.equal(Number(await row.locator("td.n").textContent()), villas);
+  await page.waitForSelector(tid("ws-needs"));
+
+  // A filter re-counts.
+  await page.selectOption(tid("ws-filter-area"), "A");
+  const inA = [docA, docB].flatMap((d) => d.responses).filter((r) => r.area === "A").length;
+  await page.waitForFunction(
+    (n) => document.querySelector('[data-testid="ws-selected"]').textContent.startsWith(`${n} `),
+    inA
+  );
+
+  // A reload keeps the workspace (IndexedDB), and importing the same files again changes nothing.
+  await page.reload();
+  await page.waitForSelector(`${tid("ws-import")}:not([disabled])`);
+  await page.waitForFunction((n) => document.querySelector('[data-testid="ws-total-responses"]')?.textContent === String(n), n);
+  await page.setInputFiles(tid("ws-import"), [file(first.name, first.bytes), file(second.name, second.bytes)]);
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid="ws-result"]').length === 2);
+  assert.deepEqual(await page.$$eval(tid("ws-result"), (els) => els.map((e) => e.dataset.outcome)), ["duplicate", "duplicate"]);
+  assert.equal(await total(page, "responses"), n);
+
+  // Clearing takes two taps, and lasts.
+  await page.tap(tid("ws-clear"));
+  assert.equal(await total(page, "responses"), n);
+  await page.tap(tid("ws-clear"));
+  await page.waitForFunction(() => document.querySelector('[data-testid="ws-total-responses"]')?.textContent === "0");
+  await page.reload();
+  await page.waitForSelector(`${tid("ws-import")}:not([disabled])`);
+  assert.equal(await total(page, "responses"), 0);
+  assert.deepEqual(errors, []);
+  await context.close();
+
+  // HTML in a file is text on the screen, never markup: no script runs.
+  const hostile = JSON.parse(text);
+  hostile.header.project.name = '<img src=x onerror="window.__pwned=1"><script>window.__pwned=1</script>';
+  const c2 = await tablet(browser, { locale: "en-GB" });
+  const p2 = await c2.newPage();
+  let dialogs = 0;
+  p2.on("dialog", (d) => {
+    dialogs++;
+    d.dismiss();
+  });
+  await openWorkspace(p2);
+  await p2.setInputFiles(tid("ws-import"), [file("hostile.json", JSON.stringify(hostile))]);
+  await p2.waitForSelector(`${tid("ws-result")}[data-outcome="accepted"]`);
+  assert.match(await p2.textContent(tid("ws-totals")), /<script>window.__pwned=1<\/script>/);
+  assert.equal(await p2.evaluate(() => window.__pwned), undefined);
+  assert.equal(await p2.locator(`${tid("ws-totals")} img`).count(), 0);
+  assert.equal(dialogs, 0);
+  await c2.close();
+});
