@@ -320,3 +320,59 @@ fn export_of_a_community() {
     );
     kv.storage().clear().unwrap();
 }
+
+/// The coordinator's import in wasm: 50 files of 2,000 responses (100,000 in all) checked
+/// and merged, the dashboard's view prepared, and every question re-counted after a filter
+/// change. The end-to-end figure (files read, stored in IndexedDB, dashboard drawn) is
+/// `BENCH_ONLY=workspace node tests/e2e/bench.mjs`.
+#[wasm_bindgen_test]
+fn coordinator_import_of_a_district() {
+    use doorstep::report::aggregate::{Filter, View};
+    use doorstep::report::fixture::{project, variant, worker_export};
+    use doorstep::report::{import, Dataset, FileResult};
+    let p = project(1);
+    let base = worker_export(&p, "W000", 0..2000);
+    let files: Vec<String> = (0..50).map(|n| variant(&base, n)).collect();
+    let bytes: usize = files.iter().map(String::len).sum();
+    let t = now_ms();
+    let t = now_ms();
+    let mut ds = Dataset::new();
+    for (n, f) in files.iter().enumerate() {
+        assert!(matches!(
+            import(&mut ds, &format!("{n}.json"), f.as_bytes()),
+            FileResult::Accepted(_)
+        ));
+    }
+    ds.seal();
+    let import_ms = now_ms() - t;
+    let t = now_ms();
+    let view = View::new(&ds, "community-needs").unwrap();
+    let prepare_ms = now_ms() - t;
+    let mut times = Vec::new();
+    for round in 0..5 {
+        let f = Filter {
+            areas: [["A", "B", "C"][round % 3].to_string()].into(),
+            ..Filter::default()
+        };
+        let t = now_ms();
+        let mask = view.select(&ds, &f);
+        let mut sum = 0u32;
+        for q in &view.questions {
+            sum += view.count(q, &mask).base;
+        }
+        std::hint::black_box(sum);
+        times.push(now_ms() - t);
+    }
+    console_log!(
+        "wasm_import_100k_ms: {:.0} ms ({} files, {} responses, {:.0} MB: check, checksums, merge)",
+        import_ms,
+        files.len(),
+        ds.len(),
+        bytes as f64 / 1e6
+    );
+    console_log!("wasm_view_prepare_100k_ms: {prepare_ms:.0} ms");
+    console_log!(
+        "wasm_filter_recount_100k_ms: {:.0} ms median (every question after a filter change)",
+        median(times)
+    );
+}

@@ -632,7 +632,7 @@ fn prepare(
         None => Some(&ds.answers),
         Some(r) => ds.repeats.get(r),
     };
-    let column = table.and_then(|t| t.columns.get(&q.id));
+    let column = table.and_then(|t| ds.column(t, &q.id));
     let rows = table.map_or(0, |t| t.rows);
     // Categories the form names, in its order (the newest version first, then values
     // only older versions offered).

@@ -32,6 +32,8 @@ pub struct Atoms {
     list: Vec<Atom>,
     /// Texts, numbers and booleans apart: `3` and `"3"` are different answers.
     index: [FxHashMap<Box<str>, u32>; 3],
+    /// Numbers by their bits: formatting a float for every answer is what made merging slow.
+    numbers: FxHashMap<u64, u32>,
 }
 
 impl Atoms {
@@ -70,8 +72,13 @@ impl Atoms {
     }
 
     fn number(&mut self, x: f64) -> u32 {
+        if let Some(&n) = self.numbers.get(&x.to_bits()) {
+            return n;
+        }
         let t = crate::form::number_text(x);
-        self.intern(&t, 1, Some(x))
+        let n = self.intern(&t, 1, Some(x));
+        self.numbers.insert(x.to_bits(), n);
+        n
     }
 
     fn boolean(&mut self, b: bool) -> u32 {
@@ -87,6 +94,9 @@ impl Atoms {
                 _ => 0,
             };
             self.index[kind].remove(&a.text);
+            if let Some(x) = a.number {
+                self.numbers.remove(&x.to_bits());
+            }
         }
     }
 
@@ -186,7 +196,8 @@ pub struct Table {
     pub parent: Vec<u32>,
     /// The repeat this one sits in (`None`: directly in the response).
     pub parent_repeat: Option<String>,
-    pub columns: FxHashMap<String, Column>,
+    /// By the question's slot (`Dataset::slot_of`): an index, not a hash of its id, per answer.
+    pub columns: Vec<Option<Column>>,
     pub rows: usize,
 }
 
@@ -194,7 +205,7 @@ impl Table {
     fn truncate(&mut self, rows: usize) {
         self.rows = rows.min(self.rows);
         self.parent.truncate(rows);
-        for c in self.columns.values_mut() {
+        for c in self.columns.iter_mut().flatten() {
             c.truncate(rows);
         }
     }
@@ -203,21 +214,27 @@ impl Table {
     fn end_row(&mut self) {
         self.rows += 1;
         let rows = self.rows;
-        for c in self.columns.values_mut() {
+        for c in self.columns.iter_mut().flatten() {
             if c.len() < rows {
                 c.pad(rows);
             }
         }
     }
 
-    fn column(&mut self, id: &str, shape: Shape) -> &mut Column {
+    fn column(&mut self, slot: u32, shape: Shape) -> &mut Column {
         let rows = self.rows;
-        if !self.columns.contains_key(id) {
-            self.columns.insert(id.to_owned(), Column::new(shape));
+        let i = slot as usize;
+        if self.columns.len() <= i {
+            self.columns.resize_with(i + 1, || None);
         }
-        let c = self.columns.get_mut(id).expect("inserted above");
+        let c = self.columns[i].get_or_insert_with(|| Column::new(shape));
         c.pad(rows);
         c
+    }
+
+    /// The column of a question, by its slot.
+    pub fn get(&self, slot: u32) -> Option<&Column> {
+        self.columns.get(slot as usize)?.as_ref()
     }
 }
 
@@ -284,6 +301,8 @@ pub struct Dataset {
     /// "Other, please specify" texts the workers let through: (row, path, text atom).
     pub other: Vec<(u32, Box<str>, u32)>,
     pub visits: Vec<VisitRow>,
+    /// Every question id met in any form, numbered: the column index in every table.
+    slots: FxHashMap<String, u32>,
     by_id: FxHashMap<Box<str>, u32>,
     visit_ids: FxHashSet<Box<str>>,
     journal: Journal,
@@ -338,6 +357,7 @@ impl Dataset {
             repeats: BTreeMap::new(),
             other: Vec::new(),
             visits: Vec::new(),
+            slots: FxHashMap::default(),
             by_id: FxHashMap::default(),
             visit_ids: FxHashSet::default(),
             journal: Journal::default(),
@@ -414,7 +434,14 @@ impl Dataset {
                 self.forms.len() - 1
             }
         };
-        let shapes = shapes_by_id(&self.forms[form_index].form);
+        let shapes: FxHashMap<String, (Shape, u32)> = shapes_by_id(&self.forms[form_index].form)
+            .into_iter()
+            .map(|(id, shape)| {
+                let next = self.slots.len() as u32;
+                let slot = *self.slots.entry(id.clone()).or_insert(next);
+                (id, (shape, slot))
+            })
+            .collect();
         let mut entry = FileEntry {
             name: name.to_owned(),
             header: file.header,
@@ -585,15 +612,20 @@ impl Dataset {
     /// Pads every column to its table's rows (after the last merge, before reading).
     pub fn seal(&mut self) {
         let rows = self.answers.rows;
-        for c in self.answers.columns.values_mut() {
+        for c in self.answers.columns.iter_mut().flatten() {
             c.pad(rows);
         }
         for t in self.repeats.values_mut() {
             let rows = t.rows;
-            for c in t.columns.values_mut() {
+            for c in t.columns.iter_mut().flatten() {
                 c.pad(rows);
             }
         }
+    }
+
+    /// The column of question `id` in `table`.
+    pub fn column<'t>(&self, table: &'t Table, id: &str) -> Option<&'t Column> {
+        table.get(*self.slots.get(id)?)
     }
 
     /// The form ids merged, with their versions.
@@ -636,7 +668,7 @@ fn shapes_by_id(form: &Form) -> FxHashMap<String, Shape> {
 /// The responses array of a file, parsed straight into the dataset.
 struct RecordsSeed<'d, 's> {
     ds: &'d mut Dataset,
-    shapes: &'s FxHashMap<String, Shape>,
+    shapes: &'s FxHashMap<String, (Shape, u32)>,
     form: u16,
     entry: &'d mut FileEntry,
 }
@@ -673,7 +705,7 @@ impl<'de> Visitor<'de> for RecordsSeed<'_, '_> {
 
 struct RecordSeed<'d, 's> {
     ds: &'d mut Dataset,
-    shapes: &'s FxHashMap<String, Shape>,
+    shapes: &'s FxHashMap<String, (Shape, u32)>,
     form: u16,
     entry: &'d mut FileEntry,
     index: usize,
@@ -810,7 +842,7 @@ struct AnswersSeed<'d, 's> {
     repeats: &'d mut BTreeMap<String, Table>,
     table: &'d mut Table,
     repeat: Option<&'s str>,
-    shapes: &'s FxHashMap<String, Shape>,
+    shapes: &'s FxHashMap<String, (Shape, u32)>,
     row: u32,
 }
 
@@ -828,7 +860,7 @@ impl<'de> Visitor<'de> for AnswersSeed<'_, '_> {
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
         while let Some(key) = map.next_key::<Key<'de>>()? {
-            let Some((qid, &shape)) = self.shapes.get_key_value(&*key.0) else {
+            let Some((qid, &(shape, slot))) = self.shapes.get_key_value(&*key.0) else {
                 return Err(A::Error::custom(format!(
                     ".answers.{}: not a question of the form",
                     key.0
@@ -839,19 +871,23 @@ impl<'de> Visitor<'de> for AnswersSeed<'_, '_> {
                     let a = map.next_value_seed(ScalarSeed(self.atoms)).map_err(|_| {
                         A::Error::custom(format!(".answers.{qid}: not an answer of its type"))
                     })?;
-                    if let Column::Scalar(c) = self.table.column(qid, shape) {
+                    if let Column::Scalar(c) = self.table.column(slot, shape) {
                         c.push(a);
                     }
                 }
                 Shape::Multi => {
-                    let list = map.next_value::<Vec<Key<'de>>>().map_err(|_| {
-                        A::Error::custom(format!(".answers.{qid}: not a list of choices"))
-                    })?;
-                    let atoms = &mut *self.atoms;
-                    let codes: Vec<u32> = list.iter().map(|k| atoms.text(&k.0)).collect();
-                    if let Column::Multi { ends, values } = self.table.column(qid, shape) {
-                        values.extend(codes);
+                    if let Column::Multi { ends, values } = self.table.column(slot, shape) {
+                        let seed = MultiSeed {
+                            atoms: &mut *self.atoms,
+                            values: &mut *values,
+                        };
+                        let r = map.next_value_seed(seed);
                         ends.push(values.len() as u32);
+                        r.map_err(|_| {
+                            A::Error::custom(format!(".answers.{qid}: not a list of choices"))
+                        })?;
+                    } else {
+                        let _ = map.next_value::<IgnoredAny>()?;
                     }
                 }
                 Shape::Repeat => {
@@ -892,7 +928,7 @@ struct ItemsSeed<'d, 's> {
     repeats: &'d mut BTreeMap<String, Table>,
     table: &'d mut Table,
     repeat: &'s str,
-    shapes: &'s FxHashMap<String, Shape>,
+    shapes: &'s FxHashMap<String, (Shape, u32)>,
     parent: u32,
 }
 
@@ -957,5 +993,32 @@ impl<'de> Visitor<'de> for ScalarSeed<'_> {
     }
     fn visit_str<E>(self, s: &str) -> Result<u32, E> {
         Ok(self.0.text(s))
+    }
+}
+
+/// The values of a multiple choice, interned straight into its column.
+struct MultiSeed<'d> {
+    atoms: &'d mut Atoms,
+    values: &'d mut Vec<u32>,
+}
+
+impl<'de> DeserializeSeed<'de> for MultiSeed<'_> {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_seq(self)
+    }
+}
+
+impl<'de> Visitor<'de> for MultiSeed<'_> {
+    type Value = ();
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a list of choices")
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        while let Some(k) = seq.next_element::<Key<'de>>()? {
+            let a = self.atoms.text(&k.0);
+            self.values.push(a);
+        }
+        Ok(())
     }
 }
