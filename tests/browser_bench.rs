@@ -335,7 +335,6 @@ fn coordinator_import_of_a_district() {
     let files: Vec<String> = (0..50).map(|n| variant(&base, n)).collect();
     let bytes: usize = files.iter().map(String::len).sum();
     let t = now_ms();
-    let t = now_ms();
     let mut ds = Dataset::new();
     for (n, f) in files.iter().enumerate() {
         assert!(matches!(

@@ -11,7 +11,8 @@ use super::dataset::{Column, Dataset};
 use super::import::Shape;
 use crate::form::{Form, Kind, Question};
 use crate::i18n::Text;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use rustc_hash::FxHashMap as HashMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// Which responses count.
 #[derive(Clone, Debug, PartialEq)]
@@ -191,10 +192,11 @@ impl View {
             .map(|(n, (q, _, _))| (q.id.as_str(), n))
             .collect();
         shared.sort_by_key(|(q, _, _)| order.get(q.id.as_str()).copied().unwrap_or(usize::MAX));
+        let mut dense = Vec::new();
         let questions = shared
             .into_iter()
             .filter(|(q, _, _)| !matches!(q.kind, Kind::Repeat { .. }))
-            .map(|(q, repeat, section)| prepare(ds, &entries, q, repeat, section))
+            .map(|(q, repeat, section)| prepare(&mut dense, ds, &entries, q, repeat, section))
             .collect();
         let mut household_of = BTreeMap::new();
         for (name, t) in &ds.repeats {
@@ -622,6 +624,7 @@ pub fn histogram(q: &Prepared, c: &Counts) -> Vec<(String, u32)> {
 }
 
 fn prepare(
+    dense: &mut Vec<u32>,
     ds: &Dataset,
     entries: &[usize],
     q: &Question,
@@ -688,17 +691,21 @@ fn prepare(
         _ => Measure::Numbers,
     };
     // Atoms of the column, in order of first appearance, mapped to dense codes.
-    let mut dense: HashMap<u32, u32> = HashMap::new();
+    // `dense` is indexed by atom (a scratch shared by every question, u32::MAX where
+    // unseen, reset before returning): an array lookup per answer, not a hash.
+    if dense.len() < ds.atoms.len() {
+        dense.resize(ds.atoms.len(), u32::MAX);
+    }
     let mut extra: Vec<u32> = Vec::new();
-    let mut note = |a: u32, dense: &mut HashMap<u32, u32>| {
-        if a != 0 && !dense.contains_key(&a) {
-            dense.insert(a, 0);
+    let mut note = |a: u32, dense: &mut Vec<u32>| {
+        if a != 0 && dense[a as usize] == u32::MAX {
+            dense[a as usize] = 0;
             extra.push(a);
         }
     };
     match column {
-        Some(Column::Scalar(v)) => v.iter().for_each(|&a| note(a, &mut dense)),
-        Some(Column::Multi { values, .. }) => values.iter().for_each(|&a| note(a, &mut dense)),
+        Some(Column::Scalar(v)) => v.iter().for_each(|&a| note(a, dense)),
+        Some(Column::Multi { values, .. }) => values.iter().for_each(|&a| note(a, dense)),
         None => {}
     }
     // A numeric question whose answers were coarsened ("30-39", "6+") counts as bands.
@@ -736,7 +743,7 @@ fn prepare(
         .collect();
     for &a in &extra {
         let code = position.get(key(a).as_str()).copied().unwrap_or(0);
-        dense.insert(a, code);
+        dense[a as usize] = code;
     }
     let numbers = values
         .iter()
@@ -746,7 +753,7 @@ fn prepare(
         Some(Column::Scalar(v)) => {
             let mut c: Vec<u32> = v
                 .iter()
-                .map(|a| dense.get(a).copied().unwrap_or(0))
+                .map(|&a| if a == 0 { 0 } else { dense[a as usize] })
                 .collect();
             c.resize(rows, 0);
             (c, None)
@@ -757,7 +764,7 @@ fn prepare(
             e.resize(rows, last);
             let c = vals
                 .iter()
-                .map(|a| dense.get(a).copied().unwrap_or(0))
+                .map(|&a| if a == 0 { 0 } else { dense[a as usize] })
                 .collect();
             (Vec::new(), Some((e, c)))
         }
@@ -766,6 +773,9 @@ fn prepare(
             (measure == Measure::Multiple).then(|| (vec![0; rows], Vec::new())),
         ),
     };
+    for &a in &extra {
+        dense[a as usize] = u32::MAX;
+    }
     Prepared {
         id: q.id.clone(),
         label: q.label.clone(),

@@ -451,7 +451,7 @@ impl Dataset {
             visits_added: 0,
         };
         let before = self.id.len();
-        let mut de = serde_json::Deserializer::from_str(file.responses.get());
+        let mut de = serde_json::Deserializer::from_str(file.responses);
         let seed = RecordsSeed {
             ds: self,
             shapes: &shapes,
@@ -467,7 +467,7 @@ impl Dataset {
             return Err(Rejection::Edited(Part::Count));
         }
         let visits: Vec<VisitIn> =
-            serde_json::from_str(file.visits.get()).map_err(|e| match json_error(&e) {
+            serde_json::from_str(file.visits).map_err(|e| match json_error(&e) {
                 Rejection::Invalid(d) => Rejection::Invalid(format!("visits: {d}")),
                 r => r,
             })?;

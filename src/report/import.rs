@@ -274,20 +274,87 @@ pub enum FormSource {
 pub struct Outline<'a> {
     pub header: Header,
     pub form: FormSource,
-    pub responses: &'a RawValue,
-    pub visits: &'a RawValue,
+    pub responses: &'a str,
+    pub visits: &'a str,
 }
 
-/// Where the responses and visits arrays sit in the file's text (byte ranges), for a
-/// caller that hashes them itself (the browser's WebCrypto is faster than wasm).
-pub fn array_ranges(text: &str) -> Option<(std::ops::Range<usize>, std::ops::Range<usize>)> {
-    let top: BTreeMap<String, &RawValue> = serde_json::from_str(text).ok()?;
-    let range = |k: &str| {
-        let raw = top.get(k)?.get();
-        let start = raw.as_ptr() as usize - text.as_ptr() as usize;
-        Some(start..start + raw.len())
+/// A file's top level, scanned once: the format checked, its parts located.
+pub struct Frame<'a> {
+    header: &'a str,
+    responses: &'a str,
+    visits: &'a str,
+    /// Found by the canonical layout's landmarks rather than a full scan (see `frame`).
+    pub quick: bool,
+}
+
+impl Frame<'_> {
+    /// Where the responses and visits arrays sit in `text` (byte ranges), for a caller
+    /// that hashes them itself: the browser's WebCrypto is several times faster than wasm.
+    pub fn ranges(&self, text: &str) -> (std::ops::Range<usize>, std::ops::Range<usize>) {
+        let range = |raw: &str| {
+            let start = raw.as_ptr() as usize - text.as_ptr() as usize;
+            start..start + raw.len()
+        };
+        (range(self.responses), range(self.visits))
+    }
+}
+
+/// A file's top level as every export writes it (canonical JSON: format, format_version,
+/// header, responses, visits, in that order, no spaces), located by its landmarks instead
+/// of a scan of 170 MB: `,"responses":[` first appears where the header ends (inside a
+/// string a quote is escaped, and no object of a header has such a key) and `,"visits":[`
+/// last appears where the responses end (a visit has no such key). A wrong guess cannot
+/// pass: the parts' checksums and parsing follow, and a file refused after a quick framing
+/// is checked again with the full scan (`report::admit` callers do so).
+pub fn quick_frame(text: &str) -> Option<Frame<'_>> {
+    let head =
+        format!("{{\"format\":\"{EXPORT_FORMAT}\",\"format_version\":{EXPORT_VERSION},\"header\":");
+    let rest = text.strip_prefix(head.as_str())?;
+    let body = rest.trim_end().strip_suffix('}')?;
+    let r = body.find(",\"responses\":[")?;
+    let v = body.rfind(",\"visits\":[")?;
+    (v > r).then(|| Frame {
+        header: &body[..r],
+        responses: &body[r + 13..v],
+        visits: &body[v + 10..],
+        quick: true,
+    })
+}
+
+/// Scans a file's top level: JSON, the format and its version, the parts it must have.
+pub fn frame(text: &str) -> Result<Frame<'_>, Rejection> {
+    let top: BTreeMap<String, &RawValue> = serde_json::from_str(text).map_err(|e| {
+        match json_error(&e) {
+            // JSON, but not an object of values: not ours.
+            Rejection::Invalid(_) => Rejection::NotAnExport,
+            r => r,
+        }
+    })?;
+    let format = top.get("format").map(|r| r.get());
+    if format != Some(&format!("\"{EXPORT_FORMAT}\"")[..]) {
+        return Err(Rejection::NotAnExport);
+    }
+    match top.get("format_version").map(|r| r.get().parse::<u64>()) {
+        Some(Ok(v)) if v == EXPORT_VERSION as u64 => {}
+        Some(Ok(v)) => return Err(Rejection::FormatVersion(v)),
+        _ => return Err(Rejection::Invalid("format_version".into())),
+    }
+    for key in top.keys() {
+        if !["format", "format_version", "header", "responses", "visits"].contains(&key.as_str()) {
+            return Err(Rejection::Invalid(format!("{key}: unknown field")));
+        }
+    }
+    let part = |k: &str| {
+        top.get(k)
+            .copied()
+            .ok_or_else(|| Rejection::Invalid(format!("{k}: missing")))
     };
-    Some((range("responses")?, range("visits")?))
+    Ok(Frame {
+        header: part("header")?.get(),
+        responses: part("responses")?.get(),
+        visits: part("visits")?.get(),
+        quick: false,
+    })
 }
 
 pub fn json_error(e: &serde_json::Error) -> Rejection {
@@ -322,8 +389,8 @@ pub fn text_of(bytes: &[u8]) -> Result<&str, Rejection> {
 
 /// Whether an array's canonical form (RFC 8785) hashes to `expected`: a file re-indented by
 /// some tool but not changed still passes.
-fn canonical_hash_matches(raw: &RawValue, expected: &str) -> bool {
-    match serde_json::from_str::<serde_json::Value>(raw.get()) {
+fn canonical_hash_matches(raw: &str, expected: &str) -> bool {
+    match serde_json::from_str::<serde_json::Value>(raw) {
         Ok(v) => sha256_hex(&canonical_string(&v)) == expected,
         Err(_) => false,
     }
@@ -351,34 +418,23 @@ pub fn outline<'a>(
     known: &dyn Fn(&str) -> Option<usize>,
     digests: Option<(String, String)>,
 ) -> Result<Outline<'a>, Rejection> {
-    let top: BTreeMap<String, &RawValue> = serde_json::from_str(text).map_err(|e| {
-        match json_error(&e) {
-            // JSON, but not an object of values: not ours.
-            Rejection::Invalid(_) => Rejection::NotAnExport,
-            r => r,
-        }
-    })?;
-    let format = top.get("format").map(|r| r.get());
-    if format != Some(&format!("\"{EXPORT_FORMAT}\"")[..]) {
-        return Err(Rejection::NotAnExport);
-    }
-    match top.get("format_version").map(|r| r.get().parse::<u64>()) {
-        Some(Ok(v)) if v == EXPORT_VERSION as u64 => {}
-        Some(Ok(v)) => return Err(Rejection::FormatVersion(v)),
-        _ => return Err(Rejection::Invalid("format_version".into())),
-    }
-    for key in top.keys() {
-        if !["format", "format_version", "header", "responses", "visits"].contains(&key.as_str()) {
-            return Err(Rejection::Invalid(format!("{key}: unknown field")));
-        }
-    }
-    let part = |k: &str| {
-        top.get(k)
-            .copied()
-            .ok_or_else(|| Rejection::Invalid(format!("{k}: missing")))
-    };
-    let (header_raw, responses, visits) = (part("header")?, part("responses")?, part("visits")?);
-    let mut de = serde_json::Deserializer::from_str(header_raw.get());
+    outline_of(frame(text)?, project, known, digests)
+}
+
+/// `outline` of a file already framed.
+pub fn outline_of<'a>(
+    frame: Frame<'a>,
+    project: Option<(&str, &str)>,
+    known: &dyn Fn(&str) -> Option<usize>,
+    digests: Option<(String, String)>,
+) -> Result<Outline<'a>, Rejection> {
+    let Frame {
+        header: header_raw,
+        responses,
+        visits,
+        ..
+    } = frame;
+    let mut de = serde_json::Deserializer::from_str(header_raw);
     let h: HeaderIn = serde_path_to_error::deserialize(&mut de).map_err(|e| {
         if let Rejection::TooDeep = json_error(e.inner()) {
             return Rejection::TooDeep;
@@ -395,7 +451,7 @@ pub fn outline<'a>(
     }
     let (responses_hash, visits_hash) = match digests {
         Some(d) => d,
-        None => (sha256_hex(responses.get()), sha256_hex(visits.get())),
+        None => (sha256_hex(responses), sha256_hex(visits)),
     };
     if responses_hash != h.responses_sha256
         && !canonical_hash_matches(responses, &h.responses_sha256)

@@ -30,8 +30,18 @@ pub fn admit<'a>(
     project: Option<(&str, &str)>,
     digests: Option<(String, String)>,
 ) -> Result<import::Outline<'a>, Rejection> {
+    admit_frame(ds, import::frame(text)?, project, digests)
+}
+
+/// `admit` of a file already framed (the caller hashed its parts meanwhile).
+pub fn admit_frame<'a>(
+    ds: &Dataset,
+    frame: import::Frame<'a>,
+    project: Option<(&str, &str)>,
+    digests: Option<(String, String)>,
+) -> Result<import::Outline<'a>, Rejection> {
     let known = |sha: &str| ds.forms.iter().position(|f| f.sha256 == sha);
-    let outline = outline(text, project.or(ds.project_of()), &known, digests)?;
+    let outline = import::outline_of(frame, project.or(ds.project_of()), &known, digests)?;
     if ds.form_conflict(&outline.header) {
         return Err(Rejection::FormConflict {
             form: outline.header.form.clone(),
@@ -66,6 +76,12 @@ pub fn import(ds: &mut Dataset, name: &str, bytes: &[u8]) -> FileResult {
         Ok(t) => t,
         Err(r) => return FileResult::Rejected(r),
     };
+    // The canonical layout's landmarks first; anything refused after them, the full scan.
+    if let Some(quick) = import::quick_frame(text) {
+        if let Ok(m) = admit_frame(ds, quick, None, None).and_then(|o| ds.merge(name, o)) {
+            return Ok(m).into();
+        }
+    }
     match admit(ds, text, None, None) {
         Err(r) => FileResult::Rejected(r),
         Ok(o) => ds.merge(name, o).into(),

@@ -496,3 +496,15 @@ fn the_last_file_can_be_taken_back_when_the_browser_will_not_store_it() {
         worker_export(&p, "W02", 30..60).as_bytes(),
     ));
 }
+
+#[test]
+fn the_quick_framing_finds_what_the_full_scan_finds() {
+    let text = worker_export(&project(13), "W01", 0..25);
+    let quick = import::quick_frame(&text).expect("a canonical export");
+    let full = import::frame(&text).unwrap();
+    assert!(quick.quick && !full.quick);
+    assert_eq!(quick.ranges(&text), full.ranges(&text));
+    // Not canonical (re-indented): no quick framing, the full scan does it.
+    let pretty = serde_json::to_string_pretty(&serde_json::from_str::<J>(&text).unwrap()).unwrap();
+    assert!(import::quick_frame(&pretty).is_none());
+}

@@ -16,11 +16,42 @@ const DB_NAME: &str = "doorstep-workspace";
 const DB_VERSION: u32 = 1;
 const FILES: &str = "files";
 
-/// One stored file: its identity (see `report::import::Header::key`), name and text.
+/// One stored file: its identity (see `report::import::Header::key`), name and bytes,
+/// as read from disk (kept as bytes: WebCrypto checks them again on every opening).
 pub struct StoredFile {
     pub key: String,
     pub name: String,
-    pub text: String,
+    pub bytes: js_sys::ArrayBuffer,
+}
+
+/// A batch being written: its transaction, and the promise of its end, made when the
+/// writes were issued (a transaction that ended before anyone listened would never say so).
+pub struct Pending {
+    tx: IdbTransaction,
+    end: Promise,
+}
+
+impl Pending {
+    fn new(tx: IdbTransaction) -> Pending {
+        let end = Promise::new(&mut |resolve, reject| {
+            tx.set_oncomplete(Some(&resolve));
+            tx.set_onerror(Some(&reject));
+            tx.set_onabort(Some(&reject));
+        });
+        Pending { tx, end }
+    }
+
+    /// Whether the batch committed (every write on disk); why not, if it aborted.
+    pub async fn done(self) -> Result<(), StoreError> {
+        JsFuture::from(self.end).await.map(|_| ()).map_err(|e| {
+            // An abort names its cause on the transaction.
+            match self.tx.error() {
+                Some(d) if d.name() == "QuotaExceededError" => StoreError::QuotaExceeded,
+                Some(d) => StoreError::Other(d.name()),
+                None => error(e),
+            }
+        })
+    }
 }
 
 #[derive(Clone)]
@@ -58,23 +89,6 @@ async fn request(req: &IdbRequest) -> Result<JsValue, StoreError> {
     });
     JsFuture::from(promise).await.map_err(error)?;
     req.result().map_err(error)
-}
-
-/// Resolves when the transaction has committed (every write on disk), fails if it aborted.
-async fn committed(tx: &IdbTransaction) -> Result<(), StoreError> {
-    let promise = Promise::new(&mut |resolve, reject| {
-        tx.set_oncomplete(Some(&resolve));
-        tx.set_onerror(Some(&reject));
-        tx.set_onabort(Some(&reject));
-    });
-    JsFuture::from(promise).await.map(|_| ()).map_err(|e| {
-        // An abort names its cause on the transaction.
-        match tx.error() {
-            Some(d) if d.name() == "QuotaExceededError" => StoreError::QuotaExceeded,
-            Some(d) => StoreError::Other(d.name()),
-            None => error(e),
-        }
-    })
 }
 
 impl WorkspaceStore {
@@ -115,16 +129,29 @@ impl WorkspaceStore {
     }
 
     /// Stores a batch of files: all of them, or (full storage, a closed tab) none.
-    pub async fn put(&self, files: &[(&str, &str, &str)]) -> Result<(), StoreError> {
+    pub async fn put(
+        &self,
+        files: &[(&str, &str, &js_sys::ArrayBuffer)],
+    ) -> Result<(), StoreError> {
+        self.begin_put(files)?.done().await
+    }
+
+    /// Starts storing a batch (the writes are issued now, in one transaction); `done`
+    /// says whether it committed. Lets the next file be checked while this one is written.
+    pub fn begin_put(
+        &self,
+        files: &[(&str, &str, &js_sys::ArrayBuffer)],
+    ) -> Result<Pending, StoreError> {
         let tx = self.transaction(IdbTransactionMode::Readwrite)?;
+        let pending = Pending::new(tx.clone());
         let store = tx.object_store(FILES).map_err(error)?;
-        for (key, name, text) in files {
+        for (key, name, bytes) in files {
             let rec = Object::new();
             let _ = Reflect::set(&rec, &"name".into(), &(*name).into());
-            let _ = Reflect::set(&rec, &"text".into(), &(*text).into());
+            let _ = Reflect::set(&rec, &"bytes".into(), bytes);
             store.put_with_key(&rec, &(*key).into()).map_err(error)?;
         }
-        committed(&tx).await
+        Ok(pending)
     }
 
     /// Every stored file, in the order of their keys.
@@ -148,10 +175,12 @@ impl WorkspaceStore {
         Ok(keys
             .iter()
             .zip(values.iter())
-            .map(|(k, v)| StoredFile {
-                key: k.as_string().unwrap_or_default(),
-                name: field(&v, "name"),
-                text: field(&v, "text"),
+            .filter_map(|(k, v)| {
+                Some(StoredFile {
+                    key: k.as_string().unwrap_or_default(),
+                    name: field(&v, "name"),
+                    bytes: Reflect::get(&v, &"bytes".into()).ok()?.dyn_into().ok()?,
+                })
             })
             .collect())
     }
@@ -159,10 +188,11 @@ impl WorkspaceStore {
     /// Forgets every file.
     pub async fn clear(&self) -> Result<(), StoreError> {
         let tx = self.transaction(IdbTransactionMode::Readwrite)?;
+        let pending = Pending::new(tx.clone());
         tx.object_store(FILES)
             .map_err(error)?
             .clear()
             .map_err(error)?;
-        committed(&tx).await
+        pending.done().await
     }
 }

@@ -8,9 +8,9 @@ use crate::i18n::Lang;
 use crate::report::aggregate::{
     histogram, mean_median, needs_question, protect, ranked, Filter, Measure, Prepared, Shown, View,
 };
-use crate::report::import::{text_of, Rejection, MAX_FILE_BYTES};
-use crate::report::{admit, Dataset, FileResult, Merged};
-use crate::store::workspace::WorkspaceStore;
+use crate::report::import::{frame, quick_frame, text_of, Rejection, MAX_FILE_BYTES};
+use crate::report::{admit_frame, Dataset, FileResult, Merged};
+use crate::store::workspace::{Pending, WorkspaceStore};
 use crate::store::StoreError;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
@@ -32,40 +32,100 @@ async fn breathe() {
     let _ = wasm_bindgen_futures::JsFuture::from(p).await;
 }
 
-/// Checks, stores and merges one file. Stored before merged: a file the browser would not
-/// keep is not merged either, so a reload shows what the screen showed.
+/// The SHA-256 of `bytes[range]` by the browser's WebCrypto (native code, several times
+/// faster than hashing in wasm), hex.
+async fn digest(buffer: &js_sys::ArrayBuffer, range: std::ops::Range<usize>) -> Option<String> {
+    let subtle = web_sys::window()?.crypto().ok()?.subtle();
+    let part = js_sys::Uint8Array::new(buffer).subarray(range.start as u32, range.end as u32);
+    let promise = subtle
+        .digest_with_str_and_buffer_source("SHA-256", &part)
+        .ok()?;
+    let out = wasm_bindgen_futures::JsFuture::from(promise).await.ok()?;
+    let bytes = js_sys::Uint8Array::new(&out).to_vec();
+    Some(crate::export::project::hex(&bytes))
+}
+
+/// Checks and merges one file (its bytes as the browser read them): the checksums by
+/// WebCrypto, everything else by `report`. The file's identity comes back with the outcome.
+async fn check_and_merge(
+    ds: StoredValue<Dataset, LocalStorage>,
+    name: &str,
+    buffer: &js_sys::ArrayBuffer,
+) -> Result<(String, Merged), Rejection> {
+    let bytes = js_sys::Uint8Array::new(buffer).to_vec();
+    let text = text_of(&bytes)?;
+    // The canonical layout's landmarks first; if anything is refused after them, the full
+    // scan (see `report::import::quick_frame`).
+    let mut attempt = quick_frame(text);
+    loop {
+        let (framed, quick) = match attempt.take() {
+            Some(f) => (f, true),
+            None => (frame(text)?, false),
+        };
+        // Over the file's own bytes: the text is the bytes after a byte-order mark, if any.
+        let (responses, visits) = framed.ranges(text);
+        let offset = bytes.len() - text.len();
+        let shift = |r: std::ops::Range<usize>| r.start + offset..r.end + offset;
+        let digests = match (
+            digest(buffer, shift(responses)).await,
+            digest(buffer, shift(visits)).await,
+        ) {
+            (Some(r), Some(v)) => Some((r, v)),
+            _ => None,
+        };
+        let result = ds
+            .try_update_value(|d| {
+                let o = admit_frame(d, framed, None, digests)?;
+                let key = o.header.key();
+                d.merge(name, o).map(|m| (key, m))
+            })
+            .unwrap_or(Err(Rejection::Empty));
+        if result.is_ok() || !quick {
+            return result;
+        }
+    }
+}
+
+/// Checks and merges one picked file and starts storing it. The merge is in memory first
+/// (every response checked); the caller awaits the write, and if the browser would not keep
+/// the file, rebuilds the dataset from what it kept, so a reload shows what the screen showed.
 async fn take(
     ds: StoredValue<Dataset, LocalStorage>,
     store: &WorkspaceStore,
     name: &str,
-    bytes: &[u8],
-) -> Outcome {
-    let text = match text_of(bytes) {
-        Ok(t) => t,
-        Err(r) => return Outcome::Result(FileResult::Rejected(r)),
-    };
-    // Merged in memory first (every response checked), stored second; if the browser will
-    // not keep it, the merge is undone, so a reload shows what the screen showed.
-    let merged = ds.try_update_value(|d| {
-        let o = admit(d, text, None, None)?;
-        let key = o.header.key();
-        d.merge(name, o).map(|m| (key, m))
-    });
-    match merged {
-        Some(Ok((key, Merged::Added(e)))) => {
-            if let Err(err) = store.put(&[(&key, name, text)]).await {
+    buffer: &js_sys::ArrayBuffer,
+) -> (Outcome, Option<Pending>) {
+    match check_and_merge(ds, name, buffer).await {
+        Ok((key, Merged::Added(e))) => match store.begin_put(&[(&key, name, buffer)]) {
+            Ok(p) => (Outcome::Result(FileResult::Accepted(e)), Some(p)),
+            Err(err) => {
                 ds.update_value(Dataset::unmerge_last);
-                return Outcome::NotSaved(err);
+                (Outcome::NotSaved(err), None)
             }
-            ds.update_value(Dataset::seal);
-            Outcome::Result(FileResult::Accepted(e))
+        },
+        Ok((_, Merged::AlreadyImported { name })) => {
+            (Outcome::Result(FileResult::AlreadyImported { name }), None)
         }
-        Some(Ok((_, Merged::AlreadyImported { name }))) => {
-            Outcome::Result(FileResult::AlreadyImported { name })
-        }
-        Some(Err(r)) => Outcome::Result(FileResult::Rejected(r)),
-        None => Outcome::Result(FileResult::Rejected(Rejection::Empty)),
+        Err(r) => (Outcome::Result(FileResult::Rejected(r)), None),
     }
+}
+
+/// The dataset rebuilt from every file the store holds.
+async fn reopen(
+    ds: StoredValue<Dataset, LocalStorage>,
+    store: &WorkspaceStore,
+    progress: RwSignal<Option<(usize, usize, String)>>,
+) {
+    ds.set_value(Dataset::new());
+    if let Ok(files) = store.files().await {
+        let total = files.len();
+        for (i, f) in files.iter().enumerate() {
+            progress.set(Some((i + 1, total, f.name.clone())));
+            breathe().await;
+            let _ = check_and_merge(ds, &f.name, &f.bytes).await;
+        }
+    }
+    ds.update_value(Dataset::seal);
 }
 
 #[component]
@@ -108,19 +168,7 @@ pub fn Workspace(lang: Lang) -> impl IntoView {
         match WorkspaceStore::open().await {
             Err(_) => problem.set(Some(WsMsg::StorageUnavailable)),
             Ok(s) => {
-                if let Ok(files) = s.files().await {
-                    let total = files.len();
-                    for (i, f) in files.iter().enumerate() {
-                        progress.set(Some((i + 1, total, f.name.clone())));
-                        breathe().await;
-                        ds.update_value(|d| {
-                            if let Ok(o) = admit(d, &f.text, None, None) {
-                                let _ = d.merge(&f.name, o);
-                            }
-                        });
-                    }
-                    ds.update_value(Dataset::seal);
-                }
+                reopen(ds, &s, progress).await;
                 store.set_value(Some(s));
             }
         }
@@ -136,6 +184,7 @@ pub fn Workspace(lang: Lang) -> impl IntoView {
                 return;
             };
             results.set(Vec::new());
+            let mut writing = Vec::new();
             let total = files.len();
             for (i, f) in files.into_iter().enumerate() {
                 let name = f.name();
@@ -148,10 +197,16 @@ pub fn Workspace(lang: Lang) -> impl IntoView {
                     }))
                 } else {
                     match wasm_bindgen_futures::JsFuture::from(f.array_buffer()).await {
-                        Ok(buf) => {
-                            let bytes = js_sys::Uint8Array::new(&buf).to_vec();
-                            take(ds, &s, &name, &bytes).await
-                        }
+                        Ok(buf) => match buf.dyn_into::<js_sys::ArrayBuffer>() {
+                            Ok(buf) => {
+                                let (outcome, pending) = take(ds, &s, &name, &buf).await;
+                                if let Some(p) = pending {
+                                    writing.push((i, p));
+                                }
+                                outcome
+                            }
+                            Err(_) => Outcome::Result(FileResult::Rejected(Rejection::Empty)),
+                        },
                         Err(_) => Outcome::Result(FileResult::Rejected(Rejection::Empty)),
                     }
                 };
@@ -159,6 +214,23 @@ pub fn Workspace(lang: Lang) -> impl IntoView {
                     problem.set(Some(WsMsg::StorageFull));
                 }
                 results.update(|r| r.push((name, outcome)));
+            }
+            // The writes ran while the next files were checked; a file the browser did not
+            // keep is taken out again by rebuilding from what it kept.
+            let mut lost = false;
+            for (i, p) in writing {
+                if let Err(err) = p.done().await {
+                    if err == StoreError::QuotaExceeded {
+                        problem.set(Some(WsMsg::StorageFull));
+                    }
+                    results.update(|r| r[i].1 = Outcome::NotSaved(err));
+                    lost = true;
+                }
+            }
+            if lost {
+                reopen(ds, &s, progress).await;
+            } else {
+                ds.update_value(Dataset::seal);
             }
             progress.set(None);
             rebuild_view();

@@ -1,6 +1,7 @@
 // `make bench`, part 2: bundle size and time to the first question in headless Chromium.
 // Prints `name: value unit` lines. A benchmark, not a test: nothing here fails on a slow box.
 import { readdirSync, readFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
 import { gzipSync } from "node:zlib";
 import { join } from "node:path";
 import { launch, serve, DIST, tid } from "./helpers.mjs";
@@ -11,11 +12,15 @@ function bundle() {
   // The first load: what index.html pulls in. The coordinator module (form library, XLSForm
   // import, visits, export) is fetched only when one of its screens is opened: counted apart.
   const files = readdirSync(DIST).filter((f) => /\.(html|js|wasm|css)$/.test(f) && f !== "sw.js");
-  const sizes = { first: [0, 0], coordinator: [0, 0] };
+  const sizes = { first: [0, 0], coordinator: [0, 0], workspace: [0, 0] };
   for (const f of files) {
     const body = readFileSync(join(DIST, f));
     const g = gzipSync(body, { level: 9 }).length;
-    const part = f.startsWith("doorstep-coordinator") || f === "tools.css" ? "coordinator" : "first";
+    const part = f.startsWith("doorstep-coordinator") || f === "tools.css"
+      ? "coordinator"
+      : f.startsWith("doorstep-workspace")
+        ? "workspace"
+        : "first";
     sizes[part][0] += body.length;
     sizes[part][1] += g;
     const kind = f.endsWith(".wasm") ? "wasm" : f.split(".").pop();
@@ -24,6 +29,7 @@ function bundle() {
   console.log(`first_load_total_raw: ${(sizes.first[0] / 1024).toFixed(1)} KB`);
   console.log(`first_load_total_gzip: ${(sizes.first[1] / 1024).toFixed(1)} KB`);
   console.log(`coordinator_module_gzip: ${(sizes.coordinator[1] / 1024).toFixed(1)} KB (form library, XLSForm import, visits, export; fetched on first use)`);
+  console.log(`workspace_module_gzip: ${(sizes.workspace[1] / 1024).toFixed(1)} KB (the coordinator's imports and dashboard; fetched on first use)`);
 }
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -357,7 +363,74 @@ async function exportScreen() {
   server.close();
 }
 
-// BENCH_ONLY=roster (or bundle, first, library, save, coverage, export) runs one part.
+/** The coordinator's workspace: 50 export files of 2,000 households (100,000 responses,
+ *  written by examples/district.rs) chosen at once, from the choice to the dashboard drawn
+ *  (read, WebCrypto checksums, checks, merge, IndexedDB, every question counted and drawn);
+ *  then a filter change, from the choice to the re-drawn dashboard. */
+async function workspace() {
+  const dir = join(DIST, "..", "target", "district");
+  const have = () => {
+    try {
+      return readdirSync(dir).filter((f) => f.endsWith(".json")).length;
+    } catch {
+      return 0;
+    }
+  };
+  if (have() < 50) {
+    execFileSync("cargo", ["run", "--release", "--features", "bench", "--example", "district", "--", dir, "50", "2000"], {
+      stdio: "inherit",
+    });
+  }
+  const files = readdirSync(dir).filter((f) => f.endsWith(".json")).sort().map((f) => join(dir, f));
+  const counts = files.map((f) => JSON.parse(readFileSync(f, "utf8")).header.count);
+  const n = counts.reduce((a, b) => a + b, 0);
+  const browser = await launch();
+  const { server, url } = await serve();
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  await page.addInitScript(() => localStorage.setItem("doorstep.lang", "en"));
+  await page.goto(url + "#/workspace");
+  await page.waitForSelector(`${tid("ws-import")}:not([disabled])`);
+  const t0 = Date.now();
+  await page.setInputFiles(tid("ws-import"), files);
+  await page.waitForFunction(
+    (n) => document.querySelector('[data-testid="ws-total-responses"]')?.textContent === String(n) &&
+      document.querySelector('[data-testid="ws-dashboard"]'),
+    n,
+    { timeout: 120000, polling: "raf" }
+  );
+  const importMs = Date.now() - t0;
+  const mb = files.reduce((a, f) => a + readFileSync(f).length, 0) / 1e6;
+  console.log(`workspace_import_50_files_ms: ${importMs} ms (${files.length} files, ${n} responses, ${mb.toFixed(0)} MB: choice to dashboard drawn)`);
+  const filter = [];
+  for (const area of ["A", "B", "C", "", "A", "B", "C"]) {
+    const before = await page.textContent(tid("ws-selected"));
+    const t = Date.now();
+    await page.selectOption(tid("ws-filter-area"), area);
+    await page.waitForFunction(
+      (b) => document.querySelector('[data-testid="ws-selected"]').textContent !== b,
+      before,
+      { polling: "raf" }
+    );
+    filter.push(Date.now() - t);
+  }
+  // Opening again: the dataset rebuilt from IndexedDB.
+  const t1 = Date.now();
+  await page.reload();
+  await page.waitForFunction(
+    (n) => document.querySelector('[data-testid="ws-total-responses"]')?.textContent === String(n) &&
+      document.querySelector('[data-testid="ws-dashboard"]'),
+    n,
+    { timeout: 120000, polling: "raf" }
+  );
+  const reopenMs = Date.now() - t1;
+  console.log(`workspace_filter_change_median: ${median(filter)} ms (choice to every question re-counted and drawn)`);
+  console.log(`workspace_reopen_ms: ${reopenMs} ms (reload: the dataset rebuilt from IndexedDB, dashboard drawn)`);
+  await browser.close();
+  server.close();
+}
+
+// BENCH_ONLY=roster (or bundle, first, library, save, coverage, export, workspace) runs one part.
 const only = process.env.BENCH_ONLY;
 const part = (name) => !only || only === name;
 if (part("bundle")) bundle();
@@ -367,3 +440,4 @@ if (part("save")) await saveThroughUi();
 if (part("roster")) await rosterThroughUi();
 if (part("coverage")) await coverageView();
 if (part("export")) await exportScreen();
+if (part("workspace")) await workspace();
