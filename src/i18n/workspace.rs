@@ -42,6 +42,10 @@ pub enum WsMsg {
     NoAnswers,
     TextAnswers,
     Project,
+    Download,
+    DownloadHelp,
+    Codebook,
+    DownloadFailed,
 }
 
 impl WsMsg {
@@ -108,6 +112,16 @@ impl WsMsg {
             WsMsg::NoAnswers => ("没有回答", "No answers"),
             WsMsg::TextAnswers => ("条文字回答（见导出文件）", "text answers (see the export)"),
             WsMsg::Project => ("项目", "Project"),
+            WsMsg::Download => ("下载汇总数据", "Download the merged data"),
+            WsMsg::DownloadHelp => (
+                "NDJSON 每行一份问卷，可直接用 DuckDB 或 Spark 读取（见 docs/workspace.md）；CSV 带 BOM，可用 Excel 或 WPS 打开，另附编码表。",
+                "NDJSON has one response per line, for DuckDB or Spark (see docs/workspace.md); the CSV carries a byte-order mark for Excel and WPS, with a codebook.",
+            ),
+            WsMsg::Codebook => ("编码表", "Codebook"),
+            WsMsg::DownloadFailed => (
+                "浏览器没有保存文件。请再试一次，或检查下载设置。",
+                "The browser did not save the file. Try again, or check its download settings.",
+            ),
         };
         lang.pick(zh, en)
     }

@@ -3,7 +3,8 @@
 //!
 //! - `import`: checking one file (format, checksums, answers against its form);
 //! - `dataset`: the merged responses, by column, with duplicates skipped;
-//! - `aggregate`: distributions, cross-tabs and needs over a filter, small counts hidden.
+//! - `aggregate`: distributions, cross-tabs and needs over a filter, small counts hidden;
+//! - `merged`: the dataset out again as NDJSON, JSON and CSV with a codebook.
 //!
 //! Plain Rust with no browser in it: the workspace screens (ui/workspace.rs) only call it.
 
@@ -13,6 +14,7 @@ pub mod dataset;
 pub mod fixture;
 pub mod import;
 pub mod json;
+pub mod merged;
 
 pub use aggregate::{Filter, View};
 pub use dataset::{Dataset, Merged};

@@ -508,3 +508,45 @@ fn the_quick_framing_finds_what_the_full_scan_finds() {
     let pretty = serde_json::to_string_pretty(&serde_json::from_str::<J>(&text).unwrap()).unwrap();
     assert!(import::quick_frame(&pretty).is_none());
 }
+
+#[test]
+fn the_merged_records_are_the_files_records() {
+    let p = project(14);
+    let a = worker_export(&p, "W01", 0..40);
+    let b = worker_export(&p, "W02", 40..90);
+    let mut ds = Dataset::new();
+    accepted(import(&mut ds, "a.json", a.as_bytes()));
+    accepted(import(&mut ds, "b.json", b.as_bytes()));
+    ds.seal();
+    let mut expected: Vec<J> = Vec::new();
+    for (name, f) in [("a.json", &a), ("b.json", &b)] {
+        let doc: J = serde_json::from_str(f).unwrap();
+        for r in doc["responses"].as_array().unwrap() {
+            let mut r = r.clone();
+            r["form"] = J::String("community-needs".into());
+            r["form_version"] = J::from(1);
+            r["source"] = J::String(name.into());
+            expected.push(r);
+        }
+    }
+    let got = merged::records(&ds);
+    assert_eq!(got.len(), expected.len());
+    for (g, e) in got.iter().zip(&expected) {
+        assert_eq!(g, e);
+    }
+    // NDJSON: a line per record, each the record.
+    let nd = merged::ndjson(&ds);
+    assert_eq!(nd.lines().count(), expected.len());
+    let first: J = serde_json::from_str(nd.lines().next().unwrap()).unwrap();
+    assert_eq!(first, expected[0]);
+    // The JSON document names its files and forms.
+    let doc: J = serde_json::from_str(&merged::json_document(&ds)).unwrap();
+    assert_eq!(doc["format"], "doorstep-merged");
+    assert_eq!(doc["files"].as_array().unwrap().len(), 2);
+    assert_eq!(doc["responses"].as_array().unwrap().len(), expected.len());
+    // CSV with a byte-order mark, a row per response, and its codebook.
+    let (csv, codebook) = merged::csv(&ds, "community-needs").unwrap();
+    assert!(csv.starts_with('\u{feff}'));
+    assert_eq!(csv.lines().count(), expected.len() + 1);
+    assert!(codebook.contains("top_needs"));
+}

@@ -359,11 +359,69 @@ pub fn Workspace(lang: Lang) -> impl IntoView {
                     dashboard(d, v, &filter, lang, area, worker)
                 })))
             }}
+            <section class="ws-downloads" hidden=move || { version.get(); ds.with_value(Dataset::is_empty) }>
+                <h3>{w(WsMsg::Download)}</h3>
+                <p class="note">{w(WsMsg::DownloadHelp)}</p>
+                <p class="actions">
+                    <button class="button" data-testid="ws-download-ndjson" on:click=move |_| offer(ds, "ndjson", lang)>"NDJSON"</button>
+                    <button class="button" data-testid="ws-download-json" on:click=move |_| offer(ds, "json", lang)>"JSON"</button>
+                    <button class="button" data-testid="ws-download-csv" on:click=move |_| offer(ds, "csv", lang)>"CSV"</button>
+                    <button class="button" data-testid="ws-download-codebook" on:click=move |_| offer(ds, "codebook", lang)>{w(WsMsg::Codebook)}</button>
+                </p>
+            </section>
             <p>
                 <button class="button danger" data-testid="ws-clear" on:click=clear>{w(WsMsg::Clear)}</button>
             </p>
             <p class="banner" role="alert" hidden=move || !confirm_clear.get()>{w(WsMsg::ClearConfirm)}</p>
         </section>
+    }
+}
+
+/// Offers the merged dataset as a file: NDJSON (for DuckDB or Spark), JSON, or CSV of the
+/// most used form with its codebook.
+fn offer(ds: StoredValue<Dataset, LocalStorage>, kind: &str, lang: Lang) {
+    use crate::report::merged;
+    let date = chrono::Local::now().format("%Y-%m-%d").to_string();
+    let (name, text, mime) = ds.with_value(|d| {
+        let form = d
+            .forms
+            .iter()
+            .map(|f| f.form.id.clone())
+            .max_by_key(|id| {
+                d.form
+                    .iter()
+                    .filter(|i| d.forms[**i as usize].form.id == *id)
+                    .count()
+            })
+            .unwrap_or_default();
+        let csvs = || merged::csv(d, &form).unwrap_or_default();
+        match kind {
+            "ndjson" => (
+                format!("doorstep-merged-{date}.ndjson"),
+                merged::ndjson(d),
+                "application/x-ndjson",
+            ),
+            "json" => (
+                format!("doorstep-merged-{date}.json"),
+                merged::json_document(d),
+                "application/json",
+            ),
+            "csv" => (
+                format!("doorstep-merged-{form}-{date}.csv"),
+                csvs().0,
+                "text/csv;charset=utf-8",
+            ),
+            _ => (
+                format!("doorstep-merged-{form}-codebook.csv"),
+                csvs().1,
+                "text/csv;charset=utf-8",
+            ),
+        }
+    });
+    if !super::browser::download(&name, &text, mime) {
+        if let Some(w) = web_sys::window() {
+            let _ = w.alert_with_message(WsMsg::DownloadFailed.get(lang));
+        }
     }
 }
 

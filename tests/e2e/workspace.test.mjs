@@ -5,6 +5,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { launch, serve, tablet, tid, ready, watchErrors } from "./helpers.mjs";
+import { readFileSync } from "node:fs";
 import { seed, exportJson } from "./lib/worker.mjs";
 
 let browser, server, url;
@@ -144,4 +145,57 @@ test("two workers' exports merge in the coordinator's browser; bad files are ref
   assert.equal(await p2.locator(`${tid("ws-totals")} img`).count(), 0);
   assert.equal(dialogs, 0);
   await c2.close();
+});
+
+test("the merged NDJSON loads into DuckDB with one statement and gives the dashboard's totals", async () => {
+  const { DuckDBInstance } = await import("@duckdb/node-api");
+  const [first, second] = await twoExports();
+  const context = await tablet(browser, { locale: "en-GB", acceptDownloads: true });
+  const page = await context.newPage();
+  const errors = watchErrors(page);
+  await openWorkspace(page);
+  await page.setInputFiles(tid("ws-import"), [file(first.name, first.bytes), file(second.name, second.bytes)]);
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid="ws-result"][data-outcome="accepted"]').length === 2);
+  const shown = await total(page, "responses");
+  const villaRow = page.locator(`${tid("ws-question")}[data-question="house_type"] tr`, { hasText: "Villa" });
+  const villas = Number(await villaRow.locator("td.n").textContent());
+  await page.selectOption(tid("ws-filter-area"), "A");
+  await page.waitForFunction(
+    (n) => !document.querySelector('[data-testid="ws-selected"]').textContent.startsWith(`${n} `),
+    shown
+  );
+  const inA = Number((await page.textContent(tid("ws-selected"))).split(" ")[0]);
+
+  const save = async (button) => {
+    const [d] = await Promise.all([page.waitForEvent("download"), page.tap(tid(button))]);
+    return { name: d.suggestedFilename(), path: await d.path() };
+  };
+  const nd = await save("ws-download-ndjson");
+  assert.match(nd.name, /^doorstep-merged-\d{4}-\d{2}-\d{2}\.ndjson$/);
+  const csv = await save("ws-download-csv");
+  assert.match(csv.name, /\.csv$/);
+  assert.deepEqual([...readFileSync(csv.path).subarray(0, 3)], [0xef, 0xbb, 0xbf]);
+  assert.equal(readFileSync(nd.path).indexOf("MARK"), -1, "a marker in the merged NDJSON");
+
+  // The one statement docs/workspace.md gives, then the dashboard's figures from SQL.
+  const db = await DuckDBInstance.create(":memory:");
+  const sql = await db.connect();
+  await sql.run(`CREATE TABLE responses AS SELECT * FROM read_json_auto('${nd.path}', format = 'newline_delimited')`);
+  const one = async (q) => (await sql.runAndReadAll(q)).getRows()[0][0];
+  assert.equal(Number(await one("SELECT count(*) FROM responses")), shown);
+  assert.equal(Number(await one("SELECT count(*) FROM responses WHERE answers.house_type = 'villa'")), villas);
+  assert.equal(Number(await one("SELECT count(*) FROM responses WHERE area = 'A'")), inA);
+  assert.equal(Number(await one("SELECT count(DISTINCT worker) FROM responses")), 2);
+  // The docs' other examples hold too: a need's share, and the roster unnested.
+  const docs = [first, second].map((f) => JSON.parse(f.bytes.toString("utf8")));
+  const lunch = docs.flatMap((d) => d.responses).filter((r) => (r.answers.top_needs || []).includes("lunch")).length;
+  assert.equal(Number(await one("SELECT sum(list_contains(answers.top_needs, 'lunch')::int) FROM responses")), lunch);
+  const members = docs.flatMap((d) => d.responses).reduce((n, r) => n + (r.answers.members || []).length, 0);
+  assert.equal(Number(await one("SELECT count(*) FROM (SELECT unnest(answers.members) AS m FROM responses)")), members);
+  // The CSV too.
+  await sql.run(`CREATE TABLE flat AS SELECT * FROM read_csv_auto('${csv.path}', header = true)`);
+  assert.equal(Number(await one("SELECT count(*) FROM flat")), shown);
+  sql.closeSync?.();
+  assert.deepEqual(errors, []);
+  await context.close();
 });
