@@ -46,6 +46,12 @@ pub enum WsMsg {
     DownloadHelp,
     Codebook,
     DownloadFailed,
+    Indicators,
+    Surveys,
+    Month,
+    CrossTab,
+    Question,
+    By,
 }
 
 impl WsMsg {
@@ -118,6 +124,12 @@ impl WsMsg {
                 "NDJSON has one response per line, for DuckDB or Spark (see docs/workspace.md); the CSV carries a byte-order mark for Excel and WPS, with a codebook.",
             ),
             WsMsg::Codebook => ("编码表", "Codebook"),
+            WsMsg::Indicators => ("指标完成情况", "Indicators"),
+            WsMsg::Surveys => ("完成问卷（户）", "Completed surveys (households)"),
+            WsMsg::Month => ("月份", "Month"),
+            WsMsg::CrossTab => ("交叉分析", "Cross-tab"),
+            WsMsg::Question => ("问题", "Question"),
+            WsMsg::By => ("按", "By"),
             WsMsg::DownloadFailed => (
                 "浏览器没有保存文件。请再试一次，或检查下载设置。",
                 "The browser did not save the file. Try again, or check its download settings.",

@@ -13,6 +13,7 @@ pub mod dataset;
 #[cfg(any(test, feature = "bench"))]
 pub mod fixture;
 pub mod import;
+pub mod indicators;
 pub mod json;
 pub mod merged;
 

@@ -550,3 +550,34 @@ fn the_merged_records_are_the_files_records() {
     assert_eq!(csv.lines().count(), expected.len() + 1);
     assert!(codebook.contains("top_needs"));
 }
+
+#[test]
+fn indicators_count_visits_and_each_household_surveyed_once() {
+    let p = project(15);
+    let a = worker_export(&p, "W01", 0..30);
+    let b = worker_export(&p, "W02", 30..50);
+    let mut ds = Dataset::new();
+    accepted(import(&mut ds, "a", a.as_bytes()));
+    accepted(import(&mut ds, "b", b.as_bytes()));
+    let i = indicators::indicators(&ds);
+    let visits: u64 = [&a, &b]
+        .iter()
+        .map(|f| {
+            serde_json::from_str::<J>(f).unwrap()["header"]["visits"]
+                .as_u64()
+                .unwrap()
+        })
+        .sum();
+    assert_eq!(u64::from(i.total.visits), visits);
+    assert_eq!(i.total.surveys as usize, ds.len());
+    assert_eq!(i.by_worker.len(), 2);
+    assert_eq!(
+        i.by_worker.values().map(|p| p.visits).sum::<u32>(),
+        i.total.visits
+    );
+    assert_eq!(
+        i.by_month.values().map(|p| p.surveys).sum::<u32>(),
+        i.total.surveys
+    );
+    assert!(i.by_month.keys().all(|m| m.len() == 7));
+}

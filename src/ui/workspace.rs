@@ -142,6 +142,9 @@ pub fn Workspace(lang: Lang) -> impl IntoView {
     let area = RwSignal::new(String::new());
     let worker = RwSignal::new(String::new());
     let confirm_clear = RwSignal::new(false);
+    // The cross-tab: a question (by id) and what its columns are (`area` or a question id).
+    let cross_q = RwSignal::new(String::from("top_needs"));
+    let cross_by = RwSignal::new(String::from("area"));
 
     let rebuild_view = move || {
         let v = ds.with_value(|d| {
@@ -359,6 +362,21 @@ pub fn Workspace(lang: Lang) -> impl IntoView {
                     dashboard(d, v, &filter, lang, area, worker)
                 })))
             }}
+            {move || {
+                version.get();
+                ds.with_value(|d| (!d.is_empty()).then(|| indicators_view(d, lang)))
+            }}
+            {move || {
+                version.get();
+                let filter = Filter {
+                    areas: Some(area.get()).filter(|a| !a.is_empty()).into_iter().collect(),
+                    workers: Some(worker.get()).filter(|a| !a.is_empty()).into_iter().collect(),
+                    ..Filter::default()
+                };
+                ds.with_value(|d| view_of.with_value(|v| v.as_ref().map(|v| {
+                    crosstab_view(d, v, &filter, lang, cross_q, cross_by)
+                })))
+            }}
             <section class="ws-downloads" hidden=move || { version.get(); ds.with_value(Dataset::is_empty) }>
                 <h3>{w(WsMsg::Download)}</h3>
                 <p class="note">{w(WsMsg::DownloadHelp)}</p>
@@ -422,6 +440,147 @@ fn offer(ds: StoredValue<Dataset, LocalStorage>, kind: &str, lang: Lang) {
         if let Some(w) = web_sys::window() {
             let _ = w.alert_with_message(WsMsg::DownloadFailed.get(lang));
         }
+    }
+}
+
+/// Visits and completed surveys against this device's targets, per worker and month.
+fn indicators_view(d: &Dataset, lang: Lang) -> impl IntoView {
+    use crate::visits::indicators::Measure as Goal;
+    let w = move |m: WsMsg| m.get(lang);
+    let i = crate::report::indicators::indicators(d);
+    let targets = crate::store::local::LocalStore::open()
+        .ok()
+        .and_then(|kv| crate::store::VisitStore::new(kv).targets().ok())
+        .unwrap_or_else(crate::visits::indicators::default_targets);
+    let goal = |m: Goal| targets.iter().find(|t| t.measure == m).map(|t| t.goal);
+    let bar = |n: u32, goal: Option<u32>| {
+        goal.map(|g| {
+            let pct = if g == 0 {
+                100.0
+            } else {
+                (f64::from(n) * 100.0 / f64::from(g)).min(100.0)
+            };
+            view! {
+                <span class="note">" / "{g}" ("{format!("{pct:.0}%")}")"</span>
+                <progress max="100" value=format!("{pct:.0}")></progress>
+            }
+        })
+    };
+    let rows = |m: &std::collections::BTreeMap<String, crate::report::indicators::Pair>| {
+        m.iter()
+            .map(|(k, p)| view! { <tr><th scope="row">{k.clone()}</th><td class="n">{p.visits}</td><td class="n">{p.surveys}</td></tr> })
+            .collect_view()
+    };
+    view! {
+        <section class="ws-indicators" data-testid="ws-indicators">
+            <h3>{w(WsMsg::Indicators)}</h3>
+            <p data-testid="ws-indicator-visits">
+                <strong>{w(WsMsg::Visits)}": "</strong>{i.total.visits}{bar(i.total.visits, goal(Goal::Visits))}
+            </p>
+            <p data-testid="ws-indicator-surveys">
+                <strong>{w(WsMsg::Surveys)}": "</strong>{i.total.surveys}{bar(i.total.surveys, goal(Goal::CompletedSurveys))}
+            </p>
+            <div class="ws-tables">
+                <table class="ws-dist">
+                    <thead><tr><th>{w(WsMsg::Worker)}</th><th>{w(WsMsg::Visits)}</th><th>{w(WsMsg::Surveys)}</th></tr></thead>
+                    <tbody>{rows(&i.by_worker)}</tbody>
+                </table>
+                <table class="ws-dist">
+                    <thead><tr><th>{w(WsMsg::Month)}</th><th>{w(WsMsg::Visits)}</th><th>{w(WsMsg::Surveys)}</th></tr></thead>
+                    <tbody>{rows(&i.by_month)}</tbody>
+                </table>
+            </div>
+        </section>
+    }
+}
+
+/// One question's answers by area, or by the answers of another question of the responses
+/// (age band, household type), small cells hidden.
+fn crosstab_view(
+    d: &Dataset,
+    v: &View,
+    filter: &Filter,
+    lang: Lang,
+    cross_q: RwSignal<String>,
+    cross_by: RwSignal<String>,
+) -> impl IntoView {
+    use crate::report::aggregate::{protect_table, By};
+    let w = move |m: WsMsg| m.get(lang);
+    let k = d.files.iter().map(|f| f.header.k).max().unwrap_or(5);
+    let mask = v.select(d, filter);
+    let countable = |q: &Prepared| !matches!(q.measure, Measure::Text | Measure::Numbers);
+    let q_options: Vec<(String, String)> = v
+        .questions
+        .iter()
+        .filter(|q| countable(q))
+        .map(|q| (q.id.clone(), q.label.get(lang).to_owned()))
+        .collect();
+    let by_options: Vec<(String, String)> =
+        std::iter::once(("area".to_owned(), w(WsMsg::Area).to_owned()))
+            .chain(
+                v.questions
+                    .iter()
+                    .filter(|q| q.repeat.is_none() && q.measure == Measure::Categories)
+                    .map(|q| (q.id.clone(), q.label.get(lang).to_owned())),
+            )
+            .collect();
+    let chosen = cross_q.get();
+    let q = v
+        .questions
+        .iter()
+        .find(|q| q.id == chosen && countable(q))
+        .or_else(|| v.questions.iter().find(|q| countable(q)));
+    let by = match cross_by.get().as_str() {
+        "area" => Some(By::Area),
+        id => v
+            .questions
+            .iter()
+            .position(|q| q.id == id)
+            .map(By::Question),
+    }
+    .unwrap_or(By::Area);
+    let table = q.map(|q| {
+        let t = v.crosstab(d, q, by, &mask);
+        let shown = protect_table(&t.cells, k);
+        let by_labels: Vec<String> = match by {
+            By::Area => t.columns.clone(),
+            By::Question(i) => v.questions[i].values.iter().map(|(_, l)| l.get(lang).to_owned()).collect(),
+        };
+        view! {
+            <table class="ws-cross" data-testid="ws-crosstab">
+                <thead>
+                    <tr><th></th>{by_labels.into_iter().map(|l| view! { <th scope="col">{l}</th> }).collect_view()}</tr>
+                </thead>
+                <tbody>
+                    {t.rows.iter().zip(shown).map(|((_, label), cells)| view! {
+                        <tr>
+                            <th scope="row">{label.get(lang).to_owned()}</th>
+                            {cells.into_iter().map(|c| view! { <td class="n">{c.text(k)}</td> }).collect_view()}
+                        </tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+        }
+    });
+    view! {
+        <section class="ws-crosstab">
+            <h3>{w(WsMsg::CrossTab)}</h3>
+            <div class="ws-filters">
+                <label>{w(WsMsg::Question)}" "
+                    <select data-testid="ws-cross-question" prop:value=move || cross_q.get()
+                        on:change=move |ev| cross_q.set(event_target_value(&ev))>
+                        {q_options.into_iter().map(|(id, l)| view! { <option value=id.clone()>{l}</option> }).collect_view()}
+                    </select>
+                </label>
+                <label>{w(WsMsg::By)}" "
+                    <select data-testid="ws-cross-by" prop:value=move || cross_by.get()
+                        on:change=move |ev| cross_by.set(event_target_value(&ev))>
+                        {by_options.into_iter().map(|(id, l)| view! { <option value=id.clone()>{l}</option> }).collect_view()}
+                    </select>
+                </label>
+            </div>
+            {table}
+        </section>
     }
 }
 

@@ -5,7 +5,9 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { launch, serve, tablet, tid, ready, watchErrors } from "./helpers.mjs";
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync, truncateSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { seed, exportJson } from "./lib/worker.mjs";
 
 let browser, server, url;
@@ -99,6 +101,24 @@ test("two workers' exports merge in the coordinator's browser; bad files are ref
   assert.equal(Number(await row.locator("td.n").textContent()), villas);
   await page.waitForSelector(tid("ws-needs"));
 
+  // Indicators: every visit the files carry, every household surveyed once.
+  assert.match(await page.textContent(tid("ws-indicator-visits")), new RegExp(`: ${docA.header.visits + docB.header.visits}`));
+  assert.match(await page.textContent(tid("ws-indicator-surveys")), new RegExp(`: ${n}`));
+  // The cross-tab: house type by area, a cell as the files say, or hidden under k.
+  await page.selectOption(tid("ws-cross-question"), "house_type");
+  await page.selectOption(tid("ws-cross-by"), "area");
+  const villasInA = [docA, docB]
+    .flatMap((d) => d.responses)
+    .filter((r) => r.area === "A" && r.answers.house_type === "villa").length;
+  const cross = page.locator(`${tid("ws-crosstab")} tr`, { hasText: "Villa" });
+  const header = await page.$$eval(`${tid("ws-crosstab")} thead th`, (ths) => ths.map((t) => t.textContent));
+  const cell = await cross.locator("td").nth(header.indexOf("A") - 1).textContent();
+  if (villasInA > 0 && villasInA < 5) assert.equal(cell, "<5");
+  // A count of k or more is shown, unless hidden to protect a small one beside it.
+  else assert.ok(cell === String(villasInA) || cell === "<5", `${cell} vs ${villasInA}`);
+
+  if (process.env.SCREENSHOTS) await page.screenshot({ path: process.env.SCREENSHOTS + "/workspace.png", fullPage: true });
+
   // A filter re-counts.
   await page.selectOption(tid("ws-filter-area"), "A");
   const inA = [docA, docB].flatMap((d) => d.responses).filter((r) => r.area === "A").length;
@@ -115,6 +135,16 @@ test("two workers' exports merge in the coordinator's browser; bad files are ref
   await page.waitForFunction(() => document.querySelectorAll('[data-testid="ws-result"]').length === 2);
   assert.deepEqual(await page.$$eval(tid("ws-result"), (els) => els.map((e) => e.dataset.outcome)), ["duplicate", "duplicate"]);
   assert.equal(await total(page, "responses"), n);
+
+  // A file far too large is refused by its size, before a byte of it is read.
+  const big = join(mkdtempSync(join(tmpdir(), "doorstep-")), "district-dump.json");
+  writeFileSync(big, "");
+  truncateSync(big, 200 * 1024 * 1024);
+  await page.setInputFiles(tid("ws-import"), big);
+  await page.waitForSelector(`${tid("ws-result")}[data-outcome="rejected"]`);
+  assert.match(await page.textContent(tid("ws-result")), /too large \(200 MB\)/);
+  assert.equal(await total(page, "responses"), n);
+  rmSync(big);
 
   // Clearing takes two taps, and lasts.
   await page.tap(tid("ws-clear"));
