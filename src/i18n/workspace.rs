@@ -52,6 +52,17 @@ pub enum WsMsg {
     CrossTab,
     Question,
     By,
+    Report,
+    ReportHelp,
+    BuildReport,
+    Print,
+    ReportTitle,
+    Period,
+    Agency,
+    Method,
+    Findings,
+    Recommendations,
+    Appendix,
 }
 
 impl WsMsg {
@@ -130,6 +141,20 @@ impl WsMsg {
             WsMsg::CrossTab => ("交叉分析", "Cross-tab"),
             WsMsg::Question => ("问题", "Question"),
             WsMsg::By => ("按", "By"),
+            WsMsg::Report => ("调研报告", "Survey report"),
+            WsMsg::ReportHelp => (
+                "生成可打印的调研报告；在打印对话框中选择“另存为 PDF”即可得到 A4 文档。建议部分可以直接编辑。",
+                "Builds a printable survey report; choose “Save as PDF” in the print dialog for an A4 document. The recommendations are yours to write.",
+            ),
+            WsMsg::BuildReport => ("生成报告", "Build the report"),
+            WsMsg::Print => ("打印 / 存为 PDF", "Print / save as PDF"),
+            WsMsg::ReportTitle => ("社区居民需求调研报告", "Community needs survey report"),
+            WsMsg::Period => ("调研时间", "Period"),
+            WsMsg::Agency => ("执行机构", "Agency"),
+            WsMsg::Method => ("调研方法", "Method"),
+            WsMsg::Findings => ("调研发现", "Findings"),
+            WsMsg::Recommendations => ("建议", "Recommendations"),
+            WsMsg::Appendix => ("附录：调查问卷", "Appendix: the questionnaire"),
             WsMsg::DownloadFailed => (
                 "浏览器没有保存文件。请再试一次，或检查下载设置。",
                 "The browser did not save the file. Try again, or check its download settings.",

@@ -16,6 +16,7 @@ pub mod import;
 pub mod indicators;
 pub mod json;
 pub mod merged;
+pub mod narrative;
 
 pub use aggregate::{Filter, View};
 pub use dataset::{Dataset, Merged};

@@ -1,4 +1,4 @@
-use super::aggregate::{protect, protect_table, ranked, By, Measure, Shown};
+use super::aggregate::{protect, protect_table, ranked, By, Counts, Measure, Shown};
 use super::fixture::{project, variant, worker_export};
 use super::import::{Part, MAX_FILE_BYTES};
 use super::*;
@@ -580,4 +580,50 @@ fn indicators_count_visits_and_each_household_surveyed_once() {
         i.total.surveys
     );
     assert!(i.by_month.keys().all(|m| m.len() == 7));
+}
+
+#[test]
+fn sentences_quote_only_published_counts() {
+    let p = project(16);
+    let mut ds = Dataset::new();
+    accepted(import(
+        &mut ds,
+        "a",
+        worker_export(&p, "W01", 0..80).as_bytes(),
+    ));
+    ds.seal();
+    let view = View::new(&ds, "community-needs").unwrap();
+    let mask = view.select(&ds, &Filter::default());
+    let k = 5;
+    let q = view.question("house_type").unwrap();
+    let c = view.count(q, &mask);
+    let s = narrative::sentence(q, &c, k).expect("a sentence");
+    let (best, n) = q
+        .values
+        .iter()
+        .zip(&c.n)
+        .max_by_key(|(_, n)| **n)
+        .map(|((_, l), n)| (l.clone(), *n))
+        .unwrap();
+    assert!(
+        s.en.contains(&best.en) && s.en.contains(&format!("({n} of {})", c.base)),
+        "{}",
+        s.en
+    );
+    assert!(s.zh.contains(&best.zh));
+    let needs = view.question("top_needs").unwrap();
+    let s = narrative::sentence(needs, &view.count(needs, &mask), k).unwrap();
+    assert!(s.en.starts_with("Of the"), "{}", s.en);
+    // Too few answers: nothing is said.
+    let few = Counts {
+        base: 3,
+        n: vec![3; q.values.len()],
+    };
+    assert!(narrative::sentence(q, &few, k).is_none());
+    // A count under k is never quoted, even when it is the largest.
+    let mut small = vec![0; q.values.len()];
+    small[0] = 4;
+    small[1] = 4;
+    let s = narrative::sentence(q, &Counts { base: 8, n: small }, k);
+    assert!(s.is_none());
 }

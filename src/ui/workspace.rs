@@ -145,6 +145,23 @@ pub fn Workspace(lang: Lang) -> impl IntoView {
     // The cross-tab: a question (by id) and what its columns are (`area` or a question id).
     let cross_q = RwSignal::new(String::from("top_needs"));
     let cross_by = RwSignal::new(String::from("area"));
+    // The survey report: its language once built; the agency and the recommendations the
+    // coordinator writes, kept in this browser.
+    let report_lang = RwSignal::new(None::<Lang>);
+    let chosen_report_lang = RwSignal::new(Lang::Zh);
+    let kv = crate::store::local::LocalStore::open().ok();
+    let kept = |key: &str| {
+        kv.as_ref()
+            .and_then(|k| crate::store::KvStore::get(k, key).ok().flatten())
+            .unwrap_or_default()
+    };
+    let agency = RwSignal::new(kept(AGENCY_KEY));
+    let recommendations = RwSignal::new(kept(RECOMMENDATIONS_KEY));
+    let keep = move |key: &'static str, text: String| {
+        if let Ok(k) = crate::store::local::LocalStore::open() {
+            let _ = crate::store::KvStore::set(&k, key, &text);
+        }
+    };
 
     let rebuild_view = move || {
         let v = ds.with_value(|d| {
@@ -377,6 +394,34 @@ pub fn Workspace(lang: Lang) -> impl IntoView {
                     crosstab_view(d, v, &filter, lang, cross_q, cross_by)
                 })))
             }}
+            <section class="ws-report-actions" hidden=move || { version.get(); ds.with_value(Dataset::is_empty) }>
+                <h3>{w(WsMsg::Report)}</h3>
+                <p class="note">{w(WsMsg::ReportHelp)}</p>
+                <p class="actions">
+                    <select data-testid="ws-report-lang" on:change=move |ev| {
+                        chosen_report_lang.set(if event_target_value(&ev) == "en" { Lang::En } else { Lang::Zh })
+                    }>
+                        <option value="zh-CN">"中文"</option>
+                        <option value="en">"English"</option>
+                    </select>
+                    <button class="button" data-testid="ws-build-report"
+                        on:click=move |_| report_lang.set(Some(chosen_report_lang.get_untracked()))>
+                        {w(WsMsg::BuildReport)}
+                    </button>
+                    <button class="button" data-testid="ws-print" hidden=move || report_lang.get().is_none()
+                        on:click=|_| { if let Some(w) = web_sys::window() { let _ = w.print(); } }>
+                        {w(WsMsg::Print)}
+                    </button>
+                </p>
+            </section>
+            {move || {
+                version.get();
+                report_lang.get().and_then(|rl| {
+                    ds.with_value(|d| view_of.with_value(|v| v.as_ref().map(|v| {
+                        report_view(d, v, rl, agency, recommendations, keep)
+                    })))
+                })
+            }}
             <section class="ws-downloads" hidden=move || { version.get(); ds.with_value(Dataset::is_empty) }>
                 <h3>{w(WsMsg::Download)}</h3>
                 <p class="note">{w(WsMsg::DownloadHelp)}</p>
@@ -581,6 +626,200 @@ fn crosstab_view(
             </div>
             {table}
         </section>
+    }
+}
+
+const AGENCY_KEY: &str = "doorstep.report.agency";
+const RECOMMENDATIONS_KEY: &str = "doorstep.report.recommendations";
+
+/// The survey report (调研报告), printable to A4 by the browser's "Save as PDF": title page,
+/// method, top needs, findings by section with generated sentences and charts, the
+/// coordinator's recommendations, and the questionnaire as an appendix.
+fn report_view(
+    d: &Dataset,
+    v: &View,
+    lang: Lang,
+    agency: RwSignal<String>,
+    recommendations: RwSignal<String>,
+    keep: impl Fn(&'static str, String) + Copy + 'static,
+) -> impl IntoView {
+    use crate::report::narrative::sentence;
+    let r = move |m: WsMsg| m.get(lang);
+    let k = d.files.iter().map(|f| f.header.k).max().unwrap_or(5);
+    let mask = v.select(d, &Filter::default());
+    let n = View::selected(&mask);
+    let project = d.project.clone();
+    let mut days: Vec<&str> = (0..d.id.len())
+        .filter(|&i| mask[i])
+        .map(|i| match d.completed_on[i] {
+            0 => d.atoms.str(d.started[i]),
+            x => d.atoms.str(x),
+        })
+        .collect();
+    days.sort_unstable();
+    let period = match (days.first(), days.last()) {
+        (Some(a), Some(b)) => format!("{a} – {b}"),
+        _ => String::new(),
+    };
+    let mut workers: Vec<u32> = d.worker.clone();
+    workers.sort_unstable();
+    workers.dedup();
+    let mut areas: Vec<&str> = d
+        .area
+        .iter()
+        .filter(|a| **a != 0)
+        .map(|a| d.atoms.str(*a))
+        .collect();
+    areas.sort_unstable();
+    areas.dedup();
+    let form = d
+        .forms
+        .iter()
+        .find(|f| f.form.id == v.form_id)
+        .map(|f| f.form.clone());
+    let title = form
+        .as_ref()
+        .map(|f| f.title.get(lang).to_owned())
+        .unwrap_or_default();
+    let method = lang.pick(
+        format!(
+            "本次调研采用入户问卷调查。{period}期间，{} 名社工走访并完成问卷 {n} 份，覆盖片区：{}。数据在社工设备上先行匿名化：去除姓名、电话、门牌等身份信息，年龄等信息按区间概括，每种组合至少 {k} 户；报告中少于 {k} 的数字不予显示。",
+            workers.len(),
+            areas.join("、")
+        ),
+        format!(
+            "A door-to-door questionnaire survey. From {period}, {} social workers completed {n} questionnaires, in areas {}. The data was anonymised on the workers' devices: names, phones and flats removed, ages and similar answers in bands, every combination shared by at least {k} households; counts under {k} are not shown in this report.",
+            workers.len(),
+            areas.join(", ")
+        ),
+    );
+    let needs = needs_question(v).map(|i| {
+        let q = &v.questions[i];
+        let c = v.count(q, &mask);
+        let ranking = ranked(q, &c);
+        let items = ranking
+            .into_iter()
+            .filter(|(_, _, n)| *n >= k)
+            .take(5)
+            .map(|(_, label, n)| {
+                let p = (f64::from(n) * 100.0 / f64::from(c.base.max(1))).round();
+                view! { <li>{label.get(lang).to_owned()}" — "{format!("{p}%")}" ("{n}")"</li> }
+            })
+            .collect_view();
+        view! {
+            <section class="report-needs" data-testid="report-needs">
+                <h2>{r(WsMsg::Needs)}</h2>
+                <ol>{items}</ol>
+            </section>
+        }
+    });
+    // Findings, by the form's sections.
+    let mut sections: Vec<(String, Vec<&Prepared>)> = Vec::new();
+    for q in &v.questions {
+        let name = q.section.get(lang).to_owned();
+        match sections.last_mut() {
+            Some((s, qs)) if *s == name => qs.push(q),
+            _ => sections.push((name, vec![q])),
+        }
+    }
+    let findings = sections
+        .into_iter()
+        .filter_map(|(name, qs)| {
+            let items: Vec<_> = qs
+                .into_iter()
+                .filter_map(|q| {
+                    let c = v.count(q, &mask);
+                    let s = sentence(q, &c, k)?;
+                    let rows: Vec<(String, Shown)> = q
+                        .values
+                        .iter()
+                        .zip(protect(&c.n, k, q.measure != Measure::Multiple))
+                        .zip(&c.n)
+                        .filter(|(_, n)| **n > 0)
+                        .map(|(((_, l), s), _)| (l.get(lang).to_owned(), s))
+                        .collect();
+                    let chart = (q.measure != Measure::Numbers).then(|| bars(rows, c.base, k));
+                    Some(view! {
+                        <div class="report-finding">
+                            <h4>{q.label.get(lang).to_owned()}</h4>
+                            <p class="sentence">{s.get(lang).to_owned()}</p>
+                            {chart}
+                        </div>
+                    })
+                })
+                .collect();
+            (!items.is_empty()).then(|| {
+                view! {
+                    <section class="report-section"><h3>{name}</h3>{items}</section>
+                }
+            })
+        })
+        .collect_view();
+    let appendix = form.map(|f| {
+        f.sections
+            .iter()
+            .map(|s| {
+                let qs = s
+                    .questions
+                    .iter()
+                    .filter(|q| q.kind.takes_answer() || matches!(q.kind, crate::form::Kind::Repeat { .. }))
+                    .map(|q| {
+                        let choices = q
+                            .kind
+                            .choices()
+                            .iter()
+                            .map(|c| c.label.get(lang).to_owned())
+                            .collect::<Vec<_>>()
+                            .join(" / ");
+                        view! {
+                            <li>{q.label.get(lang).to_owned()}
+                                {(!choices.is_empty()).then(|| view! { <span class="choices">" ("{choices}")"</span> })}
+                            </li>
+                        }
+                    })
+                    .collect_view();
+                view! { <h4>{s.title.get(lang).to_owned()}</h4><ol>{qs}</ol> }
+            })
+            .collect_view()
+    });
+    let today = chrono::Local::now().format("%Y-%m-%d").to_string();
+    view! {
+        <article class="report" data-testid="report" lang=lang.tag()>
+            <section class="report-title">
+                <h1 data-testid="report-title">{project.as_ref().map(|p| p.name.clone())}</h1>
+                <p class="subtitle">{r(WsMsg::ReportTitle)}" · "{title}</p>
+                <p>{project.as_ref().map(|p| p.community.clone())}</p>
+                <p>{r(WsMsg::Period)}": "{period.clone()}</p>
+                <p class="agency">
+                    <label>{r(WsMsg::Agency)}": "
+                        <input type="text" data-testid="report-agency" prop:value=move || agency.get()
+                            on:change=move |ev| { let t = event_target_value(&ev); keep(AGENCY_KEY, t.clone()); agency.set(t); } />
+                    </label>
+                    <span class="print-only">{move || agency.get()}</span>
+                </p>
+                <p>{today}</p>
+            </section>
+            <section class="report-method">
+                <h2>{r(WsMsg::Method)}</h2>
+                <p data-testid="report-method">{method}</p>
+            </section>
+            {needs}
+            <section class="report-findings">
+                <h2>{r(WsMsg::Findings)}</h2>
+                {findings}
+            </section>
+            <section class="report-recommendations">
+                <h2>{r(WsMsg::Recommendations)}</h2>
+                <textarea data-testid="report-recommendations" rows="8" prop:value=move || recommendations.get()
+                    on:change=move |ev| { let t = event_target_value(&ev); keep(RECOMMENDATIONS_KEY, t.clone()); recommendations.set(t); }>
+                </textarea>
+                <div class="print-only recommendations-text">{move || recommendations.get()}</div>
+            </section>
+            <section class="report-appendix">
+                <h2>{r(WsMsg::Appendix)}</h2>
+                {appendix}
+            </section>
+        </article>
     }
 }
 

@@ -5,9 +5,10 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { launch, serve, tablet, tid, ready, watchErrors } from "./helpers.mjs";
-import { readFileSync, writeFileSync, truncateSync, mkdtempSync, rmSync } from "node:fs";
+import { readFileSync, writeFileSync, truncateSync, mkdtempSync, rmSync, mkdirSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, dirname } from "node:path";
+import { fileURLToPath } from "node:url";
 import { seed, exportJson } from "./lib/worker.mjs";
 
 let browser, server, url;
@@ -226,6 +227,53 @@ test("the merged NDJSON loads into DuckDB with one statement and gives the dashb
   await sql.run(`CREATE TABLE flat AS SELECT * FROM read_csv_auto('${csv.path}', header = true)`);
   assert.equal(Number(await one("SELECT count(*) FROM flat")), shown);
   sql.closeSync?.();
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test("the survey report builds in zh-CN, keeps its recommendations, and prints to a clean A4 document", async () => {
+  const [first, second] = await twoExports();
+  const context = await tablet(browser, { locale: "zh-CN" });
+  const page = await context.newPage();
+  const errors = watchErrors(page);
+  await page.goto(url);
+  await ready(page);
+  await page.tap(tid("workspace-link"));
+  await page.waitForSelector(`${tid("ws-import")}:not([disabled])`);
+  await page.setInputFiles(tid("ws-import"), [file(first.name, first.bytes), file(second.name, second.bytes)]);
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid="ws-result"][data-outcome="accepted"]').length === 2);
+  await page.tap(tid("ws-build-report"));
+  await page.waitForSelector(tid("report"));
+  assert.equal(await page.textContent(tid("report-title")), "东区入户调查");
+  const method = await page.textContent(tid("report-method"));
+  const n = JSON.parse(first.bytes.toString("utf8")).header.count + JSON.parse(second.bytes.toString("utf8")).header.count;
+  assert.match(method, new RegExp(`完成问卷 ${n} 份`));
+  assert.ok((await page.locator(".report .sentence").count()) > 5);
+  assert.match(await page.textContent(".report"), /%/);
+  await page.waitForSelector(tid("report-needs"));
+  // The coordinator's own words are kept.
+  await page.fill(tid("report-agency"), "幸福社工服务中心");
+  await page.fill(tid("report-recommendations"), "一、增设老年助餐点。\n二、开设四点半课堂。");
+  await page.locator(tid("report-recommendations")).blur();
+  await page.reload();
+  await page.waitForSelector(`${tid("ws-import")}:not([disabled])`);
+  await page.waitForSelector(`${tid("ws-build-report")}:visible`);
+  await page.tap(tid("ws-build-report"));
+  await page.waitForSelector(tid("report"));
+  assert.equal(await page.inputValue(tid("report-agency")), "幸福社工服务中心");
+  assert.match(await page.inputValue(tid("report-recommendations")), /增设老年助餐点/);
+
+  // Print: only the report, the editable fields as text; captured as artifacts.
+  const out = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "target", "artifacts");
+  mkdirSync(out, { recursive: true });
+  await page.emulateMedia({ media: "print" });
+  assert.equal(await page.isVisible(tid("ws-import")), false);
+  assert.equal(await page.isVisible(tid("report-recommendations")), false);
+  assert.match(await page.textContent(".report .recommendations-text"), /开设四点半课堂/);
+  await page.screenshot({ path: join(out, "report-print-preview.png"), fullPage: true });
+  const pdf = await page.pdf({ format: "A4", path: join(out, "report.pdf") });
+  const pages = (pdf.toString("latin1").match(/\/Type\s*\/Page[^s]/g) || []).length;
+  assert.ok(pages >= 4, `${pages} pages`);
   assert.deepEqual(errors, []);
   await context.close();
 });
