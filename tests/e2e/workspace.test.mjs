@@ -90,7 +90,11 @@ test("two workers' exports merge in the coordinator's browser; bad files are ref
   assert.match(results[5][1], /Checksum mismatch/);
 
   const n = docA.header.count + docB.header.count;
-  assert.equal(await total(page, "responses"), n);
+  // The totals are drawn once the batch's writes have committed.
+  await page.waitForFunction(
+    (n) => document.querySelector('[data-testid="ws-total-responses"]')?.textContent === String(n),
+    n
+  );
   assert.equal(await total(page, "files"), 2);
   assert.equal(await total(page, "workers"), 2);
   assert.equal(await total(page, "visits"), docA.header.visits + docB.header.visits);
@@ -187,6 +191,12 @@ test("the merged NDJSON loads into DuckDB with one statement and gives the dashb
   await openWorkspace(page);
   await page.setInputFiles(tid("ws-import"), [file(first.name, first.bytes), file(second.name, second.bytes)]);
   await page.waitForFunction(() => document.querySelectorAll('[data-testid="ws-result"][data-outcome="accepted"]').length === 2);
+  const expected = [first, second].map((f) => JSON.parse(f.bytes.toString("utf8")).header.count).reduce((a, b) => a + b);
+  // The totals are drawn once the batch's writes have committed.
+  await page.waitForFunction(
+    (n) => document.querySelector('[data-testid="ws-total-responses"]')?.textContent === String(n),
+    expected
+  );
   const shown = await total(page, "responses");
   const villaRow = page.locator(`${tid("ws-question")}[data-question="house_type"] tr`, { hasText: "Villa" });
   const villas = Number(await villaRow.locator("td.n").textContent());
@@ -242,6 +252,7 @@ test("the survey report builds in zh-CN, keeps its recommendations, and prints t
   await page.waitForSelector(`${tid("ws-import")}:not([disabled])`);
   await page.setInputFiles(tid("ws-import"), [file(first.name, first.bytes), file(second.name, second.bytes)]);
   await page.waitForFunction(() => document.querySelectorAll('[data-testid="ws-result"][data-outcome="accepted"]').length === 2);
+  await page.waitForSelector(tid("ws-dashboard"));
   await page.tap(tid("ws-build-report"));
   await page.waitForSelector(tid("report"));
   assert.equal(await page.textContent(tid("report-title")), "东区入户调查");
