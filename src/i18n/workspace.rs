@@ -63,6 +63,7 @@ pub enum WsMsg {
     Findings,
     Recommendations,
     Appendix,
+    Saving,
 }
 
 impl WsMsg {
@@ -155,6 +156,7 @@ impl WsMsg {
             WsMsg::Findings => ("调研发现", "Findings"),
             WsMsg::Recommendations => ("建议", "Recommendations"),
             WsMsg::Appendix => ("附录：调查问卷", "Appendix: the questionnaire"),
+            WsMsg::Saving => ("正在保存到浏览器……请勿关闭页面。", "Saving in the browser… keep this page open."),
             WsMsg::DownloadFailed => (
                 "浏览器没有保存文件。请再试一次，或检查下载设置。",
                 "The browser did not save the file. Try again, or check its download settings.",

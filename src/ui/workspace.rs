@@ -22,6 +22,12 @@ enum Outcome {
     NotSaved(StoreError),
 }
 
+fn now() -> f64 {
+    web_sys::window()
+        .and_then(|w| w.performance())
+        .map_or(0.0, |p| p.now())
+}
+
 /// Lets the browser draw (the progress line) between two files.
 async fn breathe() {
     let p = js_sys::Promise::new(&mut |resolve, _| {
@@ -138,6 +144,7 @@ pub fn Workspace(lang: Lang) -> impl IntoView {
     let opening = RwSignal::new(true);
     let problem = RwSignal::new(None::<WsMsg>);
     let progress = RwSignal::new(None::<(usize, usize, String)>);
+    let saving = RwSignal::new(false);
     let results = RwSignal::new(Vec::<(String, Outcome)>::new());
     let area = RwSignal::new(String::new());
     let worker = RwSignal::new(String::new());
@@ -206,17 +213,30 @@ pub fn Workspace(lang: Lang) -> impl IntoView {
             results.set(Vec::new());
             let mut writing = Vec::new();
             let total = files.len();
-            for (i, f) in files.into_iter().enumerate() {
+            // A file is read from disk while the one before it is checked: the reads are
+            // the browser's, off this thread. A file too large is never read at all.
+            let read = |f: &web_sys::File| {
+                (f.size() <= MAX_FILE_BYTES as f64)
+                    .then(|| wasm_bindgen_futures::JsFuture::from(f.array_buffer()))
+            };
+            let mut next = files.first().and_then(read);
+            let mut last_breath = now();
+            for (i, f) in files.iter().enumerate() {
                 let name = f.name();
+                let reading = next.take();
+                next = files.get(i + 1).and_then(read);
                 progress.set(Some((i + 1, total, name.clone())));
-                breathe().await;
-                let outcome = if f.size() > MAX_FILE_BYTES as f64 {
+                // Let the page draw the progress line now and then, not after every file.
+                if now() - last_breath > 100.0 {
+                    breathe().await;
+                    last_breath = now();
+                }
+                let outcome = match reading {
                     // Refused before a byte is read: a 200 MB file never reaches memory.
-                    Outcome::Result(FileResult::Rejected(Rejection::TooLarge {
+                    None => Outcome::Result(FileResult::Rejected(Rejection::TooLarge {
                         bytes: f.size() as u64,
-                    }))
-                } else {
-                    match wasm_bindgen_futures::JsFuture::from(f.array_buffer()).await {
+                    })),
+                    Some(reading) => match reading.await {
                         Ok(buf) => match buf.dyn_into::<js_sys::ArrayBuffer>() {
                             Ok(buf) => {
                                 let (outcome, pending) = take(ds, &s, &name, &buf).await;
@@ -228,15 +248,20 @@ pub fn Workspace(lang: Lang) -> impl IntoView {
                             Err(_) => Outcome::Result(FileResult::Rejected(Rejection::Empty)),
                         },
                         Err(_) => Outcome::Result(FileResult::Rejected(Rejection::Empty)),
-                    }
+                    },
                 };
                 if let Outcome::NotSaved(StoreError::QuotaExceeded) = outcome {
                     problem.set(Some(WsMsg::StorageFull));
                 }
                 results.update(|r| r.push((name, outcome)));
             }
-            // The writes ran while the next files were checked; a file the browser did not
-            // keep is taken out again by rebuilding from what it kept.
+            // The results are drawn at once; the writes ran while the next files were
+            // checked and finish meanwhile ("saving…" says so). A file the browser did not
+            // keep is taken out again by rebuilding from what it kept, and marked.
+            ds.update_value(Dataset::seal);
+            progress.set(None);
+            rebuild_view();
+            saving.set(!writing.is_empty());
             let mut lost = false;
             for (i, p) in writing {
                 if let Err(err) = p.done().await {
@@ -249,11 +274,10 @@ pub fn Workspace(lang: Lang) -> impl IntoView {
             }
             if lost {
                 reopen(ds, &s, progress).await;
-            } else {
-                ds.update_value(Dataset::seal);
+                progress.set(None);
+                rebuild_view();
             }
-            progress.set(None);
-            rebuild_view();
+            saving.set(false);
         });
     };
 
@@ -347,6 +371,7 @@ pub fn Workspace(lang: Lang) -> impl IntoView {
                 </label>
                 <span class="note">{w(WsMsg::Drop)}</span>
             </div>
+            <p role="status" class="note" data-testid="ws-saving" hidden=move || !saving.get()>{w(WsMsg::Saving)}</p>
             <p role="status" data-testid="ws-progress">
                 {move || progress.get().map(|(i, n, name)| {
                     format!("{} {i}/{n}: {name}", w(WsMsg::Checking))
