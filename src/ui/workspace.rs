@@ -22,6 +22,15 @@ enum Outcome {
     NotSaved(StoreError),
 }
 
+/// The outcome's class (as the results list marks it).
+fn describe_class(o: &Outcome) -> &'static str {
+    match o {
+        Outcome::Result(FileResult::Accepted(_)) => "accepted",
+        Outcome::Result(FileResult::AlreadyImported { .. }) => "duplicate",
+        Outcome::Result(FileResult::Rejected(_)) | Outcome::NotSaved(_) => "rejected",
+    }
+}
+
 fn now() -> f64 {
     web_sys::window()
         .and_then(|w| w.performance())
@@ -145,6 +154,7 @@ pub fn Workspace(lang: Lang) -> impl IntoView {
     let problem = RwSignal::new(None::<WsMsg>);
     let progress = RwSignal::new(None::<(usize, usize, String)>);
     let saving = RwSignal::new(false);
+    let batch = RwSignal::new(0u32);
     let results = RwSignal::new(Vec::<(String, Outcome)>::new());
     let area = RwSignal::new(String::new());
     let worker = RwSignal::new(String::new());
@@ -211,6 +221,7 @@ pub fn Workspace(lang: Lang) -> impl IntoView {
                 return;
             };
             results.set(Vec::new());
+            batch.update(|b| *b += 1);
             let mut writing = Vec::new();
             let total = files.len();
             // A file is read from disk while the one before it is checked: the reads are
@@ -378,7 +389,16 @@ pub fn Workspace(lang: Lang) -> impl IntoView {
                 })}
             </p>
             <ul class="ws-results" data-testid="ws-results">
-                <For each=move || results.get().into_iter().enumerate() key=|(i, _)| *i let:((_, (name, o)))>
+                // Keyed by batch, place and outcome: a new batch, or a file found unsaved
+                // after all, draws its line again.
+                <For
+                    each=move || {
+                        let b = batch.get();
+                        results.get().into_iter().enumerate().map(move |(i, r)| (b, i, r))
+                    }
+                    key=|(b, i, (_, o))| format!("{b}-{i}-{}", describe_class(o))
+                    let:((_, _, (name, o)))
+                >
                     {
                         let (text, class) = describe(&o);
                         view! {
