@@ -64,6 +64,8 @@ pub enum WsMsg {
     Recommendations,
     Appendix,
     Saving,
+    From,
+    To,
 }
 
 impl WsMsg {
@@ -156,6 +158,8 @@ impl WsMsg {
             WsMsg::Findings => ("调研发现", "Findings"),
             WsMsg::Recommendations => ("建议", "Recommendations"),
             WsMsg::Appendix => ("附录：调查问卷", "Appendix: the questionnaire"),
+            WsMsg::From => ("从", "From"),
+            WsMsg::To => ("到", "To"),
             WsMsg::Saving => ("正在保存到浏览器……请勿关闭页面。", "Saving in the browser… keep this page open."),
             WsMsg::DownloadFailed => (
                 "浏览器没有保存文件。请再试一次，或检查下载设置。",

@@ -180,6 +180,23 @@ pub fn Workspace(lang: Lang) -> impl IntoView {
         }
     };
 
+    // The dashboard's filter: area, worker, and dates (on the completion date).
+    let from = RwSignal::new(String::new());
+    let to = RwSignal::new(String::new());
+    let current_filter = move || Filter {
+        areas: Some(area.get())
+            .filter(|a| !a.is_empty())
+            .into_iter()
+            .collect(),
+        workers: Some(worker.get())
+            .filter(|a| !a.is_empty())
+            .into_iter()
+            .collect(),
+        from: Some(from.get()).filter(|d| !d.is_empty()),
+        to: Some(to.get()).filter(|d| !d.is_empty()),
+        ..Filter::default()
+    };
+
     let rebuild_view = move || {
         let v = ds.with_value(|d| {
             let form = d
@@ -415,13 +432,9 @@ pub fn Workspace(lang: Lang) -> impl IntoView {
             }}
             {move || {
                 version.get();
-                let filter = Filter {
-                    areas: Some(area.get()).filter(|a| !a.is_empty()).into_iter().collect(),
-                    workers: Some(worker.get()).filter(|a| !a.is_empty()).into_iter().collect(),
-                    ..Filter::default()
-                };
+                let filter = current_filter();
                 ds.with_value(|d| view_of.with_value(|v| v.as_ref().map(|v| {
-                    dashboard(d, v, &filter, lang, area, worker)
+                    dashboard(d, v, &filter, lang, [area, worker, from, to])
                 })))
             }}
             {move || {
@@ -430,11 +443,7 @@ pub fn Workspace(lang: Lang) -> impl IntoView {
             }}
             {move || {
                 version.get();
-                let filter = Filter {
-                    areas: Some(area.get()).filter(|a| !a.is_empty()).into_iter().collect(),
-                    workers: Some(worker.get()).filter(|a| !a.is_empty()).into_iter().collect(),
-                    ..Filter::default()
-                };
+                let filter = current_filter();
                 ds.with_value(|d| view_of.with_value(|v| v.as_ref().map(|v| {
                     crosstab_view(d, v, &filter, lang, cross_q, cross_by)
                 })))
@@ -997,8 +1006,7 @@ fn dashboard(
     v: &View,
     filter: &Filter,
     lang: Lang,
-    area: RwSignal<String>,
-    worker: RwSignal<String>,
+    [area, worker, from, to]: [RwSignal<String>; 4],
 ) -> impl IntoView {
     let w = move |m: WsMsg| m.get(lang);
     let k = d.files.iter().map(|f| f.header.k).max().unwrap_or(5);
@@ -1069,6 +1077,14 @@ fn dashboard(
                         <option value="">{w(WsMsg::AllWorkers)}</option>
                         {workers.into_iter().map(|a| view! { <option value=a.clone()>{a.clone()}</option> }).collect_view()}
                     </select>
+                </label>
+                <label>{w(WsMsg::From)}" "
+                    <input type="date" data-testid="ws-filter-from" prop:value=move || from.get()
+                        on:change=move |ev| from.set(event_target_value(&ev)) />
+                </label>
+                <label>{w(WsMsg::To)}" "
+                    <input type="date" data-testid="ws-filter-to" prop:value=move || to.get()
+                        on:change=move |ev| to.set(event_target_value(&ev)) />
                 </label>
                 <span class="note" data-testid="ws-selected">
                     {View::selected(&mask)}" "{w(WsMsg::Responses)}

@@ -132,6 +132,16 @@ test("two workers' exports merge in the coordinator's browser; bad files are ref
     inA
   );
 
+  // Dates: every response was completed on 2026-11-20.
+  await page.selectOption(tid("ws-filter-area"), "");
+  await page.fill(tid("ws-filter-from"), "2026-11-21");
+  await page.waitForFunction(() => document.querySelector('[data-testid="ws-selected"]').textContent.startsWith("0 "));
+  await page.fill(tid("ws-filter-from"), "2026-11-20");
+  await page.waitForFunction(
+    (n) => document.querySelector('[data-testid="ws-selected"]').textContent.startsWith(`${n} `),
+    n
+  );
+
   // A reload keeps the workspace (IndexedDB), and importing the same files again changes nothing.
   await page.reload();
   await page.waitForSelector(`${tid("ws-import")}:not([disabled])`);
