@@ -18,6 +18,30 @@ fn rejected(ds: &mut Dataset, text: &str) -> Rejection {
     }
 }
 
+/// The sum of one header field over export files.
+fn header_sum(files: &[&String], field: &str) -> u64 {
+    files
+        .iter()
+        .map(|f| {
+            serde_json::from_str::<J>(f).unwrap()["header"][field]
+                .as_u64()
+                .unwrap()
+        })
+        .sum()
+}
+
+/// What a dataset holds, in sizes: equal before and after an undone merge.
+fn sizes(ds: &Dataset) -> [usize; 6] {
+    [
+        ds.len(),
+        ds.atoms.len(),
+        ds.answers.rows,
+        ds.repeats.get("members").map_or(0, |t| t.rows),
+        ds.visits.len(),
+        ds.files.len(),
+    ]
+}
+
 /// Counts of one answer value straight from the export files' JSON.
 fn count_in_files(files: &[&str], q: &str, value: &str) -> u32 {
     let mut n = 0;
@@ -48,14 +72,7 @@ fn three_workers_merge_into_the_totals_their_files_hold() {
         total += e.added;
     }
     ds.seal();
-    let expected: usize = [&a, &b, &c]
-        .iter()
-        .map(|f| {
-            serde_json::from_str::<J>(f).unwrap()["header"]["count"]
-                .as_u64()
-                .unwrap() as usize
-        })
-        .sum();
+    let expected = header_sum(&[&a, &b, &c], "count") as usize;
     assert_eq!(total, expected);
     assert_eq!(ds.len(), expected);
     let view = View::new(&ds, "community-needs").unwrap();
@@ -79,14 +96,7 @@ fn three_workers_merge_into_the_totals_their_files_hold() {
     // Members are counted as items of the roster.
     let age = view.question("m_age").unwrap();
     assert_eq!(age.measure, Measure::Categories, "ages arrive in bands");
-    let items: u64 = [&a, &b, &c]
-        .iter()
-        .map(|f| {
-            serde_json::from_str::<J>(f).unwrap()["header"]["items"]
-                .as_u64()
-                .unwrap()
-        })
-        .sum();
+    let items = header_sum(&[&a, &b, &c], "items");
     let c = view.count(age, &mask);
     assert!(u64::from(c.base) <= items && c.base > 0);
     // Visits: every visit of every file, once.
@@ -432,14 +442,7 @@ fn a_file_failing_at_its_last_response_leaves_the_dataset_as_it_was() {
         "a",
         worker_export(&p, "W01", 0..30).as_bytes(),
     ));
-    let before = (
-        ds.len(),
-        ds.atoms.len(),
-        ds.answers.rows,
-        ds.repeats["members"].rows,
-        ds.visits.len(),
-        ds.forms.len(),
-    );
+    let before = (sizes(&ds), ds.forms.len());
     let mut bad: J = serde_json::from_str(&worker_export(&p, "W02", 30..60)).unwrap();
     let last = bad["responses"].as_array().unwrap().len() - 1;
     bad["responses"][last]["answers"]["phone"] = J::String("13800000000".into());
@@ -449,15 +452,7 @@ fn a_file_failing_at_its_last_response_leaves_the_dataset_as_it_was() {
         import(&mut ds, "bad", bad.to_string().as_bytes()),
         FileResult::Rejected(Rejection::Invalid(_))
     ));
-    let after = (
-        ds.len(),
-        ds.atoms.len(),
-        ds.answers.rows,
-        ds.repeats["members"].rows,
-        ds.visits.len(),
-        ds.forms.len(),
-    );
-    assert_eq!(before, after);
+    assert_eq!(before, (sizes(&ds), ds.forms.len()));
     assert!(ds.answers.columns.iter().flatten().all(|c| match c {
         dataset::Column::Scalar(v) => v.len() == ds.answers.rows,
         dataset::Column::Multi { ends, .. } => ends.len() == ds.answers.rows,
@@ -479,17 +474,14 @@ fn the_last_file_can_be_taken_back_when_the_browser_will_not_store_it() {
         "a",
         worker_export(&p, "W01", 0..30).as_bytes(),
     ));
-    let before = (ds.len(), ds.atoms.len(), ds.visits.len(), ds.files.len());
+    let before = sizes(&ds);
     accepted(import(
         &mut ds,
         "b",
         worker_export(&p, "W02", 30..60).as_bytes(),
     ));
     ds.unmerge_last();
-    assert_eq!(
-        before,
-        (ds.len(), ds.atoms.len(), ds.visits.len(), ds.files.len())
-    );
+    assert_eq!(before, sizes(&ds));
     accepted(import(
         &mut ds,
         "b",
@@ -560,14 +552,7 @@ fn indicators_count_visits_and_each_household_surveyed_once() {
     accepted(import(&mut ds, "a", a.as_bytes()));
     accepted(import(&mut ds, "b", b.as_bytes()));
     let i = indicators::indicators(&ds);
-    let visits: u64 = [&a, &b]
-        .iter()
-        .map(|f| {
-            serde_json::from_str::<J>(f).unwrap()["header"]["visits"]
-                .as_u64()
-                .unwrap()
-        })
-        .sum();
+    let visits = header_sum(&[&a, &b], "visits");
     assert_eq!(u64::from(i.total.visits), visits);
     assert_eq!(i.total.surveys as usize, ds.len());
     assert_eq!(i.by_worker.len(), 2);
