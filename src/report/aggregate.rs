@@ -69,8 +69,6 @@ pub struct Prepared {
     /// codes of each row in `multi`.
     codes: Vec<u32>,
     multi: Option<(Vec<u32>, Vec<u32>)>,
-    /// For numbers: the value of each code.
-    numbers: Vec<f64>,
 }
 
 /// The dataset seen through one form id (all its versions): the questions every version
@@ -745,10 +743,6 @@ fn prepare(
         let code = position.get(key(a).as_str()).copied().unwrap_or(0);
         dense[a as usize] = code;
     }
-    let numbers = values
-        .iter()
-        .map(|(v, _)| v.parse::<f64>().unwrap_or(f64::NAN))
-        .collect();
     let (codes, multi) = match column {
         Some(Column::Scalar(v)) => {
             let mut c: Vec<u32> = v
@@ -785,12 +779,5 @@ fn prepare(
         values,
         codes,
         multi,
-        numbers,
-    }
-}
-
-impl Prepared {
-    pub fn value_number(&self, i: usize) -> Option<f64> {
-        self.numbers.get(i).copied().filter(|x| !x.is_nan())
     }
 }

@@ -642,10 +642,35 @@ impl Dataset {
         out
     }
 
-    pub fn form_index(&self, id: &str, version: u32) -> Option<usize> {
-        self.forms
-            .iter()
-            .position(|f| f.form.id == id && f.form.version == version)
+    /// The form id most responses follow (all its versions together): the one the
+    /// dashboard, the report and the CSV show.
+    pub fn main_form(&self) -> Option<&str> {
+        let mut per_id: BTreeMap<&str, usize> = BTreeMap::new();
+        for &f in &self.form {
+            *per_id
+                .entry(self.forms[f as usize].form.id.as_str())
+                .or_default() += 1;
+        }
+        for f in &self.forms {
+            per_id.entry(f.form.id.as_str()).or_default();
+        }
+        per_id.into_iter().max_by_key(|(_, n)| *n).map(|(id, _)| id)
+    }
+
+    /// The k small counts are hidden under: the largest of the merged files' (5 before any).
+    pub fn k(&self) -> u32 {
+        self.files.iter().map(|f| f.header.k).max().unwrap_or(5)
+    }
+
+    /// The distinct texts of a per-response atom column (`worker`, `area`), sorted, "no
+    /// answer" left out.
+    pub fn distinct(&self, column: &[u32]) -> Vec<&str> {
+        let mut atoms: Vec<u32> = column.iter().copied().filter(|a| *a != 0).collect();
+        atoms.sort_unstable();
+        atoms.dedup();
+        let mut out: Vec<&str> = atoms.iter().map(|a| self.atoms.str(*a)).collect();
+        out.sort_unstable();
+        out
     }
 }
 

@@ -128,15 +128,8 @@ impl WorkspaceStore {
             .map_err(error)
     }
 
-    /// Stores a batch of files: all of them, or (full storage, a closed tab) none.
-    pub async fn put(
-        &self,
-        files: &[(&str, &str, &js_sys::ArrayBuffer)],
-    ) -> Result<(), StoreError> {
-        self.begin_put(files)?.done().await
-    }
-
-    /// Starts storing a batch (the writes are issued now, in one transaction); `done`
+    /// Starts storing a batch: all of its files, or (full storage, a closed tab) none. The
+    /// writes are issued now, in one transaction; `done`
     /// says whether it committed. Lets the next file be checked while this one is written.
     pub fn begin_put(
         &self,

@@ -197,22 +197,18 @@ pub fn Workspace(lang: Lang) -> impl IntoView {
         ..Filter::default()
     };
 
+    // The responses the filter selects: computed once per dataset or filter change, read
+    // by the dashboard and the cross-tab alike.
+    let selected = Memo::new(move |_| {
+        version.get();
+        let filter = current_filter();
+        ds.with_value(|d| {
+            view_of.with_value(|v| v.as_ref().map(|v| v.select(d, &filter)).unwrap_or_default())
+        })
+    });
+
     let rebuild_view = move || {
-        let v = ds.with_value(|d| {
-            let form = d
-                .form_ids()
-                .keys()
-                .max_by_key(|id| {
-                    d.forms
-                        .iter()
-                        .enumerate()
-                        .filter(|(_, f)| f.form.id == **id)
-                        .map(|(i, _)| d.form.iter().filter(|f| **f as usize == i).count())
-                        .sum::<usize>()
-                })
-                .map(|s| s.to_string());
-            form.and_then(|f| View::new(d, &f))
-        });
+        let v = ds.with_value(|d| d.main_form().and_then(|f| View::new(d, f)));
         view_of.set_value(v);
         version.update(|v| *v += 1);
     };
@@ -431,10 +427,9 @@ pub fn Workspace(lang: Lang) -> impl IntoView {
                 ds.with_value(|d| totals(d, lang))
             }}
             {move || {
-                version.get();
-                let filter = current_filter();
+                let mask = selected.get();
                 ds.with_value(|d| view_of.with_value(|v| v.as_ref().map(|v| {
-                    dashboard(d, v, &filter, lang, [area, worker, from, to])
+                    dashboard(d, v, &mask, lang, [area, worker, from, to])
                 })))
             }}
             {move || {
@@ -442,10 +437,9 @@ pub fn Workspace(lang: Lang) -> impl IntoView {
                 ds.with_value(|d| (!d.is_empty()).then(|| indicators_view(d, lang)))
             }}
             {move || {
-                version.get();
-                let filter = current_filter();
+                let mask = selected.get();
                 ds.with_value(|d| view_of.with_value(|v| v.as_ref().map(|v| {
-                    crosstab_view(d, v, &filter, lang, cross_q, cross_by)
+                    crosstab_view(d, v, &mask, lang, cross_q, cross_by)
                 })))
             }}
             <section class="ws-report-actions" hidden=move || { version.get(); ds.with_value(Dataset::is_empty) }>
@@ -500,18 +494,8 @@ fn offer(ds: StoredValue<Dataset, LocalStorage>, kind: &str, lang: Lang) {
     use crate::report::merged;
     let date = chrono::Local::now().format("%Y-%m-%d").to_string();
     let (name, text, mime) = ds.with_value(|d| {
-        let form = d
-            .forms
-            .iter()
-            .map(|f| f.form.id.clone())
-            .max_by_key(|id| {
-                d.form
-                    .iter()
-                    .filter(|i| d.forms[**i as usize].form.id == *id)
-                    .count()
-            })
-            .unwrap_or_default();
-        let csvs = || merged::csv(d, &form).unwrap_or_default();
+        let form = d.main_form().unwrap_or_default();
+        let csvs = || merged::csv(d, form).unwrap_or_default();
         match kind {
             "ndjson" => (
                 format!("doorstep-merged-{date}.ndjson"),
@@ -598,15 +582,15 @@ fn indicators_view(d: &Dataset, lang: Lang) -> impl IntoView {
 fn crosstab_view(
     d: &Dataset,
     v: &View,
-    filter: &Filter,
+    mask: &[bool],
     lang: Lang,
     cross_q: RwSignal<String>,
     cross_by: RwSignal<String>,
 ) -> impl IntoView {
     use crate::report::aggregate::{protect_table, By};
     let w = move |m: WsMsg| m.get(lang);
-    let k = d.files.iter().map(|f| f.header.k).max().unwrap_or(5);
-    let mask = v.select(d, filter);
+    let k = d.k();
+
     let countable = |q: &Prepared| !matches!(q.measure, Measure::Text | Measure::Numbers);
     let q_options: Vec<(String, String)> = v
         .questions
@@ -639,7 +623,7 @@ fn crosstab_view(
     }
     .unwrap_or(By::Area);
     let table = q.map(|q| {
-        let t = v.crosstab(d, q, by, &mask);
+        let t = v.crosstab(d, q, by, mask);
         let shown = protect_table(&t.cells, k);
         let by_labels: Vec<String> = match by {
             By::Area => t.columns.clone(),
@@ -699,7 +683,7 @@ fn report_view(
 ) -> impl IntoView {
     use crate::report::narrative::sentence;
     let r = move |m: WsMsg| m.get(lang);
-    let k = d.files.iter().map(|f| f.header.k).max().unwrap_or(5);
+    let k = d.k();
     let mask = v.select(d, &Filter::default());
     let n = View::selected(&mask);
     let project = d.project.clone();
@@ -715,17 +699,8 @@ fn report_view(
         (Some(a), Some(b)) => format!("{a} – {b}"),
         _ => String::new(),
     };
-    let mut workers: Vec<u32> = d.worker.clone();
-    workers.sort_unstable();
-    workers.dedup();
-    let mut areas: Vec<&str> = d
-        .area
-        .iter()
-        .filter(|a| **a != 0)
-        .map(|a| d.atoms.str(*a))
-        .collect();
-    areas.sort_unstable();
-    areas.dedup();
+    let workers = d.distinct(&d.worker);
+    let areas = d.distinct(&d.area);
     let form = d
         .forms
         .iter()
@@ -879,12 +854,8 @@ fn report_view(
 
 fn totals(d: &Dataset, lang: Lang) -> impl IntoView {
     let w = move |m: WsMsg| m.get(lang);
-    let mut workers: Vec<u32> = d.worker.clone();
-    workers.sort_unstable();
-    workers.dedup();
-    let mut areas: Vec<u32> = d.area.iter().copied().filter(|a| *a != 0).collect();
-    areas.sort_unstable();
-    areas.dedup();
+    let workers = d.distinct(&d.worker);
+    let areas = d.distinct(&d.area);
     let project = d
         .project
         .as_ref()
@@ -1004,31 +975,23 @@ fn question_card(v: &View, q: &Prepared, mask: &[bool], k: u32, lang: Lang) -> i
 fn dashboard(
     d: &Dataset,
     v: &View,
-    filter: &Filter,
+    mask: &[bool],
     lang: Lang,
     [area, worker, from, to]: [RwSignal<String>; 4],
 ) -> impl IntoView {
     let w = move |m: WsMsg| m.get(lang);
-    let k = d.files.iter().map(|f| f.header.k).max().unwrap_or(5);
-    let mask = v.select(d, filter);
-    let mut areas: Vec<String> = d
-        .area
-        .iter()
-        .filter(|a| **a != 0)
-        .map(|a| d.atoms.str(*a).to_owned())
+    let k = d.k();
+
+    // Owned: the options outlive the borrow of the dataset.
+    let areas: Vec<String> = d.distinct(&d.area).into_iter().map(str::to_owned).collect();
+    let workers: Vec<String> = d
+        .distinct(&d.worker)
+        .into_iter()
+        .map(str::to_owned)
         .collect();
-    areas.sort();
-    areas.dedup();
-    let mut workers: Vec<String> = d
-        .worker
-        .iter()
-        .map(|a| d.atoms.str(*a).to_owned())
-        .collect();
-    workers.sort();
-    workers.dedup();
     let needs = needs_question(v).map(|i| {
         let q = &v.questions[i];
-        let c = v.count(q, &mask);
+        let c = v.count(q, mask);
         let ranking = ranked(q, &c);
         let shown = protect(&ranking.iter().map(|r| r.2).collect::<Vec<_>>(), k, false);
         let rows = ranking
@@ -1058,7 +1021,7 @@ fn dashboard(
     let cards = v
         .questions
         .iter()
-        .map(|q| question_card(v, q, &mask, k, lang))
+        .map(|q| question_card(v, q, mask, k, lang))
         .collect_view();
     view! {
         <section class="ws-dashboard" data-testid="ws-dashboard">
@@ -1087,7 +1050,7 @@ fn dashboard(
                         on:change=move |ev| to.set(event_target_value(&ev)) />
                 </label>
                 <span class="note" data-testid="ws-selected">
-                    {View::selected(&mask)}" "{w(WsMsg::Responses)}
+                    {View::selected(mask)}" "{w(WsMsg::Responses)}
                 </span>
             </div>
             <p class="note">{w(WsMsg::HiddenNote).replace("<k", &format!("<{k}")).replace(" k ", &format!(" {k} "))}</p>
