@@ -20,7 +20,7 @@ pub mod table;
 
 pub use anonymise::{anonymise, free_texts, FreeText, Record, Refusal, Report, Request};
 pub use document::{file_name, Choice, Header, Written, EXPORT_FORMAT, EXPORT_VERSION};
-pub use project::{Area, FormRef, Project, ProjectError};
+pub use project::{Area, Edits, FormRef, Project, ProjectError};
 
 use crate::response::{Response, Status};
 use serde::{Deserialize, Serialize};

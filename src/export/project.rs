@@ -1,8 +1,12 @@
 //! A project: what every worker of one survey shares so their exports fit together — the
-//! forms, k, the area codes and the pseudonym key. Handed from device to device as a
-//! project file; importing one never touches responses.
+//! forms, k, the area codes and the pseudonym key — and what the coordinator hands them
+//! with it: the walk list, the targets and the definitions of forms their devices may not
+//! have. Handed from device to device as a project file; importing one never touches
+//! responses.
 
 use crate::i18n::{Lang, Text};
+use crate::visits::indicators::{Measure, Target};
+use crate::visits::walk::{Household, WalkList};
 use serde::{Deserialize, Serialize};
 
 /// The project file's format name and the only version this build reads.
@@ -32,6 +36,18 @@ pub struct Project {
     /// 32 random bytes, hex: the HMAC key of every pseudonym. Whoever holds it can link a
     /// pseudonym to a room, so it stays on the project's devices.
     pub key: String,
+    /// The households to visit, from the coordinator: installed as each worker's walk list.
+    /// Empty: every device keeps the list it has.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub households: Vec<Household>,
+    /// The contract's targets (200 visits…): installed on every device, and what the
+    /// workspace's indicators measure against. Empty: devices keep their own.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub targets: Vec<Target>,
+    /// The definitions (as the form library exports them) of the project's forms that are
+    /// not built in, so a worker's device gets the questionnaire with the project.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub definitions: Vec<serde_json::Value>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -220,6 +236,44 @@ impl Project {
             k: DEFAULT_K,
             areas: Vec::new(),
             key: hex(&random[16..]),
+            households: Vec::new(),
+            targets: Vec::new(),
+            definitions: Vec::new(),
+        }
+    }
+
+    /// The settings alone, without what is installed elsewhere on a device (the walk list
+    /// and the form definitions): what a worker's device keeps as its project.
+    pub fn settings(&self) -> Project {
+        Project {
+            households: Vec::new(),
+            definitions: Vec::new(),
+            ..self.clone()
+        }
+    }
+
+    /// The walk list the project hands out, if it has one.
+    pub fn walk_list(&self) -> Option<WalkList> {
+        (!self.households.is_empty()).then(|| WalkList {
+            community: self.community.clone(),
+            households: self.households.clone(),
+        })
+    }
+
+    /// The goal set for one measure, if the project sets one.
+    pub fn goal(&self, measure: Measure) -> Option<u32> {
+        self.targets
+            .iter()
+            .find(|t| t.measure == measure)
+            .map(|t| t.goal)
+    }
+
+    /// Sets (or, with `None`, drops) the goal of one measure.
+    pub fn set_goal(&mut self, measure: Measure, goal: Option<u32>) {
+        self.targets.retain(|t| t.measure != measure);
+        if let Some(goal) = goal {
+            self.targets.push(Target { measure, goal });
+            self.targets.sort_by_key(|t| t.measure);
         }
     }
 
@@ -277,7 +331,76 @@ impl Project {
         if let Some(p) = self.areas.iter().find_map(Area::problem) {
             return Err(p);
         }
+        if let Err(e) = WalkList::new(&self.community, self.households.clone()) {
+            let d = e.describe();
+            return Err(Text::new(
+                format!("走访清单：{}", d.zh),
+                format!("walk list: {}", d.en),
+            ));
+        }
+        if self.households.len() > crate::visits::walk::MAX_HOUSEHOLDS {
+            return Err(Text::new(
+                format!("走访清单超过 {} 户", crate::visits::walk::MAX_HOUSEHOLDS),
+                format!(
+                    "the walk list has more than {} households",
+                    crate::visits::walk::MAX_HOUSEHOLDS
+                ),
+            ));
+        }
+        for (i, t) in self.targets.iter().enumerate() {
+            if self.targets[..i].iter().any(|o| o.measure == t.measure) {
+                return Err(Text::new(
+                    "同一项指标有两个目标",
+                    "one measure has two targets",
+                ));
+            }
+            if t.goal == 0 || t.goal > 1_000_000 {
+                return Err(Text::new(
+                    format!("目标 {} 应在 1 到 1000000 之间", t.goal),
+                    format!("a target of {} must be from 1 to 1,000,000", t.goal),
+                ));
+            }
+        }
+        for d in &self.definitions {
+            let id = d.get("id").and_then(|v| v.as_str()).unwrap_or_default();
+            let version = d.get("version").and_then(|v| v.as_u64()).unwrap_or(0);
+            if !self
+                .forms
+                .iter()
+                .any(|f| f.id == id && u64::from(f.version) == version)
+            {
+                return Err(Text::new(
+                    format!("附带的问卷定义 {id} 第 {version} 版不在项目的问卷中"),
+                    format!(
+                        "the included form definition {id} version {version} is not one of the project's forms"
+                    ),
+                ));
+            }
+        }
         Ok(())
+    }
+
+    /// The included form definitions, each read by the form parser that checks every
+    /// question and expression: `(compiled, definition)` as the form library stores them.
+    /// One that cannot be read refuses the whole project, named.
+    pub fn checked_forms(&self) -> Result<Vec<(String, String)>, Text> {
+        self.definitions
+            .iter()
+            .map(|d| {
+                let source = serde_json::to_string_pretty(d).unwrap_or_default();
+                let form = crate::form::parse::parse_form(&source).map_err(|e| {
+                    let id = d.get("id").and_then(|v| v.as_str()).unwrap_or("?");
+                    Text::new(
+                        format!("附带的问卷 {id} 有误：{}", e.describe(Lang::Zh)),
+                        format!(
+                            "the included form {id} is not valid: {}",
+                            e.describe(Lang::En)
+                        ),
+                    )
+                })?;
+                Ok((serde_json::to_string(&form).unwrap_or_default(), source))
+            })
+            .collect()
     }
 
     /// The reporting area of a building answer, if one covers it.
@@ -291,5 +414,112 @@ impl Project {
     /// The project file's text.
     pub fn to_file(&self) -> String {
         serde_json::to_string_pretty(self).unwrap_or_default()
+    }
+}
+
+/// A project's settings as the coordinator types them, before they are checked.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Edits {
+    pub name: String,
+    pub community: String,
+    pub k: String,
+    pub areas: String,
+    pub forms: Vec<FormRef>,
+    /// Each measure's goal as typed; empty for none.
+    pub goals: Vec<(Measure, String)>,
+    pub households: Vec<Household>,
+}
+
+impl Edits {
+    /// The fields of `p`, to edit.
+    pub fn of(p: &Project) -> Edits {
+        Edits {
+            name: p.name.clone(),
+            community: p.community.clone(),
+            k: p.k.to_string(),
+            areas: areas_text(&p.areas),
+            forms: p.forms.clone(),
+            goals: MEASURES
+                .iter()
+                .map(|&m| (m, p.goal(m).map(|g| g.to_string()).unwrap_or_default()))
+                .collect(),
+            households: p.households.clone(),
+        }
+    }
+}
+
+/// The measures a project can set a target for, in the order the editor shows them.
+pub const MEASURES: [Measure; 4] = [
+    Measure::Visits,
+    Measure::CompletedSurveys,
+    Measure::CoveragePercent,
+    Measure::FollowUpsHandled,
+];
+
+impl Project {
+    /// `self` with the edits, checked. The id and the key never change: a new key would
+    /// split every household's pseudonym in two. A chosen form that is not built in travels
+    /// with its definition: from `library` (this browser's form library) where it is there,
+    /// else the one the project already carried.
+    pub fn edited(
+        &self,
+        e: &Edits,
+        builtin: &FormRef,
+        library: impl Fn(&FormRef) -> Option<serde_json::Value>,
+    ) -> Result<Project, Text> {
+        let mut p = self.clone();
+        p.name = e.name.trim().to_owned();
+        p.community = e.community.trim().to_owned();
+        p.k = e.k.trim().parse().map_err(|_| {
+            Text::new(
+                format!("k 应是 2 到 100 之间的整数，不是“{}”", e.k.trim()),
+                format!(
+                    "k must be a whole number from 2 to 100, not \"{}\"",
+                    e.k.trim()
+                ),
+            )
+        })?;
+        p.areas = parse_areas(&e.areas)?;
+        p.households = e.households.clone();
+        p.targets.clear();
+        for (m, typed) in &e.goals {
+            let typed = typed.trim();
+            if typed.is_empty() {
+                continue;
+            }
+            let goal = typed.parse().map_err(|_| {
+                Text::new(
+                    format!("目标应是整数，不是“{typed}”"),
+                    format!("a target must be a whole number, not \"{typed}\""),
+                )
+            })?;
+            p.set_goal(*m, Some(goal));
+        }
+        p.forms = e.forms.clone();
+        p.definitions = Vec::new();
+        for f in e.forms.iter().filter(|f| *f != builtin) {
+            let carried = || {
+                self.definitions
+                    .iter()
+                    .find(|d| {
+                        d.get("id").and_then(|v| v.as_str()) == Some(f.id.as_str())
+                            && d.get("version").and_then(|v| v.as_u64())
+                                == Some(u64::from(f.version))
+                    })
+                    .cloned()
+            };
+            let def = library(f).or_else(carried).ok_or_else(|| {
+                Text::new(
+                    format!("找不到问卷 {} 第 {} 版的定义", f.id, f.version),
+                    format!(
+                        "the definition of form {} version {} is not here",
+                        f.id, f.version
+                    ),
+                )
+            })?;
+            p.definitions.push(def);
+        }
+        p.check()?;
+        Ok(p)
     }
 }

@@ -656,3 +656,106 @@ fn pseudonyms_are_hmac_sha256_as_documented() {
         "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
     );
 }
+
+#[test]
+fn a_coordinators_project_carries_its_walk_list_targets_and_forms_and_refuses_bad_ones() {
+    use crate::visits::indicators::Measure;
+    use crate::visits::walk::Household;
+    let mut p = project(1);
+    // An older file without them reads as before, and writes no empty fields.
+    assert!(!p.to_file().contains("households"));
+    p.households = vec![
+        Household::new("1", "1", "101"),
+        Household::new("1", "1", "102"),
+    ];
+    p.set_goal(Measure::Visits, Some(200));
+    p.set_goal(Measure::Visits, Some(180));
+    p.set_goal(Measure::CompletedSurveys, Some(120));
+    assert_eq!(p.goal(Measure::Visits), Some(180));
+    assert_eq!(p.targets.len(), 2);
+    p.set_goal(Measure::CompletedSurveys, None);
+    assert_eq!(p.goal(Measure::CompletedSurveys), None);
+    let back = Project::parse(&p.to_file()).unwrap();
+    assert_eq!(back, p);
+    assert_eq!(back.walk_list().unwrap().households.len(), 2);
+
+    let refused = |q: &Project| Project::parse(&q.to_file()).unwrap_err();
+    let mut twice = p.clone();
+    twice.households.push(Household::new("1栋", "1单元", "101"));
+    assert!(refused(&twice)
+        .describe(crate::i18n::Lang::En)
+        .contains("walk list"));
+    let mut zero = p.clone();
+    zero.targets[0].goal = 0;
+    assert!(refused(&zero)
+        .describe(crate::i18n::Lang::Zh)
+        .contains("目标 0"));
+    let mut stray = p.clone();
+    stray
+        .definitions
+        .push(serde_json::json!({"id": "other", "version": 1}));
+    assert!(refused(&stray)
+        .describe(crate::i18n::Lang::En)
+        .contains("not one of the project's forms"));
+}
+
+#[test]
+fn a_project_edited_keeps_its_key_and_carries_the_definitions_of_its_forms() {
+    use crate::export::project::Edits;
+    use crate::visits::indicators::Measure;
+    let base = project(2);
+    let builtin = FormRef {
+        id: "community_needs".into(),
+        version: 1,
+    };
+    let own = FormRef {
+        id: "revisit".into(),
+        version: 2,
+    };
+    let def = serde_json::json!({"id": "revisit", "version": 2, "title": "x"});
+    let mut e = Edits::of(&base);
+    e.name = "  东区二期 ".into();
+    e.k = "7".into();
+    e.areas = "A: 1-10\nB: 11-20".into();
+    e.forms = vec![builtin.clone(), own.clone()];
+    e.goals = vec![
+        (Measure::Visits, "200".into()),
+        (Measure::CompletedSurveys, " ".into()),
+    ];
+    let lib = |f: &FormRef| (f.id == "revisit").then(|| def.clone());
+    let p = base.edited(&e, &builtin, lib).unwrap();
+    assert_eq!(
+        (p.id.as_str(), p.key.as_str()),
+        (base.id.as_str(), base.key.as_str())
+    );
+    assert_eq!((p.name.as_str(), p.k, p.areas.len()), ("东区二期", 7, 2));
+    assert_eq!(p.goal(Measure::Visits), Some(200));
+    assert_eq!(p.goal(Measure::CompletedSurveys), None);
+    // The built-in form travels by reference only; the other with its definition.
+    assert_eq!(p.definitions, vec![def.clone()]);
+    // Edited again where the library lacks the form: the carried definition stays.
+    let again = p.edited(&Edits::of(&p), &builtin, |_| None).unwrap();
+    assert_eq!(again.definitions, vec![def]);
+    // A project without it anywhere is refused, named.
+    let err = base.edited(&e, &builtin, |_| None).unwrap_err();
+    assert!(err.en.contains("revisit version 2"), "{}", err.en);
+    // Typing mistakes are named.
+    let mut bad = Edits::of(&p);
+    bad.goals = vec![(Measure::Visits, "二百".into())];
+    assert!(p
+        .edited(&bad, &builtin, lib_none)
+        .unwrap_err()
+        .zh
+        .contains("二百"));
+    let mut bad = Edits::of(&p);
+    bad.k = "x".into();
+    assert!(p
+        .edited(&bad, &builtin, lib_none)
+        .unwrap_err()
+        .en
+        .contains("k must be"));
+}
+
+fn lib_none(_: &FormRef) -> Option<serde_json::Value> {
+    None
+}

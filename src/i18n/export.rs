@@ -104,8 +104,8 @@ impl ExpMsg {
             ),
             ExpMsg::ImportProject => ("导入项目文件", "Import a project file"),
             ExpMsg::ImportProjectHelp => (
-                "导入项目文件只改项目设置，不会改动任何回答。",
-                "Importing a project file changes the project settings only, never a response.",
+                "导入协调员的项目文件会装上它的设置、问卷、走访清单和指标目标（替换本设备的走访清单，已记录的走访按门牌保留），不会改动任何回答。",
+                "Importing the coordinator's project file installs its settings, forms, walk list and targets (the walk list replaces this device's; visits already recorded stay with their door), and never changes a response.",
             ),
             ExpMsg::ProjectImported => ("已导入项目：", "Project imported: "),
             ExpMsg::ReplaceProject => ("替换当前项目？", "Replace the current project?"),

@@ -6,6 +6,7 @@
 pub mod export;
 pub mod library;
 pub mod messages;
+pub mod projects;
 pub mod visits;
 pub mod workspace;
 

@@ -24,6 +24,9 @@ pub enum Rejection {
         bytes: u64,
     },
     Empty,
+    /// The browser could not read the file (moved, deleted, or no permission since it was
+    /// picked).
+    Unreadable,
     NotText,
     NotJson {
         line: usize,
@@ -70,6 +73,10 @@ impl Rejection {
                 )
             }
             Rejection::Empty => Text::new("文件是空的。", "The file is empty."),
+            Rejection::Unreadable => Text::new(
+                "浏览器无法读取这个文件（可能已被移动、删除，或没有权限）。请重新选择。",
+                "The browser could not read this file (moved, deleted, or not permitted?). Choose it again.",
+            ),
             Rejection::NotText => Text::new(
                 "不是文本文件（不是 UTF-8）。请选择 Doorstep 导出的 .json 文件。",
                 "Not a text file (not UTF-8). Choose a .json file exported by Doorstep.",

@@ -7,7 +7,7 @@ use crate::export::{HistoryEntry, Project};
 use crate::response::Status;
 use std::collections::HashMap;
 
-const PROJECT_KEY: &str = "doorstep.project";
+pub(super) const PROJECT_KEY: &str = "doorstep.project";
 const HISTORY_KEY: &str = "doorstep.exports";
 
 pub struct ExportStore<S: KvStore> {

@@ -161,6 +161,29 @@ impl<S: KvStore> FormStore<S> {
     /// definition is written first and removed again if the form cannot be, so a full
     /// storage leaves no half-added form.
     pub fn add(&self, compiled: &str, source: &str) -> Result<Added, AddError> {
+        let form = match self.would_add(compiled)? {
+            (Added::AlreadyThere, _) => return Ok(Added::AlreadyThere),
+            (Added::New, form) => form,
+        };
+        let key = form_key(&form.id, form.version);
+        let skey = source_key(&form.id, form.version);
+        self.kv.set(&skey, source)?;
+        if let Err(e) = self.kv.set(&key, compiled) {
+            let _ = self.kv.remove(&skey);
+            return Err(e.into());
+        }
+        Ok(Added::New)
+    }
+
+    /// Takes a form just added out again (a project install that failed half-way).
+    pub fn forget(&self, id: &str, version: u32) -> Result<(), StoreError> {
+        self.kv.remove(&form_key(id, version))?;
+        self.kv.remove(&source_key(id, version))
+    }
+
+    /// What `add` would do, without writing: `New` with the form, `AlreadyThere`, or why
+    /// not. Lets a project with several forms be checked whole before one is stored.
+    pub fn would_add(&self, compiled: &str) -> Result<(Added, Form), AddError> {
         let form: Form =
             serde_json::from_str(compiled).map_err(|e| AddError::Unreadable(e.to_string()))?;
         let taken = AddError::VersionTaken {
@@ -170,7 +193,7 @@ impl<S: KvStore> FormStore<S> {
         let b = builtin_form();
         if b.id == form.id && b.version == form.version {
             return if *b == form {
-                Ok(Added::AlreadyThere)
+                Ok((Added::AlreadyThere, form))
             } else {
                 Err(taken)
             };
@@ -178,7 +201,7 @@ impl<S: KvStore> FormStore<S> {
         let key = form_key(&form.id, form.version);
         if let Some(existing) = self.read(&key)? {
             return if existing == form {
-                Ok(Added::AlreadyThere)
+                Ok((Added::AlreadyThere, form))
             } else {
                 Err(taken)
             };
@@ -187,12 +210,6 @@ impl<S: KvStore> FormStore<S> {
             // Something unreadable sits there: never overwrite what we do not understand.
             return Err(taken);
         }
-        let skey = source_key(&form.id, form.version);
-        self.kv.set(&skey, source)?;
-        if let Err(e) = self.kv.set(&key, compiled) {
-            let _ = self.kv.remove(&skey);
-            return Err(e.into());
-        }
-        Ok(Added::New)
+        Ok((Added::New, form))
     }
 }

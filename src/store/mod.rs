@@ -4,7 +4,9 @@
 
 mod exports;
 mod forms;
+mod install;
 mod memory;
+mod projects;
 mod responses;
 mod schema;
 mod visits;
@@ -16,7 +18,9 @@ pub mod workspace;
 
 pub use exports::ExportStore;
 pub use forms::{AddError, Added, FormEntry, FormStore};
+pub use install::{install, InstallError, Installed};
 pub use memory::MemoryStore;
+pub use projects::ProjectBook;
 pub use responses::{response_key, OpenResponse, Recovered, ResponseStore, SaveError, Summary};
 pub use schema::{migrate, migrate_with, Migration, SCHEMA_KEY, SCHEMA_VERSION};
 pub use visits::{VisitStore, Worker};

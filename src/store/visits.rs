@@ -7,13 +7,13 @@ use crate::visits::log::Visit;
 use crate::visits::walk::{Household, WalkList};
 use serde::{Deserialize, Serialize};
 
-const WALK_KEY: &str = "doorstep.walk";
+pub(super) const WALK_KEY: &str = "doorstep.walk";
 const WORKER_KEY: &str = "doorstep.worker";
 /// The worker code alone, as plain text: what the survey screen stamps on a new response,
 /// read without a JSON parser for the profile in the app's first load.
 const WORKER_CODE_KEY: &str = "doorstep.worker.code";
 const DAY_PREFIX: &str = "doorstep.v.";
-const TARGETS_KEY: &str = "doorstep.targets";
+pub(super) const TARGETS_KEY: &str = "doorstep.targets";
 /// Follow-up statuses by response id (identifiers: never exported).
 const FOLLOW_UPS_KEY: &str = "doorstep.followups";
 

@@ -191,3 +191,14 @@ pub fn download(name: &str, text: &str, mime: &str) -> bool {
     };
     run().is_ok()
 }
+
+/// 48 bytes from the browser's CSPRNG: a project's id and pseudonym key.
+pub fn random48() -> Option<[u8; 48]> {
+    let mut b = [0u8; 48];
+    web_sys::window()?
+        .crypto()
+        .ok()?
+        .get_random_values_with_u8_array(&mut b)
+        .ok()?;
+    Some(b)
+}

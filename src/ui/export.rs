@@ -59,17 +59,6 @@ fn store_problem(lang: Lang, e: &StoreError) -> String {
     format!("{}{why}", ExpMsg::StorageProblem.get(lang))
 }
 
-/// 48 bytes from the browser's CSPRNG: a project's id and pseudonym key.
-fn random48() -> Option<[u8; 48]> {
-    let mut b = [0u8; 48];
-    web_sys::window()?
-        .crypto()
-        .ok()?
-        .get_random_values_with_u8_array(&mut b)
-        .ok()?;
-    Some(b)
-}
-
 /// Offers a file to the share sheet (Web Share API level 2) where the browser can share
 /// files; false where it cannot, and the screen says so.
 fn share(name: &str, text: &str, mime: &str) -> bool {
@@ -370,6 +359,33 @@ fn ProjectPanel(
         }
         Err(err) => note.set(Some(Note::Problem(store_problem(lang, &err)))),
     };
+    // A project file from the coordinator (or a colleague): its forms, walk list and
+    // targets are installed with its settings, all or nothing.
+    let install = move |p: Project| match kv.with_value(|kv| crate::store::install(kv, &p)) {
+        Ok(done) => {
+            let mut ok = format!("{}{}", e(ExpMsg::ProjectImported), p.name);
+            if let Some(n) = done.households {
+                ok.push_str(&lang.pick(
+                    format!("；走访清单 {n} 户"),
+                    format!("; walk list of {n} households"),
+                ));
+            }
+            if done.forms_added > 0 {
+                ok.push_str(&lang.pick(
+                    format!("；新问卷 {} 份", done.forms_added),
+                    format!("; {} new forms", done.forms_added),
+                ));
+            }
+            if done.targets {
+                ok.push_str(&lang.pick("；指标目标已更新".to_owned(), "; targets set".to_owned()));
+            }
+            let p = p.settings();
+            fill(&p);
+            project.set(Some(p));
+            note.set(Some(Note::Ok(ok)));
+        }
+        Err(err) => note.set(Some(Note::Problem(err.describe(lang)))),
+    };
     // The settings as typed, over `base` (the key and id never change here).
     let edited = move |base: Project| -> Result<Project, String> {
         let mut p = base;
@@ -397,7 +413,9 @@ fn ProjectPanel(
         }
     };
     let create = move |_| {
-        let Some(random) = random48() else { return };
+        let Some(random) = browser::random48() else {
+            return;
+        };
         let fresh = Project::new(&name.get_untracked(), &community.get_untracked(), &random);
         let fresh = if name.get_untracked().trim().is_empty() {
             Project {
@@ -438,8 +456,7 @@ fn ProjectPanel(
                     if replaces {
                         pending.set(Some(p));
                     } else {
-                        let ok = format!("{}{}", e(ExpMsg::ProjectImported), p.name);
-                        store(p, ok);
+                        install(p);
                     }
                 }
             }
@@ -514,8 +531,7 @@ fn ProjectPanel(
                         <button data-testid="project-replace-cancel" on:click=move |_| pending.set(None)>{t(Msg::Cancel)}</button>
                         <button class="primary" data-testid="project-replace-yes" on:click=move |_| {
                             pending.set(None);
-                            let ok = format!("{}{}", e(ExpMsg::ProjectImported), p2.name);
-                            store(p2.clone(), ok);
+                            install(p2.clone());
                         }>{e(ExpMsg::ImportProject)}</button>
                     </div>
                 </div>

@@ -7,6 +7,7 @@ pub mod export;
 mod forms;
 pub mod library;
 mod list;
+mod projects;
 mod question;
 mod review;
 mod roster;

@@ -159,6 +159,8 @@ pub fn Workspace(lang: Lang) -> impl IntoView {
     let area = RwSignal::new(String::new());
     let worker = RwSignal::new(String::new());
     let confirm_clear = RwSignal::new(false);
+    // The coordinator's projects: edited in their panel, read by the indicators.
+    let projects = RwSignal::new(super::projects::load().0);
     // The cross-tab: a question (by id) and what its columns are (`area` or a question id).
     let cross_q = RwSignal::new(String::from("top_needs"));
     let cross_by = RwSignal::new(String::from("area"));
@@ -269,9 +271,9 @@ pub fn Workspace(lang: Lang) -> impl IntoView {
                                 }
                                 outcome
                             }
-                            Err(_) => Outcome::Result(FileResult::Rejected(Rejection::Empty)),
+                            Err(_) => Outcome::Result(FileResult::Rejected(Rejection::Unreadable)),
                         },
-                        Err(_) => Outcome::Result(FileResult::Rejected(Rejection::Empty)),
+                        Err(_) => Outcome::Result(FileResult::Rejected(Rejection::Unreadable)),
                     },
                 };
                 if let Outcome::NotSaved(StoreError::QuotaExceeded) = outcome {
@@ -383,6 +385,7 @@ pub fn Workspace(lang: Lang) -> impl IntoView {
                 <p class="banner error" role="alert" data-testid="ws-problem">{w(m)}</p>
             })}
             <p class="note" role="status" hidden=move || !opening.get()>{w(WsMsg::Opening)}</p>
+            <super::projects::Projects lang=lang projects=projects />
             <h3>{w(WsMsg::Import)}</h3>
             <p class="note">{w(WsMsg::ImportHelp)}</p>
             <div class="drop" data-testid="ws-drop"
@@ -434,7 +437,7 @@ pub fn Workspace(lang: Lang) -> impl IntoView {
             }}
             {move || {
                 version.get();
-                ds.with_value(|d| (!d.is_empty()).then(|| indicators_view(d, lang)))
+                ds.with_value(|d| (!d.is_empty()).then(|| projects.with(|ps| indicators_view(d, ps, lang))))
             }}
             {move || {
                 let mask = selected.get();
@@ -526,15 +529,14 @@ fn offer(ds: StoredValue<Dataset, LocalStorage>, kind: &str, lang: Lang) {
     }
 }
 
-/// Visits and completed surveys against this device's targets, per worker and month.
-fn indicators_view(d: &Dataset, lang: Lang) -> impl IntoView {
+/// Visits and completed surveys against the targets of the data's project (the
+/// coordinator's, where this browser has it, else this device's), per worker and month.
+fn indicators_view(d: &Dataset, projects: &[crate::export::Project], lang: Lang) -> impl IntoView {
     use crate::visits::indicators::Measure as Goal;
     let w = move |m: WsMsg| m.get(lang);
     let i = crate::report::indicators::indicators(d);
-    let targets = crate::store::local::LocalStore::open()
-        .ok()
-        .and_then(|kv| crate::store::VisitStore::new(kv).targets().ok())
-        .unwrap_or_else(crate::visits::indicators::default_targets);
+    let (targets, from_project) =
+        super::projects::targets_for(projects, d.project_of().map(|(id, _)| id));
     let goal = |m: Goal| targets.iter().find(|t| t.measure == m).map(|t| t.goal);
     let bar = |n: u32, goal: Option<u32>| {
         goal.map(|g| {
@@ -557,6 +559,9 @@ fn indicators_view(d: &Dataset, lang: Lang) -> impl IntoView {
     view! {
         <section class="ws-indicators" data-testid="ws-indicators">
             <h3>{w(WsMsg::Indicators)}</h3>
+            <p class="note" hidden=!from_project data-testid="ws-indicator-project">
+                {crate::i18n::projects::PrMsg::Used.get(lang)}
+            </p>
             <p data-testid="ws-indicator-visits">
                 <strong>{w(WsMsg::Visits)}": "</strong>{i.total.visits}{bar(i.total.visits, goal(Goal::Visits))}
             </p>
@@ -767,9 +772,17 @@ fn report_view(
                         .filter(|(_, n)| **n > 0)
                         .map(|(((_, l), s), _)| (l.get(lang).to_owned(), s))
                         .collect();
-                    let chart = (q.measure != Measure::Numbers).then(|| bars(rows, c.base, k));
+                    // Numbers as a histogram of their bins, small bins hidden like cells.
+                    let rows = if q.measure == Measure::Numbers {
+                        let bins = histogram(q, &c);
+                        let shown = protect(&bins.iter().map(|b| b.1).collect::<Vec<_>>(), k, true);
+                        bins.into_iter().map(|b| b.0).zip(shown).collect()
+                    } else {
+                        rows
+                    };
+                    let chart = bars(rows, c.base, k);
                     Some(view! {
-                        <div class="report-finding">
+                        <div class="report-finding" data-question=q.id.clone()>
                             <h4>{q.label.get(lang).to_owned()}</h4>
                             <p class="sentence">{s.get(lang).to_owned()}</p>
                             {chart}

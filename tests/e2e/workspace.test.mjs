@@ -272,6 +272,8 @@ test("the survey report builds in zh-CN, keeps its recommendations, and prints t
   assert.ok((await page.locator(".report .sentence").count()) > 5);
   assert.match(await page.textContent(".report"), /%/);
   await page.waitForSelector(tid("report-needs"));
+  // Numbers get a chart too: the household size as a histogram.
+  assert.equal(await page.locator('.report-finding[data-question="hh_size"] table.ws-dist').count(), 1);
   // The coordinator's own words are kept.
   await page.fill(tid("report-agency"), "幸福社工服务中心");
   await page.fill(tid("report-recommendations"), "一、增设老年助餐点。\n二、开设四点半课堂。");

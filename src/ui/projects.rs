@@ -1,0 +1,433 @@
+//! The coordinator's projects (in the workspace module): create and edit a project — its
+//! forms, walk list, targets, k and area codes — and hand it to the workers as a project
+//! file, which each installs on the export screen (store/install.rs). Kept in this
+//! browser's localStorage (store/projects.rs); the checking is `export::project`.
+
+use super::browser;
+use crate::export::project::Edits;
+use crate::export::{FormRef, Project};
+use crate::i18n::projects::PrMsg;
+use crate::i18n::Lang;
+use crate::store::local::LocalStore;
+use crate::store::{FormStore, ProjectBook, StoreError};
+use crate::visits::indicators::Measure;
+use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+
+#[derive(Clone, Debug, PartialEq)]
+enum Note {
+    Ok(String),
+    Problem(String),
+}
+
+fn book() -> Option<ProjectBook<LocalStore>> {
+    LocalStore::open().ok().map(ProjectBook::new)
+}
+
+/// The coordinator's projects, as stored (and the keys of any that cannot be read).
+pub fn load() -> (Vec<Project>, Vec<String>) {
+    book().and_then(|b| b.list().ok()).unwrap_or_default()
+}
+
+fn measure_label(m: Measure) -> PrMsg {
+    match m {
+        Measure::Visits => PrMsg::Visits,
+        Measure::CompletedSurveys => PrMsg::Surveys,
+        Measure::CoveragePercent => PrMsg::Coverage,
+        Measure::FollowUpsHandled => PrMsg::FollowUps,
+    }
+}
+
+fn measure_key(m: Measure) -> &'static str {
+    match m {
+        Measure::Visits => "visits",
+        Measure::CompletedSurveys => "surveys",
+        Measure::CoveragePercent => "coverage",
+        Measure::FollowUpsHandled => "follow-ups",
+    }
+}
+
+/// A file name from the project's name: its letters and digits (Chinese included).
+fn file_name(p: &Project) -> String {
+    let slug: String = p
+        .name
+        .chars()
+        .map(|c| if c.is_alphanumeric() { c } else { '-' })
+        .collect();
+    format!("doorstep-project-{}.json", slug.trim_matches('-'))
+}
+
+async fn file_text(file: web_sys::File) -> Option<String> {
+    wasm_bindgen_futures::JsFuture::from(file.text())
+        .await
+        .ok()
+        .and_then(|v| v.as_string())
+}
+
+fn picked_file(ev: &leptos::ev::Event) -> Option<web_sys::File> {
+    let input = ev
+        .target()
+        .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())?;
+    let file = input.files().and_then(|f| f.get(0));
+    // The same file may be picked again after a fix.
+    input.set_value("");
+    file
+}
+
+fn problem_text(lang: Lang, e: &StoreError) -> String {
+    let why = match e {
+        StoreError::QuotaExceeded => lang.pick(
+            "浏览器存储已满。".to_owned(),
+            "The browser's storage is full.".to_owned(),
+        ),
+        other => other.to_string(),
+    };
+    format!("{}{why}", PrMsg::NotSaved.get(lang))
+}
+
+/// The projects panel. `projects` is the workspace's copy of the list (its indicators
+/// read the targets from it).
+#[component]
+pub fn Projects(lang: Lang, projects: RwSignal<Vec<Project>>) -> impl IntoView {
+    let p = move |m: PrMsg| m.get(lang);
+    let note = RwSignal::new(None::<Note>);
+    let damaged = RwSignal::new(load().1);
+    let editing = RwSignal::new(None::<Project>);
+    let deleting = RwSignal::new(None::<String>);
+    let refresh = move || {
+        let (list, bad) = load();
+        projects.set(list);
+        damaged.set(bad);
+    };
+
+    let save = move |proj: &Project| -> bool {
+        match book()
+            .ok_or(StoreError::Unavailable(String::new()))
+            .and_then(|b| b.save(proj))
+        {
+            Ok(()) => {
+                refresh();
+                true
+            }
+            Err(e) => {
+                note.set(Some(Note::Problem(problem_text(lang, &e))));
+                false
+            }
+        }
+    };
+    let create = move |_| {
+        let Some(random) = browser::random48() else {
+            return;
+        };
+        let mut fresh = Project::new(p(PrMsg::Unnamed), "", &random);
+        fresh.forms = vec![builtin_ref()];
+        if save(&fresh) {
+            note.set(None);
+            editing.set(Some(fresh));
+        }
+    };
+    let open = move |ev: leptos::ev::Event| {
+        let Some(file) = picked_file(&ev) else { return };
+        wasm_bindgen_futures::spawn_local(async move {
+            let text = file_text(file).await.unwrap_or_default();
+            match Project::parse(&text) {
+                Err(e) => note.set(Some(Note::Problem(e.describe(lang)))),
+                Ok(proj) => {
+                    if save(&proj) {
+                        note.set(None);
+                        editing.set(Some(proj));
+                    }
+                }
+            }
+        });
+    };
+
+    view! {
+        <section class="ws-projects" data-testid="ws-projects">
+            <h3>{p(PrMsg::Title)}</h3>
+            <p class="note">{p(PrMsg::Intro)}</p>
+            {move || (!damaged.with(Vec::is_empty)).then(|| view! {
+                <p class="banner error" role="alert">{p(PrMsg::Damaged)}" "{damaged.get().join(", ")}</p>
+            })}
+            <p class="note" hidden=move || !projects.with(Vec::is_empty)>{p(PrMsg::None)}</p>
+            <ul class="ws-project-list">
+                <For each=move || projects.get() key=|proj| format!("{}|{}|{}|{}|{}|{}", proj.id, proj.name, proj.community, proj.k, proj.households.len(), proj.forms.len()) let:proj>
+                    {
+                        let id = proj.id.clone();
+                        let (id2, id3) = (id.clone(), id.clone());
+                        let for_edit = proj.clone();
+                        let for_file = proj.clone();
+                        let summary = lang.pick(
+                            format!("{} · {} 户 · 问卷 {} 份 · k = {}", proj.community, proj.households.len(), proj.forms.len(), proj.k),
+                            format!("{} · {} households · {} forms · k = {}", proj.community, proj.households.len(), proj.forms.len(), proj.k),
+                        );
+                        view! {
+                            <li data-testid="ws-project">
+                                <strong>{proj.name.clone()}</strong>" "<span class="note">{summary}</span>
+                                <span class="actions">
+                                    <button class="button" data-testid="ws-project-edit"
+                                        on:click=move |_| { note.set(None); editing.set(Some(for_edit.clone())) }>{p(PrMsg::Edit)}</button>
+                                    <button class="button" data-testid="ws-project-download"
+                                        on:click=move |_| { browser::download(&file_name(&for_file), &for_file.to_file(), "application/json"); }>{p(PrMsg::Download)}</button>
+                                    <button class="button danger" data-testid="ws-project-delete" on:click=move |_| {
+                                        if deleting.get_untracked().as_deref() == Some(id2.as_str()) {
+                                            deleting.set(None);
+                                            if editing.with_untracked(|e| e.as_ref().is_some_and(|e| e.id == id2)) {
+                                                editing.set(None);
+                                            }
+                                            if let Some(b) = book() {
+                                                let _ = b.remove(&id2);
+                                            }
+                                            refresh();
+                                        } else {
+                                            deleting.set(Some(id2.clone()));
+                                        }
+                                    }>{p(PrMsg::Delete)}</button>
+                                </span>
+                                <p class="banner" role="alert" hidden=move || deleting.get().as_deref() != Some(id3.as_str())>{p(PrMsg::DeleteConfirm)}</p>
+                            </li>
+                        }
+                    }
+                </For>
+            </ul>
+            <p class="actions">
+                <button class="button" data-testid="ws-project-new" on:click=create>{p(PrMsg::New)}</button>
+                <label class="button file">
+                    {p(PrMsg::Open)}
+                    <input type="file" accept=".json,application/json" data-testid="ws-project-open" on:change=open />
+                </label>
+            </p>
+            <small class="note">{p(PrMsg::OpenHelp)}" "{p(PrMsg::KeyNote)}</small>
+            {move || note.get().map(|n| match n {
+                Note::Ok(t) => view! { <p class="banner ok" role="status" data-testid="ws-project-note">{t}</p> }.into_any(),
+                Note::Problem(t) => view! { <p class="banner error" role="alert" data-testid="ws-project-note">{t}</p> }.into_any(),
+            })}
+            {move || editing.get().map(|base| view! {
+                <Editor lang=lang base=base note=note editing=editing save=save />
+            })}
+        </section>
+    }
+}
+
+fn builtin_ref() -> FormRef {
+    let b = crate::form::builtin_form();
+    FormRef {
+        id: b.id.clone(),
+        version: b.version,
+    }
+}
+
+/// One project's settings, as fields; saved whole, after checking.
+#[component]
+fn Editor(
+    lang: Lang,
+    base: Project,
+    note: RwSignal<Option<Note>>,
+    editing: RwSignal<Option<Project>>,
+    save: impl Fn(&Project) -> bool + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    let p = move |m: PrMsg| m.get(lang);
+    let start = Edits::of(&base);
+    let name = RwSignal::new(start.name.clone());
+    let community = RwSignal::new(start.community.clone());
+    let k = RwSignal::new(start.k.clone());
+    let areas = RwSignal::new(start.areas.clone());
+    let forms = RwSignal::new(start.forms.clone());
+    let households = RwSignal::new(start.households.clone());
+    let goals: Vec<(Measure, RwSignal<String>)> = start
+        .goals
+        .iter()
+        .map(|(m, g)| (*m, RwSignal::new(g.clone())))
+        .collect();
+    let goals = StoredValue::new(goals);
+    let walk_problem = RwSignal::new(None::<String>);
+    let base = StoredValue::new(base);
+
+    // The library's forms, and any the project names that this browser does not have.
+    let library = LocalStore::open()
+        .ok()
+        .and_then(|kv| FormStore::new(kv).list().ok())
+        .map(|(entries, _)| entries)
+        .unwrap_or_default();
+    let mut choices: Vec<(FormRef, String)> = library
+        .iter()
+        .map(|f| {
+            (
+                FormRef {
+                    id: f.id.clone(),
+                    version: f.version,
+                },
+                format!("{} · v{}", f.title.get(lang), f.version),
+            )
+        })
+        .collect();
+    for f in &start.forms {
+        if !choices.iter().any(|(c, _)| c == f) {
+            choices.push((f.clone(), format!("{} · v{}", f.id, f.version)));
+        }
+    }
+
+    let walk_csv = move |ev: leptos::ev::Event| {
+        let Some(file) = picked_file(&ev) else { return };
+        wasm_bindgen_futures::spawn_local(async move {
+            let Some(text) = file_text(file).await else {
+                walk_problem.set(Some(lang.pick(
+                    "文件无法读取。".to_owned(),
+                    "The file cannot be read.".to_owned(),
+                )));
+                return;
+            };
+            match crate::visits::walk::from_csv(&text) {
+                Ok(list) if list.len() > crate::visits::walk::MAX_HOUSEHOLDS => {
+                    walk_problem.set(Some(lang.pick(
+                        format!(
+                            "清单有 {} 户，超过上限 {}。",
+                            list.len(),
+                            crate::visits::walk::MAX_HOUSEHOLDS
+                        ),
+                        format!(
+                            "The list has {} households, more than {}.",
+                            list.len(),
+                            crate::visits::walk::MAX_HOUSEHOLDS
+                        ),
+                    )))
+                }
+                Ok(list) => {
+                    walk_problem.set(None);
+                    households.set(list);
+                }
+                Err(e) => walk_problem.set(Some(e.describe().get(lang).to_owned())),
+            }
+        });
+    };
+
+    let submit = move |_| {
+        let edits = Edits {
+            name: name.get_untracked(),
+            community: community.get_untracked(),
+            k: k.get_untracked(),
+            areas: areas.get_untracked(),
+            forms: forms.get_untracked(),
+            goals: goals.with_value(|g| g.iter().map(|(m, s)| (*m, s.get_untracked())).collect()),
+            households: households.get_untracked(),
+        };
+        let from_library = |f: &FormRef| {
+            let kv = LocalStore::open().ok()?;
+            let source = FormStore::new(kv).source(&f.id, f.version).ok()??;
+            serde_json::from_str(&source).ok()
+        };
+        match base.with_value(|b| b.edited(&edits, &builtin_ref(), from_library)) {
+            Err(why) => note.set(Some(Note::Problem(format!(
+                "{}{}",
+                p(PrMsg::NotSaved),
+                why.get(lang)
+            )))),
+            Ok(proj) => {
+                if save(&proj) {
+                    base.set_value(proj);
+                    note.set(Some(Note::Ok(p(PrMsg::Saved).to_owned())));
+                }
+            }
+        }
+    };
+
+    view! {
+        <form class="project-form ws-project-editor" data-testid="ws-project-editor" on:submit=move |ev| ev.prevent_default()>
+            <label>{p(PrMsg::Name)}
+                <input type="text" data-testid="ws-project-name" prop:value=name on:input=move |ev| name.set(event_target_value(&ev)) />
+            </label>
+            <label>{p(PrMsg::Community)}
+                <input type="text" data-testid="ws-project-community" prop:value=community on:input=move |ev| community.set(event_target_value(&ev)) />
+            </label>
+            <label>{p(PrMsg::K)}
+                <input type="number" min="2" max="100" data-testid="ws-project-k" prop:value=k on:input=move |ev| k.set(event_target_value(&ev)) />
+                <small>{p(PrMsg::KHelp)}</small>
+            </label>
+            <label>{p(PrMsg::Areas)}
+                <textarea rows="3" data-testid="ws-project-areas" prop:value=areas on:input=move |ev| areas.set(event_target_value(&ev))></textarea>
+                <small>{p(PrMsg::AreasHelp)}</small>
+            </label>
+            <fieldset class="project-forms">
+                <legend>{p(PrMsg::Forms)}</legend>
+                {choices.into_iter().map(|(r, label)| {
+                    let r2 = r.clone();
+                    let testid = format!("ws-project-form-{}-{}", r.id, r.version);
+                    view! {
+                        <label class="check">
+                            <input type="checkbox" data-testid=testid
+                                prop:checked=move || forms.with(|v| v.contains(&r))
+                                on:change=move |ev| {
+                                    let on = event_target_checked(&ev);
+                                    forms.update(|v| {
+                                        v.retain(|x| *x != r2);
+                                        if on {
+                                            v.push(r2.clone());
+                                        }
+                                    });
+                                } />
+                            " "{label}
+                        </label>
+                    }
+                }).collect_view()}
+                <small>{p(PrMsg::FormsHelp)}</small>
+            </fieldset>
+            <fieldset>
+                <legend>{p(PrMsg::WalkList)}</legend>
+                <p data-testid="ws-project-walk">
+                    {move || {
+                        let n = households.with(Vec::len);
+                        if n == 0 {
+                            p(PrMsg::WalkNone).to_owned()
+                        } else {
+                            format!("{n} {}", p(PrMsg::Households))
+                        }
+                    }}
+                </p>
+                <p class="actions">
+                    <label class="button file">
+                        {p(PrMsg::WalkCsv)}
+                        <input type="file" accept=".csv,text/csv,.txt" data-testid="ws-project-walk-csv" on:change=walk_csv />
+                    </label>
+                    <button type="button" class="button" hidden=move || households.with(Vec::is_empty)
+                        on:click=move |_| households.set(Vec::new())>{p(PrMsg::WalkRemove)}</button>
+                </p>
+                {move || walk_problem.get().map(|t| view! {
+                    <p class="banner error" role="alert" data-testid="ws-project-walk-problem">{t}</p>
+                })}
+                <small>{p(PrMsg::WalkListHelp)}</small>
+            </fieldset>
+            <fieldset class="ws-targets">
+                <legend>{p(PrMsg::Targets)}</legend>
+                {goals.get_value().into_iter().map(|(m, s)| view! {
+                    <label>{p(measure_label(m))}
+                        <input type="text" inputmode="numeric" size="7" data-testid=format!("ws-project-goal-{}", measure_key(m))
+                            prop:value=s on:input=move |ev| s.set(event_target_value(&ev)) />
+                    </label>
+                }).collect_view()}
+                <small>{p(PrMsg::TargetsHelp)}</small>
+            </fieldset>
+            <p class="actions">
+                <button type="button" class="button primary" data-testid="ws-project-save" on:click=submit>{p(PrMsg::Save)}</button>
+                <button type="button" class="button" data-testid="ws-project-close" on:click=move |_| editing.set(None)>{p(PrMsg::Close)}</button>
+            </p>
+        </form>
+    }
+}
+
+/// The targets the workspace's indicators measure against: those of the coordinator's
+/// project the merged data belongs to, else this device's.
+pub fn targets_for(
+    projects: &[Project],
+    data_project: Option<&str>,
+) -> (Vec<crate::visits::indicators::Target>, bool) {
+    if let Some(p) = data_project.and_then(|id| projects.iter().find(|p| p.id == id)) {
+        if !p.targets.is_empty() {
+            return (p.targets.clone(), true);
+        }
+    }
+    let device = LocalStore::open()
+        .ok()
+        .and_then(|kv| crate::store::VisitStore::new(kv).targets().ok())
+        .unwrap_or_else(crate::visits::indicators::default_targets);
+    (device, false)
+}
