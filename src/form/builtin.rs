@@ -12,6 +12,13 @@ use std::sync::OnceLock;
 
 pub(super) const COMPILED: &str = include_str!("community-needs.compiled.json");
 
+/// The built-in questionnaire's id, version and title, known without reading the form:
+/// screens that only name it (the workspace's project editor) then leave its 13 KB of
+/// compiled JSON out of their module. A test keeps these equal to the form.
+pub const BUILTIN_ID: &str = "community-needs";
+pub const BUILTIN_VERSION: u32 = 1;
+pub const BUILTIN_TITLE: (&str, &str) = ("社区居民需求调查", "Community resident needs survey");
+
 /// The built-in questionnaire's follow-up rules (see `Form::follow_up`).
 pub fn builtin_rules() -> &'static [super::FollowUpRule] {
     static RULES: OnceLock<Vec<super::FollowUpRule>> = OnceLock::new();

@@ -8,7 +8,10 @@ pub mod parse;
 pub mod plan;
 
 pub use anonymise::{anonymise_rules, Anonymise, Generalise};
-pub use builtin::{builtin_anonymise, builtin_compiled, builtin_form, builtin_rules};
+pub use builtin::{
+    builtin_anonymise, builtin_compiled, builtin_form, builtin_rules, BUILTIN_ID, BUILTIN_TITLE,
+    BUILTIN_VERSION,
+};
 pub use parse::{parse_form, FormError};
 
 use crate::i18n::Text;

@@ -360,3 +360,14 @@ fn anonymisation_rules_must_fit_their_questions() {
         assert!(!e.describe(crate::i18n::Lang::Zh).is_empty());
     }
 }
+
+#[test]
+fn the_built_in_forms_name_as_constants_matches_the_form() {
+    let b = builtin_form();
+    assert_eq!(b.id, crate::form::BUILTIN_ID);
+    assert_eq!(b.version, crate::form::BUILTIN_VERSION);
+    assert_eq!(
+        (b.title.zh.as_str(), b.title.en.as_str()),
+        crate::form::BUILTIN_TITLE
+    );
+}

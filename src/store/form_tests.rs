@@ -106,3 +106,25 @@ fn a_full_storage_adds_nothing_at_all() {
         .add("{}", &s)
         .is_err_and(|e| matches!(e, AddError::Unreadable(_))));
 }
+
+#[test]
+fn titles_name_every_stored_version_without_the_built_in_one() {
+    let store = FormStore::new(MemoryStore::new());
+    let (c1, s1) = form("visit", 1, "Visit");
+    let (c2, s2) = form("visit", 2, "Visit v2");
+    store.add(&c1, &s1).unwrap();
+    store.add(&c2, &s2).unwrap();
+    let titles: Vec<(String, u32, String)> = store
+        .titles()
+        .unwrap()
+        .into_iter()
+        .map(|(id, v, t)| (id, v, t.en))
+        .collect();
+    assert_eq!(
+        titles,
+        [
+            ("visit".to_owned(), 2, "Visit v2".to_owned()),
+            ("visit".to_owned(), 1, "Visit".to_owned())
+        ]
+    );
+}

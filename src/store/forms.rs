@@ -97,6 +97,32 @@ impl<S: KvStore> FormStore<S> {
         Ok((entries, damaged))
     }
 
+    /// Id, version and title of every stored form version (not the built-in one), read
+    /// without the rest of each form: what a list of names needs.
+    pub fn titles(&self) -> Result<Vec<(String, u32, Text)>, StoreError> {
+        #[derive(serde::Deserialize)]
+        struct Head {
+            id: String,
+            version: u32,
+            title: Text,
+        }
+        let mut out = Vec::new();
+        for key in self.kv.keys()? {
+            if !key.starts_with(FORM_PREFIX) {
+                continue;
+            }
+            if let Some(h) = self
+                .kv
+                .get(&key)?
+                .and_then(|json| serde_json::from_str::<Head>(&json).ok())
+            {
+                out.push((h.id, h.version, h.title));
+            }
+        }
+        out.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)));
+        Ok(out)
+    }
+
     fn read(&self, key: &str) -> Result<Option<Form>, StoreError> {
         Ok(self
             .kv

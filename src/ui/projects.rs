@@ -210,10 +210,9 @@ pub fn Projects(lang: Lang, projects: RwSignal<Vec<Project>>) -> impl IntoView {
 }
 
 fn builtin_ref() -> FormRef {
-    let b = crate::form::builtin_form();
     FormRef {
-        id: b.id.clone(),
-        version: b.version,
+        id: crate::form::BUILTIN_ID.to_owned(),
+        version: crate::form::BUILTIN_VERSION,
     }
 }
 
@@ -243,24 +242,20 @@ fn Editor(
     let walk_problem = RwSignal::new(None::<String>);
     let base = StoredValue::new(base);
 
-    // The library's forms, and any the project names that this browser does not have.
+    // The built-in form, the library's, and any the project names that this browser lacks.
+    let (zh, en) = crate::form::BUILTIN_TITLE;
+    let mut choices: Vec<(FormRef, String)> = vec![(
+        builtin_ref(),
+        format!("{} · v{}", lang.pick(zh, en), crate::form::BUILTIN_VERSION),
+    )];
     let library = LocalStore::open()
         .ok()
-        .and_then(|kv| FormStore::new(kv).list().ok())
-        .map(|(entries, _)| entries)
+        .and_then(|kv| FormStore::new(kv).titles().ok())
         .unwrap_or_default();
-    let mut choices: Vec<(FormRef, String)> = library
-        .iter()
-        .map(|f| {
-            (
-                FormRef {
-                    id: f.id.clone(),
-                    version: f.version,
-                },
-                format!("{} · v{}", f.title.get(lang), f.version),
-            )
-        })
-        .collect();
+    choices.extend(library.into_iter().map(|(id, version, title)| {
+        let label = format!("{} · v{version}", title.get(lang));
+        (FormRef { id, version }, label)
+    }));
     for f in &start.forms {
         if !choices.iter().any(|(c, _)| c == f) {
             choices.push((f.clone(), format!("{} · v{}", f.id, f.version)));
