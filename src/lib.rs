@@ -10,6 +10,7 @@ pub mod report;
 pub mod response;
 pub mod route;
 pub mod store;
+pub mod transfer;
 pub mod visits;
 pub mod xlsform;
 
