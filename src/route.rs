@@ -30,6 +30,11 @@ pub enum Route {
     },
     /// The check-and-complete screen of a response.
     Review { id: String },
+    /// A completed response handed back from a resident's own phone as QR codes or a
+    /// file (`#/r/<id>/return`, in the coordinator module).
+    HandBack { id: String },
+    /// The worker's tablet receiving a resident's hand-back: camera, photo or file.
+    Receive,
 }
 
 impl Route {
@@ -52,11 +57,15 @@ impl Route {
             ["visits"] => Route::Visits,
             ["export"] => Route::Export,
             ["workspace"] => Route::Workspace,
+            ["receive"] => Route::Receive,
             ["r", id] if valid_id(id) => Route::Survey {
                 id: (*id).to_owned(),
                 section: 0,
             },
             ["r", id, "review"] if valid_id(id) => Route::Review {
+                id: (*id).to_owned(),
+            },
+            ["r", id, "return"] if valid_id(id) => Route::HandBack {
                 id: (*id).to_owned(),
             },
             ["r", id, n, q] if valid_id(id) && valid_question(q) => match n.parse() {
@@ -95,6 +104,8 @@ impl Route {
                 question,
             } => format!("#/r/{id}/{section}/{question}"),
             Route::Review { id } => format!("#/r/{id}/review"),
+            Route::HandBack { id } => format!("#/r/{id}/return"),
+            Route::Receive => "#/receive".into(),
         }
     }
 }
@@ -158,7 +169,9 @@ mod tests {
                 section: 2,
                 question: "hh_size".into(),
             },
-            Route::Review { id },
+            Route::Review { id: id.clone() },
+            Route::HandBack { id },
+            Route::Receive,
         ] {
             assert_eq!(Route::parse(&r.to_hash()), r);
         }

@@ -8,7 +8,7 @@ use doorstep::response::{sample, Value};
 use doorstep::store::local::LocalStore;
 use doorstep::store::ResponseStore;
 use doorstep::transfer::codes::{encode, CodeError, Series};
-use doorstep::transfer::handback::{import, pack, unpack, Imported};
+use doorstep::transfer::handback::{form_of, import, pack, unpack, Imported};
 use doorstep::transfer::qr;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
@@ -40,12 +40,7 @@ fn photograph(code: &qr::Matrix, scale: usize) -> (usize, Vec<u8>) {
         .get_image_data(0.0, 0.0, side as f64, side as f64)
         .unwrap()
         .data();
-    let luma = rgba
-        .chunks(4)
-        .map(|p| {
-            ((u32::from(p[0]) * 299 + u32::from(p[1]) * 587 + u32::from(p[2]) * 114) / 1000) as u8
-        })
-        .collect();
+    let luma = qr::luma(&rgba);
     (side, luma)
 }
 
@@ -67,10 +62,8 @@ fn a_qr_round_trip_through_the_canvas_imports_the_response_once() {
         assert_eq!(series.add(&read[0]), Ok(true));
     }
     let bytes = series.payload().unwrap().unwrap();
-    let back = unpack(&bytes, |id, v| {
-        (id == form.id && v == form.version).then_some(form)
-    })
-    .unwrap();
+    assert_eq!(form_of(&bytes), Ok((form.id.clone(), form.version)));
+    let back = unpack(&bytes, form).unwrap();
     let store = ResponseStore::open(kv.clone()).unwrap();
     assert_eq!(import(&store, back.clone()), Ok(Imported::New));
     assert_eq!(import(&store, back), Ok(Imported::AlreadyThere));

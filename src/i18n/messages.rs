@@ -71,6 +71,8 @@ pub enum Msg {
     Export,
     /// The coordinator's workspace: imports, dashboard, report.
     Workspace,
+    HandBack,
+    Receive,
 }
 
 impl Msg {
@@ -102,6 +104,8 @@ impl Msg {
             Msg::Visits => ("入户走访", "Visits"),
             Msg::Export => ("导出", "Export"),
             Msg::Workspace => ("汇总分析", "Workspace"),
+            Msg::HandBack => ("交回社工（二维码）", "Hand back to the worker (QR codes)"),
+            Msg::Receive => ("接收居民回传", "Receive a resident's answers"),
             Msg::NoResponses => (
                 "还没有记录。点“开始新调查”开始第一户。",
                 "No responses yet. Tap “New survey” to start with the first household.",

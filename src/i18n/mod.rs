@@ -4,6 +4,7 @@
 //! `messages`, one `match` per language so the compiler refuses a string missing in either.
 
 pub mod export;
+pub mod handback;
 pub mod library;
 pub mod messages;
 pub mod projects;

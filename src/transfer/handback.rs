@@ -89,27 +89,42 @@ pub fn pack(form: &Form, r: &Response) -> Vec<u8> {
     serde_json::to_vec(&doc).unwrap_or_default()
 }
 
-/// Reads a returned document: the response, checked against its form (`form_of` finds a
-/// form on this device by id and version).
-pub fn unpack<'f>(
-    bytes: &[u8],
-    form_of: impl Fn(&str, u32) -> Option<&'f Form>,
-) -> Result<Response, HandbackError> {
+fn document(bytes: &[u8]) -> Result<serde_json::Value, HandbackError> {
     let value: serde_json::Value =
         serde_json::from_slice(bytes).map_err(|_| HandbackError::NotOurs)?;
     if value.get("format").and_then(|f| f.as_str()) != Some(FORMAT) {
         return Err(HandbackError::NotOurs);
     }
     match value.get("format_version").and_then(|v| v.as_u64()) {
-        Some(v) if v == u64::from(VERSION) => {}
-        Some(v) => return Err(HandbackError::FormatVersion(v as u32)),
-        None => return Err(HandbackError::NotOurs),
+        Some(v) if v == u64::from(VERSION) => Ok(value),
+        Some(v) => Err(HandbackError::FormatVersion(v as u32)),
+        None => Err(HandbackError::NotOurs),
     }
+}
+
+/// The form (id and version) a returned document answers: what the tablet must have to
+/// read it.
+pub fn form_of(bytes: &[u8]) -> Result<(String, u32), HandbackError> {
+    let doc = document(bytes)?;
+    let r = doc.get("response");
+    let id = r.and_then(|r| r.get("form")).and_then(|f| f.as_str());
+    let v = r.and_then(|r| r.get("v")).and_then(|v| v.as_u64());
+    match (id, v) {
+        (Some(id), Some(v)) => Ok((id.to_owned(), v as u32)),
+        _ => Err(HandbackError::Invalid("form".into())),
+    }
+}
+
+/// Reads a returned document: the response, checked against `form` (the one `form_of`
+/// named, from this device).
+pub fn unpack(bytes: &[u8], form: &Form) -> Result<Response, HandbackError> {
+    let value = document(bytes)?;
     let doc: Document =
         serde_json::from_value(value).map_err(|e| HandbackError::Invalid(e.to_string()))?;
     let r = doc.response;
-    let form = form_of(&r.form, r.form_version)
-        .ok_or_else(|| HandbackError::UnknownForm(r.form.clone(), r.form_version))?;
+    if r.form != form.id || r.form_version != form.version {
+        return Err(HandbackError::UnknownForm(r.form.clone(), r.form_version));
+    }
     let ok = shareable(form);
     let repeats: BTreeSet<&str> = form
         .questions()

@@ -123,7 +123,7 @@ fn a_code_drawn_to_an_image_reads_back() {
 
 mod handback {
     use super::super::codes::{encode, Series};
-    use super::super::handback::{import, pack, unpack, HandbackError, Imported};
+    use super::super::handback::{form_of, import, pack, unpack, HandbackError, Imported};
     use crate::form::builtin_form;
     use crate::response::{sample, Status, Value};
 
@@ -151,10 +151,9 @@ mod handback {
         for c in encode(&bytes) {
             s.add(&c).unwrap();
         }
-        let back = unpack(&s.payload().unwrap().unwrap(), |id, v| {
-            (id == form.id && v == form.version).then_some(form)
-        })
-        .unwrap();
+        let bytes = s.payload().unwrap().unwrap();
+        assert_eq!(form_of(&bytes), Ok((form.id.clone(), form.version)));
+        let back = unpack(&bytes, form).unwrap();
         assert_eq!(back.id, r.id);
         assert_eq!(back.status, Status::Completed);
         assert_eq!(back.answers.get("unit"), None);
@@ -176,27 +175,27 @@ mod handback {
     #[test]
     fn a_return_that_is_not_ours_or_carries_what_must_not_leave_is_refused() {
         let form = builtin_form();
-        let known = |id: &str, v: u32| (id == form.id && v == form.version).then_some(form);
-        assert_eq!(unpack(b"{", known), Err(HandbackError::NotOurs));
+        assert_eq!(unpack(b"{", form), Err(HandbackError::NotOurs));
         assert_eq!(
-            unpack(br#"{"format":"x"}"#, known),
+            unpack(br#"{"format":"x"}"#, form),
             Err(HandbackError::NotOurs)
         );
         let mut doc: serde_json::Value = serde_json::from_slice(&pack(form, &resident())).unwrap();
         doc["format_version"] = 2.into();
         let v2 = serde_json::to_vec(&doc).unwrap();
-        assert_eq!(unpack(&v2, known), Err(HandbackError::FormatVersion(2)));
+        assert_eq!(form_of(&v2), Err(HandbackError::FormatVersion(2)));
         doc["format_version"] = 1.into();
         doc["response"]["a"]["room"] = "1802".into();
         let leaked = serde_json::to_vec(&doc).unwrap();
         assert_eq!(
-            unpack(&leaked, known),
+            unpack(&leaked, form),
             Err(HandbackError::Invalid("room".into()))
         );
         let mut doc: serde_json::Value = serde_json::from_slice(&pack(form, &resident())).unwrap();
         doc["response"]["v"] = 9.into();
         let unknown = serde_json::to_vec(&doc).unwrap();
-        let err = unpack(&unknown, known).unwrap_err();
+        assert_eq!(form_of(&unknown), Ok((form.id.clone(), 9)));
+        let err = unpack(&unknown, form).unwrap_err();
         assert_eq!(err, HandbackError::UnknownForm(form.id.clone(), 9));
         assert!(err.describe().zh.contains("问卷库"));
     }

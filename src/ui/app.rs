@@ -189,6 +189,12 @@ pub fn App() -> impl IntoView {
                 Route::Forms => view! { <ToolsHost screen="forms" /> }.into_any(),
                 Route::Visits => view! { <ToolsHost screen="visits" /> }.into_any(),
                 Route::Export => view! { <ToolsHost screen="export" /> }.into_any(),
+                Route::HandBack { .. } => {
+                    view! { <ToolsHost screen="return" module="handback" /> }.into_any()
+                }
+                Route::Receive => {
+                    view! { <ToolsHost screen="receive" module="handback" /> }.into_any()
+                }
                 Route::Workspace => {
                     view! { <ToolsHost screen="workspace" module="workspace" /> }.into_any()
                 }

@@ -21,7 +21,7 @@ use crate::store::{ExportStore, FormStore, ResponseStore, StoreError, VisitStore
 use leptos::prelude::*;
 use std::collections::BTreeSet;
 use std::rc::Rc;
-use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen::JsCast;
 
 type Kv = StoredValue<LocalStore, LocalStorage>;
 
@@ -57,37 +57,6 @@ fn store_problem(lang: Lang, e: &StoreError) -> String {
         other => other.to_string(),
     };
     format!("{}{why}", ExpMsg::StorageProblem.get(lang))
-}
-
-/// Offers a file to the share sheet (Web Share API level 2) where the browser can share
-/// files; false where it cannot, and the screen says so.
-fn share(name: &str, text: &str, mime: &str) -> bool {
-    let run = || -> Result<bool, JsValue> {
-        let navigator = web_sys::window().ok_or(JsValue::NULL)?.navigator();
-        let can_share = js_sys::Reflect::get(&navigator, &"canShare".into())?;
-        let share = js_sys::Reflect::get(&navigator, &"share".into())?;
-        let (Some(can_share), Some(share)) = (
-            can_share.dyn_ref::<js_sys::Function>(),
-            share.dyn_ref::<js_sys::Function>(),
-        ) else {
-            return Ok(false);
-        };
-        let parts = js_sys::Array::of1(&JsValue::from_str(text));
-        let options = web_sys::FilePropertyBag::new();
-        options.set_type(mime);
-        let file = web_sys::File::new_with_str_sequence_and_options(&parts, name, &options)?;
-        let data = js_sys::Object::new();
-        js_sys::Reflect::set(&data, &"files".into(), &js_sys::Array::of1(&file))?;
-        js_sys::Reflect::set(&data, &"title".into(), &name.into())?;
-        if !can_share.call1(&navigator, &data)?.is_truthy() {
-            return Ok(false);
-        }
-        // The promise settles when the person has picked an app or cancelled; either way
-        // nothing more is to be done here.
-        let _ = share.call1(&navigator, &data)?;
-        Ok(true)
-    };
-    run().unwrap_or(false)
 }
 
 /// Reads the stored form, its definition and rules, and the responses the filter admits.
@@ -640,7 +609,7 @@ fn ExportPanel(
                     "text/csv"
                 };
                 let done = if share_it {
-                    share(&name, &text, mime)
+                    browser::share(&name, &text, mime)
                 } else {
                     browser::download(&name, &text, mime)
                 };

@@ -104,6 +104,7 @@ pub fn ResponseList() -> impl IntoView {
                 <a class="button" href="#/forms" data-testid="form-library">{state.t(Msg::FormLibrary)}</a>
                 <a class="button" href="#/export" data-testid="export-link">{state.t(Msg::Export)}</a>
                 <a class="button" href="#/workspace" data-testid="workspace-link">{state.t(Msg::Workspace)}</a>
+                <a class="button" href="#/receive" data-testid="receive-link">{state.t(Msg::Receive)}</a>
             </div>
             {move || {
                 create_error

@@ -5,6 +5,7 @@ mod app;
 mod browser;
 pub mod export;
 mod forms;
+mod handback;
 pub mod library;
 mod list;
 mod projects;
@@ -30,6 +31,21 @@ pub fn start_coordinator() {
             "visits" => leptos::view! { <visits::Visits lang=lang kv=kv /> }.into_any(),
             "export" => leptos::view! { <export::Export lang=lang kv=kv /> }.into_any(),
             _ => leptos::view! { <library::Library lang=lang kv=kv /> }.into_any(),
+        }
+    });
+}
+
+/// Entry point of the hand-back module (src/bin/handback.rs): a resident's answers as QR
+/// codes, and the tablet reading them.
+pub fn start_handback() {
+    start_module("handback", |lang, screen| {
+        use leptos::prelude::IntoAny;
+        let Ok(kv) = crate::store::local::LocalStore::open() else {
+            return crate::i18n::Msg::StorageUnavailable.get(lang).into_any();
+        };
+        match screen {
+            "return" => leptos::view! { <handback::Return lang=lang kv=kv /> }.into_any(),
+            _ => leptos::view! { <handback::Receive lang=lang kv=kv /> }.into_any(),
         }
     });
 }

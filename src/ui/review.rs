@@ -38,6 +38,7 @@ pub fn Review(id: String) -> impl IntoView {
             app.go(Route::List);
         }
     };
+    let id2 = id.clone();
     let list = move || {
         let l = lang;
         issues
@@ -75,6 +76,9 @@ pub fn Review(id: String) -> impl IntoView {
                     <button data-testid="reopen" on:click=move |_| { let _ = survey.set_status(false); }>
                         {app.t(Msg::Reopen)}
                     </button>
+                    <a class="button" href=Route::HandBack { id: id2.clone() }.to_hash() data-testid="hand-back">
+                        {app.t(Msg::HandBack)}
+                    </a>
                 }
                 .into_any(),
                 _ => view! {
