@@ -18,11 +18,12 @@ export const CHROMIUM_ARGS = [
   "--no-first-run",
 ];
 
-export async function launch() {
+/** Debian's Chromium; `extra` flags for a test that needs them (a fake camera, say). */
+export async function launch(extra = []) {
   if (!existsSync(join(DIST, "index.html"))) throw new Error("dist/ is missing: run `make build` first");
   return chromium.launch({
     executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-    args: CHROMIUM_ARGS,
+    args: [...CHROMIUM_ARGS, ...extra],
   });
 }
 
