@@ -1,0 +1,83 @@
+// Accessibility: axe-core (from npm) on every screen a worker or a resident sees in a
+// survey — the list, each section of the questionnaire, the review, the hand-back codes and
+// the tablet's receive screen — and on the visits, form library, export and workspace
+// screens, in zh-CN and in English. No serious or critical violation is allowed.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { launch, serve, tablet, tid, ready, fillSection, sectionCount, onSection } from "./helpers.mjs";
+
+const axeSource = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
+
+let browser, server, url;
+before(async () => {
+  browser = await launch();
+  ({ server, url } = await serve());
+});
+after(async () => {
+  await browser?.close();
+  server?.close();
+});
+
+/** Serious and critical violations on the page as it is now, one line each. */
+async function violations(page, where) {
+  if (!(await page.evaluate(() => "axe" in window))) await page.addScriptTag({ content: axeSource });
+  const found = await page.evaluate(async () => {
+    const r = await window.axe.run(document, { resultTypes: ["violations"] });
+    return r.violations
+      .filter((v) => v.impact === "serious" || v.impact === "critical")
+      .map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join(" | ")}`);
+  });
+  return found.map((f) => `${where}: ${f}`);
+}
+
+for (const lang of ["zh-CN", "en"]) {
+  test(`every survey screen passes axe-core in ${lang}`, async () => {
+    // The strict CSP would refuse the injected axe script: the test context bypasses it.
+    const context = await tablet(browser, { bypassCSP: true });
+    const page = await context.newPage();
+    await page.addInitScript((l) => localStorage.setItem("doorstep.lang", l), lang);
+    const found = [];
+    await page.goto(url);
+    await ready(page);
+    found.push(...(await violations(page, "list (empty)")));
+
+    await page.tap(tid("new-survey"));
+    await page.waitForSelector(tid("question"));
+    const n = await sectionCount(page);
+    for (let i = 0; i < n; i++) {
+      await onSection(page, i);
+      await fillSection(page);
+      found.push(...(await violations(page, `section ${i + 1}`)));
+      if (i < n - 1) await page.tap(tid("next"));
+    }
+    await page.tap(tid("next"));
+    await page.waitForSelector(tid("complete"));
+    found.push(...(await violations(page, "review")));
+    await page.tap(tid("complete"));
+    await page.waitForSelector(tid("response-row"));
+    found.push(...(await violations(page, "list (one response)")));
+
+    const id = await page.getAttribute(tid("response-row"), "data-id");
+    await page.goto(`${url}#/r/${id}/return`);
+    await page.waitForSelector(tid("qr-code"));
+    found.push(...(await violations(page, "hand-back codes")));
+    await page.goto(`${url}#/receive`);
+    await page.waitForSelector(tid("receive"));
+    found.push(...(await violations(page, "receive")));
+    // The worker's and the coordinator's screens too.
+    for (const [hash, ready] of [
+      ["#/visits", "visits"],
+      ["#/forms", "form-list"],
+      ["#/export", "project-form"],
+      ["#/workspace", "ws-projects"],
+    ]) {
+      await page.goto(url + hash);
+      await page.waitForSelector(tid(ready));
+      found.push(...(await violations(page, hash)));
+    }
+    assert.deepEqual(found, []);
+    await context.close();
+  });
+}
