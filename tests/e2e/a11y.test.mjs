@@ -81,3 +81,41 @@ for (const lang of ["zh-CN", "en"]) {
     await context.close();
   });
 }
+
+test("text size goes to 200 % and high contrast holds, kept across a reload, in both languages", async () => {
+  const context = await tablet(browser, { bypassCSP: true });
+  const page = await context.newPage();
+  await page.goto(url + "#/new");
+  await page.waitForSelector(tid("question"));
+  const labelPx = () =>
+    page.$eval('[data-testid="question"] legend, [data-testid="question"] > label', (e) => parseFloat(getComputedStyle(e).fontSize));
+  const normal = await labelPx();
+  assert.equal(await page.textContent(tid("text-size")), "字号");
+  await page.tap(tid("text-size"));
+  assert.equal(await page.textContent(tid("text-size")), "字号 150%");
+  assert.ok(Math.abs((await labelPx()) / normal - 1.5) < 0.01);
+  await page.tap(tid("text-size"));
+  assert.equal(await page.textContent(tid("text-size")), "字号 200%");
+  assert.ok(Math.abs((await labelPx()) / normal - 2) < 0.01, "twice the normal size");
+  await page.tap(tid("contrast"));
+  assert.equal(await page.getAttribute(tid("contrast"), "aria-pressed"), "true");
+  assert.equal(await page.evaluate(() => getComputedStyle(document.body).color), "rgb(0, 0, 0)");
+  // At 200 % and in high contrast the survey still passes axe, and nothing spills sideways.
+  assert.deepEqual(await violations(page, "section 1 at 200 %, high contrast"), []);
+  assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth + 1));
+  // Kept across a reload, before the app draws.
+  await page.reload();
+  await page.waitForSelector(tid("question"));
+  assert.equal(await page.evaluate(() => document.documentElement.className), "t200 hc");
+  // The buttons speak the interface's language.
+  await page.tap(tid("lang-switch"));
+  await page.waitForFunction(() => document.documentElement.lang === "en");
+  assert.equal(await page.getAttribute(tid("contrast"), "aria-label"), "High contrast");
+  assert.equal(await page.textContent(tid("text-size")), "Text size 200%");
+  // And back to normal.
+  await page.tap(tid("text-size"));
+  await page.tap(tid("contrast"));
+  assert.equal(await page.evaluate(() => document.documentElement.className), "");
+  assert.equal(await labelPx(), normal);
+  await context.close();
+});
