@@ -21,7 +21,9 @@ pub use forms::{AddError, Added, FormEntry, FormStore};
 pub use install::{install, InstallError, Installed};
 pub use memory::MemoryStore;
 pub use projects::ProjectBook;
-pub use responses::{response_key, OpenResponse, Recovered, ResponseStore, SaveError, Summary};
+pub use responses::{
+    response_key, HouseholdSurvey, OpenResponse, Recovered, ResponseStore, SaveError, Summary,
+};
 pub use schema::{migrate, migrate_with, Migration, SCHEMA_KEY, SCHEMA_VERSION};
 pub use visits::{VisitStore, Worker};
 

@@ -76,6 +76,17 @@ pub struct Summary {
     pub room: Option<String>,
 }
 
+/// A completed survey started from a walk-list household: what the visit log records.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HouseholdSurvey {
+    pub response: String,
+    pub household: String,
+    /// When it was completed.
+    pub at: String,
+    /// The resident declined at the consent question: the visit is a refusal.
+    pub declined: bool,
+}
+
 pub struct ResponseStore<S: KvStore> {
     kv: S,
 }
@@ -285,7 +296,8 @@ impl<S: KvStore> ResponseStore<S> {
     pub fn household_surveys(
         &self,
         known: impl Fn(&str) -> bool,
-    ) -> Result<Vec<(String, String, String)>, StoreError> {
+        declined: impl Fn(&Response) -> bool,
+    ) -> Result<Vec<HouseholdSurvey>, StoreError> {
         let mut out = Vec::new();
         for id in self.ids()? {
             if known(&id) {
@@ -300,8 +312,14 @@ impl<S: KvStore> ResponseStore<S> {
                 continue;
             }
             if let Ok(r) = from_json(&key, &json) {
-                if let (Some(h), Some(at)) = (r.household, r.completed) {
-                    out.push((r.id, h, at));
+                let declined = declined(&r);
+                if let (Some(household), Some(at)) = (r.household, r.completed) {
+                    out.push(HouseholdSurvey {
+                        response: r.id,
+                        household,
+                        at,
+                        declined,
+                    });
                 }
             }
         }

@@ -352,13 +352,14 @@ fn household_surveys_lists_completed_responses_started_from_a_household() {
     from("b", None, true);
     from("c", Some("1-1-102"), false);
     from("d", Some("1-1-201"), true);
-    let all = store.household_surveys(|_| false).unwrap();
-    let ids: Vec<(&str, &str)> = all
+    let no = |r: &crate::response::Response| r.id == "d";
+    let all = store.household_surveys(|_| false, no).unwrap();
+    let ids: Vec<(&str, &str, bool)> = all
         .iter()
-        .map(|(r, h, _)| (r.as_str(), h.as_str()))
+        .map(|s| (s.response.as_str(), s.household.as_str(), s.declined))
         .collect();
-    assert_eq!(ids, [("a", "1-1-101"), ("d", "1-1-201")]);
-    let rest = store.household_surveys(|id| id == "a").unwrap();
+    assert_eq!(ids, [("a", "1-1-101", false), ("d", "1-1-201", true)]);
+    let rest = store.household_surveys(|id| id == "a", no).unwrap();
     assert_eq!(rest.len(), 1);
-    assert_eq!(rest[0].0, "d");
+    assert_eq!(rest[0].response, "d");
 }

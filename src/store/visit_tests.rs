@@ -183,27 +183,29 @@ fn follow_up_statuses_are_kept_by_response() {
 #[test]
 fn completed_surveys_from_households_become_visits_once() {
     let store = VisitStore::new(MemoryStore::new());
+    let survey = |r: &str, h: &str, at: &str, declined: bool| crate::store::HouseholdSurvey {
+        response: r.into(),
+        household: h.into(),
+        at: at.into(),
+        declined,
+    };
     let done = vec![
-        (
-            "r-aaaaaaaa".to_owned(),
-            "1-1-101".to_owned(),
-            "2026-11-03T11:00:00+08:00".to_owned(),
-        ),
-        (
-            "r-bbbbbbbb".to_owned(),
-            "1-1-102".to_owned(),
-            "2026-11-04T11:00:00+08:00".to_owned(),
-        ),
+        survey("r-aaaaaaaa", "1-1-101", "2026-11-03T11:00:00+08:00", false),
+        survey("r-bbbbbbbb", "1-1-102", "2026-11-04T11:00:00+08:00", false),
+        // Declined at the consent question: a refusal, recorded once too.
+        survey("r-cccccccc", "1-1-201", "2026-11-04T12:00:00+08:00", true),
     ];
-    assert_eq!(store.record_completed(&done, "W07").unwrap(), 2);
+    assert_eq!(store.record_completed(&done, "W07").unwrap(), 3);
     assert_eq!(
         store.record_completed(&done, "W07").unwrap(),
         0,
         "already in the log"
     );
     let (visits, _) = store.visits().unwrap();
-    assert_eq!(visits.len(), 2);
+    assert_eq!(visits.len(), 3);
     assert_eq!(visits[1].household, "1-1-102");
     assert_eq!(visits[1].date(), "2026-11-04");
     assert_eq!(visits[0].worker, "W07");
+    assert_eq!(visits[2].outcome, crate::visits::log::Outcome::Refused);
+    assert_eq!(visits[2].household, "1-1-201");
 }

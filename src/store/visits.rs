@@ -206,30 +206,37 @@ impl<S: KvStore> VisitStore<S> {
     /// Surveys started from a walk-list household and completed are visits. The survey
     /// screen does not write the log (that would put the log's code in the app's first
     /// load): this brings the log up to date, once per response, from what the responses
-    /// say. Returns how many visits it added.
+    /// say. A resident who declined at the consent question makes a refused visit (the
+    /// survey asked nothing more). Returns how many visits it added.
     pub fn record_completed(
         &self,
-        completed: &[(String, String, String)],
+        completed: &[super::HouseholdSurvey],
         worker: &str,
     ) -> Result<usize, StoreError> {
         let (visits, _) = self.visits()?;
         let mut added = 0;
-        for (response, household, at) in completed {
-            let known = visits.iter().any(|v| {
-                matches!(&v.outcome, crate::visits::log::Outcome::Completed { response: r } if r == response)
-            });
-            if known {
+        for s in completed {
+            // Derived from the response: the same visit is never recorded twice.
+            let id: String = s.response.chars().take(8).collect();
+            if visits
+                .iter()
+                .any(|v| v.id == id && v.household == s.household)
+            {
                 continue;
             }
+            let outcome = if s.declined {
+                crate::visits::log::Outcome::Refused
+            } else {
+                crate::visits::log::Outcome::Completed {
+                    response: s.response.clone(),
+                }
+            };
             self.add(&Visit {
-                // Derived from the response: the same visit is never recorded twice.
-                id: response.chars().take(8).collect(),
-                household: household.clone(),
-                at: at.clone(),
+                id,
+                household: s.household.clone(),
+                at: s.at.clone(),
                 worker: worker.to_owned(),
-                outcome: crate::visits::log::Outcome::Completed {
-                    response: response.clone(),
-                },
+                outcome,
             })?;
             added += 1;
         }

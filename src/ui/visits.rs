@@ -80,14 +80,22 @@ fn record_surveys(
     visits: &[Visit],
     worker: &str,
 ) -> Result<Option<Vec<Visit>>, StoreError> {
-    let known: std::collections::BTreeSet<&str> = visits
-        .iter()
-        .filter_map(|v| match &v.outcome {
-            Outcome::Completed { response } => Some(response.as_str()),
-            _ => None,
-        })
-        .collect();
-    let new = crate::store::ResponseStore::open(kv)?.household_surveys(|id| known.contains(id))?;
+    // A survey's visit has the response's first 8 characters as its id (refusals at the
+    // consent question name no response).
+    let known: std::collections::BTreeSet<&str> = visits.iter().map(|v| v.id.as_str()).collect();
+    let forms = crate::store::FormStore::new(kv);
+    let declined = |r: &crate::response::Response| {
+        let builtin = crate::form::builtin_form();
+        let form = if builtin.id == r.form && builtin.version == r.form_version {
+            Some(builtin.clone())
+        } else {
+            forms.load(&r.form, r.form_version).ok().flatten()
+        };
+        form.and_then(|f| f.consent_question().map(|q| q.id.clone()))
+            .is_some_and(|q| r.answers.get(&q) == Some(&crate::response::Value::Bool(false)))
+    };
+    let new = crate::store::ResponseStore::open(kv)?
+        .household_surveys(|id| known.contains(id.get(..8).unwrap_or(id)), declined)?;
     if new.is_empty() {
         return Ok(None);
     }

@@ -86,29 +86,51 @@ test("walk list, three outcomes, grid and indicators, a revisit due, a survey fr
   await page.waitForSelector(tid("review-ok"));
   await page.tap(tid("complete"));
   await page.waitForSelector(`${tid("response-row")}[data-status="completed"]`);
+  // A resident who declines at the consent question: the survey asks nothing more of
+  // them, and the visit is logged as a refusal, not a survey.
+  await page.tap(tid("visits-link"));
+  await page.waitForSelector(tid("hh-2-1-102"));
+  await page.tap(tid("hh-2-1-102"));
+  await page.tap(tid("outcome-survey"));
+  await page.waitForSelector(tid("question"));
+  await page.tap(tid("choice-consent-no"));
+  await page.waitForSelector(tid("declined"));
+  await page.tap(tid("go-worker"));
+  await page.waitForSelector(tid("choice-visit_out-declined"));
+  await page.tap(tid("choice-visit_out-declined"));
+  await page.tap(tid("choice-follow_up-no"));
+  await page.tap(tid("next"));
+  await page.waitForSelector(tid("review-ok"));
+  await page.tap(tid("complete"));
+  await page.waitForSelector(`${tid("response-row")}[data-status="completed"]`);
   await page.tap(tid("visits-link"));
   await page.waitForSelector(tid("hh-2-1-101"));
   assert.equal(await status(page, "2-1-101"), "surveyed");
-  assert.match(await page.textContent(tid("ind-visits")), /4 \/ 200/);
+  assert.equal(await status(page, "2-1-102"), "refused");
+  assert.match(await page.textContent(tid("ind-visits")), /5 \/ 200/);
   assert.match(await page.textContent(tid("ind-surveys")), /1 \/ 8/);
   const visits = await page.evaluate(() =>
     Object.keys(localStorage).filter((k) => k.startsWith("doorstep.v.")).flatMap((k) => JSON.parse(localStorage.getItem(k)))
   );
-  assert.equal(visits.length, 4);
+  assert.equal(visits.length, 5);
+  assert.equal(visits.filter((v) => v.o.k === "refused").length, 2, "the door refused and the consent declined");
   assert.ok(visits.every((v) => v.w === "W07"), "every visit carries the worker code");
   // Per worker and per month, from the same log; a target of the project's own.
-  assert.match(await page.textContent(tid("by-worker")), /W07\s*4\s*1/);
+  assert.match(await page.textContent(tid("by-worker")), /W07\s*5\s*1/);
   const month = new Date().toLocaleDateString("sv").slice(0, 7);
-  assert.match(await page.textContent(tid("by-month")), new RegExp(`${month}\\s*4\\s*1`));
+  assert.match(await page.textContent(tid("by-month")), new RegExp(`${month}\\s*5\\s*1`));
   await page.fill(tid("goal-visits"), "10");
   await page.press(tid("goal-visits"), "Enter");
   await page.locator(tid("goal-visits")).blur();
-  await page.waitForFunction(() => /4 \/ 10/.test(document.querySelector('[data-testid="ind-visits"]').textContent));
+  await page.waitForFunction(() => /5 \/ 10/.test(document.querySelector('[data-testid="ind-visits"]').textContent));
   await page.reload();
   await page.waitForSelector(tid("ind-visits"));
-  assert.match(await page.textContent(tid("ind-visits")), /4 \/ 10/);
+  assert.match(await page.textContent(tid("ind-visits")), /5 \/ 10/);
   const [response] = await page.evaluate(() =>
-    Object.keys(localStorage).filter((k) => k.startsWith("doorstep.r.")).map((k) => JSON.parse(localStorage.getItem(k)))
+    Object.keys(localStorage)
+      .filter((k) => k.startsWith("doorstep.r."))
+      .map((k) => JSON.parse(localStorage.getItem(k)))
+      .filter((r) => r.a.consent === true)
   );
   assert.equal(response.w, "W07", "the response carries the worker code");
   assert.equal(response.hh, "2-1-101");
