@@ -226,14 +226,49 @@ fn control(
     let key = at.key();
     let disabled = move || survey.readonly();
     match &q.kind {
-        Kind::ShortText { max_length } => view! {
-            <input type="text" id=format!("in-{key}") data-testid=format!("input-{key}")
-                maxlength=max_length.to_string() autocomplete="off"
-                value=text_of(at.answer(survey)) disabled=disabled
-                aria-describedby=described aria-invalid=invalid
-                on:input=move |ev| at.set(survey, Some(Value::Text(event_target_value(&ev)))) />
+        // Text, number and date boxes are one view (one copy of its code in the bundle):
+        // what differs is data — the type, the keyboard, the length, the unit, and how a
+        // typed value is read.
+        Kind::ShortText { .. } | Kind::Integer { .. } | Kind::Decimal { .. } | Kind::Date => {
+            let (kind, unit, max_length): (&str, Option<&Text>, Option<u32>) = match &q.kind {
+                Kind::ShortText { max_length } => ("text", None, Some(*max_length)),
+                Kind::Integer { unit, .. } => ("numeric", unit.as_ref(), None),
+                Kind::Decimal { unit, .. } => ("decimal", unit.as_ref(), None),
+                _ => ("date", None, None),
+            };
+            let number = matches!(kind, "numeric" | "decimal");
+            let q_kind = &q.kind;
+            // The unit ("人") belongs to the box's description too.
+            let unit_id = unit.map(|_| format!("unit-{key}"));
+            let describedby = move || {
+                let d = described();
+                match &unit_id {
+                    Some(u) => format!("{d} {u}").trim().to_owned(),
+                    None => d,
+                }
+            };
+            view! {
+                <div class=if number { "number" } else { "field" }>
+                    <input type=if kind == "date" { "date" } else { "text" }
+                        inputmode=number.then_some(kind)
+                        maxlength=max_length.map(|m| m.to_string())
+                        id=format!("in-{key}") data-testid=format!("input-{key}")
+                        autocomplete="off" value=text_of(at.answer(survey)) disabled=disabled
+                        aria-describedby=describedby aria-invalid=invalid
+                        on:input=move |ev| {
+                            let typed = event_target_value(&ev);
+                            let v = if number {
+                                number_from_input(q_kind, &typed)
+                            } else {
+                                Some(Value::Text(typed))
+                            };
+                            at.set(survey, v)
+                        } />
+                    {unit.map(|u| view! { <span class="unit" id=format!("unit-{key}")>{u.get(lang).to_owned()}</span> })}
+                </div>
+            }
+            .into_any()
         }
-        .into_any(),
         Kind::LongText { max_length } => view! {
             <textarea id=format!("in-{key}") data-testid=format!("input-{key}") rows="4"
                 maxlength=max_length.to_string() disabled=disabled
@@ -241,42 +276,6 @@ fn control(
                 prop:value=text_of(at.answer(survey))
                 on:input=move |ev| at.set(survey, Some(Value::Text(event_target_value(&ev))))>
             </textarea>
-        }
-        .into_any(),
-        Kind::Integer { unit, .. } | Kind::Decimal { unit, .. } => {
-            let mode = if matches!(q.kind, Kind::Integer { .. }) {
-                "numeric"
-            } else {
-                "decimal"
-            };
-            let kind = &q.kind;
-            view! {
-                <div class="number">
-                    <input type="text" inputmode=mode id=format!("in-{key}") data-testid=format!("input-{key}")
-                        autocomplete="off" value=text_of(at.answer(survey)) disabled=disabled
-                        aria-describedby={
-                            // The unit ("人") belongs to the box's description too.
-                            let unit_id = unit.as_ref().map(|_| format!("unit-{key}"));
-                            move || {
-                                let d = described();
-                                match &unit_id {
-                                    Some(u) => format!("{d} {u}").trim().to_owned(),
-                                    None => d,
-                                }
-                            }
-                        }
-                        aria-invalid=invalid
-                        on:input=move |ev| at.set(survey, number_from_input(kind, &event_target_value(&ev))) />
-                    {unit.as_ref().map(|u| view! { <span class="unit" id=format!("unit-{key}")>{u.get(lang).to_owned()}</span> })}
-                </div>
-            }
-            .into_any()
-        }
-        Kind::Date => view! {
-            <input type="date" id=format!("in-{key}") data-testid=format!("input-{key}")
-                value=text_of(at.answer(survey)) disabled=disabled
-                aria-describedby=described aria-invalid=invalid
-                on:input=move |ev| at.set(survey, Some(Value::Text(event_target_value(&ev)))) />
         }
         .into_any(),
         Kind::YesNo => {
