@@ -279,19 +279,10 @@ fn control(
         }
         .into_any(),
         Kind::YesNo => {
-            let options = [(true, Msg::Yes), (false, Msg::No)]
+            let options = [(true, Msg::Yes, "yes"), (false, Msg::No, "no")]
                 .into_iter()
-                .map(|(b, msg)| {
-                    let value = if b { "yes" } else { "no" };
-                    let checked = move || at.answer(survey) == Some(Value::Bool(b));
-                    view! {
-                        <label class="option">
-                            <input type="radio" name=format!("in-{key}") data-testid=format!("choice-{key}-{value}")
-                                prop:checked=checked disabled=disabled
-                                on:change=move |_| at.set(survey, Some(Value::Bool(b))) />
-                            <span>{msg.get(lang)}</span>
-                        </label>
-                    }
+                .map(|(b, msg, slug)| {
+                    single_option(at, survey, slug, Value::Bool(b), msg.get(lang).to_owned())
                 })
                 .collect_view();
             view! {
@@ -303,9 +294,16 @@ fn control(
         Kind::SingleChoice { choices, other } => {
             let items = choices
                 .iter()
-                .map(|c| single_option(at, survey, c.value.as_str(), &c.label))
+                .map(|c| {
+                    let v = c.value.as_str();
+                    let label = c.label.get(lang).to_owned();
+                    single_option(at, survey, v, Value::Text(v.to_owned()), label)
+                })
                 .collect_view();
-            let other_item = other.then(|| single_option(at, survey, OTHER, &OTHER_CHOICE.label));
+            let other_item = other.then(|| {
+                let label = OTHER_CHOICE.label.get(lang).to_owned();
+                single_option(at, survey, OTHER, Value::Text(OTHER.to_owned()), label)
+            });
             view! {
                 <div class="options">{items}{other_item}</div>
                 {other.then(|| view! { <OtherBox at=at /> })}
@@ -418,22 +416,25 @@ fn option_label(
     view! { <label class="option" hidden=out>{inner}</label> }.into_any()
 }
 
+/// One radio button: a choice of a single-choice question, or yes / no. `slug` names it
+/// in the page (`choice-<question>-<slug>`), `answer` is what choosing it records.
 fn single_option(
     at: At,
     survey: Survey,
-    value: &'static str,
-    label: &'static Text,
+    slug: &'static str,
+    answer: Value,
+    label: String,
 ) -> impl IntoView {
-    let lang = survey.app.lang.get_untracked();
     let key = at.key();
-    let checked = move || at.answer(survey).as_ref().and_then(Value::as_str) == Some(value);
+    let chosen = answer.clone();
+    let checked = move || at.answer(survey).as_ref() == Some(&answer);
     let inner = view! {
-        <input type="radio" name=format!("in-{key}") value=value data-testid=format!("choice-{key}-{value}")
+        <input type="radio" name=format!("in-{key}") value=slug data-testid=format!("choice-{key}-{slug}")
             prop:checked=checked disabled=move || survey.readonly()
-            on:change=move |_| at.set(survey, Some(Value::Text(value.to_owned()))) />
-        <span>{label.get(lang).to_owned()}</span>
+            on:change=move |_| at.set(survey, Some(chosen.clone())) />
+        <span>{label}</span>
     };
-    option_label(at, survey, value, inner)
+    option_label(at, survey, slug, inner)
 }
 
 fn multi_option(
