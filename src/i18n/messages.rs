@@ -72,6 +72,8 @@ pub enum Msg {
     /// The coordinator's workspace: imports, dashboard, report.
     Workspace,
     HandBack,
+    ReadAloud,
+    NoVoice,
     Receive,
 }
 
@@ -105,6 +107,11 @@ impl Msg {
             Msg::Export => ("导出", "Export"),
             Msg::Workspace => ("汇总分析", "Workspace"),
             Msg::HandBack => ("交回社工（二维码）", "Hand back to the worker (QR codes)"),
+            Msg::ReadAloud => ("朗读这道题", "Read this question aloud"),
+            Msg::NoVoice => (
+                "这台设备没有中文朗读语音。可在系统设置的“文字转语音”里添加中文语音。",
+                "This device has no voice for English speech. Add one in the system's text-to-speech settings.",
+            ),
             Msg::Receive => ("接收居民回传", "Receive a resident's answers"),
             Msg::NoResponses => (
                 "还没有记录。点“开始新调查”开始第一户。",

@@ -234,3 +234,32 @@ pub fn share(name: &str, text: &str, mime: &str) -> bool {
     };
     run().unwrap_or(false)
 }
+
+/// Reads `text` aloud in `lang` (a BCP 47 tag) with the browser's speech synthesis; false
+/// where the device has no voice for the language (the caller says so). What is being
+/// read stops first, so a second tap starts over.
+pub fn speak(text: &str, lang: &str) -> bool {
+    let Some(synth) = web_sys::window().and_then(|w| w.speech_synthesis().ok()) else {
+        return false;
+    };
+    let prefix = lang.split('-').next().unwrap_or(lang);
+    let has_voice = synth
+        .get_voices()
+        .iter()
+        .filter_map(|v| {
+            js_sys::Reflect::get(&v, &JsValue::from_str("lang"))
+                .ok()?
+                .as_string()
+        })
+        .any(|l| l.to_ascii_lowercase().starts_with(prefix));
+    if !has_voice {
+        return false;
+    }
+    let Ok(u) = web_sys::SpeechSynthesisUtterance::new_with_text(text) else {
+        return false;
+    };
+    u.set_lang(lang);
+    synth.cancel();
+    synth.speak(&u);
+    true
+}

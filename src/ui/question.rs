@@ -163,6 +163,7 @@ fn QuestionBody(at: At) -> impl IntoView {
     );
     let invalid = move || visible_problem.get().is_some().to_string();
     let body = control(at, survey, described.clone(), invalid);
+    let read = read_aloud(q, lang);
 
     if grouped {
         view! {
@@ -170,6 +171,7 @@ fn QuestionBody(at: At) -> impl IntoView {
                 data-qid=q.id.as_str() data-key=key.clone() aria-describedby=described aria-invalid=invalid>
                 <legend>{label}{required}</legend>
                 {hint}
+                {read}
                 {body}
                 {error}
             </fieldset>
@@ -181,12 +183,42 @@ fn QuestionBody(at: At) -> impl IntoView {
                 data-qid=q.id.as_str() data-key=key.clone()>
                 <label for=format!("in-{key}")>{label}{required}</label>
                 {hint}
+                {read}
                 {body}
                 {error}
             </div>
         }
         .into_any()
     }
+}
+
+/// The read-aloud button: the question and its choices through the browser's speech
+/// synthesis, in the interface's language; where the device has no voice for it, says so.
+fn read_aloud(q: &'static Question, lang: Lang) -> AnyView {
+    let mut text = q.label.get(lang).to_owned();
+    let mut add = |t: &str| {
+        text.push_str(if lang == Lang::Zh { "。" } else { ". " });
+        text.push_str(t);
+    };
+    if matches!(q.kind, Kind::YesNo) {
+        add(Msg::Yes.get(lang));
+        add(Msg::No.get(lang));
+    }
+    for c in q.kind.choices() {
+        add(c.label.get(lang));
+    }
+    let name = Msg::ReadAloud.get(lang);
+    view! {
+        <button type="button" class="read-aloud" data-testid="read-aloud" aria-label=name title=name
+            on:click=move |_| {
+                if !super::browser::speak(&text, lang.tag()) {
+                    if let Some(w) = web_sys::window() {
+                        let _ = w.alert_with_message(Msg::NoVoice.get(lang));
+                    }
+                }
+            }>"🔊"</button>
+    }
+    .into_any()
 }
 
 /// A label or hint: static text, or, when it quotes answers (`${name}`), text that follows

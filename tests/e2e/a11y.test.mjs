@@ -119,3 +119,42 @@ test("text size goes to 200 % and high contrast holds, kept across a reload, in 
   assert.equal(await labelPx(), normal);
   await context.close();
 });
+
+test("read aloud: the question and its choices in the interface's language, or a clear message without a voice", async () => {
+  const context = await tablet(browser);
+  const page = await context.newPage();
+  await page.goto(url + "#/new");
+  await page.waitForSelector(tid("question"));
+  // This machine's Chromium has no voices: the worker is told what to do.
+  const noVoice = await page.evaluate(() => speechSynthesis.getVoices().length === 0);
+  if (noVoice) {
+    const said = [];
+    page.on("dialog", (d) => {
+      said.push(d.message());
+      d.dismiss();
+    });
+    await page.tap(`${tid("question")}[data-qid="consent"] ${tid("read-aloud")}`);
+    await page.waitForFunction(() => true);
+    assert.equal(said.length, 1);
+    assert.match(said[0], /没有中文朗读语音/);
+  }
+  await context.close();
+
+  // A device with a Chinese voice: what is read, in which language.
+  const withVoice = await tablet(browser);
+  await withVoice.addInitScript(() => {
+    window.__spoken = [];
+    Object.defineProperty(speechSynthesis, "getVoices", { value: () => [{ lang: "zh-CN", name: "Test" }] });
+    speechSynthesis.speak = (u) => window.__spoken.push({ text: u.text, lang: u.lang });
+    speechSynthesis.cancel = () => {};
+  });
+  const p = await withVoice.newPage();
+  await p.goto(url + "#/new");
+  await p.waitForSelector(tid("question"));
+  await p.tap(`${tid("question")}[data-qid="consent"] ${tid("read-aloud")}`);
+  const [spoken] = await p.evaluate(() => window.__spoken);
+  assert.equal(spoken.lang, "zh-CN");
+  assert.match(spoken.text, /。是。否$/, spoken.text);
+  assert.equal(await p.getAttribute(`${tid("question")}[data-qid="consent"] ${tid("read-aloud")}`, "aria-label"), "朗读这道题");
+  await withVoice.close();
+});
