@@ -158,3 +158,39 @@ test("read aloud: the question and its choices in the interface's language, or a
   assert.equal(await p.getAttribute(`${tid("question")}[data-qid="consent"] ${tid("read-aloud")}`, "aria-label"), "朗读这道题");
   await withVoice.close();
 });
+
+test("keyboard only: every control of a section is reached by Tab, and a survey moves on without a pointer", async () => {
+  const context = await tablet(browser);
+  const page = await context.newPage();
+  await page.goto(url + "#/new");
+  await page.waitForSelector(tid("question"));
+  // Tab through the page once, noting what gets focus (a radio group is one stop).
+  const reached = new Set();
+  for (let i = 0; i < 120; i++) {
+    await page.keyboard.press("Tab");
+    const here = await page.evaluate(() => {
+      const e = document.activeElement;
+      if (!e || e === document.body) return null;
+      return e.type === "radio" ? `radio:${e.name}` : e.dataset.testid || e.id || e.outerHTML.slice(0, 60);
+    });
+    if (here) reached.add(here);
+  }
+  const controls = await page.evaluate(() =>
+    [...document.querySelectorAll("button, input, select, textarea, a[href]")]
+      .filter((e) => !e.disabled && e.offsetParent !== null)
+      .map((e) => (e.type === "radio" ? `radio:${e.name}` : e.dataset.testid || e.id || e.outerHTML.slice(0, 60)))
+  );
+  const missed = [...new Set(controls)].filter((c) => !reached.has(c));
+  assert.deepEqual(missed, [], "every visible control takes focus");
+  // Consent by keyboard: Space ticks "yes"; Enter on Next goes on; typing fills a box.
+  await page.focus(tid("choice-consent-yes"));
+  await page.keyboard.press("Space");
+  assert.ok(await page.isChecked(tid("choice-consent-yes")));
+  await page.focus(tid("next"));
+  await page.keyboard.press("Enter");
+  await onSection(page, 1);
+  await page.focus(tid("input-building"));
+  await page.keyboard.type("12");
+  assert.equal(await page.inputValue(tid("input-building")), "12");
+  await context.close();
+});
