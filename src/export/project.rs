@@ -362,13 +362,9 @@ impl Project {
             }
         }
         for d in &self.definitions {
-            let id = d.get("id").and_then(|v| v.as_str()).unwrap_or_default();
-            let version = d.get("version").and_then(|v| v.as_u64()).unwrap_or(0);
-            if !self
-                .forms
-                .iter()
-                .any(|f| f.id == id && u64::from(f.version) == version)
-            {
+            if !self.forms.iter().any(|f| names(d, f)) {
+                let id = d.get("id").and_then(|v| v.as_str()).unwrap_or_default();
+                let version = d.get("version").and_then(|v| v.as_u64()).unwrap_or(0);
                 return Err(Text::new(
                     format!("附带的问卷定义 {id} 第 {version} 版不在项目的问卷中"),
                     format!(
@@ -415,6 +411,12 @@ impl Project {
     pub fn to_file(&self) -> String {
         serde_json::to_string_pretty(self).unwrap_or_default()
     }
+}
+
+/// Whether an included form definition is the one `f` names.
+fn names(definition: &serde_json::Value, f: &FormRef) -> bool {
+    definition.get("id").and_then(|v| v.as_str()) == Some(f.id.as_str())
+        && definition.get("version").and_then(|v| v.as_u64()) == Some(u64::from(f.version))
 }
 
 /// A project's settings as the coordinator types them, before they are checked.
@@ -498,16 +500,7 @@ impl Project {
         p.forms = e.forms.clone();
         p.definitions = Vec::new();
         for f in e.forms.iter().filter(|f| *f != builtin) {
-            let carried = || {
-                self.definitions
-                    .iter()
-                    .find(|d| {
-                        d.get("id").and_then(|v| v.as_str()) == Some(f.id.as_str())
-                            && d.get("version").and_then(|v| v.as_u64())
-                                == Some(u64::from(f.version))
-                    })
-                    .cloned()
-            };
+            let carried = || self.definitions.iter().find(|d| names(d, f)).cloned();
             let def = library(f).or_else(carried).ok_or_else(|| {
                 Text::new(
                     format!("找不到问卷 {} 第 {} 版的定义", f.id, f.version),

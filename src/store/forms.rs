@@ -130,6 +130,19 @@ impl<S: KvStore> FormStore<S> {
             .and_then(|json| serde_json::from_str::<Form>(&json).ok()))
     }
 
+    /// A form version on this device: the built-in one (borrowed), or the library's.
+    pub fn find(
+        &self,
+        id: &str,
+        version: u32,
+    ) -> Result<Option<std::borrow::Cow<'static, Form>>, StoreError> {
+        let b = builtin_form();
+        if b.id == id && b.version == version {
+            return Ok(Some(std::borrow::Cow::Borrowed(b)));
+        }
+        Ok(self.load(id, version)?.map(std::borrow::Cow::Owned))
+    }
+
     /// A stored form version (not the built-in one).
     pub fn load(&self, id: &str, version: u32) -> Result<Option<Form>, StoreError> {
         self.read(&form_key(id, version))

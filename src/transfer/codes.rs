@@ -18,8 +18,9 @@ use std::io::{Read, Write};
 
 /// What every code begins with: the format and its version.
 pub const PREFIX: &str = "DS1:";
-/// Characters of payload per code: a version-20 code (97 × 97 modules) at error correction
-/// level M, which a tablet camera reads from a phone's screen at arm's length.
+/// Characters of payload per code: at most a version-20 code (97 × 97 modules) at error
+/// correction level M (a test holds it to that). The end-to-end camera test reads such
+/// codes; how far a real tablet camera can be held from a phone is not measured.
 pub const CHUNK: usize = 600;
 /// More codes than this is not a resident's answers: a typing slip or a hostile code.
 pub const MAX_CODES: usize = 40;

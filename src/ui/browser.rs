@@ -263,3 +263,32 @@ pub fn speak(text: &str, lang: &str) -> bool {
     synth.speak(&u);
     true
 }
+
+/// The files of a `FileList` (a file input's, or a drop's), in order.
+pub fn file_list(list: Option<web_sys::FileList>) -> Vec<web_sys::File> {
+    list.map(|l| (0..l.length()).filter_map(|i| l.get(i)).collect())
+        .unwrap_or_default()
+}
+
+/// The files chosen in the file input that `ev` came from. The input is emptied, so the
+/// same file may be picked again after a fix.
+pub fn picked_files(ev: &web_sys::Event) -> Vec<web_sys::File> {
+    use wasm_bindgen::JsCast;
+    let Some(input) = ev
+        .target()
+        .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+    else {
+        return Vec::new();
+    };
+    let files = file_list(input.files());
+    input.set_value("");
+    files
+}
+
+/// A picked file's text (UTF-8), read in the browser's own time; `None` if it cannot be.
+pub async fn file_text(file: web_sys::File) -> Option<String> {
+    wasm_bindgen_futures::JsFuture::from(file.text())
+        .await
+        .ok()
+        .and_then(|v| v.as_string())
+}

@@ -21,7 +21,6 @@ use crate::store::{ExportStore, FormStore, ResponseStore, StoreError, VisitStore
 use leptos::prelude::*;
 use std::collections::BTreeSet;
 use std::rc::Rc;
-use wasm_bindgen::JsCast;
 
 type Kv = StoredValue<LocalStore, LocalStorage>;
 
@@ -400,22 +399,11 @@ fn ProjectPanel(
         }
     };
     let picked = move |ev: leptos::ev::Event| {
-        let Some(input) = ev
-            .target()
-            .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
-        else {
+        let Some(file) = browser::picked_files(&ev).into_iter().next() else {
             return;
         };
-        let Some(file) = input.files().and_then(|f| f.get(0)) else {
-            return;
-        };
-        input.set_value("");
         leptos::task::spawn_local(async move {
-            let text = wasm_bindgen_futures::JsFuture::from(file.text())
-                .await
-                .ok()
-                .and_then(|v| v.as_string())
-                .unwrap_or_default();
+            let text = browser::file_text(file).await.unwrap_or_default();
             match Project::parse(&text) {
                 Err(err) => note.set(Some(Note::Problem(err.describe(lang)))),
                 Ok(p) => {

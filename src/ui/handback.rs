@@ -9,7 +9,6 @@
 //! The format and the checks are `transfer/`; this file only draws and reads pixels.
 
 use super::browser;
-use crate::form::{builtin_form, Form};
 use crate::i18n::handback::HbMsg;
 use crate::i18n::Lang;
 use crate::response::Status;
@@ -21,15 +20,6 @@ use crate::transfer::handback::{form_of, import, pack, unpack, HandbackError, Im
 use crate::transfer::qr;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
-
-/// The form a response or a returned document names: the built-in one, or the library's.
-fn form_here(kv: &LocalStore, id: &str, version: u32) -> Option<Form> {
-    let b = builtin_form();
-    if b.id == id && b.version == version {
-        return Some(b.clone());
-    }
-    FormStore::new(kv).load(id, version).ok().flatten()
-}
 
 /// `#/r/<id>/return`: the codes of a completed response.
 #[component]
@@ -47,7 +37,10 @@ pub fn Return(lang: Lang, kv: LocalStore) -> impl IntoView {
         return view! { <p class="banner error" role="alert" data-testid="handback-problem">{h(HbMsg::NotFound)}</p> }
             .into_any();
     };
-    let form = form_here(&kv, &r.form, r.form_version);
+    let form = FormStore::new(&kv)
+        .find(&r.form, r.form_version)
+        .ok()
+        .flatten();
     let (Some(form), Status::Completed) = (form, r.status) else {
         let review = Route::Review { id: id.clone() }.to_hash();
         return view! {
@@ -150,12 +143,14 @@ fn codes_in(
             (f64::from(width) * scale).round(),
             (f64::from(height) * scale).round(),
         );
-        let canvas: web_sys::HtmlCanvasElement = web_sys::window()?
-            .document()?
-            .create_element("canvas")
-            .ok()?
-            .dyn_into()
-            .ok()?;
+        // One canvas for every frame of the page's life: the camera draws three a second.
+        thread_local! {
+            static CANVAS: Option<web_sys::HtmlCanvasElement> = web_sys::window()
+                .and_then(|w| w.document())
+                .and_then(|d| d.create_element("canvas").ok())
+                .and_then(|c| c.dyn_into().ok());
+        }
+        let canvas = CANVAS.with(Clone::clone)?;
         canvas.set_width(w as u32);
         canvas.set_height(h as u32);
         let ctx: web_sys::CanvasRenderingContext2d =
@@ -201,7 +196,11 @@ pub fn Receive(lang: Lang, kv: LocalStore) -> impl IntoView {
         series.set(Series::default());
         let read = kv.with_value(|kv| {
             let (id, v) = form_of(&bytes)?;
-            let form = form_here(kv, &id, v).ok_or(HandbackError::UnknownForm(id, v))?;
+            let form = FormStore::new(kv)
+                .find(&id, v)
+                .ok()
+                .flatten()
+                .ok_or(HandbackError::UnknownForm(id, v))?;
             unpack(&bytes, &form)
         });
         let next = match read {
@@ -297,17 +296,7 @@ pub fn Receive(lang: Lang, kv: LocalStore) -> impl IntoView {
     };
 
     let picked = move |ev: leptos::ev::Event| {
-        let Some(input) = ev
-            .target()
-            .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
-        else {
-            return;
-        };
-        let files: Vec<web_sys::File> = input
-            .files()
-            .map(|l| (0..l.length()).filter_map(|i| l.get(i)).collect())
-            .unwrap_or_default();
-        input.set_value("");
+        let files = browser::picked_files(&ev);
         wasm_bindgen_futures::spawn_local(async move {
             for f in files {
                 let json =

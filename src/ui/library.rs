@@ -20,7 +20,6 @@ use crate::store::local::LocalStore;
 use crate::store::{AddError, Added, FormEntry, FormStore, StoreError};
 use crate::xlsform::{finish_import, import, privacy_name, Converted, Reply};
 use leptos::prelude::*;
-use wasm_bindgen::JsCast;
 
 /// Where an import stands.
 #[derive(Clone, Debug)]
@@ -90,18 +89,8 @@ pub fn Library(lang: Lang, kv: LocalStore) -> impl IntoView {
     let chosen = RwSignal::new(Vec::<(String, Privacy)>::new());
 
     let picked = move |e: leptos::ev::Event| {
-        let Some(input) = e
-            .target()
-            .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
-        else {
-            return;
-        };
-        let files: Vec<web_sys::File> = input
-            .files()
-            .map(|list| (0..list.length()).filter_map(|i| list.get(i)).collect())
-            .unwrap_or_default();
-        // The same file may be picked again after a fix.
-        input.set_value("");
+        // Emptied as it is read: the same file may be picked again after a fix.
+        let files = browser::picked_files(&e);
         if files.is_empty() {
             return;
         }

@@ -12,7 +12,6 @@ use crate::store::local::LocalStore;
 use crate::store::{FormStore, ProjectBook, StoreError};
 use crate::visits::indicators::Measure;
 use leptos::prelude::*;
-use wasm_bindgen::JsCast;
 
 #[derive(Clone, Debug, PartialEq)]
 enum Note {
@@ -55,23 +54,6 @@ fn file_name(p: &Project) -> String {
         .map(|c| if c.is_alphanumeric() { c } else { '-' })
         .collect();
     format!("doorstep-project-{}.json", slug.trim_matches('-'))
-}
-
-async fn file_text(file: web_sys::File) -> Option<String> {
-    wasm_bindgen_futures::JsFuture::from(file.text())
-        .await
-        .ok()
-        .and_then(|v| v.as_string())
-}
-
-fn picked_file(ev: &leptos::ev::Event) -> Option<web_sys::File> {
-    let input = ev
-        .target()
-        .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())?;
-    let file = input.files().and_then(|f| f.get(0));
-    // The same file may be picked again after a fix.
-    input.set_value("");
-    file
 }
 
 fn problem_text(lang: Lang, e: &StoreError) -> String {
@@ -127,9 +109,11 @@ pub fn Projects(lang: Lang, projects: RwSignal<Vec<Project>>) -> impl IntoView {
         }
     };
     let open = move |ev: leptos::ev::Event| {
-        let Some(file) = picked_file(&ev) else { return };
+        let Some(file) = browser::picked_files(&ev).into_iter().next() else {
+            return;
+        };
         wasm_bindgen_futures::spawn_local(async move {
-            let text = file_text(file).await.unwrap_or_default();
+            let text = browser::file_text(file).await.unwrap_or_default();
             match Project::parse(&text) {
                 Err(e) => note.set(Some(Note::Problem(e.describe(lang)))),
                 Ok(proj) => {
@@ -263,9 +247,11 @@ fn Editor(
     }
 
     let walk_csv = move |ev: leptos::ev::Event| {
-        let Some(file) = picked_file(&ev) else { return };
+        let Some(file) = browser::picked_files(&ev).into_iter().next() else {
+            return;
+        };
         wasm_bindgen_futures::spawn_local(async move {
-            let Some(text) = file_text(file).await else {
+            let Some(text) = browser::file_text(file).await else {
                 walk_problem.set(Some(lang.pick(
                     "文件无法读取。".to_owned(),
                     "The file cannot be read.".to_owned(),

@@ -84,15 +84,18 @@ fn record_surveys(
     // consent question name no response).
     let known: std::collections::BTreeSet<&str> = visits.iter().map(|v| v.id.as_str()).collect();
     let forms = crate::store::FormStore::new(kv);
+    // Each form version's consent question, read once for all its responses.
+    let consent = std::cell::RefCell::new(std::collections::BTreeMap::new());
     let declined = |r: &crate::response::Response| {
-        let builtin = crate::form::builtin_form();
-        let form = if builtin.id == r.form && builtin.version == r.form_version {
-            Some(builtin.clone())
-        } else {
-            forms.load(&r.form, r.form_version).ok().flatten()
-        };
-        form.and_then(|f| f.consent_question().map(|q| q.id.clone()))
-            .is_some_and(|q| r.answers.get(&q) == Some(&crate::response::Value::Bool(false)))
+        let mut consent = consent.borrow_mut();
+        let q: &Option<String> = consent
+            .entry((r.form.clone(), r.form_version))
+            .or_insert_with(|| {
+                let form = forms.find(&r.form, r.form_version).ok().flatten()?;
+                form.consent_question().map(|q| q.id.clone())
+            });
+        q.as_ref()
+            .is_some_and(|q| r.answers.get(q) == Some(&crate::response::Value::Bool(false)))
     };
     let new = crate::store::ResponseStore::open(kv)?
         .household_surveys(|id| known.contains(id.get(..8).unwrap_or(id)), declined)?;
@@ -323,25 +326,16 @@ pub fn Visits(lang: Lang, kv: LocalStore) -> impl IntoView {
         keep_list(WalkList::new(&community, households));
     };
     let import_csv = move |e: leptos::ev::Event| {
-        let Some(input) = e
-            .target()
-            .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
-        else {
+        let Some(file) = super::browser::picked_files(&e).into_iter().next() else {
             return;
         };
-        let Some(file) = input.files().and_then(|f| f.get(0)) else {
-            return;
-        };
-        input.set_value("");
         leptos::task::spawn_local(async move {
-            let text = wasm_bindgen_futures::JsFuture::from(file.text())
-                .await
-                .ok()
-                .and_then(|t| t.as_string());
+            let name = file.name();
+            let text = super::browser::file_text(file).await;
             match text {
                 Some(t) => save_list(from_csv(&t)),
                 None => problem.set(Some(
-                    crate::visits::walk::WalkError::Unreadable(file.name()).describe(),
+                    crate::visits::walk::WalkError::Unreadable(name).describe(),
                 )),
             }
         });

@@ -308,27 +308,15 @@ pub fn Workspace(lang: Lang) -> impl IntoView {
     };
 
     let on_pick = move |ev: leptos::ev::Event| {
-        let Some(input) = ev
-            .target()
-            .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
-        else {
-            return;
-        };
-        let files = input
-            .files()
-            .map(|l| (0..l.length()).filter_map(|i| l.get(i)).collect::<Vec<_>>());
-        input.set_value("");
-        if let Some(files) = files {
+        let files = super::browser::picked_files(&ev);
+        if !files.is_empty() {
             import_files(files);
         }
     };
     let on_drop = move |ev: leptos::ev::DragEvent| {
         ev.prevent_default();
-        let files = ev
-            .data_transfer()
-            .and_then(|d| d.files())
-            .map(|l| (0..l.length()).filter_map(|i| l.get(i)).collect::<Vec<_>>());
-        if let Some(files) = files {
+        let files = super::browser::file_list(ev.data_transfer().and_then(|d| d.files()));
+        if !files.is_empty() {
             import_files(files);
         }
     };
