@@ -80,12 +80,7 @@ pub fn QuestionView(at: At) -> impl IntoView {
     }
     let path = at.path();
     let shown = Memo::new(move |_| survey.logic.with(|l| l.shown(&path)));
-    view! {
-        <Show when=move || shown.get()>
-            <QuestionBody at=at />
-        </Show>
-    }
-    .into_any()
+    (move || shown.get().then(|| view! { <QuestionBody at=at /> })).into_any()
 }
 
 #[component]

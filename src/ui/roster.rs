@@ -65,9 +65,10 @@ pub fn Roster(at: At) -> impl IntoView {
                 .flatten()
         })
     };
+    (move || shown.get().then(|| {
     let k2 = key.clone();
+    let add = add.clone();
     view! {
-        <Show when=move || shown.get()>
             <fieldset class="question roster" id=format!("q-{k2}") tabindex="-1"
                 data-testid=format!("roster-{k2}") data-qid=q.id.as_str()>
                 <legend>{q.label.get(lang).to_owned()}</legend>
@@ -93,8 +94,8 @@ pub fn Roster(at: At) -> impl IntoView {
                     {format!("＋ {}", Msg::AddItem.get(lang))}
                 </button>
             </fieldset>
-        </Show>
     }
+    }))
     .into_any()
 }
 

@@ -519,16 +519,13 @@ pub fn SurveyScreen(
                 </p>
                 // Keyed on the generation: when another tab's version is loaded, every box is
                 // drawn afresh (an updated `value` attribute would not replace typed text).
-                <For
-                    each=move || [survey.generation.get()]
-                    key=|g| *g
-                    children=move |_| {
-                        sec.questions
-                            .iter()
-                            .map(|q| view! { <QuestionView at=At::new(q, Vec::new()) /> })
-                            .collect_view()
-                    }
-                />
+                {move || {
+                    let list = sec.questions
+                        .iter()
+                        .map(|q| view! { <QuestionView at=At::new(q, Vec::new()) /> })
+                        .collect_view();
+                    if survey.generation.get() % 2 == 0 { leptos::either::Either::Left(list) } else { leptos::either::Either::Right(list) }
+                }}
                 <DeclinedNote section=section />
                 <div class="pager">
                     <button data-testid="prev" disabled=section == 0 on:click=prev>
@@ -563,40 +560,48 @@ pub fn NotFound(
     }
 }
 
+/// What the last save did: a quiet "saved 10:42:07" beside the progress, or a banner
+/// saying why an answer is not saved. One element whose class, role and text change (one
+/// copy of the view's code instead of one per state).
 #[component]
 pub fn SaveStatus() -> impl IntoView {
     let survey = expect_context::<Survey>();
     let app = survey.app;
     move || {
-        match survey.save.get() {
-        SaveState::Idle => view! { <span class="save" data-testid="save-status"></span> }.into_any(),
-        SaveState::Saved(at) => view! {
-            <span class="save ok" data-testid="save-status">
-                {app.t(Msg::Saved)}" "{at.get(11..19).unwrap_or("").to_owned()}
-            </span>
-        }
-        .into_any(),
-        SaveState::Full => view! {
-            <div class="banner error" role="alert" data-testid="save-error">{app.t(Msg::NotSavedFull)}</div>
-        }
-        .into_any(),
-        SaveState::Failed => view! {
-            <div class="banner error" role="alert" data-testid="save-error">{app.t(Msg::NotSavedOther)}</div>
-        }
-        .into_any(),
-        SaveState::Outdated => view! {
-            <div class="banner error" role="alert" data-testid="save-error">
-                {app.t(Msg::NewerSchema)}" "
-                <button data-testid="reload" on:click=|_| browser::reload()>{app.t(Msg::Reload)}</button>
+        let (class, role, text) = match survey.save.get() {
+            SaveState::Idle | SaveState::Conflict(_) => ("save", None, String::new()),
+            SaveState::Saved(at) => (
+                "save ok",
+                None,
+                format!("{} {}", app.t(Msg::Saved), at.get(11..19).unwrap_or("")),
+            ),
+            SaveState::Synced => ("save ok", Some("status"), app.t(Msg::Synced).to_owned()),
+            SaveState::Full => (
+                "banner error",
+                Some("alert"),
+                app.t(Msg::NotSavedFull).to_owned(),
+            ),
+            SaveState::Failed => (
+                "banner error",
+                Some("alert"),
+                app.t(Msg::NotSavedOther).to_owned(),
+            ),
+            SaveState::Outdated => (
+                "banner error",
+                Some("alert"),
+                app.t(Msg::NewerSchema).to_owned(),
+            ),
+        };
+        let error = role == Some("alert");
+        let outdated = survey.save.with(|s| matches!(s, SaveState::Outdated));
+        view! {
+            <div class=class role=role data-testid=if error { "save-error" } else { "save-status" }>
+                {text}
+                {outdated.then(|| view! {
+                    " "<button data-testid="reload" on:click=|_| browser::reload()>{app.t(Msg::Reload)}</button>
+                })}
             </div>
         }
-        .into_any(),
-        SaveState::Synced => view! {
-            <span class="save ok" data-testid="save-status" role="status">{app.t(Msg::Synced)}</span>
-        }
-        .into_any(),
-        SaveState::Conflict(_) => view! { <span class="save" data-testid="save-status"></span> }.into_any(),
-    }
     }
 }
 
