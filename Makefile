@@ -44,7 +44,7 @@ lint:
 	cargo clippy --features bench --bench report -- -D warnings
 
 test-browser: tools-browser
-	cargo test --target wasm32-unknown-unknown --test browser_store --test browser_ui --test browser_transfer
+	cargo test --target wasm32-unknown-unknown --test browser_store --test browser_ui --test browser_transfer --test browser_handover
 
 test-e2e: tools-browser build
 	node --test --test-concurrency=1 tests/e2e/

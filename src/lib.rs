@@ -5,6 +5,7 @@
 
 pub mod export;
 pub mod form;
+pub mod handover;
 pub mod i18n;
 pub mod report;
 pub mod response;

@@ -35,6 +35,15 @@ pub enum Route {
     HandBack { id: String },
     /// The worker's tablet receiving a resident's hand-back: camera, photo or file.
     Receive,
+    /// Handing the tablet to the resident the first time, or changing how: the worker's
+    /// PIN and the idle time (`#/r/<id>/hand-over`, in the hand-back module).
+    HandOver { id: String },
+    /// The same settings without a response to hand over (`#/hand-over`, linked from the
+    /// export screen's settings).
+    HandOverSettings,
+    /// The hand-back screen of a hand-over: "please give the tablet back", and the worker's
+    /// PIN to leave (`#/r/<id>/unlock`, in the hand-back module).
+    Unlock { id: String },
 }
 
 impl Route {
@@ -58,6 +67,7 @@ impl Route {
             ["export"] => Route::Export,
             ["workspace"] => Route::Workspace,
             ["receive"] => Route::Receive,
+            ["hand-over"] => Route::HandOverSettings,
             ["r", id] if valid_id(id) => Route::Survey {
                 id: (*id).to_owned(),
                 section: 0,
@@ -66,6 +76,12 @@ impl Route {
                 id: (*id).to_owned(),
             },
             ["r", id, "return"] if valid_id(id) => Route::HandBack {
+                id: (*id).to_owned(),
+            },
+            ["r", id, "hand-over"] if valid_id(id) => Route::HandOver {
+                id: (*id).to_owned(),
+            },
+            ["r", id, "unlock"] if valid_id(id) => Route::Unlock {
                 id: (*id).to_owned(),
             },
             ["r", id, n, q] if valid_id(id) && valid_question(q) => match n.parse() {
@@ -106,6 +122,9 @@ impl Route {
             Route::Review { id } => format!("#/r/{id}/review"),
             Route::HandBack { id } => format!("#/r/{id}/return"),
             Route::Receive => "#/receive".into(),
+            Route::HandOver { id } => format!("#/r/{id}/hand-over"),
+            Route::HandOverSettings => "#/hand-over".into(),
+            Route::Unlock { id } => format!("#/r/{id}/unlock"),
         }
     }
 }
@@ -170,8 +189,11 @@ mod tests {
                 question: "hh_size".into(),
             },
             Route::Review { id: id.clone() },
-            Route::HandBack { id },
+            Route::HandBack { id: id.clone() },
             Route::Receive,
+            Route::HandOver { id: id.clone() },
+            Route::HandOverSettings,
+            Route::Unlock { id },
         ] {
             assert_eq!(Route::parse(&r.to_hash()), r);
         }

@@ -74,6 +74,10 @@ pub enum Msg {
     HandBack,
     ReadAloud,
     NoVoice,
+    HandOver,
+    GiveBack,
+    Finish,
+    DeclinedHandOver,
     Receive,
 }
 
@@ -108,6 +112,13 @@ impl Msg {
             Msg::Workspace => ("汇总分析", "Workspace"),
             Msg::HandBack => ("交回社工（二维码）", "Hand back to the worker (QR codes)"),
             Msg::ReadAloud => ("朗读这道题", "Read this question aloud"),
+            Msg::HandOver => ("交给居民填写", "Hand to the resident"),
+            Msg::GiveBack => ("交还社工", "Give back to the worker"),
+            Msg::Finish => ("填完了", "Finished"),
+            Msg::DeclinedHandOver => (
+                "没关系，谢谢您。请把平板交还给社工。",
+                "That is fine, thank you. Please give the tablet back to the social worker.",
+            ),
             Msg::NoVoice => (
                 "这台设备没有中文朗读语音。可在系统设置的“文字转语音”里添加中文语音。",
                 "This device has no voice for English speech. Add one in the system's text-to-speech settings.",

@@ -5,6 +5,7 @@
 
 pub mod export;
 pub mod handback;
+pub mod handover;
 pub mod library;
 pub mod messages;
 pub mod projects;

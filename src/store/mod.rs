@@ -4,6 +4,7 @@
 
 mod exports;
 mod forms;
+mod handover;
 mod install;
 mod memory;
 mod projects;
@@ -18,6 +19,7 @@ pub mod workspace;
 
 pub use exports::ExportStore;
 pub use forms::{AddError, Added, FormEntry, FormStore};
+pub use handover::{HandoverStore, HANDOVER_KEY, RESUME_KEY};
 pub use install::{install, InstallError, Installed};
 pub use memory::MemoryStore;
 pub use projects::ProjectBook;

@@ -4,10 +4,11 @@ use super::browser;
 use super::list::ResponseList;
 use super::review::Review;
 use super::survey::SurveyScreen;
+use crate::handover::Handover;
 use crate::i18n::{Lang, Msg};
 use crate::route::Route;
 use crate::store::local::LocalStore;
-use crate::store::{KvStore, ResponseStore, StoreError, LANG_KEY};
+use crate::store::{HandoverStore, KvStore, ResponseStore, StoreError, LANG_KEY, RESUME_KEY};
 use leptos::prelude::*;
 
 /// Why the app cannot save, said before any survey starts.
@@ -29,6 +30,11 @@ pub struct AppState {
     pub problem: RwSignal<Option<StorageProblem>>,
     /// Bumped when another tab changes storage, so lists re-read it.
     pub storage_tick: RwSignal<u32>,
+    /// The hand-over in progress, read afresh from storage on every screen change (screens
+    /// are drawn after it is read, so nothing needs to follow it reactively).
+    pub handover: StoredValue<Option<Handover>, LocalStorage>,
+    /// When the hand-over last saw a touch or a key (ms since the epoch).
+    pub last_activity: StoredValue<f64>,
 }
 
 impl AppState {
@@ -36,17 +42,65 @@ impl AppState {
         msg.get(self.lang.get())
     }
 
+    #[inline(never)]
     pub fn go(&self, route: Route) {
+        let route = self.guarded(route);
         browser::set_hash(&route.to_hash());
         self.show(route);
     }
 
     /// Shows a screen unless it is already shown: the `hashchange` that follows `go` must
-    /// not draw the same screen a second time.
+    /// not draw the same screen a second time. During a hand-over, a screen the resident
+    /// may not see is replaced by the hand-back screen, in the address bar too.
+    #[inline(never)]
     fn show(&self, route: Route) {
-        if self.route.with_untracked(|r| *r != route) {
-            self.route.set(route);
+        let guarded = self.guarded(route.clone());
+        if guarded != route {
+            browser::replace_hash(&guarded.to_hash());
         }
+        if self.route.with_untracked(|r| *r != guarded) {
+            self.route.set(guarded);
+        }
+    }
+
+    /// `route`, or where it leads while the tablet is handed over. The state is read from
+    /// storage each time: the hand-back module or another tab may have changed it.
+    #[inline(never)]
+    fn guarded(&self, route: Route) -> Route {
+        let current = self
+            .with_store(|s| HandoverStore::new(s.kv()).current())
+            .flatten();
+        // Hand-over mode is a look as much as a rule: large type, no way to the rest.
+        if let Some(root) = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.document_element())
+        {
+            let _ = root
+                .class_list()
+                .toggle_with_force("handover", current.is_some());
+        }
+        self.handover.set_value(current.clone());
+        match current {
+            Some(h) => h.guard(route),
+            None => crate::handover::unguarded(route),
+        }
+    }
+
+    /// During a hand-over: to the hand-back screen, remembering where the resident was.
+    #[inline(never)]
+    pub fn hand_back(&self) {
+        let Some(h) = self.handover.get_value() else {
+            return;
+        };
+        // A text box being typed in saves on every keystroke; leaving it saves nothing
+        // more, but takes the on-screen keyboard away.
+        browser::blur_active();
+        self.scratch.with_value(|s| {
+            if let Some(s) = s {
+                let _ = s.set(RESUME_KEY, &browser::location_hash());
+            }
+        });
+        self.go(Route::Unlock { id: h.id });
     }
 
     /// Runs `f` with the store and the scratch store, when both exist.
@@ -101,8 +155,13 @@ pub fn App() -> impl IntoView {
         scratch: StoredValue::new_local(LocalStore::session()),
         problem: RwSignal::new(problem),
         storage_tick: RwSignal::new(0),
+        handover: StoredValue::new_local(None),
+        last_activity: StoredValue::new(browser::now_ms()),
     };
     provide_context(state);
+    // A hand-over survives a reload: the first screen goes through its guard too.
+    state.show(Route::parse(&browser::location_hash()));
+    watch_idle(state);
 
     // The document's language follows the interface, for screen readers and fonts.
     Effect::new(move |_| {
@@ -121,6 +180,10 @@ pub fn App() -> impl IntoView {
     // Another tab typing writes on every keystroke: refresh lists at most twice a second.
     let refresh_pending = StoredValue::new(false);
     let on_storage = window_event_listener(leptos::ev::storage, move |e| {
+        // Another tab started or ended a hand-over: this one follows at once.
+        if e.key().as_deref() == Some(crate::store::HANDOVER_KEY) {
+            state.show(Route::parse(&browser::location_hash()));
+        }
         let ours = e.key().is_none_or(|k| k.starts_with(crate::store::PREFIX));
         if ours && !refresh_pending.get_value() {
             refresh_pending.set_value(true);
@@ -195,6 +258,12 @@ pub fn App() -> impl IntoView {
                 Route::Receive => {
                     view! { <ToolsHost screen="receive" module="handback" /> }.into_any()
                 }
+                Route::HandOver { .. } | Route::HandOverSettings => {
+                    view! { <ToolsHost screen="hand-over" module="handback" /> }.into_any()
+                }
+                Route::Unlock { .. } => {
+                    view! { <ToolsHost screen="unlock" module="handback" /> }.into_any()
+                }
                 Route::Workspace => {
                     view! { <ToolsHost screen="workspace" module="workspace" /> }.into_any()
                 }
@@ -209,6 +278,41 @@ pub fn App() -> impl IntoView {
             }}
         </main>
     }
+}
+
+/// During a hand-over, after the chosen minutes without a touch or a key, the hand-back
+/// screen: answers are saved as they are given, so nothing is lost, and the next person to
+/// pick up the tablet sees no one's answers.
+fn watch_idle(state: AppState) {
+    use wasm_bindgen::prelude::*;
+    use wasm_bindgen::JsCast;
+    let touched = Closure::<dyn FnMut()>::new(move || {
+        state.last_activity.set_value(browser::now_ms());
+    });
+    if let Some(w) = web_sys::window() {
+        for name in ["pointerdown", "keydown", "input", "scroll"] {
+            let _ = w.add_event_listener_with_callback_and_bool(
+                name,
+                touched.as_ref().unchecked_ref(),
+                true,
+            );
+        }
+    }
+    touched.forget();
+    set_interval(
+        move || {
+            let Some(h) = state.handover.get_value() else {
+                return;
+            };
+            let answering = state
+                .route
+                .with_untracked(|r| matches!(r, Route::Survey { .. } | Route::Question { .. }));
+            if answering && browser::now_ms() - state.last_activity.get_value() >= h.idle_ms() {
+                state.hand_back();
+            }
+        },
+        std::time::Duration::from_secs(5),
+    );
 }
 
 #[component]

@@ -8,6 +8,23 @@ pub fn now() -> String {
     crate::response::rfc3339(&chrono::Local::now())
 }
 
+/// Milliseconds since the epoch, for timers (Playwright's clock moves it in tests).
+pub fn now_ms() -> f64 {
+    js_sys::Date::now()
+}
+
+/// Takes the focus (and the on-screen keyboard) away from whatever has it.
+pub fn blur_active() {
+    use wasm_bindgen::JsCast;
+    if let Some(el) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.active_element())
+        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+    {
+        let _ = el.blur();
+    }
+}
+
 /// "2026-11-24T09:15:00+08:00" → "2026-11-24 09:15" for lists.
 pub fn short_time(rfc3339: &str) -> String {
     rfc3339.get(..16).unwrap_or(rfc3339).replace('T', " ")

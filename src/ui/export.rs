@@ -253,6 +253,11 @@ pub fn Export(lang: Lang, kv: LocalStore) -> impl IntoView {
             <ProjectPanel lang=lang kv=kv project=project note=project_note pending=pending />
             <ExportPanel lang=lang kv=kv project=project reload=reload />
             <HistoryPanel lang=lang kv=kv reload=reload />
+            // The device's hand-over PIN, idle time and one-question mode (hand-back module).
+            <h2>{crate::i18n::handover::HoMsg::SettingsTitle.get(lang)}</h2>
+            <a class="button" href="#/hand-over" data-testid="hand-over-settings">
+                {crate::i18n::handover::HoMsg::SettingsTitle.get(lang)}
+            </a>
         </section>
     }
 }

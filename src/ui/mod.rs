@@ -6,6 +6,7 @@ mod browser;
 pub mod export;
 mod forms;
 mod handback;
+pub mod handover;
 pub mod library;
 mod list;
 mod projects;
@@ -45,6 +46,8 @@ pub fn start_handback() {
         };
         match screen {
             "return" => leptos::view! { <handback::Return lang=lang kv=kv /> }.into_any(),
+            "hand-over" => leptos::view! { <handover::Setup lang=lang kv=kv /> }.into_any(),
+            "unlock" => leptos::view! { <handover::Unlock lang=lang kv=kv /> }.into_any(),
             _ => leptos::view! { <handback::Receive lang=lang kv=kv /> }.into_any(),
         }
     });

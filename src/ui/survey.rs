@@ -5,6 +5,7 @@ use super::browser;
 use super::question::{At, QuestionView};
 use crate::form::plan::Plan;
 use crate::form::{builtin_form, Form};
+use crate::handover::{self, for_resident};
 use crate::i18n::messages::{answered_of, issue_count, section_of};
 use crate::i18n::Msg;
 use crate::response::logic::Logic;
@@ -396,11 +397,41 @@ pub fn SurveyScreen(
         return view! { <NotFound missing=survey.form_missing /> }.into_any();
     }
     let section = section.min(form.sections.len() - 1);
+    // Handed over (the app's guard made sure it is this response): the resident's sections
+    // only, and the end of them is the hand-back screen.
+    let handover = app.handover.get_value();
+    let handing = handover.is_some();
+    if handing && !for_resident(form, section) {
+        // Not a place to come back to: the hand-back screen, without remembering it.
+        let unlock = Route::Unlock { id: id.clone() };
+        request_animation_frame(move || app.go(unlock));
+        return view! { <NotFound /> }.into_any();
+    }
     provide_context(survey);
 
     let lang = app.lang.get_untracked();
     let n = form.sections.len();
     let sec = &form.sections[section];
+    // Chosen by the worker in the hand-over settings.
+    let one = handover.as_ref().is_some_and(|h| h.one_by_one);
+    // One question per screen: the questions of this section that take a screen, as the
+    // skip logic stands now, and the one shown.
+    let steps_of = move |i: usize| {
+        handover::steps(&form.sections[i], |q| {
+            survey.logic.with_untracked(|l| l.shown(q))
+        })
+    };
+    let current = handover::current_step(&steps_of(section), focus.as_deref());
+    let go_step = {
+        let id = id.clone();
+        move |section: usize, question: &str| {
+            app.go(Route::Question {
+                id: id.clone(),
+                section,
+                question: question.to_owned(),
+            })
+        }
+    };
     let go_section = {
         let id = id.clone();
         move |i: usize| {
@@ -413,38 +444,102 @@ pub fn SurveyScreen(
     let overall = Memo::new(move |_| survey.checked(|r, l| progress(form, r, l)));
     let issues = Memo::new(move |_| survey.checked(|r, l| validate_section(form, section, r, l)));
 
-    // Sections hidden by skip logic are stepped over.
-    let next_shown = move |from: usize| {
-        (from + 1..n).find(|&j| survey.logic.with_untracked(|l| l.section_shown(j)))
+    // Sections hidden by skip logic are stepped over, and so is the worker's while handed over.
+    let open_to = move |j: usize| {
+        survey.logic.with_untracked(|l| l.section_shown(j)) && (!handing || for_resident(form, j))
+    };
+    let next_shown = move |from: usize| (from + 1..n).find(|&j| open_to(j));
+    // One question per screen: the question after this one in the section, if any.
+    let later = move || {
+        one.then(|| handover::step_after(&steps_of(section), current))
+            .flatten()
     };
     let next = {
         let go_section = go_section.clone();
+        let go_step = go_step.clone();
         let id = id.clone();
         move |_| {
+            // Problems hold the resident here: those of the section, or in one-by-one mode
+            // those of this question (the worker's review shows anything left).
             let problems = issues.get_untracked();
-            if !survey.readonly() {
-                if let Some(first) = problems.first() {
-                    survey.show_all.set(true);
-                    // The box itself where there is one; the group otherwise.
-                    if !browser::focus_by_id(&format!("in-{}", first.question)) {
-                        browser::focus_by_id(&format!("q-{}", first.question));
-                    }
-                    return;
+            let holding = problems
+                .iter()
+                .find(|p| !one || current == p.path.split(['[', '/']).next());
+            if let (false, Some(first)) = (survey.readonly(), holding) {
+                survey.show_all.set(true);
+                // The box itself where there is one; the group otherwise.
+                if !browser::focus_by_id(&format!("in-{}", first.question)) {
+                    browser::focus_by_id(&format!("q-{}", first.question));
                 }
+                return;
             }
-            match next_shown(section) {
-                Some(j) => go_section(j),
-                None => app.go(Route::Review { id: id.clone() }),
+            match (later(), next_shown(section)) {
+                (Some(q), _) => go_step(section, q),
+                (None, Some(j)) => go_section(j),
+                (None, None) if handing => app.hand_back(),
+                (None, None) => app.go(Route::Review { id: id.clone() }),
             }
         }
     };
+    let first_open = (0..n).find(|&j| open_to(j)).unwrap_or(0);
     let prev = {
         let go_section = go_section.clone();
+        let go_step = go_step.clone();
         move |_| {
-            let prev = (0..section)
+            let before = one
+                .then(|| handover::step_before(&steps_of(section), current))
+                .flatten();
+            let j = (0..section)
                 .rev()
-                .find(|&j| survey.logic.with_untracked(|l| l.section_shown(j)));
-            go_section(prev.unwrap_or(0))
+                .find(|&j| open_to(j))
+                .unwrap_or(first_open);
+            match before.or_else(|| one.then(|| steps_of(j).last().copied()).flatten()) {
+                // Back one question; from a section's first, to the last of the one before.
+                Some(q) => go_step(if before.is_some() { section } else { j }, q),
+                None => go_section(j),
+            }
+        }
+    };
+    // The worker taps "hand to the resident": with a PIN set, the resident's screen at
+    // once; the first time, the hand-back module asks for a PIN first.
+    let start_handover = {
+        let id = id.clone();
+        move |_| {
+            if handing {
+                return app.hand_back();
+            }
+            let started = app
+                .with_store(|s| {
+                    let store = crate::store::HandoverStore::new(s.kv());
+                    store.has_pin().then(|| store.begin(&id))
+                })
+                .flatten();
+            match started {
+                None => app.go(Route::HandOver { id: id.clone() }),
+                Some(Ok(_)) => {
+                    // At the resident's first question: a route other than this screen's,
+                    // so the screen is drawn afresh, handed over.
+                    let at = if for_resident(form, section) {
+                        section
+                    } else {
+                        first_open
+                    };
+                    let survey = Route::Survey {
+                        id: id.clone(),
+                        section: at,
+                    };
+                    let route = match steps_of(at).first() {
+                        Some(q) if app.route.with_untracked(|r| *r == survey) => Route::Question {
+                            id: id.clone(),
+                            section: at,
+                            question: (*q).to_owned(),
+                        },
+                        _ => survey,
+                    };
+                    app.go(route);
+                }
+                Some(Err(e)) => survey.save.set(save_state(Err(SaveError::Store(e)))),
+            }
         }
     };
     let nav_items = form
@@ -499,6 +594,11 @@ pub fn SurveyScreen(
                     <span data-testid="progress">{move || { let p = overall.get(); answered_of(lang, p.answered, p.total) }}</span>
                     <SaveStatus />
                 </div>
+                // The worker hands the tablet over; handed over, the resident gives it back.
+                <button class="handover-button" data-testid=if handing { "give-back" } else { "hand-over" }
+                    hidden=move || !handing && survey.completed() on:click=start_handover>
+                    {app.t(if handing { Msg::GiveBack } else { Msg::HandOver })}
+                </button>
                 <ConflictBanner />
                 <ReadonlyBanner />
                 <h1 id="section-title" tabindex="-1" data-testid="section-title">
@@ -519,9 +619,11 @@ pub fn SurveyScreen(
                 </p>
                 // Keyed on the generation: when another tab's version is loaded, every box is
                 // drawn afresh (an updated `value` attribute would not replace typed text).
+                // One question per screen draws only the current one.
                 {move || {
                     let list = sec.questions
                         .iter()
+                        .filter(|q| !one || current == Some(q.id.as_str()))
                         .map(|q| view! { <QuestionView at=At::new(q, Vec::new()) /> })
                         .collect_view();
                     if survey.generation.get() % 2 == 0 { leptos::either::Either::Left(list) } else { leptos::either::Either::Right(list) }
@@ -535,7 +637,13 @@ pub fn SurveyScreen(
                     <button class="primary" data-testid="next" on:click=next>
                         {move || {
                             survey.logic.track();
-                            app.t(if next_shown(section).is_some() { Msg::Next } else { Msg::ReviewAndFinish })
+                            app.t(if next_shown(section).is_some() || later().is_some() {
+                                Msg::Next
+                            } else if handing {
+                                Msg::Finish
+                            } else {
+                                Msg::ReviewAndFinish
+                            })
                         }}
                     </button>
                 </div>
@@ -633,17 +741,14 @@ pub fn ConflictBanner() -> impl IntoView {
 fn ReadonlyBanner() -> impl IntoView {
     let survey = expect_context::<Survey>();
     let app = survey.app;
-    move || {
-        survey.completed().then(|| {
-            view! {
-                <div class="banner info" data-testid="readonly">
-                    {app.t(Msg::Completed)}" · "
-                    <button data-testid="reopen" on:click=move |_| {
-                        let _ = survey.set_status(false);
-                    }>{app.t(Msg::Reopen)}</button>
-                </div>
-            }
-        })
+    // Drawn once and hidden while a draft (cheaper in the bundle than drawn on demand).
+    view! {
+        <div class="banner info" data-testid="readonly" hidden=move || !survey.completed()>
+            {app.t(Msg::Completed)}" · "
+            <button data-testid="reopen" on:click=move |_| {
+                let _ = survey.set_status(false);
+            }>{app.t(Msg::Reopen)}</button>
+        </div>
     }
 }
 
@@ -666,19 +771,25 @@ fn DeclinedNote(section: usize) -> impl IntoView {
         })
     });
     let target = form.worker_section();
-    move || {
-        (here && declined.get()).then(|| {
-            let id = survey.open.with_untracked(|o| o.as_ref().map(|o| o.response.id.clone()));
-            view! {
-                <div class="banner info" role="status" data-testid="declined">
-                    <p>{app.t(Msg::Declined)}</p>
-                    {target.zip(id).map(|(t, id)| view! {
-                        <button data-testid="go-worker" on:click=move |_| app.go(Route::Survey { id: id.clone(), section: t })>
-                            {app.t(Msg::GoToWorker)}
-                        </button>
-                    })}
-                </div>
-            }
-        })
+    // Handed over, the resident is thanked and the tablet goes back to the worker.
+    let handing = app.handover.with_value(Option::is_some);
+    let id = survey
+        .open
+        .with_untracked(|o| o.as_ref().map(|o| o.response.id.clone()))
+        .unwrap_or_default();
+    // Drawn once and hidden until the resident says no.
+    view! {
+        <div class="banner info" role="status" data-testid="declined" hidden=move || !(here && declined.get())>
+            <p>{app.t(if handing { Msg::DeclinedHandOver } else { Msg::Declined })}</p>
+            <button data-testid="go-worker" hidden=target.is_none() on:click=move |_| {
+                if handing {
+                    app.hand_back()
+                } else if let Some(t) = target {
+                    app.go(Route::Survey { id: id.clone(), section: t })
+                }
+            }>
+                {app.t(if handing { Msg::GiveBack } else { Msg::GoToWorker })}
+            </button>
+        </div>
     }
 }

@@ -4,11 +4,7 @@
 // screens, in zh-CN and in English. No serious or critical violation is allowed.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
-import { createRequire } from "node:module";
-import { launch, serve, tablet, tid, ready, fillSection, sectionCount, onSection } from "./helpers.mjs";
-
-const axeSource = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
+import { launch, serve, tablet, tid, ready, fillSection, sectionCount, onSection, violations } from "./helpers.mjs";
 
 let browser, server, url;
 before(async () => {
@@ -19,18 +15,6 @@ after(async () => {
   await browser?.close();
   server?.close();
 });
-
-/** Serious and critical violations on the page as it is now, one line each. */
-async function violations(page, where) {
-  if (!(await page.evaluate(() => "axe" in window))) await page.addScriptTag({ content: axeSource });
-  const found = await page.evaluate(async () => {
-    const r = await window.axe.run(document, { resultTypes: ["violations"] });
-    return r.violations
-      .filter((v) => v.impact === "serious" || v.impact === "critical")
-      .map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join(" | ")}`);
-  });
-  return found.map((f) => `${where}: ${f}`);
-}
 
 for (const lang of ["zh-CN", "en"]) {
   test(`every survey screen passes axe-core in ${lang}`, async () => {

@@ -2,7 +2,8 @@
 // through playwright-core, a tablet context, and a small page object for the survey.
 import { chromium } from "playwright-core";
 import { startServer } from "../../scripts/serve.mjs";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 import { dirname, join } from "node:path";
 
@@ -160,4 +161,37 @@ export async function onSection(page, i) {
     },
     i + 1
   );
+}
+
+const axeSource = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
+
+/** Serious and critical axe-core violations on the page as it is now, one line each (the
+ *  context needs `bypassCSP`, or the strict CSP refuses the injected script). */
+export async function violations(page, where) {
+  if (!(await page.evaluate(() => "axe" in window))) await page.addScriptTag({ content: axeSource });
+  const found = await page.evaluate(async () => {
+    const r = await window.axe.run(document, { resultTypes: ["violations"] });
+    return r.violations
+      .filter((v) => v.impact === "serious" || v.impact === "critical")
+      .map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join(" | ")}`);
+  });
+  return found.map((f) => `${where}: ${f}`);
+}
+
+/** In the page: taps "hand to the resident" and resolves with the milliseconds until the
+ *  hand-over screen is drawn and painted. */
+export function tapToHandover() {
+  return new Promise((resolve) => {
+    const t0 = performance.now();
+    const done = () =>
+      document.documentElement.classList.contains("handover") && document.querySelector('[data-testid="give-back"]');
+    const obs = new MutationObserver(() => {
+      if (done()) {
+        obs.disconnect();
+        requestAnimationFrame(() => resolve(performance.now() - t0));
+      }
+    });
+    obs.observe(document.documentElement, { subtree: true, childList: true, attributes: true });
+    document.querySelector('[data-testid="hand-over"]').click();
+  });
 }

@@ -1,0 +1,350 @@
+//! Hand-over's own screens, in the hand-back module (the survey screens themselves stay in
+//! the app's first load, so handing over is immediate):
+//!
+//! - `Setup` (`#/r/<id>/hand-over` the first time, `#/hand-over` from the settings): the
+//!   worker's PIN, one question per screen or not, the idle minutes; then the hand-over;
+//! - `Unlock` (`#/r/<id>/unlock`): the hand-back screen. The resident is thanked and may go
+//!   on answering; the worker's PIN ends the hand-over.
+//!
+//! The PIN goes through PBKDF2-HMAC-SHA-256 in WebCrypto (native code, so 600,000 rounds
+//! take a fraction of a second); the rules are `handover::pin`, the storage
+//! `store::HandoverStore`.
+
+use super::browser;
+use crate::form::Form;
+use crate::handover::pin::{check_new, PinRecord, ITERATIONS};
+use crate::handover::{for_resident, MAX_IDLE_MINUTES};
+use crate::i18n::handover::HoMsg;
+use crate::i18n::Lang;
+use crate::route::Route;
+use crate::store::local::LocalStore;
+use crate::store::{FormStore, HandoverStore, KvStore, ResponseStore, RESUME_KEY};
+use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+
+/// PBKDF2-HMAC-SHA-256 of `pin` through WebCrypto; `None` where the browser has none.
+pub async fn derive(pin: &str, salt: &[u8], iterations: u32) -> Option<Vec<u8>> {
+    use wasm_bindgen_futures::JsFuture;
+    let subtle = web_sys::window()?.crypto().ok()?.subtle();
+    let usages = js_sys::Array::of1(&"deriveBits".into());
+    let key = subtle
+        .import_key_with_str(
+            "raw",
+            &js_sys::Uint8Array::from(pin.as_bytes()),
+            "PBKDF2",
+            false,
+            &usages,
+        )
+        .ok()?;
+    let key: web_sys::CryptoKey = JsFuture::from(key).await.ok()?.dyn_into().ok()?;
+    let params = web_sys::Pbkdf2Params::new(
+        "PBKDF2",
+        &"SHA-256".into(),
+        iterations,
+        &js_sys::Uint8Array::from(salt),
+    );
+    let bits = subtle.derive_bits_with_object(&params, &key, 256).ok()?;
+    let bits = JsFuture::from(bits).await.ok()?;
+    Some(js_sys::Uint8Array::new(&bits).to_vec())
+}
+
+/// A new PIN's stored check, with a fresh random salt.
+async fn record_of(pin: &str) -> Option<PinRecord> {
+    let salt = browser::random48()?[..16].to_vec();
+    let derived = derive(pin, &salt, ITERATIONS).await?;
+    Some(PinRecord {
+        iterations: ITERATIONS,
+        salt,
+        derived,
+    })
+}
+
+/// The form of response `id`, for its sections' audiences.
+fn form_of(kv: &LocalStore, id: &str) -> Option<Form> {
+    let r = ResponseStore::open(kv.clone())
+        .ok()?
+        .open_response(id)
+        .ok()??
+        .response;
+    FormStore::new(kv)
+        .find(&r.form, r.form_version)
+        .ok()?
+        .map(std::borrow::Cow::into_owned)
+}
+
+/// The resident's first section of response `id` (the consent, in the built-in form).
+fn resident_start(kv: &LocalStore, id: &str) -> Route {
+    let section = form_of(kv, id)
+        .and_then(|f| (0..f.sections.len()).find(|&i| for_resident(&f, i)))
+        .unwrap_or(0);
+    Route::Survey {
+        id: id.to_owned(),
+        section,
+    }
+}
+
+fn input_value(ev: &leptos::ev::Event) -> String {
+    event_target_value(ev)
+}
+
+/// `#/r/<id>/hand-over` and `#/hand-over`.
+#[component]
+pub fn Setup(lang: Lang, kv: LocalStore) -> impl IntoView {
+    let t = move |m: HoMsg| m.get(lang);
+    let id = match Route::parse(&browser::location_hash()) {
+        Route::HandOver { id } => Some(id),
+        _ => None,
+    };
+    let store = HandoverStore::new(kv.clone());
+    // A damaged record is replaced like a missing one: this screen is out of a resident's
+    // reach (the hand-over guard sends every other screen to the hand-back screen).
+    let existing = store.pin().ok().flatten();
+    let has_pin = existing.is_some();
+    let pin = RwSignal::new(String::new());
+    let again = RwSignal::new(String::new());
+    let current = RwSignal::new(String::new());
+    let one = RwSignal::new(store.one_by_one());
+    let idle = RwSignal::new(store.idle_minutes().to_string());
+    let note = RwSignal::new(None::<(bool, String)>);
+    let busy = RwSignal::new(false);
+    let kv2 = kv.clone();
+    let starting = id.is_some();
+    let back = match &id {
+        Some(id) => Route::Survey {
+            id: id.clone(),
+            section: 0,
+        }
+        .to_hash(),
+        None => Route::Export.to_hash(),
+    };
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if busy.get_untracked() {
+            return;
+        }
+        let problem = |m: String| note.set(Some((true, m)));
+        let minutes = match idle.get_untracked().trim().parse::<u32>() {
+            Ok(m) if (1..=MAX_IDLE_MINUTES).contains(&m) => m,
+            _ => return problem(format!("{} 1–{MAX_IDLE_MINUTES}", t(HoMsg::IdleMinutes))),
+        };
+        let (new_pin, confirm, old) = (
+            pin.get_untracked(),
+            again.get_untracked(),
+            current.get_untracked(),
+        );
+        // A PIN is chosen the first time; later only when the worker asks to change it.
+        let changing = !has_pin || !old.is_empty() || !new_pin.is_empty();
+        if changing {
+            if let Err(p) = check_new(&new_pin, &confirm) {
+                return problem(p.text(lang).to_owned());
+            }
+        }
+        busy.set(true);
+        note.set(Some((false, t(HoMsg::Working).to_owned())));
+        let kv = kv2.clone();
+        let existing = existing.clone();
+        let id = id.clone();
+        wasm_bindgen_futures::spawn_local(async move {
+            let store = HandoverStore::new(kv.clone());
+            let outcome = async {
+                if changing {
+                    if let Some(rec) = &existing {
+                        let typed = derive(&old, &rec.salt, rec.iterations)
+                            .await
+                            .ok_or(HoMsg::NoCrypto)?;
+                        if !rec.matches(&typed) {
+                            return Err(HoMsg::WrongPin);
+                        }
+                    }
+                    let rec = record_of(&new_pin).await.ok_or(HoMsg::NoCrypto)?;
+                    store.set_pin(&rec).map_err(|_| HoMsg::NotSaved)?;
+                }
+                store
+                    .set_one_by_one(one.get_untracked())
+                    .and_then(|_| store.set_idle_minutes(minutes))
+                    .map_err(|_| HoMsg::NotSaved)?;
+                if let Some(id) = &id {
+                    store.begin(id).map_err(|_| HoMsg::NotSaved)?;
+                }
+                Ok(())
+            }
+            .await;
+            busy.set(false);
+            match (outcome, id) {
+                (Ok(()), Some(id)) => browser::set_hash(&resident_start(&kv, &id).to_hash()),
+                (Ok(()), None) => {
+                    pin.set(String::new());
+                    again.set(String::new());
+                    current.set(String::new());
+                    note.set(Some((false, t(HoMsg::Saved).to_owned())));
+                }
+                (Err(m), _) => note.set(Some((true, t(m).to_owned()))),
+            }
+        });
+    };
+    view! {
+        <section class="handover-setup" data-testid="handover-setup">
+            <h1>{t(if starting { HoMsg::SetupTitle } else { HoMsg::SettingsTitle })}</h1>
+            <p class="note">{t(HoMsg::SetupHelp)}</p>
+            <form on:submit=submit>
+                <fieldset hidden=!has_pin>
+                    <legend>{t(HoMsg::ChangePin)}</legend>
+                    <label for="pin-current">{t(HoMsg::CurrentPin)}</label>
+                    <input id="pin-current" data-testid="pin-current" type="password" inputmode="numeric"
+                        autocomplete="off" prop:value=current on:input=move |ev| current.set(input_value(&ev)) />
+                </fieldset>
+                <label for="pin-new">{t(HoMsg::NewPin)}</label>
+                <p class="hint" id="pin-help">{t(HoMsg::NewPinHelp)}</p>
+                <input id="pin-new" data-testid="pin-new" type="password" inputmode="numeric" autocomplete="off"
+                    aria-describedby="pin-help" prop:value=pin on:input=move |ev| pin.set(input_value(&ev)) />
+                <label for="pin-again">{t(HoMsg::PinAgain)}</label>
+                <input id="pin-again" data-testid="pin-again" type="password" inputmode="numeric" autocomplete="off"
+                    prop:value=again on:input=move |ev| again.set(input_value(&ev)) />
+                <label class="option">
+                    <input type="checkbox" data-testid="one-by-one" prop:checked=one
+                        on:change=move |ev| one.set(event_target_checked(&ev)) />
+                    {t(HoMsg::OneByOne)}
+                </label>
+                <label for="idle-minutes">{t(HoMsg::IdleMinutes)}</label>
+                <p class="hint" id="idle-help">{t(HoMsg::IdleHelp)}</p>
+                <input id="idle-minutes" data-testid="idle-minutes" type="text" inputmode="numeric" autocomplete="off"
+                    aria-describedby="idle-help" prop:value=idle on:input=move |ev| idle.set(input_value(&ev)) />
+                <p class="actions">
+                    <a class="button" href=back>{crate::i18n::Msg::Previous.get(lang)}</a>
+                    <button class="primary" type="submit" data-testid="handover-start" disabled=move || busy.get()>
+                        {t(if starting { HoMsg::Start } else { HoMsg::Save })}
+                    </button>
+                </p>
+                {move || note.get().map(|(error, text)| view! {
+                    <p class=if error { "banner error" } else { "banner info" } role=if error { "alert" } else { "status" }
+                        data-testid="handover-note">{text}</p>
+                })}
+            </form>
+        </section>
+    }
+}
+
+/// `#/r/<id>/unlock`: the hand-back screen.
+#[component]
+pub fn Unlock(lang: Lang, kv: LocalStore) -> impl IntoView {
+    let t = move |m: HoMsg| m.get(lang);
+    let id = match Route::parse(&browser::location_hash()) {
+        Route::Unlock { id } => id,
+        _ => String::new(),
+    };
+    let pin = RwSignal::new(String::new());
+    let note = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
+    // Back where the resident was (kept by the app when this screen came up), or to the
+    // start of the resident's sections; never to any other response.
+    let resume = {
+        let (kv, id) = (kv.clone(), id.clone());
+        move |_| {
+            let form = form_of(&kv, &id);
+            let at = LocalStore::session()
+                .and_then(|s| s.get(RESUME_KEY).ok().flatten())
+                .map(|h| Route::parse(&h))
+                .filter(|r| match (r, &form) {
+                    (
+                        Route::Survey { id: i, section } | Route::Question { id: i, section, .. },
+                        Some(f),
+                    ) => *i == id && for_resident(f, *section),
+                    _ => false,
+                })
+                .unwrap_or_else(|| resident_start(&kv, &id));
+            browser::set_hash(&at.to_hash());
+        }
+    };
+    let submit = {
+        let (kv, id) = (kv.clone(), id.clone());
+        move |ev: leptos::ev::SubmitEvent| {
+            ev.prevent_default();
+            if busy.get_untracked() {
+                return;
+            }
+            let store = HandoverStore::new(kv.clone());
+            let wait = store.backoff().wait(browser::now_ms());
+            if wait > 0.0 {
+                return note.set(Some(format!(
+                    "{} {}",
+                    t(HoMsg::Wait),
+                    (wait / 1000.0).ceil()
+                )));
+            }
+            // Without a readable PIN nothing unlocks: a hand-over is only ever started
+            // with one, so a missing one was taken away.
+            let Ok(Some(rec)) = store.pin() else {
+                return note.set(Some(t(HoMsg::PinDamaged).to_owned()));
+            };
+            busy.set(true);
+            note.set(None);
+            let typed = pin.get_untracked();
+            let (kv, id) = (kv.clone(), id.clone());
+            wasm_bindgen_futures::spawn_local(async move {
+                let derived = derive(&typed, &rec.salt, rec.iterations).await;
+                busy.set(false);
+                pin.set(String::new());
+                let store = HandoverStore::new(kv.clone());
+                match derived {
+                    Some(d) if rec.matches(&d) => {
+                        let _ = store.set_backoff(&Default::default());
+                        if store.stop().is_err() {
+                            return note.set(Some(t(HoMsg::NotSaved).to_owned()));
+                        }
+                        // The worker goes on with the same response: its worker section.
+                        let section = form_of(&kv, &id).and_then(|f| f.worker_section());
+                        let next = match section {
+                            Some(section) => Route::Survey { id, section },
+                            None => Route::Review { id },
+                        };
+                        browser::set_hash(&next.to_hash());
+                    }
+                    Some(_) => {
+                        let now = browser::now_ms();
+                        let b = store.backoff().failed(now);
+                        let _ = store.set_backoff(&b);
+                        let wait = b.wait(now);
+                        note.set(Some(if wait > 0.0 {
+                            format!(
+                                "{} {} {}",
+                                t(HoMsg::WrongPin),
+                                t(HoMsg::Wait),
+                                (wait / 1000.0).ceil()
+                            )
+                        } else {
+                            t(HoMsg::WrongPin).to_owned()
+                        }));
+                    }
+                    None => note.set(Some(t(HoMsg::NoCrypto).to_owned())),
+                }
+            });
+        }
+    };
+    if id.is_empty() {
+        return view! { <p class="banner error" role="alert">{t(HoMsg::NotFound)}</p> }.into_any();
+    }
+    request_animation_frame(|| {
+        browser::focus_by_id("handback-title");
+    });
+    view! {
+        <section class="unlock" data-testid="unlock">
+            <h1 id="handback-title" tabindex="-1">{t(HoMsg::ThankYou)}</h1>
+            <p class="give-back">{t(HoMsg::GiveBack)}</p>
+            <p class="actions">
+                <button data-testid="resume" on:click=resume>{t(HoMsg::Continue)}</button>
+            </p>
+            <form class="worker-unlock" on:submit=submit>
+                <label for="unlock-pin">{t(HoMsg::WorkerPin)}</label>
+                <input id="unlock-pin" data-testid="unlock-pin" type="password" inputmode="numeric"
+                    autocomplete="off" prop:value=pin on:input=move |ev| pin.set(input_value(&ev)) />
+                <button class="primary" type="submit" data-testid="unlock-submit" disabled=move || busy.get()>
+                    {t(HoMsg::Unlock)}
+                </button>
+                {move || note.get().map(|text| view! {
+                    <p class="banner error" role="alert" data-testid="unlock-note">{text}</p>
+                })}
+            </form>
+        </section>
+    }
+    .into_any()
+}
