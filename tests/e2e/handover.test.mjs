@@ -196,6 +196,48 @@ test("one question at a time, large touch targets, and a refusal ends the reside
   await context.close();
 });
 
+test("settings: the idle minutes and one-by-one mode change freely; a new PIN needs the current one", async () => {
+  const context = await tablet(browser);
+  const page = await context.newPage();
+  const id = await handOver(page);
+  await page.tap(tid("give-back"));
+  await onUnlock(page);
+  await unlock(page, PIN);
+  await page.waitForFunction(() => !document.documentElement.classList.contains("handover"));
+  await page.evaluate(() => (location.hash = "#/export"));
+  await page.tap(tid("hand-over-settings"));
+  await page.waitForSelector(tid("handover-setup"));
+  await page.fill(tid("idle-minutes"), "45");
+  await page.tap(tid("handover-start"));
+  await page.waitForSelector(tid("handover-note"));
+  assert.match(await page.innerText(tid("handover-note")), /1–30/);
+  await page.fill(tid("idle-minutes"), "5");
+  await page.check(tid("one-by-one"));
+  await page.tap(tid("handover-start"));
+  await page.waitForFunction(() => /设置已保存/.test(document.querySelector('[data-testid="handover-note"]')?.textContent));
+  assert.equal(await page.evaluate(() => localStorage.getItem("doorstep.handover.idle")), "5");
+  // A new PIN with a wrong current one is refused; with the right one it replaces it.
+  await page.fill(tid("pin-current"), "000111");
+  await page.fill(tid("pin-new"), "246813");
+  await page.fill(tid("pin-again"), "246813");
+  await page.tap(tid("handover-start"));
+  await page.waitForFunction(() => /不对/.test(document.querySelector('[data-testid="handover-note"]')?.textContent));
+  await page.fill(tid("pin-current"), PIN);
+  await page.tap(tid("handover-start"));
+  await page.waitForFunction(() => /设置已保存/.test(document.querySelector('[data-testid="handover-note"]')?.textContent));
+  // The next hand-over follows the settings: one question at a time, the new PIN.
+  await page.evaluate((id) => (location.hash = `#/r/${id}/0`), id);
+  await page.tap(tid("hand-over"));
+  await handedOver(page);
+  assert.equal(await page.locator(tid("question")).count() + await page.locator(tid("note")).count(), 1);
+  assert.match(await page.evaluate(() => localStorage.getItem("doorstep.handover")), / 1 5$/);
+  await page.tap(tid("give-back"));
+  await onUnlock(page);
+  await unlock(page, "246813");
+  await page.waitForFunction(() => !document.documentElement.classList.contains("handover"));
+  await context.close();
+});
+
 for (const lang of ["zh-CN", "en"]) {
   test(`the hand-over screens pass axe-core in ${lang}`, async () => {
     const context = await tablet(browser, { bypassCSP: true });
