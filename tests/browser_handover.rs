@@ -25,7 +25,9 @@ async fn pbkdf2_matches_the_rfc_test_vectors() {
         "55ac046e56e3089fec1691c22544b605f94185216dde0465e68b9d57c20dacbc"
     );
     // P = "Password", S = "NaCl", c = 80000.
-    let d = derive("Password", b"NaCl", 80_000).await.expect("WebCrypto");
+    let d = derive("Password", b"NaCl", 80_000)
+        .await
+        .expect("WebCrypto");
     assert_eq!(
         hex(&d),
         "4ddcd8f60b98be21830cee5ef22701f9641a4418d04c0414aeff08876b34ab56"
@@ -53,7 +55,10 @@ async fn a_stored_pin_unlocks_and_no_other() {
     assert!(!back.matches(&typed("").await));
 
     let h = store.begin("0b6c1f7e-8a5d-4c1e-9f1a-3d2b7c9e0a11").unwrap();
-    assert_eq!(HandoverStore::new(&LocalStore::open().unwrap()).current(), Some(h));
+    assert_eq!(
+        HandoverStore::new(&LocalStore::open().unwrap()).current(),
+        Some(h)
+    );
     store.stop().unwrap();
     assert_eq!(kv.get(HANDOVER_KEY).unwrap(), None);
 }

@@ -56,6 +56,19 @@ async function unlock(page, pin) {
   await page.tap(tid("unlock-submit"));
 }
 
+/** The right PIN: the hand-over ends. */
+async function unlocked(page, pin) {
+  await unlock(page, pin);
+  await page.waitForFunction(() => !document.documentElement.classList.contains("handover"));
+}
+
+/** The resident gives the tablet back, and the worker unlocks it. */
+async function handBack(page, pin = PIN) {
+  await page.tap(tid("give-back"));
+  await onUnlock(page);
+  await unlocked(page, pin);
+}
+
 test("hand over: the resident answers, cannot reach anything else, and only the PIN ends it", async () => {
   const context = await tablet(browser);
   const page = await context.newPage();
@@ -112,8 +125,7 @@ test("hand over: the resident answers, cannot reach anything else, and only the 
   await page.waitForSelector(tid("unlock-note"));
   assert.match(await page.innerText(tid("unlock-note")), /PIN码不对/);
   assert.ok(await page.evaluate(() => document.documentElement.classList.contains("handover")));
-  await unlock(page, PIN);
-  await page.waitForFunction(() => !document.documentElement.classList.contains("handover"));
+  await unlocked(page, PIN);
   await page.waitForSelector(tid("section-title"));
   assert.equal(await page.evaluate(() => location.hash), `#/r/${id}/${worker}`);
   assert.match(await page.innerText(tid("section-title")), /社工填写/);
@@ -189,8 +201,7 @@ test("one question at a time, large touch targets, and a refusal ends the reside
   assert.match(await page.innerText(tid("declined")), /交还给社工/);
   await page.tap(tid("go-worker"));
   await onUnlock(page);
-  await unlock(page, PIN);
-  await page.waitForFunction(() => !document.documentElement.classList.contains("handover"));
+  await unlocked(page, PIN);
   const mine = (await storedResponses(page)).find((r) => r.id === id);
   assert.equal(mine.a.consent, false);
   await context.close();
@@ -200,10 +211,7 @@ test("settings: the idle minutes and one-by-one mode change freely; a new PIN ne
   const context = await tablet(browser);
   const page = await context.newPage();
   const id = await handOver(page);
-  await page.tap(tid("give-back"));
-  await onUnlock(page);
-  await unlock(page, PIN);
-  await page.waitForFunction(() => !document.documentElement.classList.contains("handover"));
+  await handBack(page);
   await page.evaluate(() => (location.hash = "#/export"));
   await page.tap(tid("hand-over-settings"));
   await page.waitForSelector(tid("handover-setup"));
@@ -233,8 +241,7 @@ test("settings: the idle minutes and one-by-one mode change freely; a new PIN ne
   assert.match(await page.evaluate(() => localStorage.getItem("doorstep.handover")), / 1 5$/);
   await page.tap(tid("give-back"));
   await onUnlock(page);
-  await unlock(page, "246813");
-  await page.waitForFunction(() => !document.documentElement.classList.contains("handover"));
+  await unlocked(page, "246813");
   await context.close();
 });
 
@@ -268,19 +275,13 @@ test("the hand-over appears within moments of the worker's tap (printed)", async
   const context = await tablet(browser);
   const page = await context.newPage();
   const id = await handOver(page);
-  await page.tap(tid("give-back"));
-  await onUnlock(page);
-  await unlock(page, PIN);
-  await page.waitForFunction(() => !document.documentElement.classList.contains("handover"));
+  await handBack(page);
   const times = [];
   for (let i = 0; i < 5; i++) {
     await page.evaluate((i) => (location.hash = `#/r/${i}/0`), id);
     await page.waitForSelector(tid("hand-over"));
     times.push(await page.evaluate(tapToHandover));
-    await page.tap(tid("give-back"));
-    await onUnlock(page);
-    await unlock(page, PIN);
-    await page.waitForFunction(() => !document.documentElement.classList.contains("handover"));
+    await handBack(page);
   }
   times.sort((a, b) => a - b);
   console.log(`handover_screen_after_tap_median: ${times[2].toFixed(0)} ms (of ${times.map((t) => t.toFixed(0)).join(", ")})`);
