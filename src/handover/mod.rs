@@ -102,7 +102,7 @@ pub fn for_resident(form: &Form, i: usize) -> bool {
 /// The questions of a section that take a screen of their own in one-by-one mode, in
 /// order: every question the skip logic shows (`shown`, by id), calculations excepted
 /// (they have nothing to show).
-pub fn steps<'f>(section: &'f Section, shown: impl Fn(&str) -> bool) -> Vec<&'f str> {
+pub fn steps(section: &Section, shown: impl Fn(&str) -> bool) -> Vec<&str> {
     section
         .questions
         .iter()

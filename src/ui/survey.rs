@@ -567,6 +567,24 @@ pub fn SurveyScreen(
         })
         .collect_view();
 
+    // The section's questions (one question per screen: only the current one). When another
+    // tab's version is loaded (a new generation), every box is drawn afresh: the two arms
+    // of the Either take turns, so nothing is updated in place (an updated `value`
+    // attribute would not replace typed text). Cheaper in the bundle than a keyed `For`.
+    let questions = move || {
+        let list = sec
+            .questions
+            .iter()
+            .filter(|q| !one || current == Some(q.id.as_str()))
+            .map(|q| view! { <QuestionView at=At::new(q, Vec::new()) /> })
+            .collect_view();
+        if survey.generation.get().is_multiple_of(2) {
+            leptos::either::Either::Left(list)
+        } else {
+            leptos::either::Either::Right(list)
+        }
+    };
+
     browser::scroll_to_top();
     // Screen readers start reading the new section from its heading, or at the question
     // the review screen linked to.
@@ -617,17 +635,7 @@ pub fn SurveyScreen(
                     hidden=move || survey.logic.with(|l| l.section_shown(section))>
                     {app.t(Msg::SectionSkipped)}
                 </p>
-                // Keyed on the generation: when another tab's version is loaded, every box is
-                // drawn afresh (an updated `value` attribute would not replace typed text).
-                // One question per screen draws only the current one.
-                {move || {
-                    let list = sec.questions
-                        .iter()
-                        .filter(|q| !one || current == Some(q.id.as_str()))
-                        .map(|q| view! { <QuestionView at=At::new(q, Vec::new()) /> })
-                        .collect_view();
-                    if survey.generation.get() % 2 == 0 { leptos::either::Either::Left(list) } else { leptos::either::Either::Right(list) }
-                }}
+                {questions}
                 <DeclinedNote section=section />
                 <div class="pager">
                     <button data-testid="prev" disabled=section == 0 on:click=prev>
