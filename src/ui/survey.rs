@@ -482,6 +482,9 @@ pub fn SurveyScreen(
         }
     };
     let first_open = (0..n).find(|&j| open_to(j)).unwrap_or(0);
+    // Nothing before: the first open section, at its first question in one-by-one mode.
+    let at_start = section <= first_open
+        && (!one || handover::step_before(&steps_of(section), current).is_none());
     let prev = {
         let go_section = go_section.clone();
         let go_step = go_step.clone();
@@ -638,7 +641,7 @@ pub fn SurveyScreen(
                 {questions}
                 <DeclinedNote section=section />
                 <div class="pager">
-                    <button data-testid="prev" disabled=section == 0 on:click=prev>
+                    <button data-testid="prev" disabled=at_start on:click=prev>
                         {app.t(Msg::Previous)}
                     </button>
                     <a class="button" href="#/" data-testid="back-to-list">{app.t(Msg::BackToList)}</a>

@@ -181,6 +181,11 @@ test("one question at a time, large touch targets, and a refusal ends the reside
     assert.ok(++guard < 10);
   }
   assert.deepEqual(await shown(), ["consent"]);
+  // Back one question, and forward again.
+  await page.tap(tid("prev"));
+  await page.waitForSelector(`${tid("note")}#q-intro_rights`);
+  await page.tap(tid("next"));
+  await page.waitForSelector(`${tid("question")}[data-qid="consent"]`);
   // A required question holds the resident until answered.
   await page.tap(tid("next"));
   await page.waitForSelector(tid("issue-consent"));
