@@ -5,6 +5,7 @@
 //! of the PIN with it (the derivation runs in the browser's WebCrypto, at native speed;
 //! see `ui::handover`). Comparing two derived values takes the same time whatever they hold.
 
+use crate::export::project::{hex, unhex};
 use crate::i18n::Lang;
 
 /// PBKDF2 rounds: OWASP's 2023 figure for HMAC-SHA-256. WebCrypto derives it in a few
@@ -159,18 +160,4 @@ impl Backoff {
             until: now + wait,
         }
     }
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-fn unhex(s: &str) -> Option<Vec<u8>> {
-    if !s.len().is_multiple_of(2) {
-        return None;
-    }
-    (0..s.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(s.get(i..i + 2)?, 16).ok())
-        .collect()
 }

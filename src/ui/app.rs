@@ -42,7 +42,6 @@ impl AppState {
         msg.get(self.lang.get())
     }
 
-    #[inline(never)]
     pub fn go(&self, route: Route) {
         let route = self.guarded(route);
         browser::set_hash(&route.to_hash());
@@ -52,7 +51,6 @@ impl AppState {
     /// Shows a screen unless it is already shown: the `hashchange` that follows `go` must
     /// not draw the same screen a second time. During a hand-over, a screen the resident
     /// may not see is replaced by the hand-back screen, in the address bar too.
-    #[inline(never)]
     fn show(&self, route: Route) {
         let guarded = self.guarded(route.clone());
         if guarded != route {
@@ -65,7 +63,6 @@ impl AppState {
 
     /// `route`, or where it leads while the tablet is handed over. The state is read from
     /// storage each time: the hand-back module or another tab may have changed it.
-    #[inline(never)]
     fn guarded(&self, route: Route) -> Route {
         let current = self
             .with_store(|s| HandoverStore::new(s.kv()).current())
@@ -87,7 +84,6 @@ impl AppState {
     }
 
     /// During a hand-over: to the hand-back screen, remembering where the resident was.
-    #[inline(never)]
     pub fn hand_back(&self) {
         let Some(h) = self.handover.get_value() else {
             return;
