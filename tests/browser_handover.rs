@@ -3,6 +3,7 @@
 //! refuses others, and the hand-over state survives in localStorage.
 #![cfg(target_arch = "wasm32")]
 
+use doorstep::export::project::hex;
 use doorstep::handover::pin::PinRecord;
 use doorstep::store::local::LocalStore;
 use doorstep::store::{HandoverStore, KvStore, HANDOVER_KEY};
@@ -10,10 +11,6 @@ use doorstep::ui::handover::derive;
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
-
-fn hex(b: &[u8]) -> String {
-    b.iter().map(|x| format!("{x:02x}")).collect()
-}
 
 #[wasm_bindgen_test]
 async fn pbkdf2_matches_the_rfc_test_vectors() {

@@ -1,6 +1,6 @@
 //! Hand-over in storage: the hand-over in progress (`doorstep.handover`), the worker's PIN
-//! check (`doorstep.pin`), the idle time chosen (`doorstep.handover.idle`) and the wrong-PIN
-//! wait (`doorstep.pin.fails`). Small plain values: the app's first load reads the first on
+//! check (`doorstep.pin`), the settings chosen (`doorstep.handover.idle`,
+//! `doorstep.handover.one`) and the wrong-PIN wait (`doorstep.pin.fails`). Small plain values: the app's first load reads the first on
 //! every screen change without a JSON parser.
 
 use super::{KvStore, StoreError};

@@ -33,8 +33,6 @@ pub struct AppState {
     /// The hand-over in progress, read afresh from storage on every screen change (screens
     /// are drawn after it is read, so nothing needs to follow it reactively).
     pub handover: StoredValue<Option<Handover>, LocalStorage>,
-    /// When the hand-over last saw a touch or a key (ms since the epoch).
-    pub last_activity: StoredValue<f64>,
 }
 
 impl AppState {
@@ -152,7 +150,6 @@ pub fn App() -> impl IntoView {
         problem: RwSignal::new(problem),
         storage_tick: RwSignal::new(0),
         handover: StoredValue::new_local(None),
-        last_activity: StoredValue::new(browser::now_ms()),
     };
     provide_context(state);
     // A hand-over survives a reload: the first screen goes through its guard too.
@@ -282,9 +279,9 @@ pub fn App() -> impl IntoView {
 fn watch_idle(state: AppState) {
     use wasm_bindgen::prelude::*;
     use wasm_bindgen::JsCast;
-    let touched = Closure::<dyn FnMut()>::new(move || {
-        state.last_activity.set_value(browser::now_ms());
-    });
+    // The last touch, key, typed character or scroll (ms since the epoch).
+    let last = StoredValue::new(browser::now_ms());
+    let touched = Closure::<dyn FnMut()>::new(move || last.set_value(browser::now_ms()));
     if let Some(w) = web_sys::window() {
         for name in ["pointerdown", "keydown", "input", "scroll"] {
             let _ = w.add_event_listener_with_callback_and_bool(
@@ -303,7 +300,7 @@ fn watch_idle(state: AppState) {
             let answering = state
                 .route
                 .with_untracked(|r| matches!(r, Route::Survey { .. } | Route::Question { .. }));
-            if answering && browser::now_ms() - state.last_activity.get_value() >= h.idle_ms() {
+            if answering && browser::now_ms() - last.get_value() >= h.idle_ms() {
                 state.hand_back();
             }
         },

@@ -20,6 +20,7 @@ use crate::route::Route;
 use crate::store::local::LocalStore;
 use crate::store::{FormStore, HandoverStore, KvStore, ResponseStore, RESUME_KEY};
 use leptos::prelude::*;
+use std::borrow::Cow;
 use wasm_bindgen::JsCast;
 
 /// PBKDF2-HMAC-SHA-256 of `pin` through WebCrypto; `None` where the browser has none.
@@ -59,17 +60,14 @@ async fn record_of(pin: &str) -> Option<PinRecord> {
     })
 }
 
-/// The form of response `id`, for its sections' audiences.
-fn form_of(kv: &LocalStore, id: &str) -> Option<Form> {
+/// The form of response `id`, for its sections' audiences (the built-in one borrowed).
+fn form_of(kv: &LocalStore, id: &str) -> Option<Cow<'static, Form>> {
     let r = ResponseStore::open(kv.clone())
         .ok()?
         .open_response(id)
         .ok()??
         .response;
-    FormStore::new(kv)
-        .find(&r.form, r.form_version)
-        .ok()?
-        .map(std::borrow::Cow::into_owned)
+    FormStore::new(kv).find(&r.form, r.form_version).ok()?
 }
 
 /// The resident's first section of response `id` (the consent, in the built-in form).
@@ -81,10 +79,6 @@ fn resident_start(kv: &LocalStore, id: &str) -> Route {
         id: id.to_owned(),
         section,
     }
-}
-
-fn input_value(ev: &leptos::ev::Event) -> String {
-    event_target_value(ev)
 }
 
 /// `#/r/<id>/hand-over` and `#/hand-over`.
@@ -191,15 +185,15 @@ pub fn Setup(lang: Lang, kv: LocalStore) -> impl IntoView {
                     <legend>{t(HoMsg::ChangePin)}</legend>
                     <label for="pin-current">{t(HoMsg::CurrentPin)}</label>
                     <input id="pin-current" data-testid="pin-current" type="password" inputmode="numeric"
-                        autocomplete="off" prop:value=current on:input=move |ev| current.set(input_value(&ev)) />
+                        autocomplete="off" prop:value=current on:input=move |ev| current.set(event_target_value(&ev)) />
                 </fieldset>
                 <label for="pin-new">{t(HoMsg::NewPin)}</label>
                 <p class="hint" id="pin-help">{t(HoMsg::NewPinHelp)}</p>
                 <input id="pin-new" data-testid="pin-new" type="password" inputmode="numeric" autocomplete="off"
-                    aria-describedby="pin-help" prop:value=pin on:input=move |ev| pin.set(input_value(&ev)) />
+                    aria-describedby="pin-help" prop:value=pin on:input=move |ev| pin.set(event_target_value(&ev)) />
                 <label for="pin-again">{t(HoMsg::PinAgain)}</label>
                 <input id="pin-again" data-testid="pin-again" type="password" inputmode="numeric" autocomplete="off"
-                    prop:value=again on:input=move |ev| again.set(input_value(&ev)) />
+                    prop:value=again on:input=move |ev| again.set(event_target_value(&ev)) />
                 <label class="option">
                     <input type="checkbox" data-testid="one-by-one" prop:checked=one
                         on:change=move |ev| one.set(event_target_checked(&ev)) />
@@ -208,7 +202,7 @@ pub fn Setup(lang: Lang, kv: LocalStore) -> impl IntoView {
                 <label for="idle-minutes">{t(HoMsg::IdleMinutes)}</label>
                 <p class="hint" id="idle-help">{t(HoMsg::IdleHelp)}</p>
                 <input id="idle-minutes" data-testid="idle-minutes" type="text" inputmode="numeric" autocomplete="off"
-                    aria-describedby="idle-help" prop:value=idle on:input=move |ev| idle.set(input_value(&ev)) />
+                    aria-describedby="idle-help" prop:value=idle on:input=move |ev| idle.set(event_target_value(&ev)) />
                 <p class="actions">
                     <a class="button" href=back>{crate::i18n::Msg::Previous.get(lang)}</a>
                     <button class="primary" type="submit" data-testid="handover-start" disabled=move || busy.get()>
@@ -336,7 +330,7 @@ pub fn Unlock(lang: Lang, kv: LocalStore) -> impl IntoView {
             <form class="worker-unlock" on:submit=submit>
                 <label for="unlock-pin">{t(HoMsg::WorkerPin)}</label>
                 <input id="unlock-pin" data-testid="unlock-pin" type="password" inputmode="numeric"
-                    autocomplete="off" prop:value=pin on:input=move |ev| pin.set(input_value(&ev)) />
+                    autocomplete="off" prop:value=pin on:input=move |ev| pin.set(event_target_value(&ev)) />
                 <button class="primary" type="submit" data-testid="unlock-submit" disabled=move || busy.get()>
                     {t(HoMsg::Unlock)}
                 </button>

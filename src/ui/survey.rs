@@ -687,7 +687,9 @@ pub fn SaveStatus() -> impl IntoView {
     let survey = expect_context::<Survey>();
     let app = survey.app;
     move || {
-        let (class, role, text) = match survey.save.get() {
+        let state = survey.save.get();
+        let outdated = matches!(state, SaveState::Outdated);
+        let (class, role, text) = match state {
             SaveState::Idle | SaveState::Conflict(_) => ("save", None, String::new()),
             SaveState::Saved(at) => (
                 "save ok",
@@ -712,7 +714,6 @@ pub fn SaveStatus() -> impl IntoView {
             ),
         };
         let error = role == Some("alert");
-        let outdated = survey.save.with(|s| matches!(s, SaveState::Outdated));
         view! {
             <div class=class role=role data-testid=if error { "save-error" } else { "save-status" }>
                 {text}
