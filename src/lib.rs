@@ -12,6 +12,7 @@ pub mod response;
 pub mod route;
 pub mod store;
 pub mod transfer;
+pub mod vault;
 pub mod visits;
 pub mod xlsform;
 

@@ -10,6 +10,7 @@ mod memory;
 mod projects;
 mod responses;
 mod schema;
+pub mod vault;
 mod visits;
 
 #[cfg(target_arch = "wasm32")]
@@ -54,6 +55,8 @@ pub enum StoreError {
         key: String,
         detail: String,
     },
+    /// Sealed data, and this page does not hold the key: the PIN unlocks it.
+    Locked,
     Other(String),
 }
 
@@ -64,6 +67,7 @@ impl fmt::Display for StoreError {
             StoreError::Unavailable(d) => write!(f, "storage unavailable: {d}"),
             StoreError::NewerSchema(v) => write!(f, "data written by a newer version (schema {v})"),
             StoreError::Corrupt { key, detail } => write!(f, "{key} is damaged: {detail}"),
+            StoreError::Locked => write!(f, "locked: the PIN is needed"),
             StoreError::Other(d) => write!(f, "{d}"),
         }
     }
@@ -117,3 +121,6 @@ mod visit_tests;
 
 #[cfg(test)]
 mod export_tests;
+
+#[cfg(test)]
+mod vault_tests;

@@ -6,17 +6,22 @@
 //! the save is refused with `SaveError::Conflict` and the user chooses, instead of one tab
 //! silently overwriting the other.
 
+use super::vault::Sealer;
 use super::{KvStore, StoreError, PREFIX};
 use crate::form::plan::Plan;
 use crate::form::{Form, Role};
 use crate::response::logic::Logic;
-use crate::response::{progress, Progress, Response, Status};
+use crate::response::{progress, Progress, Response, Row, Status, Value};
+use crate::vault::{self, Key};
+use std::cell::RefCell;
+
+use std::rc::Rc;
 use std::sync::Arc;
 
-const RESPONSE_PREFIX: &str = "doorstep.r.";
+pub(super) const RESPONSE_PREFIX: &str = "doorstep.r.";
 /// Unsaved edits, kept in a scratch store (the tab's sessionStorage, whose quota is separate
 /// from localStorage's) while localStorage is full.
-const UNSAVED_PREFIX: &str = "doorstep.unsaved.";
+pub(super) const UNSAVED_PREFIX: &str = "doorstep.unsaved.";
 
 pub fn response_key(id: &str) -> String {
     format!("{RESPONSE_PREFIX}{id}")
@@ -89,13 +94,208 @@ pub struct HouseholdSurvey {
 
 pub struct ResponseStore<S: KvStore> {
     kv: S,
+    codec: Codec,
+}
+
+/// Which answers of a form's responses are sealed: all but those the form classes as
+/// neither identifying, sensitive nor free text. An answer the form does not know (or of a
+/// form not on the device) is sealed: nothing is left readable by mistake.
+enum Sealed {
+    All,
+    /// A form's few dozen ids: a scan costs microseconds, and no hash table or sort in
+    /// the first load.
+    AllBut(Vec<String>),
+}
+
+impl Sealed {
+    fn of(form: Option<&Form>) -> Sealed {
+        use crate::form::Privacy::{FreeText, Identifier, Sensitive};
+        match form {
+            None => Sealed::All,
+            Some(f) => Sealed::AllBut(
+                f.questions()
+                    .filter(|(_, q)| !matches!(q.privacy, Some(Identifier | Sensitive | FreeText)))
+                    .map(|(_, q)| q.id.clone())
+                    .collect(),
+            ),
+        }
+    }
+
+    fn has(&self, id: &str) -> bool {
+        match self {
+            Sealed::All => true,
+            Sealed::AllBut(readable) => !readable.iter().any(|r| r == id),
+        }
+    }
+}
+
+/// Moves the answers `sealed` names out of `answers`, into the result.
+fn split(answers: &mut Row, sealed: &Sealed) -> Row {
+    let mut out = Row::new();
+    let ids: Vec<String> = answers.keys().cloned().collect();
+    for id in ids {
+        if let Some(Value::Rows(rows)) = answers.get_mut(&id) {
+            let hidden: Vec<Row> = rows.iter_mut().map(|r| split(r, sealed)).collect();
+            if hidden.iter().any(|r| !r.is_empty()) {
+                out.insert(id, Value::Rows(hidden));
+            }
+        } else if sealed.has(&id) {
+            if let Some(v) = answers.remove(&id) {
+                out.insert(id, v);
+            }
+        }
+    }
+    out
+}
+
+/// Puts what `split` took back in place.
+fn merge(answers: &mut Row, hidden: Row) {
+    for (id, v) in hidden {
+        match (answers.get_mut(&id), v) {
+            (Some(Value::Rows(rows)), Value::Rows(hidden_rows)) => {
+                for (row, h) in rows.iter_mut().zip(hidden_rows) {
+                    merge(row, h);
+                }
+            }
+            (_, v) => {
+                answers.insert(id, v);
+            }
+        }
+    }
+}
+
+/// Sealing and unsealing of stored responses, apart from `ResponseStore` so that its code
+/// exists once in the wasm, not once per kind of store.
+#[derive(Default)]
+pub(super) struct Codec {
+    /// The answers sealed in each form version's responses, worked out once per version.
+    sealed: RefCell<Vec<((String, u32), Rc<Sealed>)>>,
+}
+
+/// The sealed text in a stored response's `x`, which `Codec::encode` writes last; the
+/// text has no quote, so it is found without parsing the rest again.
+fn sealed_field(json: &str) -> Option<&str> {
+    let start = json.rfind(",\"x\":\"")? + 6;
+    let x = json.get(start..)?.strip_suffix("\"}")?;
+    (vault::is_sealed(x) && !x.contains('"')).then_some(x)
+}
+
+impl Codec {
+    fn sealed_of(&self, kv: &dyn KvStore, form: &str, version: u32) -> Rc<Sealed> {
+        let mut cache = self.sealed.borrow_mut();
+        if let Some((_, s)) = cache.iter().find(|((f, v), _)| f == form && *v == version) {
+            return s.clone();
+        }
+        let found = super::FormStore::new(kv).find(form, version).ok().flatten();
+        let s = Rc::new(Sealed::of(found.as_deref()));
+        cache.push(((form.to_owned(), version), s.clone()));
+        s
+    }
+
+    /// The JSON to store: with a PIN set, the sealed answers leave the answers and go,
+    /// encrypted, into `x`.
+    fn encode(
+        &self,
+        kv: &dyn KvStore,
+        r: &Response,
+        sealer: &Sealer,
+    ) -> Result<String, StoreError> {
+        match sealer {
+            Sealer::Off => return to_json(r),
+            Sealer::Locked => return Err(StoreError::Locked),
+            Sealer::Open(_) => {}
+        }
+        let mut plain = r.clone();
+        // The sealed part is a response too, holding only what is sealed: the answers
+        // `Sealed` names (a roster's rows by position), the "other" texts and the
+        // household. Its empty fields cost some 70 bytes; a serialiser of its own would
+        // cost the first load more.
+        let hidden = Response {
+            id: String::new(),
+            form: String::new(),
+            form_version: 0,
+            status: Status::Draft,
+            started: String::new(),
+            updated: String::new(),
+            completed: None,
+            rev: 0,
+            answers: split(
+                &mut plain.answers,
+                &self.sealed_of(kv, &r.form, r.form_version),
+            ),
+            other: std::mem::take(&mut plain.other),
+            household: plain.household.take(),
+            worker: String::new(),
+        };
+        let mut json = to_json(&plain)?;
+        if hidden.answers.is_empty() && hidden.other.is_empty() && hidden.household.is_none() {
+            return Ok(json);
+        }
+        let inner = to_json(&hidden)?;
+        let sealed = sealer.seal(&response_key(&r.id), inner)?;
+        // `x` goes last; the sealed text has no character JSON escapes.
+        json.pop();
+        json.push_str(",\"x\":\"");
+        json.push_str(&sealed);
+        json.push_str("\"}");
+        Ok(json)
+    }
+
+    /// A stored response, its sealed answers back in place. Locked, a response with sealed
+    /// answers is `StoreError::Locked`, never a response without them (which a save would
+    /// then write back, dropping them).
+    fn decode(&self, sealer: &Sealer, key: &str, json: &str) -> Result<Response, StoreError> {
+        let mut r = from_json(key, json)?;
+        if let Some(x) = sealed_field(json) {
+            let hidden = from_json(key, &sealer.open(key, x.to_owned())?)?;
+            merge(&mut r.answers, hidden.answers);
+            r.other = hidden.other;
+            r.household = hidden.household;
+        }
+        Ok(r)
+    }
+
+    /// A stored response as `to` would seal it, opening an older seal with `from`; `None`
+    /// when it is sealed under `to` already (or has nothing to seal).
+    pub(super) fn reseal(
+        &self,
+        kv: &dyn KvStore,
+        key: &str,
+        stored: &str,
+        from: &[&Key],
+        to: &Key,
+    ) -> Result<Option<String>, StoreError> {
+        let opener = match sealed_field(stored).and_then(vault::gen_of) {
+            Some(g) if g == to.gen => return Ok(None),
+            Some(g) => match from.iter().find(|k| k.gen == g) {
+                Some(k) => Sealer::Open((*k).clone()),
+                None => return Err(StoreError::Locked),
+            },
+            None => Sealer::Off,
+        };
+        let r = self.decode(&opener, key, stored)?;
+        let next = self.encode(kv, &r, &Sealer::Open(to.clone()))?;
+        Ok((next != stored).then_some(next))
+    }
 }
 
 impl<S: KvStore> ResponseStore<S> {
     /// Opens the store, migrating its schema first. Refuses data from a newer app version.
     pub fn open(kv: S) -> Result<Self, StoreError> {
         super::migrate(&kv)?;
-        Ok(ResponseStore { kv })
+        Ok(ResponseStore {
+            kv,
+            codec: Codec::default(),
+        })
+    }
+
+    fn encode(&self, r: &Response) -> Result<String, StoreError> {
+        self.codec.encode(&self.kv, r, &Sealer::of(&self.kv))
+    }
+
+    /// A stored response, its sealed answers back in place (see `Codec::decode`).
+    pub fn decode(&self, key: &str, json: &str) -> Result<Response, StoreError> {
+        self.codec.decode(&Sealer::of(&self.kv), key, json)
     }
 
     pub fn kv(&self) -> &S {
@@ -124,7 +324,7 @@ impl<S: KvStore> ResponseStore<S> {
                 response.id
             )));
         }
-        let json = to_json(&response)?;
+        let json = self.encode(&response)?;
         self.kv.set(&key, &json)?;
         Ok(OpenResponse {
             response,
@@ -137,7 +337,7 @@ impl<S: KvStore> ResponseStore<S> {
         let Some(json) = self.kv.get(&key)? else {
             return Ok(None);
         };
-        let response = from_json(&key, &json)?;
+        let response = self.decode(&key, &json)?;
         Ok(Some(OpenResponse {
             response,
             stored: json,
@@ -153,7 +353,7 @@ impl<S: KvStore> ResponseStore<S> {
             Some(current) if current == open.stored => {}
             Some(current) => {
                 // Unreadable counts as changed elsewhere too: never overwrite blind.
-                let theirs = from_json(&key, &current).ok().map(Box::new);
+                let theirs = self.decode(&key, &current).ok().map(Box::new);
                 return Err(SaveError::Conflict(theirs));
             }
             None => return Err(SaveError::Conflict(None)),
@@ -161,7 +361,7 @@ impl<S: KvStore> ResponseStore<S> {
         let mut next = open.response.clone();
         next.rev += 1;
         next.updated = now.to_owned();
-        let json = to_json(&next)?;
+        let json = self.encode(&next)?;
         self.kv.set(&key, &json)?;
         open.response = next;
         open.stored = json;
@@ -174,7 +374,7 @@ impl<S: KvStore> ResponseStore<S> {
         let key = response_key(&open.response.id);
         open.stored = self.kv.get(&key)?.unwrap_or_default();
         if open.stored.is_empty() {
-            let json = to_json(&open.response)?;
+            let json = self.encode(&open.response)?;
             self.kv.set(&key, &json)?;
             open.stored = json;
             return Ok(());
@@ -185,8 +385,10 @@ impl<S: KvStore> ResponseStore<S> {
     /// Keeps an edit that could not be saved in `scratch`, so that leaving the screen (to
     /// delete something and make room, say) does not lose it. Best effort.
     pub fn stash_unsaved(&self, scratch: &dyn KvStore, open: &OpenResponse) {
-        if let Ok(json) = to_json(&open.response) {
-            let _ = scratch.set(&format!("{UNSAVED_PREFIX}{}", open.response.id), &json);
+        let key = format!("{UNSAVED_PREFIX}{}", open.response.id);
+        // Sealed whole, like the record it stands in for (locked: not kept at all).
+        if let Ok(json) = to_json(&open.response).and_then(|j| Sealer::of(&self.kv).seal(&key, j)) {
+            let _ = scratch.set(&key, &json);
         }
     }
 
@@ -201,6 +403,9 @@ impl<S: KvStore> ResponseStore<S> {
     pub fn recover_unsaved(&self, scratch: &dyn KvStore, open: &mut OpenResponse) -> Recovered {
         let key = format!("{UNSAVED_PREFIX}{}", open.response.id);
         let Ok(Some(json)) = scratch.get(&key) else {
+            return Recovered::Nothing;
+        };
+        let Ok(json) = Sealer::of(&self.kv).open(&key, json) else {
             return Recovered::Nothing;
         };
         match serde_json::from_str::<Response>(&json) {
@@ -242,14 +447,19 @@ impl<S: KvStore> ResponseStore<S> {
         let mut damaged = Vec::new();
         // Each form's dependency graph is built once for the whole list, not per response.
         let mut plans: Vec<(&'f Form, Arc<Plan>)> = Vec::new();
+        let sealer = Sealer::of(&self.kv);
         for id in self.ids()? {
             let key = response_key(&id);
             let Some(json) = self.kv.get(&key)? else {
                 continue;
             };
-            let Ok(r) = from_json(&key, &json) else {
-                damaged.push(key);
-                continue;
+            let r = match self.codec.decode(&sealer, &key, &json) {
+                Ok(r) => r,
+                Err(StoreError::Locked) => return Err(StoreError::Locked),
+                Err(_) => {
+                    damaged.push(key);
+                    continue;
+                }
             };
             let form = form_of(&r.form, r.form_version);
             let (location, progress) = match form {
@@ -299,6 +509,7 @@ impl<S: KvStore> ResponseStore<S> {
         declined: impl Fn(&Response) -> bool,
     ) -> Result<Vec<HouseholdSurvey>, StoreError> {
         let mut out = Vec::new();
+        let sealer = Sealer::of(&self.kv);
         for id in self.ids()? {
             if known(&id) {
                 continue;
@@ -307,11 +518,14 @@ impl<S: KvStore> ResponseStore<S> {
             let Some(json) = self.kv.get(&key)? else {
                 continue;
             };
-            // `Response::household` is stored as "hh", and only when there is one.
-            if !json.contains("\"hh\":") {
+            // Only a completed response counts; its household ("hh") is sealed once a PIN
+            // is set, and stored only when there is one.
+            if !json.contains("\"completed\":")
+                || !(json.contains("\"hh\":") || json.contains(vault::MARK))
+            {
                 continue;
             }
-            if let Ok(r) = from_json(&key, &json) {
+            if let Ok(r) = self.codec.decode(&sealer, &key, &json) {
                 let declined = declined(&r);
                 if let (Some(household), Some(at)) = (r.household, r.completed) {
                     out.push(HouseholdSurvey {
@@ -328,6 +542,16 @@ impl<S: KvStore> ResponseStore<S> {
 
     /// Every readable response, and the keys of those that cannot be read (left alone).
     pub fn all(&self) -> Result<(Vec<Response>, Vec<String>), StoreError> {
+        self.every(&Sealer::of(&self.kv))
+    }
+
+    /// Every response as far as it can be read without the PIN: the sealed answers left
+    /// out (a forgotten PIN's last export). Never to be saved back.
+    pub fn readable(&self) -> Result<(Vec<Response>, Vec<String>), StoreError> {
+        self.every(&Sealer::Off)
+    }
+
+    fn every(&self, sealer: &Sealer) -> Result<(Vec<Response>, Vec<String>), StoreError> {
         let mut out = Vec::new();
         let mut damaged = Vec::new();
         for id in self.ids()? {
@@ -335,8 +559,13 @@ impl<S: KvStore> ResponseStore<S> {
             let Some(json) = self.kv.get(&key)? else {
                 continue;
             };
-            match from_json(&key, &json) {
+            let read = match sealer {
+                Sealer::Off => from_json(&key, &json),
+                _ => self.codec.decode(sealer, &key, &json),
+            };
+            match read {
                 Ok(r) => out.push(r),
+                Err(StoreError::Locked) => return Err(StoreError::Locked),
                 Err(_) => damaged.push(key),
             }
         }

@@ -12,10 +12,10 @@ const WORKER_KEY: &str = "doorstep.worker";
 /// The worker code alone, as plain text: what the survey screen stamps on a new response,
 /// read without a JSON parser for the profile in the app's first load.
 const WORKER_CODE_KEY: &str = "doorstep.worker.code";
-const DAY_PREFIX: &str = "doorstep.v.";
+pub(super) const DAY_PREFIX: &str = "doorstep.v.";
 pub(super) const TARGETS_KEY: &str = "doorstep.targets";
 /// Follow-up statuses by response id (identifiers: never exported).
-const FOLLOW_UPS_KEY: &str = "doorstep.followups";
+pub(super) const FOLLOW_UPS_KEY: &str = "doorstep.followups";
 
 /// The person using this device, set once: visits and responses carry the code.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -79,8 +79,21 @@ impl<S: KvStore> VisitStore<S> {
         VisitStore { kv }
     }
 
+    /// A value sealed whole once a PIN is set (`store::vault`), as plain text.
+    fn read(&self, key: &str) -> Result<Option<String>, StoreError> {
+        match self.kv.get(key)? {
+            Some(v) => super::vault::Sealer::of(&self.kv).open(key, v).map(Some),
+            None => Ok(None),
+        }
+    }
+
+    fn write(&self, key: &str, plain: String) -> Result<(), StoreError> {
+        let value = super::vault::Sealer::of(&self.kv).seal(key, plain)?;
+        self.kv.set(key, &value)
+    }
+
     pub fn walk_list(&self) -> Result<Option<WalkList>, StoreError> {
-        let Some(text) = self.kv.get(WALK_KEY)? else {
+        let Some(text) = self.read(WALK_KEY)? else {
             return Ok(None);
         };
         let mut lines = text.split('\n');
@@ -101,7 +114,7 @@ impl<S: KvStore> VisitStore<S> {
     /// One household of the walk list, read without checking the whole list (what the
     /// survey screen needs to fill in an address, kept light for the app's first load).
     pub fn household(&self, id: &str) -> Result<Option<Household>, StoreError> {
-        let Some(text) = self.kv.get(WALK_KEY)? else {
+        let Some(text) = self.read(WALK_KEY)? else {
             return Ok(None);
         };
         Ok(text
@@ -114,7 +127,7 @@ impl<S: KvStore> VisitStore<S> {
     /// Replaces the walk list in one write: the old one stays if it fails. Visits are kept
     /// (they name households by id, and ids follow the place).
     pub fn save_walk_list(&self, list: &WalkList) -> Result<(), StoreError> {
-        self.kv.set(WALK_KEY, &walk_text(list))
+        self.write(WALK_KEY, walk_text(list))
     }
 
     /// Where each follow-up stands, by response id (absent: open).
@@ -122,7 +135,7 @@ impl<S: KvStore> VisitStore<S> {
         &self,
     ) -> Result<std::collections::BTreeMap<String, crate::visits::follow_up::Status>, StoreError>
     {
-        match self.kv.get(FOLLOW_UPS_KEY)? {
+        match self.read(FOLLOW_UPS_KEY)? {
             None => Ok(Default::default()),
             Some(t) => serde_json::from_str(&t).map_err(|e| corrupt(FOLLOW_UPS_KEY, e)),
         }
@@ -135,7 +148,7 @@ impl<S: KvStore> VisitStore<S> {
     ) -> Result<(), StoreError> {
         let mut all = self.follow_ups()?;
         all.insert(response.to_owned(), status);
-        self.kv.set(FOLLOW_UPS_KEY, &json(&all)?)
+        self.write(FOLLOW_UPS_KEY, json(&all)?)
     }
 
     /// The project's targets; the contract's 200 visits until someone sets others.
@@ -168,7 +181,7 @@ impl<S: KvStore> VisitStore<S> {
     }
 
     fn day(&self, key: &str) -> Result<Vec<Visit>, StoreError> {
-        match self.kv.get(key)? {
+        match self.read(key)? {
             None => Ok(Vec::new()),
             Some(t) => serde_json::from_str(&t).map_err(|e| corrupt(key, e)),
         }
@@ -179,7 +192,7 @@ impl<S: KvStore> VisitStore<S> {
         let key = format!("{DAY_PREFIX}{}", visit.date());
         let mut day = self.day(&key)?;
         day.push(visit.clone());
-        self.kv.set(&key, &json(&day)?)
+        self.write(&key, json(&day)?)
     }
 
     /// Every visit, oldest day first, and the keys of days that cannot be read (kept).

@@ -1,0 +1,277 @@
+//! What is sealed in storage, and the rewrites that move every sealed record from one data
+//! key to another: the device's first PIN (plain data becomes sealed) and a PIN change
+//! (every record is sealed again under a fresh key).
+//!
+//! **Sealed whole:** the walk list (its room labels may name people, and household ids
+//! repeat them), each day of the visit log (household ids and the worker's notes), and the
+//! follow-up list. **Sealed per answer** (`x` in a response's JSON, see `responses.rs`):
+//! every answer of a question classed `identifier`, `sensitive` or `free_text` (inside
+//! rosters too), every "other, please specify" text and the household the survey was
+//! started from. Everything else stays readable while locked: a response's form, status,
+//! times, worker code and its other answers, so that a forgotten PIN still leaves the
+//! anonymisable data to export.
+//!
+//! **All or nothing.** localStorage writes one key at a time, so a rewrite first stores
+//! its journal (`vault::lock::Pending`), then reseals record by record (each write is
+//! atomic, and a resealed record decrypts to the same text), and commits by writing the new
+//! lock and removing the journal. A crash midway leaves records of two key generations and
+//! a journal that opens both: the next unlock (with either PIN) finishes or undoes the
+//! change before anything else is read. A first lock's crash is finished on the next start
+//! without the PIN.
+
+use super::responses::{RESPONSE_PREFIX, UNSAVED_PREFIX};
+use super::visits::{DAY_PREFIX, FOLLOW_UPS_KEY, WALK_KEY};
+use super::{KvStore, StoreError};
+use crate::vault::lock::{Lock, Pending, NEXT_KEY, VAULT_KEY};
+use crate::vault::{self, holder, Key, VaultError};
+
+/// How values are written and read now.
+pub enum Sealer {
+    /// No PIN on this device yet: plain, as before this feature.
+    Off,
+    /// A PIN is set but this page does not hold its key (or a rewrite is under way).
+    Locked,
+    Open(Key),
+}
+
+impl Sealer {
+    /// The state of the store `kv`, and the key this page holds.
+    pub fn of(kv: &dyn KvStore) -> Sealer {
+        let Ok(Some(value)) = kv.get(VAULT_KEY) else {
+            // A first lock under way (`resume` finishes it) is locked too.
+            return match kv.get(NEXT_KEY) {
+                Ok(Some(_)) => Sealer::Locked,
+                _ => Sealer::Off,
+            };
+        };
+        // Writing while another tab rewrites would leave a record under a dropped key.
+        if !matches!(kv.get(NEXT_KEY), Ok(None)) {
+            return Sealer::Locked;
+        }
+        // `1 <gen> …` (`Lock::to_value`): the generation is all this needs.
+        let gen = value
+            .strip_prefix("1 ")
+            .and_then(|rest| rest.split(' ').next())
+            .and_then(|g| g.parse::<u32>().ok());
+        match holder::held() {
+            Some(k) if Some(k.gen) == gen => Sealer::Open(k),
+            _ => Sealer::Locked,
+        }
+    }
+
+    /// `plain` as it is to be stored under `key`.
+    pub fn seal(&self, key: &str, plain: String) -> Result<String, StoreError> {
+        match self {
+            Sealer::Off => Ok(plain),
+            Sealer::Locked => Err(StoreError::Locked),
+            Sealer::Open(k) => Ok(vault::seal(k, key, &plain)),
+        }
+    }
+
+    /// A stored value as plain text. Plain values (written before the first PIN) pass.
+    pub fn open(&self, key: &str, stored: String) -> Result<String, StoreError> {
+        if !vault::is_sealed(&stored) {
+            return Ok(stored);
+        }
+        match self {
+            Sealer::Open(k) => vault::open(k, key, &stored).map_err(|e| damaged(key, e)),
+            _ => Err(StoreError::Locked),
+        }
+    }
+}
+
+fn damaged(key: &str, e: VaultError) -> StoreError {
+    match e {
+        VaultError::OtherKey(_) => StoreError::Locked,
+        VaultError::Damaged => StoreError::Corrupt {
+            key: key.to_owned(),
+            detail: "does not decrypt".into(),
+        },
+    }
+}
+
+/// Values sealed whole (responses are sealed per answer).
+pub fn sealed_whole(key: &str) -> bool {
+    key == WALK_KEY
+        || key == FOLLOW_UPS_KEY
+        || key.starts_with(DAY_PREFIX)
+        || key.starts_with(UNSAVED_PREFIX)
+}
+
+/// What the lock screen needs: whether a PIN is set, and the salts to derive from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Status {
+    /// No PIN yet: the first-use screen.
+    NoPin,
+    /// Derive a key for each (salt, rounds), in this order, and call `unlock`.
+    Pin(Vec<([u8; 16], u32)>),
+}
+
+/// Finishes an interrupted first lock (`resume`) before it answers.
+pub fn status(kv: &dyn KvStore) -> Result<Status, StoreError> {
+    resume(kv)?;
+    let Some(value) = kv.get(VAULT_KEY)? else {
+        return Ok(Status::NoPin);
+    };
+    let lock = Lock::parse(&value).ok_or_else(|| corrupt(VAULT_KEY))?;
+    let mut salts = vec![(lock.salt, lock.iterations)];
+    if let Some(p) = pending(kv)?.filter(|p| p.next.gen != lock.gen) {
+        salts.push((p.next.salt, p.next.iterations));
+    }
+    Ok(Status::Pin(salts))
+}
+
+fn corrupt(key: &str) -> StoreError {
+    StoreError::Corrupt {
+        key: key.into(),
+        detail: "not a lock".into(),
+    }
+}
+
+fn pending(kv: &dyn KvStore) -> Result<Option<Pending>, StoreError> {
+    kv.get(NEXT_KEY)?
+        .map(|v| Pending::parse(&v).ok_or_else(|| corrupt(NEXT_KEY)))
+        .transpose()
+}
+
+/// The device's first PIN: a fresh data key locked under `kek` (derived from the PIN with
+/// `salt` and `iterations`), and every record written so far sealed under it. Returns the
+/// key, which the caller holds.
+pub fn first_lock(
+    kv: &dyn KvStore,
+    kek: &[u8; 32],
+    salt: [u8; 16],
+    iterations: u32,
+) -> Result<Key, StoreError> {
+    if kv.get(VAULT_KEY)?.is_some() || kv.get(NEXT_KEY)?.is_some() {
+        return Err(StoreError::Other("a PIN is set already".into()));
+    }
+    let key = Key::random(1);
+    let journal = Pending::first(&key, Lock::new(&key, kek, salt, iterations));
+    kv.set(NEXT_KEY, &journal.to_value())?;
+    finish(kv, &journal, &[], &key)?;
+    Ok(key)
+}
+
+/// Finishes a first lock a crash interrupted (no PIN needed: see `Pending::first`). The
+/// lock screen runs it before anything else; it does nothing otherwise.
+pub fn resume(kv: &dyn KvStore) -> Result<(), StoreError> {
+    let Some(journal) = pending(kv)? else {
+        return Ok(());
+    };
+    if let Some(lock) = kv.get(VAULT_KEY)? {
+        // Committed, and cut short before the journal was removed: remove it now.
+        if Lock::parse(&lock).is_some_and(|l| l.gen == journal.next.gen) {
+            kv.remove(NEXT_KEY)?;
+        }
+        // Otherwise a PIN change: the next unlock settles it.
+        return Ok(());
+    }
+    let key = journal.first_key().ok_or_else(|| corrupt(NEXT_KEY))?;
+    finish(kv, &journal, &[], &key)
+}
+
+/// The typed PIN's keys, derived with each salt `status` named, in its order. Returns the
+/// data key if the PIN is right (after finishing or undoing an interrupted PIN change),
+/// `None` if it is wrong.
+pub fn unlock(kv: &dyn KvStore, keks: &[[u8; 32]]) -> Result<Option<Key>, StoreError> {
+    let lock = kv
+        .get(VAULT_KEY)?
+        .and_then(|v| Lock::parse(&v))
+        .ok_or_else(|| corrupt(VAULT_KEY))?;
+    let mut journal = pending(kv)?;
+    if journal.as_ref().is_some_and(|j| j.next.gen == lock.gen) {
+        // Committed, cut short before the journal was removed.
+        kv.remove(NEXT_KEY)?;
+        journal = None;
+    }
+    if let Some(old) = keks.first().and_then(|k| lock.open(k).ok()) {
+        if let Some(j) = &journal {
+            // Interrupted, and the old PIN typed: the change is undone.
+            let new = j.new_from_old(&old).map_err(|_| corrupt(NEXT_KEY))?;
+            rewrite(kv, &[&new], &old)?;
+            kv.remove(NEXT_KEY)?;
+        }
+        return Ok(Some(old));
+    }
+    if let (Some(j), Some(kek)) = (&journal, keks.get(1)) {
+        if let Ok(new) = j.next.open(kek) {
+            // Interrupted, and the new PIN typed: the change is finished.
+            let old = j
+                .old_from_new(&new, lock.gen)
+                .map_err(|_| corrupt(NEXT_KEY))?;
+            finish(kv, j, &[&old], &new)?;
+            return Ok(Some(new));
+        }
+    }
+    Ok(None)
+}
+
+/// A new PIN: every record sealed again under a fresh data key, locked under `kek`.
+/// `old` is the key held now. Returns the new key, which the caller holds.
+pub fn change_pin(
+    kv: &dyn KvStore,
+    old: &Key,
+    kek: &[u8; 32],
+    salt: [u8; 16],
+    iterations: u32,
+) -> Result<Key, StoreError> {
+    if pending(kv)?.is_some() {
+        return Err(StoreError::Other("a PIN change is under way".into()));
+    }
+    let new = Key::random(old.gen.wrapping_add(1).max(1));
+    let journal = Pending::change(old, &new, Lock::new(&new, kek, salt, iterations));
+    kv.set(NEXT_KEY, &journal.to_value())?;
+    finish(kv, &journal, &[old], &new)?;
+    Ok(new)
+}
+
+/// Reseals every record under `to`, then commits `journal`'s lock.
+fn finish(kv: &dyn KvStore, journal: &Pending, from: &[&Key], to: &Key) -> Result<(), StoreError> {
+    rewrite(kv, from, to)?;
+    kv.set(VAULT_KEY, &journal.next.to_value())?;
+    kv.remove(NEXT_KEY)
+}
+
+/// Brings every sealed record (and every plain one that should be) to key `to`, opening
+/// what other generations sealed with `from`. Idempotent: a record already under `to` is
+/// not written again, so a rewrite cut short is simply run again.
+fn rewrite(kv: &dyn KvStore, from: &[&Key], to: &Key) -> Result<(), StoreError> {
+    let responses = super::responses::Codec::default();
+    for key in kv.keys()? {
+        let Some(stored) = kv.get(&key)? else {
+            continue;
+        };
+        let next = if sealed_whole(&key) {
+            match vault::gen_of(&stored) {
+                Some(g) if g == to.gen => None,
+                Some(g) => {
+                    let k = from.iter().find(|k| k.gen == g).ok_or(StoreError::Locked)?;
+                    let plain = vault::open(k, &key, &stored).map_err(|e| damaged(&key, e))?;
+                    Some(vault::seal(to, &key, &plain))
+                }
+                None => Some(vault::seal(to, &key, &stored)),
+            }
+        } else if key.starts_with(RESPONSE_PREFIX) {
+            responses.reseal(kv, &key, &stored, from, to)?
+        } else {
+            None
+        };
+        if let Some(v) = next {
+            kv.set(&key, &v)?;
+        }
+    }
+    Ok(())
+}
+
+/// A forgotten PIN: every key of this app removed (after the anonymised export the screen
+/// offers). Identifiers cannot be recovered without the PIN, by design.
+pub fn wipe(kv: &dyn KvStore) -> Result<(), StoreError> {
+    for key in kv.keys()? {
+        if key.starts_with(super::PREFIX) {
+            kv.remove(&key)?;
+        }
+    }
+    holder::forget();
+    Ok(())
+}

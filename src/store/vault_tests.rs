@@ -1,0 +1,391 @@
+//! Encryption at rest over the store: what a raw dump shows, locking, interrupted rewrites,
+//! and a store written before PINs existed.
+
+use super::vault::{self as v, Status};
+use super::*;
+use crate::form::builtin_form;
+use crate::response::{sample, Response, Value};
+use crate::vault::{holder, Key};
+use crate::visits::log::{Outcome, Visit};
+use crate::visits::walk::{Household, WalkList};
+
+/// What the test types: no raw dump after locking may contain any of it.
+const MARKERS: &[&str] = &[
+    "王秀英",
+    "13812345678",
+    "1203",
+    "李建国",
+    "张家",
+    "阿姨心脏不好",
+    "叫救护车",
+];
+const OLD: [u8; 32] = [1; 32];
+const NEW: [u8; 32] = [2; 32];
+
+/// A store as the app fills it, plain (before any PIN): responses of the built-in form with
+/// the markers in identifier, sensitive and free-text answers, a walk list whose room names
+/// a family, a visit with a note, a follow-up.
+fn filled() -> MemoryStore {
+    let kv = MemoryStore::new();
+    let responses = ResponseStore::open(&kv).unwrap();
+    let form = builtin_form();
+    for n in 0..5u64 {
+        let mut r = sample::completed(form, &format!("r{n}"), n);
+        r.answers.insert("room".into(), Value::Text("1203".into()));
+        r.answers
+            .insert("comments".into(), Value::Text("王秀英 13812345678".into()));
+        r.answers
+            .insert("fu_notes".into(), Value::Text("阿姨心脏不好".into()));
+        r.household = Some("12栋-1-张家".into());
+        if let Some(Value::Rows(rows)) = r.answers.get_mut("members") {
+            rows[0].insert("m_name".into(), Value::Text("李建国".into()));
+        }
+        r.other.insert("chronic".into(), "叫救护车".into());
+        responses.create(r).unwrap();
+    }
+    let visits = VisitStore::new(&kv);
+    let mut households = vec![Household {
+        id: "12栋-1-张家".into(),
+        building: "12栋".into(),
+        unit: "1".into(),
+        room: "张家".into(),
+    }];
+    households.push(Household {
+        id: "12栋-1-1203".into(),
+        building: "12栋".into(),
+        unit: "1".into(),
+        room: "1203".into(),
+    });
+    visits
+        .save_walk_list(&WalkList::new("幸福社区", households).unwrap())
+        .unwrap();
+    visits
+        .add(&Visit {
+            id: "v1".into(),
+            household: "12栋-1-1203".into(),
+            at: "2026-11-20T10:00:00+08:00".into(),
+            worker: "W07".into(),
+            outcome: Outcome::Other {
+                note: "王秀英说下周再来".into(),
+            },
+        })
+        .unwrap();
+    visits
+        .set_follow_up("r1", crate::visits::follow_up::Status::Referred)
+        .unwrap();
+    kv
+}
+
+/// Every marker found anywhere in the raw store.
+fn exposed(kv: &MemoryStore) -> Vec<(String, &'static str)> {
+    let mut out = Vec::new();
+    for (k, value) in kv.dump() {
+        for m in MARKERS {
+            if k.contains(m) || value.contains(m) {
+                out.push((k.clone(), *m));
+            }
+        }
+    }
+    out
+}
+
+/// Everything the app shows, read through the stores (the key must be held).
+fn readable(kv: &MemoryStore) -> (Vec<Response>, WalkList, Vec<Visit>) {
+    let responses = ResponseStore::open(kv).unwrap();
+    let (all, damaged) = responses.all().unwrap();
+    assert!(damaged.is_empty(), "{damaged:?}");
+    let visits = VisitStore::new(kv);
+    let (log, damaged) = visits.visits().unwrap();
+    assert!(damaged.is_empty());
+    (all, visits.walk_list().unwrap().unwrap(), log)
+}
+
+fn lock_first(kv: &MemoryStore) -> Key {
+    let key = v::first_lock(kv, &OLD, [9; 16], 10).unwrap();
+    holder::hold(&key);
+    key
+}
+
+#[test]
+fn locked_dump_shows_no_marker_and_unlock_restores_everything() {
+    holder::forget();
+    let kv = filled();
+    let before = readable(&kv);
+    assert!(
+        !exposed(&kv).is_empty(),
+        "the fixture must hold the markers in the clear"
+    );
+    lock_first(&kv);
+    holder::forget();
+    assert_eq!(exposed(&kv), vec![]);
+    // Locked: nothing sealed is read, and nothing is written.
+    let responses = ResponseStore::open(&kv).unwrap();
+    assert_eq!(responses.all().unwrap_err(), StoreError::Locked);
+    assert_eq!(
+        responses.open_response("r1").unwrap_err(),
+        StoreError::Locked
+    );
+    assert_eq!(
+        VisitStore::new(&kv).walk_list().unwrap_err(),
+        StoreError::Locked
+    );
+    // Unlock with the PIN's key: everything as it was.
+    assert_eq!(v::status(&kv).unwrap(), Status::Pin(vec![([9; 16], 10)]));
+    assert_eq!(v::unlock(&kv, &[NEW]).unwrap(), None);
+    let key = v::unlock(&kv, &[OLD]).unwrap().unwrap();
+    holder::hold(&key);
+    assert_eq!(readable(&kv), before);
+    holder::forget();
+}
+
+#[test]
+fn what_stays_readable_while_locked() {
+    holder::forget();
+    let kv = filled();
+    lock_first(&kv);
+    holder::forget();
+    // The forgotten-PIN export still finds the anonymisable answers.
+    let (plain, _) = ResponseStore::open(&kv).unwrap().readable().unwrap();
+    assert_eq!(plain.len(), 5);
+    let r = &plain[0];
+    assert!(r.answers.contains_key("house_type"));
+    assert!(r.answers.contains_key("top_needs"));
+    for sealed in ["room", "building", "comments", "fu_notes", "self_health"] {
+        assert!(!r.answers.contains_key(sealed), "{sealed} is readable");
+    }
+    assert_eq!(r.household, None);
+    assert!(r.other.is_empty());
+    // Inside the roster: the age band's input stays, health and names go.
+    let Some(Value::Rows(rows)) = r.answers.get("members") else {
+        panic!("the roster's readable answers stay");
+    };
+    assert!(rows[0].contains_key("m_age"));
+    assert!(!rows[0].contains_key("m_health"));
+    assert!(!rows[0].contains_key("m_name"));
+}
+
+#[test]
+fn saving_with_a_pin_seals_and_a_locked_page_writes_nothing() {
+    holder::forget();
+    let kv = filled();
+    lock_first(&kv);
+    let responses = ResponseStore::open(&kv).unwrap();
+    let mut open = responses.open_response("r2").unwrap().unwrap();
+    open.response
+        .answers
+        .insert("suggest".into(), Value::Text("张家 new text".into()));
+    responses
+        .save(&mut open, "2026-11-25T10:00:00+08:00")
+        .unwrap();
+    assert_eq!(exposed(&kv), vec![]);
+    assert!(!kv.dump()[&response_key("r2")].contains("new text"));
+    let back = responses.open_response("r2").unwrap().unwrap();
+    assert_eq!(back.response, open.response);
+    // A second tab's stale copy is still refused.
+    let mut stale = responses.open_response("r2").unwrap().unwrap();
+    responses
+        .save(&mut open, "2026-11-25T10:01:00+08:00")
+        .unwrap();
+    assert!(matches!(
+        responses.save(&mut stale, "2026-11-25T10:02:00+08:00"),
+        Err(SaveError::Conflict(Some(_)))
+    ));
+    holder::forget();
+    let before = kv.dump();
+    assert_eq!(
+        responses.save(&mut open, "2026-11-25T10:03:00+08:00"),
+        Err(SaveError::Store(StoreError::Locked))
+    );
+    assert_eq!(
+        VisitStore::new(&kv).set_follow_up("r3", crate::visits::follow_up::Status::Closed),
+        Err(StoreError::Locked)
+    );
+    assert_eq!(kv.dump(), before);
+}
+
+/// Fails every write after the first `n`, as a tab closed midway would.
+struct Cut<'a> {
+    kv: &'a MemoryStore,
+    left: std::cell::Cell<usize>,
+}
+
+impl KvStore for Cut<'_> {
+    fn get(&self, key: &str) -> Result<Option<String>, StoreError> {
+        self.kv.get(key)
+    }
+    fn set(&self, key: &str, value: &str) -> Result<(), StoreError> {
+        if self.left.get() == 0 {
+            return Err(StoreError::Other("tab closed".into()));
+        }
+        self.left.set(self.left.get() - 1);
+        self.kv.set(key, value)
+    }
+    fn remove(&self, key: &str) -> Result<(), StoreError> {
+        if self.left.get() == 0 {
+            return Err(StoreError::Other("tab closed".into()));
+        }
+        self.left.set(self.left.get() - 1);
+        self.kv.remove(key)
+    }
+    fn keys(&self) -> Result<Vec<String>, StoreError> {
+        self.kv.keys()
+    }
+    fn chars_used(&self) -> Result<usize, StoreError> {
+        self.kv.chars_used()
+    }
+}
+
+#[test]
+fn a_first_pin_cut_short_anywhere_is_finished_on_the_next_start() {
+    holder::forget();
+    let expected = readable(&filled());
+    // 5 responses + walk list + 1 day + follow-ups, and the journal, lock and its removal.
+    for n in 0..12 {
+        let kv = filled();
+        let cut = Cut {
+            kv: &kv,
+            left: n.into(),
+        };
+        let done = v::first_lock(&cut, &OLD, [9; 16], 10).is_ok();
+        // Next start: the lock screen asks the status (finishing the rewrite), the PIN
+        // unlocks.
+        match v::status(&kv).unwrap() {
+            Status::NoPin => {
+                assert!(n == 0 && !done, "cut after {n}: no lock and no journal");
+                assert_eq!(readable(&kv), expected);
+                continue;
+            }
+            Status::Pin(salts) => assert_eq!(salts.len(), 1, "cut after {n}"),
+        }
+        assert_eq!(exposed(&kv), vec![], "cut after {n}");
+        let key = v::unlock(&kv, &[OLD]).unwrap().expect("the chosen PIN");
+        holder::hold(&key);
+        assert_eq!(readable(&kv), expected, "cut after {n}");
+        holder::forget();
+    }
+}
+
+#[test]
+fn a_pin_change_cut_short_anywhere_leaves_the_old_or_the_new_state() {
+    holder::forget();
+    let expected = readable(&filled());
+    for n in 0..12 {
+        for typed_new in [false, true] {
+            let kv = filled();
+            let old = lock_first(&kv);
+            let cut = Cut {
+                kv: &kv,
+                left: n.into(),
+            };
+            let done = v::change_pin(&cut, &old, &NEW, [8; 16], 10).is_ok();
+            assert_eq!(done, n >= 11, "{n} writes");
+            // The tab died: the next page holds no key.
+            holder::forget();
+            assert_eq!(exposed(&kv), vec![], "cut after {n}");
+            let salts = match v::status(&kv).unwrap() {
+                Status::Pin(s) => s,
+                Status::NoPin => panic!("the lock is never lost"),
+            };
+            // The lock screen derives one key per salt from the typed PIN.
+            let typed = if typed_new { NEW } else { OLD };
+            let keks: Vec<[u8; 32]> = salts.iter().map(|_| typed).collect();
+            let unlocked = v::unlock(&kv, &keks).unwrap();
+            // Not begun: the old PIN. Journal written, lock not: either PIN, and the one
+            // typed decides which state it ends in. Lock written: the new PIN.
+            let Some(key) = unlocked else {
+                // Only a wrong PIN for the state the store is in.
+                let other = if typed_new { OLD } else { NEW };
+                let key = v::unlock(&kv, &salts.iter().map(|_| other).collect::<Vec<_>>())
+                    .unwrap()
+                    .expect("one of the two PINs opens it");
+                holder::hold(&key);
+                assert_eq!(readable(&kv), expected, "cut after {n}");
+                continue;
+            };
+            holder::hold(&key);
+            assert_eq!(
+                readable(&kv),
+                expected,
+                "cut after {n}, new PIN typed: {typed_new}"
+            );
+            // No journal left: one PIN, one key generation.
+            assert_eq!(kv.get(crate::vault::lock::NEXT_KEY).unwrap(), None);
+            let gens: std::collections::BTreeSet<Option<u32>> = kv
+                .dump()
+                .iter()
+                .filter(|(k, _)| v::sealed_whole(k))
+                .map(|(_, value)| crate::vault::gen_of(value))
+                .collect();
+            assert_eq!(gens.len(), 1, "cut after {n}: {gens:?}");
+            holder::forget();
+        }
+    }
+}
+
+#[test]
+fn after_a_pin_change_only_the_new_pin_opens() {
+    holder::forget();
+    let kv = filled();
+    let expected = readable(&kv);
+    let old = lock_first(&kv);
+    let new = v::change_pin(&kv, &old, &NEW, [8; 16], 10).unwrap();
+    assert_ne!(new, old);
+    holder::forget();
+    assert_eq!(v::unlock(&kv, &[OLD]).unwrap(), None);
+    let key = v::unlock(&kv, &[NEW]).unwrap().unwrap();
+    assert_eq!(key, new);
+    holder::hold(&key);
+    assert_eq!(readable(&kv), expected);
+    assert_eq!(exposed(&kv), vec![]);
+    holder::forget();
+}
+
+#[test]
+fn a_foundation_format_store_is_migrated_whole() {
+    holder::forget();
+    // Written as the first release wrote it: schema 1, plain JSON responses.
+    let kv = MemoryStore::new();
+    kv.set(SCHEMA_KEY, "1").unwrap();
+    let r = sample::completed(builtin_form(), "legacy", 3);
+    let mut json = serde_json::to_string(&r).unwrap();
+    json = json.replace("\"a\":{", "\"a\":{\"room\":\"1203\",");
+    kv.set(&response_key("legacy"), &json).unwrap();
+    let before = ResponseStore::open(&kv).unwrap().all().unwrap().0;
+    lock_first(&kv);
+    holder::forget();
+    assert_eq!(exposed(&kv), vec![]);
+    holder::hold(&v::unlock(&kv, &[OLD]).unwrap().unwrap());
+    assert_eq!(ResponseStore::open(&kv).unwrap().all().unwrap().0, before);
+    holder::forget();
+}
+
+#[test]
+fn capacity_grows_with_sealing() {
+    holder::forget();
+    // The same 50 responses, plain and sealed: sealed takes fewer UTF-16 units.
+    let form = builtin_form();
+    let plain = MemoryStore::new();
+    let store = ResponseStore::open(&plain).unwrap();
+    for n in 0..50 {
+        store
+            .create(sample::completed(form, &format!("{n:04}"), n))
+            .unwrap();
+    }
+    let before = plain.chars_used().unwrap();
+    lock_first(&plain);
+    let after = plain.chars_used().unwrap();
+    assert!(after < before, "sealed {after} against plain {before}");
+    holder::forget();
+}
+
+#[test]
+fn a_forgotten_pin_wipes_the_device() {
+    holder::forget();
+    let kv = filled();
+    lock_first(&kv);
+    kv.set("other.app", "kept").unwrap();
+    v::wipe(&kv).unwrap();
+    assert_eq!(holder::held(), None);
+    assert_eq!(kv.keys().unwrap(), vec!["other.app".to_owned()]);
+    assert_eq!(v::status(&kv).unwrap(), Status::NoPin);
+}

@@ -1,0 +1,173 @@
+//! Encryption at rest: what a lost tablet's localStorage shows is ciphertext wherever it
+//! would name, locate or describe a resident.
+//!
+//! - **Records** are sealed with AES-256-GCM (RustCrypto's `aes-gcm`: audited, constant-time,
+//!   synchronous, so saving an answer stays one synchronous write) under a random 256-bit
+//!   data key, a fresh random 96-bit nonce per write, and the storage key as associated data
+//!   (a record copied over another one does not open).
+//! - **The data key** is stored only wrapped (AES-256-GCM) under a key derived from the
+//!   worker's PIN with PBKDF2-HMAC-SHA-256, 600,000 rounds and a random 16-byte salt per
+//!   device (`lock::Lock`). A wrong PIN fails the wrap's tag: nothing else is stored that
+//!   could test a guess.
+//! - **While unlocked** the data key is held in memory only (`holder`), shared by the app's
+//!   wasm modules, and dropped on lock, on reload and when the tab closes.
+//!
+//! Which records and which answers are sealed is the store's business (`store::vault`).
+
+pub mod dense;
+pub mod holder;
+pub mod lock;
+
+use aes_gcm::aead::{Aead, Payload};
+use aes_gcm::{Aes256Gcm, KeyInit, Nonce};
+
+/// Starts every sealed value; plain values are JSON or lines, never this.
+pub const MARK: char = '\u{1F512}';
+
+/// A data key and its generation (bumped by every PIN change, so a record says which key
+/// sealed it).
+#[derive(Clone, PartialEq, Eq)]
+pub struct Key {
+    pub gen: u32,
+    bytes: [u8; 32],
+}
+
+impl std::fmt::Debug for Key {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Key(gen {})", self.gen)
+    }
+}
+
+impl Key {
+    pub fn new(gen: u32, bytes: [u8; 32]) -> Key {
+        Key { gen, bytes }
+    }
+
+    /// A fresh random data key.
+    pub fn random(gen: u32) -> Key {
+        let mut bytes = [0u8; 32];
+        random(&mut bytes);
+        Key { gen, bytes }
+    }
+
+    pub fn bytes(&self) -> &[u8; 32] {
+        &self.bytes
+    }
+
+    fn cipher(&self) -> Aes256Gcm {
+        Aes256Gcm::new(&self.bytes.into())
+    }
+}
+
+impl Drop for Key {
+    /// Best effort: the bytes do not outlive the key in this memory.
+    fn drop(&mut self) {
+        for b in self.bytes.iter_mut() {
+            // SAFETY: `b` is a valid, aligned, exclusive reference.
+            unsafe { std::ptr::write_volatile(b, 0) };
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum VaultError {
+    /// Sealed by another key generation than the one given.
+    OtherKey(u32),
+    /// Not a sealed value, or its tag does not verify (edited, truncated, wrong key, or
+    /// moved from another storage key).
+    Damaged,
+}
+
+/// Encrypts `plain` for storage under `aad` (the storage key) with a random nonce.
+pub fn seal(key: &Key, aad: &str, plain: &str) -> String {
+    let mut nonce = [0u8; 12];
+    random(&mut nonce);
+    seal_with(key, aad, plain, nonce)
+}
+
+/// `MARK`, the key generation, `:` (or `;` when the text's last character carries a spare
+/// byte), then nonce and ciphertext in `dense` characters.
+pub fn seal_with(key: &Key, aad: &str, plain: &str, nonce: [u8; 12]) -> String {
+    let ct = key
+        .cipher()
+        .encrypt(
+            Nonce::from_slice(&nonce),
+            Payload {
+                msg: plain.as_bytes(),
+                aad: aad.as_bytes(),
+            },
+        )
+        // Only fails for inputs beyond 64 GB.
+        .unwrap_or_default();
+    let mut bytes = Vec::with_capacity(12 + ct.len());
+    bytes.extend_from_slice(&nonce);
+    bytes.extend_from_slice(&ct);
+    let (text, spare) = dense::encode(&bytes);
+    format!("{MARK}{}{}{text}", key.gen, if spare { ';' } else { ':' })
+}
+
+pub fn is_sealed(value: &str) -> bool {
+    value.starts_with(MARK)
+}
+
+/// The key generation a sealed value names.
+pub fn gen_of(value: &str) -> Option<u32> {
+    let rest = value.strip_prefix(MARK)?;
+    let end = rest.find([':', ';'])?;
+    rest[..end].parse().ok()
+}
+
+/// Decrypts a value `seal` wrote under the same `aad`.
+pub fn open(key: &Key, aad: &str, sealed: &str) -> Result<String, VaultError> {
+    let rest = sealed.strip_prefix(MARK).ok_or(VaultError::Damaged)?;
+    let end = rest.find([':', ';']).ok_or(VaultError::Damaged)?;
+    let gen: u32 = rest[..end].parse().map_err(|_| VaultError::Damaged)?;
+    if gen != key.gen {
+        return Err(VaultError::OtherKey(gen));
+    }
+    let spare = rest[end..].starts_with(';');
+    let bytes = dense::decode(&rest[end + 1..], spare).ok_or(VaultError::Damaged)?;
+    if bytes.len() < 12 + 16 {
+        return Err(VaultError::Damaged);
+    }
+    let plain = key
+        .cipher()
+        .decrypt(
+            Nonce::from_slice(&bytes[..12]),
+            Payload {
+                msg: &bytes[12..],
+                aad: aad.as_bytes(),
+            },
+        )
+        .map_err(|_| VaultError::Damaged)?;
+    String::from_utf8(plain).map_err(|_| VaultError::Damaged)
+}
+
+/// Cryptographically random bytes: the browser's `crypto.getRandomValues` in the app.
+#[cfg(target_arch = "wasm32")]
+pub fn random(buf: &mut [u8]) {
+    let ok = web_sys::window()
+        .and_then(|w| w.crypto().ok())
+        .map(|c| c.get_random_values_with_u8_array(buf).is_ok())
+        .unwrap_or(false);
+    // Without a random source there is no safe nonce or key: stop rather than seal weakly.
+    assert!(ok, "crypto.getRandomValues is unavailable");
+}
+
+/// Native builds (tests and benchmarks only): the OS-seeded hasher keys, mixed with a
+/// counter. Unique and unpredictable enough for tests; never shipped.
+#[cfg(not(target_arch = "wasm32"))]
+pub fn random(buf: &mut [u8]) {
+    use std::hash::{BuildHasher, Hasher};
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    for chunk in buf.chunks_mut(8) {
+        let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+        h.write_u64(COUNTER.fetch_add(1, Ordering::Relaxed));
+        let v = h.finish().to_le_bytes();
+        chunk.copy_from_slice(&v[..chunk.len()]);
+    }
+}
+
+#[cfg(test)]
+mod tests;
