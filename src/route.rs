@@ -44,6 +44,9 @@ pub enum Route {
     /// The hand-back screen of a hand-over: "please give the tablet back", and the worker's
     /// PIN to leave (`#/r/<id>/unlock`, in the hand-back module).
     Unlock { id: String },
+    /// The device lock (`#/lock`, in the hand-back module): the worker's PIN, chosen
+    /// there the first time; every route leads here while the device is locked.
+    Lock,
 }
 
 impl Route {
@@ -68,6 +71,7 @@ impl Route {
             ["workspace"] => Route::Workspace,
             ["receive"] => Route::Receive,
             ["hand-over"] => Route::HandOverSettings,
+            ["lock"] => Route::Lock,
             ["r", id] if valid_id(id) => Route::Survey {
                 id: (*id).to_owned(),
                 section: 0,
@@ -125,6 +129,7 @@ impl Route {
             Route::HandOver { id } => format!("#/r/{id}/hand-over"),
             Route::HandOverSettings => "#/hand-over".into(),
             Route::Unlock { id } => format!("#/r/{id}/unlock"),
+            Route::Lock => "#/lock".into(),
         }
     }
 }

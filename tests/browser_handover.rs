@@ -1,13 +1,14 @@
-//! The hand-over PIN in a real browser: WebCrypto's PBKDF2 through `ui::handover::derive`
-//! gives RFC 7914's PBKDF2-HMAC-SHA-256 test vectors, a stored record accepts its PIN and
-//! refuses others, and the hand-over state survives in localStorage.
+//! The device PIN in a real browser: WebCrypto's PBKDF2 through `ui::handover::derive`
+//! gives RFC 7914's PBKDF2-HMAC-SHA-256 test vectors; the PIN's key seals records in
+//! localStorage, only it unlocks them again; the hand-over state survives in localStorage.
 #![cfg(target_arch = "wasm32")]
 
 use doorstep::export::project::hex;
-use doorstep::handover::pin::PinRecord;
 use doorstep::store::local::LocalStore;
-use doorstep::store::{HandoverStore, KvStore, HANDOVER_KEY};
+use doorstep::store::vault as v;
+use doorstep::store::{HandoverStore, KvStore, ResponseStore, HANDOVER_KEY};
 use doorstep::ui::handover::derive;
+use doorstep::vault::holder;
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -32,25 +33,56 @@ async fn pbkdf2_matches_the_rfc_test_vectors() {
 }
 
 #[wasm_bindgen_test]
-async fn a_stored_pin_unlocks_and_no_other() {
+async fn the_device_pin_seals_in_local_storage_and_only_it_unlocks() {
     let kv = LocalStore::open().unwrap();
-    let store = HandoverStore::new(&kv);
-    let salt = vec![3u8; 16];
-    let rec = PinRecord {
-        iterations: 1_000,
-        derived: derive("582139", &salt, 1_000).await.unwrap(),
-        salt,
+    let _ = v::wipe(&kv);
+    // First use: the PIN's key through WebCrypto, every record sealed under a new data key
+    // held on the page (where every wasm module of the app finds it).
+    let salt = [3u8; 16];
+    let kek = |pin: &'static str, salt: [u8; 16]| async move {
+        let d: [u8; 32] = derive(pin, &salt, 1_000).await.unwrap().try_into().unwrap();
+        d
     };
-    store.set_pin(&rec).unwrap();
-    let back = store.pin().unwrap().unwrap();
-    let typed = |p: &'static str| {
-        let (salt, n) = (back.salt.clone(), back.iterations);
-        async move { derive(p, &salt, n).await.unwrap() }
-    };
-    assert!(back.matches(&typed("582139").await));
-    assert!(!back.matches(&typed("582193").await));
-    assert!(!back.matches(&typed("").await));
+    let key = v::first_lock(&kv, &kek("582139", salt).await, salt, 1_000).unwrap();
+    holder::hold(&key);
+    assert_eq!(holder::held(), Some(key.clone()));
+    let form = doorstep::form::builtin_form();
+    let mut r =
+        doorstep::response::sample::completed(form, "0b6c1f7e-8a5d-4c1e-9f1a-3d2b7c9e0a12", 1);
+    r.answers.insert(
+        "comments".into(),
+        doorstep::response::Value::Text("王秀英 13812345678".into()),
+    );
+    let responses = ResponseStore::open(kv.clone()).unwrap();
+    responses.create(r.clone()).unwrap();
+    let raw = kv
+        .get(&doorstep::store::response_key(&r.id))
+        .unwrap()
+        .unwrap();
+    assert!(
+        !raw.contains("王秀英") && !raw.contains("13812345678"),
+        "{raw}"
+    );
+    // Read back through localStorage's UTF-16 strings: the sealed text survives.
+    assert_eq!(responses.open_response(&r.id).unwrap().unwrap().response, r);
 
+    holder::forget();
+    assert_eq!(holder::held(), None);
+    assert_eq!(
+        responses.open_response(&r.id).unwrap_err(),
+        doorstep::store::StoreError::Locked
+    );
+    let Ok(v::Status::Pin(salts)) = v::status(&kv) else {
+        panic!("a PIN is set");
+    };
+    assert_eq!(salts, vec![(salt, 1_000)]);
+    assert_eq!(v::unlock(&kv, &[kek("582193", salt).await]).unwrap(), None);
+    let back = v::unlock(&kv, &[kek("582139", salt).await]).unwrap();
+    assert_eq!(back, Some(key));
+    holder::hold(&back.unwrap());
+    assert_eq!(responses.open_response(&r.id).unwrap().unwrap().response, r);
+
+    let store = HandoverStore::new(&kv);
     let h = store.begin("0b6c1f7e-8a5d-4c1e-9f1a-3d2b7c9e0a11").unwrap();
     assert_eq!(
         HandoverStore::new(&LocalStore::open().unwrap()).current(),
@@ -58,4 +90,5 @@ async fn a_stored_pin_unlocks_and_no_other() {
     );
     store.stop().unwrap();
     assert_eq!(kv.get(HANDOVER_KEY).unwrap(), None);
+    v::wipe(&kv).unwrap();
 }

@@ -4,6 +4,7 @@
 
 use doorstep::store::local::LocalStore;
 use doorstep::store::KvStore;
+use doorstep::store::ResponseStore;
 use doorstep::ui::App;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
@@ -35,19 +36,32 @@ fn type_into(input: &HtmlElement, text: &str) {
         .unwrap();
 }
 
+/// The stored responses as JSON, their sealed answers opened with the held key (and none
+/// of the answers typed readable in the raw records: `building` is an identifier).
 fn stored_responses(kv: &LocalStore) -> Vec<serde_json::Value> {
-    kv.keys()
+    for k in kv
+        .keys()
         .unwrap()
         .into_iter()
         .filter(|k| k.starts_with("doorstep.r."))
-        .map(|k| serde_json::from_str(&kv.get(&k).unwrap().unwrap()).unwrap())
+    {
+        let raw = kv.get(&k).unwrap().unwrap();
+        assert!(!raw.contains("\"building\""), "{raw}");
+    }
+    let (all, damaged) = ResponseStore::open(kv.clone()).unwrap().all().unwrap();
+    assert!(damaged.is_empty());
+    all.iter()
+        .map(|r| serde_json::to_value(r).unwrap())
         .collect()
 }
 
-/// Clears storage, opens the app at `hash` inside a fresh element, and waits for it to draw.
+/// Clears storage, gives the device a PIN (unlocked, as after typing it), opens the app at
+/// `hash` inside a fresh element, and waits for it to draw.
 async fn mount_app(hash: &str) -> (LocalStore, HtmlElement, impl Drop) {
     let kv = LocalStore::open().unwrap();
     kv.storage().clear().unwrap();
+    let key = doorstep::store::vault::first_lock(&kv, &[7; 32], [1; 16], 1).unwrap();
+    doorstep::vault::holder::hold(&key);
     web_sys::window()
         .unwrap()
         .location()

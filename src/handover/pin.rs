@@ -5,58 +5,10 @@
 //! of the PIN with it (the derivation runs in the browser's WebCrypto, at native speed;
 //! see `ui::handover`). Comparing two derived values takes the same time whatever they hold.
 
-use crate::export::project::{hex, unhex};
 use crate::i18n::Lang;
 
-/// PBKDF2 rounds: OWASP's 2023 figure for HMAC-SHA-256. WebCrypto derives it in a few
-/// hundred milliseconds on a tablet; a guesser pays as much for every try.
-pub const ITERATIONS: u32 = 600_000;
 pub const MIN_DIGITS: usize = 6;
 pub const MAX_DIGITS: usize = 12;
-
-/// A stored PIN check: `pbkdf2-sha256$<iterations>$<salt hex>$<derived hex>`.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct PinRecord {
-    pub iterations: u32,
-    pub salt: Vec<u8>,
-    pub derived: Vec<u8>,
-}
-
-impl PinRecord {
-    pub fn to_value(&self) -> String {
-        format!(
-            "pbkdf2-sha256${}${}${}",
-            self.iterations,
-            hex(&self.salt),
-            hex(&self.derived)
-        )
-    }
-
-    pub fn parse(value: &str) -> Option<PinRecord> {
-        let mut parts = value.split('$');
-        if parts.next()? != "pbkdf2-sha256" {
-            return None;
-        }
-        let iterations = parts.next()?.parse().ok().filter(|&n| n > 0)?;
-        let salt = unhex(parts.next()?).filter(|s| s.len() >= 16)?;
-        let derived = unhex(parts.next()?).filter(|d| d.len() == 32)?;
-        parts.next().is_none().then_some(PinRecord {
-            iterations,
-            salt,
-            derived,
-        })
-    }
-
-    /// Whether `derived` (the typed PIN through the same derivation) is this record's.
-    pub fn matches(&self, derived: &[u8]) -> bool {
-        derived.len() == self.derived.len()
-            && derived
-                .iter()
-                .zip(&self.derived)
-                .fold(0u8, |acc, (a, b)| acc | (a ^ b))
-                == 0
-    }
-}
 
 /// Why a new PIN is refused.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

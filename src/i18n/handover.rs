@@ -31,6 +31,7 @@ pub enum HoMsg {
     Wait,
     PinDamaged,
     NotFound,
+    PinIsDevice,
 }
 
 impl HoMsg {
@@ -86,6 +87,10 @@ impl HoMsg {
                 "The stored PIN is damaged and cannot be checked. Contact the project coordinator.",
             ),
             HoMsg::NotFound => ("找不到这份问卷。", "This survey was not found."),
+            HoMsg::PinIsDevice => (
+                "收回平板时输入本机的PIN码。",
+                "Taking the tablet back needs this device's PIN.",
+            ),
         };
         match lang {
             Lang::Zh => zh,

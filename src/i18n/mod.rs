@@ -7,6 +7,7 @@ pub mod export;
 pub mod handback;
 pub mod handover;
 pub mod library;
+pub mod lock;
 pub mod messages;
 pub mod projects;
 pub mod visits;

@@ -4,11 +4,13 @@
 //! every screen change without a JSON parser.
 
 use super::{KvStore, StoreError};
-use crate::handover::pin::{Backoff, PinRecord};
+use crate::handover::pin::Backoff;
 use crate::handover::{Handover, DEFAULT_IDLE_MINUTES, MAX_IDLE_MINUTES};
 
 pub const HANDOVER_KEY: &str = "doorstep.handover";
-const PIN_KEY: &str = "doorstep.pin";
+/// Where the hand-over PIN's check was kept before the device PIN replaced it: removed
+/// by the device's first lock.
+pub(super) const LEGACY_PIN_KEY: &str = "doorstep.pin";
 const IDLE_KEY: &str = "doorstep.handover.idle";
 /// "1" when hand-overs show one question per screen.
 const ONE_KEY: &str = "doorstep.handover.one";
@@ -50,25 +52,10 @@ impl<S: KvStore> HandoverStore<S> {
         self.kv.remove(HANDOVER_KEY)
     }
 
-    /// Whether a PIN was set (without reading it: the first load needs only this).
-    pub fn has_pin(&self) -> bool {
-        matches!(self.kv.get(PIN_KEY), Ok(Some(_)))
-    }
-
-    /// The PIN check; `Err` when one is stored but damaged (then no PIN can unlock, and the
-    /// screen says so rather than taking any PIN).
-    pub fn pin(&self) -> Result<Option<PinRecord>, StoreError> {
-        match self.kv.get(PIN_KEY)? {
-            None => Ok(None),
-            Some(v) => PinRecord::parse(&v).map(Some).ok_or(StoreError::Corrupt {
-                key: PIN_KEY.into(),
-                detail: "not a PIN record".into(),
-            }),
-        }
-    }
-
-    pub fn set_pin(&self, record: &PinRecord) -> Result<(), StoreError> {
-        self.kv.set(PIN_KEY, &record.to_value())
+    /// Whether the hand-over settings were saved once: the first hand-over shows them
+    /// (the PIN is the device's, chosen on first use: `store::vault`).
+    pub fn is_set_up(&self) -> bool {
+        matches!(self.kv.get(IDLE_KEY), Ok(Some(_)))
     }
 
     pub fn idle_minutes(&self) -> u32 {
@@ -140,23 +127,12 @@ mod tests {
     }
 
     #[test]
-    fn the_pin_the_idle_time_and_the_wait_are_kept() {
+    fn the_idle_time_and_the_wait_are_kept() {
         let kv = MemoryStore::new();
         let s = HandoverStore::new(&kv);
-        assert!(!s.has_pin());
-        assert_eq!(s.pin(), Ok(None));
-        let r = PinRecord {
-            iterations: 10,
-            salt: vec![7; 16],
-            derived: vec![9; 32],
-        };
-        s.set_pin(&r).unwrap();
-        assert!(s.has_pin());
-        assert_eq!(s.pin(), Ok(Some(r)));
-        kv.set(PIN_KEY, "tampered").unwrap();
-        assert!(matches!(s.pin(), Err(StoreError::Corrupt { .. })));
-
+        assert!(!s.is_set_up());
         s.set_idle_minutes(10).unwrap();
+        assert!(s.is_set_up());
         assert_eq!(s.idle_minutes(), 10);
         s.set_idle_minutes(0).unwrap();
         assert_eq!(s.idle_minutes(), 1);

@@ -164,12 +164,15 @@ fn merge(answers: &mut Row, hidden: Row) {
     }
 }
 
+/// A form's id and version.
+type FormVersion = (String, u32);
+
 /// Sealing and unsealing of stored responses, apart from `ResponseStore` so that its code
 /// exists once in the wasm, not once per kind of store.
 #[derive(Default)]
 pub(super) struct Codec {
     /// The answers sealed in each form version's responses, worked out once per version.
-    sealed: RefCell<Vec<((String, u32), Rc<Sealed>)>>,
+    sealed: RefCell<Vec<(FormVersion, Rc<Sealed>)>>,
 }
 
 /// The sealed text in a stored response's `x`, which `Codec::encode` writes last; the

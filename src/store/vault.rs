@@ -90,6 +90,30 @@ fn damaged(key: &str, e: VaultError) -> StoreError {
     }
 }
 
+/// Where the lock screen returns once unlocked (sessionStorage: this tab's).
+pub const LOCK_RETURN_KEY: &str = "doorstep.lock.to";
+/// Set (sessionStorage) when the worker says the PIN is forgotten: the export screen opens
+/// while locked, to take out what can be read before wiping.
+pub const FORGOT_KEY: &str = "doorstep.lock.forgot";
+/// Minutes without a touch before the device locks itself.
+const IDLE_KEY: &str = "doorstep.lock.idle";
+pub const DEFAULT_IDLE_MINUTES: u32 = 10;
+/// Longer would leave a lost tablet open for an hour.
+pub const MAX_IDLE_MINUTES: u32 = 60;
+
+pub fn idle_minutes(kv: &dyn KvStore) -> u32 {
+    kv.get(IDLE_KEY)
+        .ok()
+        .flatten()
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or(DEFAULT_IDLE_MINUTES)
+        .clamp(1, MAX_IDLE_MINUTES)
+}
+
+pub fn set_idle_minutes(kv: &dyn KvStore, minutes: u32) -> Result<(), StoreError> {
+    kv.set(IDLE_KEY, &minutes.clamp(1, MAX_IDLE_MINUTES).to_string())
+}
+
 /// Values sealed whole (responses are sealed per answer).
 pub fn sealed_whole(key: &str) -> bool {
     key == WALK_KEY
@@ -150,6 +174,8 @@ pub fn first_lock(
     let journal = Pending::first(&key, Lock::new(&key, kek, salt, iterations));
     kv.set(NEXT_KEY, &journal.to_value())?;
     finish(kv, &journal, &[], &key)?;
+    // The hand-over's own PIN, from before: the device PIN is the one now.
+    let _ = kv.remove(super::handover::LEGACY_PIN_KEY);
     Ok(key)
 }
 

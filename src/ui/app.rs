@@ -8,6 +8,7 @@ use crate::handover::Handover;
 use crate::i18n::{Lang, Msg};
 use crate::route::Route;
 use crate::store::local::LocalStore;
+use crate::store::vault::{Sealer, FORGOT_KEY, LOCK_RETURN_KEY};
 use crate::store::{HandoverStore, KvStore, ResponseStore, StoreError, LANG_KEY, RESUME_KEY};
 use leptos::prelude::*;
 
@@ -62,6 +63,28 @@ impl AppState {
     /// `route`, or where it leads while the tablet is handed over. The state is read from
     /// storage each time: the hand-back module or another tab may have changed it.
     fn guarded(&self, route: Route) -> Route {
+        // The device lock comes first: locked, or before the device has a PIN (first
+        // use), every screen is the lock screen, which returns to the one asked for.
+        let locked = self
+            .with_store(|s| !matches!(Sealer::of(s.kv()), Sealer::Open(_)))
+            .unwrap_or(false);
+        // A forgotten PIN (the lock screen's offer, this tab only): the export screen,
+        // which exports what can be read without it.
+        let forgot = || {
+            route == Route::Export
+                && self
+                    .scratch
+                    .with_value(|s| s.as_ref().and_then(|s| s.get(FORGOT_KEY).ok().flatten()))
+                    .is_some()
+        };
+        if locked && route != Route::Lock && !forgot() {
+            self.scratch.with_value(|s| {
+                if let Some(s) = s {
+                    let _ = s.set(LOCK_RETURN_KEY, &route.to_hash());
+                }
+            });
+            return Route::Lock;
+        }
         let current = self
             .with_store(|s| HandoverStore::new(s.kv()).current())
             .flatten();
@@ -79,6 +102,19 @@ impl AppState {
             Some(h) => h.guard(route),
             None => crate::handover::unguarded(route),
         }
+    }
+
+    /// Locks the device now: the key is forgotten by every module of the page. The PIN
+    /// brings the worker back to this screen.
+    pub fn lock(&self) {
+        browser::blur_active();
+        crate::vault::holder::forget();
+        let here = Route::parse(&browser::location_hash());
+        if here == Route::Lock {
+            // The lock screen's settings are up: drawn afresh, it shows the locked state.
+            return browser::reload();
+        }
+        self.go(here);
     }
 
     /// During a hand-over: to the hand-back screen, remembering where the resident was.
@@ -173,8 +209,12 @@ pub fn App() -> impl IntoView {
     // Another tab typing writes on every keystroke: refresh lists at most twice a second.
     let refresh_pending = StoredValue::new(false);
     let on_storage = window_event_listener(leptos::ev::storage, move |e| {
-        // Another tab started or ended a hand-over: this one follows at once.
-        if e.key().as_deref() == Some(crate::store::HANDOVER_KEY) {
+        // Another tab started or ended a hand-over, or changed the PIN (this page's key is
+        // then an old one): this one follows at once.
+        if matches!(
+            e.key().as_deref(),
+            Some(crate::store::HANDOVER_KEY | crate::vault::lock::VAULT_KEY)
+        ) {
             state.show(Route::parse(&browser::location_hash()));
         }
         let ours = e.key().is_none_or(|k| k.starts_with(crate::store::PREFIX));
@@ -217,6 +257,9 @@ pub fn App() -> impl IntoView {
             <span class="offline" data-testid="offline-badge" hidden=move || online.get()>
                 {move || state.t(Msg::Offline)}
             </span>
+            <button class="lock" data-testid="lock-now" title=move || state.t(Msg::LockNow) on:click=move |_| state.lock()>
+                "🔒"<span class="label">{move || state.t(Msg::LockNow)}</span>
+            </button>
             <button
                 class="lang"
                 data-testid="lang-switch"
@@ -257,6 +300,7 @@ pub fn App() -> impl IntoView {
                 Route::Unlock { .. } => {
                     view! { <ToolsHost screen="unlock" module="handback" /> }.into_any()
                 }
+                Route::Lock => view! { <ToolsHost screen="lock" module="handback" /> }.into_any(),
                 Route::Workspace => {
                     view! { <ToolsHost screen="workspace" module="workspace" /> }.into_any()
                 }
@@ -273,6 +317,16 @@ pub fn App() -> impl IntoView {
     }
 }
 
+/// The minutes after which an unlocked device locks itself; `None` without a PIN or when
+/// locked already.
+fn lock_minutes(kv: &LocalStore) -> Option<u32> {
+    match Sealer::of(kv) {
+        Sealer::Open(_) => Some(crate::store::vault::idle_minutes(kv)),
+        _ => None,
+    }
+}
+
+/// The device locks itself after its minutes without a touch (see `lock_minutes`).
 /// During a hand-over, after the chosen minutes without a touch or a key, the hand-back
 /// screen: answers are saved as they are given, so nothing is lost, and the next person to
 /// pick up the tablet sees no one's answers.
@@ -294,13 +348,22 @@ fn watch_idle(state: AppState) {
     touched.forget();
     set_interval(
         move || {
+            let idle = browser::now_ms() - last.get_value();
+            // The device lock: after its minutes without a touch, wherever the app is.
+            if let Some(minutes) = state.with_store(|s| lock_minutes(s.kv())).flatten() {
+                if idle >= f64::from(minutes) * 60_000.0 {
+                    last.set_value(browser::now_ms());
+                    state.lock();
+                    return;
+                }
+            }
             let Some(h) = state.handover.get_value() else {
                 return;
             };
             let answering = state
                 .route
                 .with_untracked(|r| matches!(r, Route::Survey { .. } | Route::Question { .. }));
-            if answering && browser::now_ms() - last.get_value() >= h.idle_ms() {
+            if answering && idle >= h.idle_ms() {
                 state.hand_back();
             }
         },

@@ -89,10 +89,13 @@ fn prepare(kv: &LocalStore, filter: &Filter, lang: Lang) -> Result<Prepared, Not
         )));
     }
     let exported = exports.exported().map_err(problem)?;
-    let (all, damaged) = ResponseStore::open(kv)
-        .map_err(problem)?
-        .all()
-        .map_err(problem)?;
+    let store = ResponseStore::open(kv).map_err(problem)?;
+    // A forgotten PIN: what can be read without it (the sealed answers stay out).
+    let (all, damaged) = match store.all() {
+        Err(StoreError::Locked) => store.readable(),
+        read => read,
+    }
+    .map_err(problem)?;
     let responses: Vec<Response> = all
         .into_iter()
         .filter(|r| filter.admits(r, &exported))
@@ -245,15 +248,22 @@ pub fn Export(lang: Lang, kv: LocalStore) -> impl IntoView {
     let project_note = RwSignal::new(None::<Note>);
     let pending = RwSignal::new(None::<Project>);
 
+    let locked = kv.with_value(|kv| {
+        matches!(
+            crate::store::vault::Sealer::of(kv),
+            crate::store::vault::Sealer::Locked
+        )
+    });
     view! {
         <section class="export">
             <a class="button" href="#/" data-testid="back-to-list">{t(Msg::BackToList)}</a>
             <h1>{e(ExpMsg::Title)}</h1>
+            <p class="banner error" role="alert" data-testid="export-locked" hidden=!locked>{e(ExpMsg::Locked)}</p>
             <p class="note">{e(ExpMsg::Intro)}</p>
             <ProjectPanel lang=lang kv=kv project=project note=project_note pending=pending />
             <ExportPanel lang=lang kv=kv project=project reload=reload />
             <HistoryPanel lang=lang kv=kv reload=reload />
-            // The device's hand-over PIN, idle time and one-question mode (hand-back module).
+            // The hand-over's idle time and one-question mode (hand-back module).
             <h2>{crate::i18n::handover::HoMsg::SettingsTitle.get(lang)}</h2>
             <a class="button" href="#/hand-over" data-testid="hand-over-settings">
                 {crate::i18n::handover::HoMsg::SettingsTitle.get(lang)}

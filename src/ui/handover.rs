@@ -12,7 +12,6 @@
 
 use super::browser;
 use crate::form::Form;
-use crate::handover::pin::{check_new, PinRecord, ITERATIONS};
 use crate::handover::{for_resident, MAX_IDLE_MINUTES};
 use crate::i18n::handover::HoMsg;
 use crate::i18n::Lang;
@@ -49,17 +48,6 @@ pub async fn derive(pin: &str, salt: &[u8], iterations: u32) -> Option<Vec<u8>> 
     Some(js_sys::Uint8Array::new(&bits).to_vec())
 }
 
-/// A new PIN's stored check, with a fresh random salt.
-async fn record_of(pin: &str) -> Option<PinRecord> {
-    let salt = browser::random48()?[..16].to_vec();
-    let derived = derive(pin, &salt, ITERATIONS).await?;
-    Some(PinRecord {
-        iterations: ITERATIONS,
-        salt,
-        derived,
-    })
-}
-
 /// The form of response `id`, for its sections' audiences (the built-in one borrowed).
 fn form_of(kv: &LocalStore, id: &str) -> Option<Cow<'static, Form>> {
     let r = ResponseStore::open(kv.clone())
@@ -90,13 +78,6 @@ pub fn Setup(lang: Lang, kv: LocalStore) -> impl IntoView {
         _ => None,
     };
     let store = HandoverStore::new(kv.clone());
-    // A damaged record is replaced like a missing one: this screen is out of a resident's
-    // reach (the hand-over guard sends every other screen to the hand-back screen).
-    let existing = store.pin().ok().flatten();
-    let has_pin = existing.is_some();
-    let pin = RwSignal::new(String::new());
-    let again = RwSignal::new(String::new());
-    let current = RwSignal::new(String::new());
     let one = RwSignal::new(store.one_by_one());
     let idle = RwSignal::new(store.idle_minutes().to_string());
     let note = RwSignal::new(None::<(bool, String)>);
@@ -121,38 +102,13 @@ pub fn Setup(lang: Lang, kv: LocalStore) -> impl IntoView {
             Ok(m) if (1..=MAX_IDLE_MINUTES).contains(&m) => m,
             _ => return problem(format!("{} 1–{MAX_IDLE_MINUTES}", t(HoMsg::IdleMinutes))),
         };
-        let (new_pin, confirm, old) = (
-            pin.get_untracked(),
-            again.get_untracked(),
-            current.get_untracked(),
-        );
-        // A PIN is chosen the first time; later only when the worker asks to change it.
-        let changing = !has_pin || !old.is_empty() || !new_pin.is_empty();
-        if changing {
-            if let Err(p) = check_new(&new_pin, &confirm) {
-                return problem(p.text(lang).to_owned());
-            }
-        }
         busy.set(true);
         note.set(Some((false, t(HoMsg::Working).to_owned())));
         let kv = kv2.clone();
-        let existing = existing.clone();
         let id = id.clone();
         wasm_bindgen_futures::spawn_local(async move {
             let store = HandoverStore::new(kv.clone());
             let outcome = async {
-                if changing {
-                    if let Some(rec) = &existing {
-                        let typed = derive(&old, &rec.salt, rec.iterations)
-                            .await
-                            .ok_or(HoMsg::NoCrypto)?;
-                        if !rec.matches(&typed) {
-                            return Err(HoMsg::WrongPin);
-                        }
-                    }
-                    let rec = record_of(&new_pin).await.ok_or(HoMsg::NoCrypto)?;
-                    store.set_pin(&rec).map_err(|_| HoMsg::NotSaved)?;
-                }
                 store
                     .set_one_by_one(one.get_untracked())
                     .and_then(|_| store.set_idle_minutes(minutes))
@@ -166,12 +122,7 @@ pub fn Setup(lang: Lang, kv: LocalStore) -> impl IntoView {
             busy.set(false);
             match (outcome, id) {
                 (Ok(()), Some(id)) => browser::set_hash(&resident_start(&kv, &id).to_hash()),
-                (Ok(()), None) => {
-                    pin.set(String::new());
-                    again.set(String::new());
-                    current.set(String::new());
-                    note.set(Some((false, t(HoMsg::Saved).to_owned())));
-                }
+                (Ok(()), None) => note.set(Some((false, t(HoMsg::Saved).to_owned()))),
                 (Err(m), _) => note.set(Some((true, t(m).to_owned()))),
             }
         });
@@ -181,19 +132,7 @@ pub fn Setup(lang: Lang, kv: LocalStore) -> impl IntoView {
             <h1>{t(if starting { HoMsg::SetupTitle } else { HoMsg::SettingsTitle })}</h1>
             <p class="note">{t(HoMsg::SetupHelp)}</p>
             <form on:submit=submit>
-                <fieldset hidden=!has_pin>
-                    <legend>{t(HoMsg::ChangePin)}</legend>
-                    <label for="pin-current">{t(HoMsg::CurrentPin)}</label>
-                    <input id="pin-current" data-testid="pin-current" type="password" inputmode="numeric"
-                        autocomplete="off" prop:value=current on:input=move |ev| current.set(event_target_value(&ev)) />
-                </fieldset>
-                <label for="pin-new">{t(HoMsg::NewPin)}</label>
-                <p class="hint" id="pin-help">{t(HoMsg::NewPinHelp)}</p>
-                <input id="pin-new" data-testid="pin-new" type="password" inputmode="numeric" autocomplete="off"
-                    aria-describedby="pin-help" prop:value=pin on:input=move |ev| pin.set(event_target_value(&ev)) />
-                <label for="pin-again">{t(HoMsg::PinAgain)}</label>
-                <input id="pin-again" data-testid="pin-again" type="password" inputmode="numeric" autocomplete="off"
-                    prop:value=again on:input=move |ev| again.set(event_target_value(&ev)) />
+                <p class="hint">{t(HoMsg::PinIsDevice)}" "<a href="#/lock" data-testid="device-lock-link">{t(HoMsg::ChangePin)}</a></p>
                 <label class="option">
                     <input type="checkbox" data-testid="one-by-one" prop:checked=one
                         on:change=move |ev| one.set(event_target_checked(&ev)) />
@@ -256,8 +195,9 @@ pub fn Unlock(lang: Lang, kv: LocalStore) -> impl IntoView {
             if busy.get_untracked() {
                 return;
             }
-            let store = HandoverStore::new(kv.clone());
-            let wait = store.backoff().wait(browser::now_ms());
+            let wait = HandoverStore::new(kv.clone())
+                .backoff()
+                .wait(browser::now_ms());
             if wait > 0.0 {
                 return note.set(Some(format!(
                     "{} {}",
@@ -265,24 +205,18 @@ pub fn Unlock(lang: Lang, kv: LocalStore) -> impl IntoView {
                     (wait / 1000.0).ceil()
                 )));
             }
-            // Without a readable PIN nothing unlocks: a hand-over is only ever started
-            // with one, so a missing one was taken away.
-            let Ok(Some(rec)) = store.pin() else {
-                return note.set(Some(t(HoMsg::PinDamaged).to_owned()));
-            };
             busy.set(true);
             note.set(None);
             let typed = pin.get_untracked();
             let (kv, id) = (kv.clone(), id.clone());
             wasm_bindgen_futures::spawn_local(async move {
-                let derived = derive(&typed, &rec.salt, rec.iterations).await;
+                // The device PIN ends a hand-over (`ui::lock` counts wrong ones).
+                let checked = super::lock::try_pin(&kv, &typed).await;
                 busy.set(false);
                 pin.set(String::new());
-                let store = HandoverStore::new(kv.clone());
-                match derived {
-                    Some(d) if rec.matches(&d) => {
-                        let _ = store.set_backoff(&Default::default());
-                        if store.stop().is_err() {
+                match checked {
+                    Ok(Some(_)) => {
+                        if HandoverStore::new(kv.clone()).stop().is_err() {
                             return note.set(Some(t(HoMsg::NotSaved).to_owned()));
                         }
                         // The worker goes on with the same response: its worker section.
@@ -293,11 +227,10 @@ pub fn Unlock(lang: Lang, kv: LocalStore) -> impl IntoView {
                         };
                         browser::set_hash(&next.to_hash());
                     }
-                    Some(_) => {
-                        let now = browser::now_ms();
-                        let b = store.backoff().failed(now);
-                        let _ = store.set_backoff(&b);
-                        let wait = b.wait(now);
+                    Ok(None) => {
+                        let wait = HandoverStore::new(kv.clone())
+                            .backoff()
+                            .wait(browser::now_ms());
                         note.set(Some(if wait > 0.0 {
                             format!(
                                 "{} {} {}",
@@ -309,7 +242,7 @@ pub fn Unlock(lang: Lang, kv: LocalStore) -> impl IntoView {
                             t(HoMsg::WrongPin).to_owned()
                         }));
                     }
-                    None => note.set(Some(t(HoMsg::NoCrypto).to_owned())),
+                    Err(m) => note.set(Some(t(m).to_owned())),
                 }
             });
         }

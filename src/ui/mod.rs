@@ -9,6 +9,7 @@ mod handback;
 pub mod handover;
 pub mod library;
 mod list;
+mod lock;
 mod projects;
 mod question;
 mod review;
@@ -48,6 +49,7 @@ pub fn start_handback() {
             "return" => leptos::view! { <handback::Return lang=lang kv=kv /> }.into_any(),
             "hand-over" => leptos::view! { <handover::Setup lang=lang kv=kv /> }.into_any(),
             "unlock" => leptos::view! { <handover::Unlock lang=lang kv=kv /> }.into_any(),
+            "lock" => leptos::view! { <lock::DeviceLock lang=lang kv=kv /> }.into_any(),
             _ => leptos::view! { <handback::Receive lang=lang kv=kv /> }.into_any(),
         }
     });

@@ -514,7 +514,7 @@ pub fn SurveyScreen(
             let started = app
                 .with_store(|s| {
                     let store = crate::store::HandoverStore::new(s.kv());
-                    store.has_pin().then(|| store.begin(&id))
+                    store.is_set_up().then(|| store.begin(&id))
                 })
                 .flatten();
             match started {

@@ -46,7 +46,7 @@ pub fn forget() {
     {
         a.fill(0, 0, a.length());
     }
-    let _ = js_sys::Reflect::delete_property(&global.into(), &SLOT.into());
+    let _ = js_sys::Reflect::delete_property(&global, &SLOT.into());
 }
 
 #[cfg(not(target_arch = "wasm32"))]

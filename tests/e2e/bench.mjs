@@ -4,7 +4,12 @@ import { readdirSync, readFileSync } from "node:fs";
 import { execFileSync } from "node:child_process";
 import { gzipSync } from "node:zlib";
 import { join } from "node:path";
-import { launch, serve, DIST, tid, tapToHandover } from "./helpers.mjs";
+import { launch, serve, DIST, tid, tapToHandover, withPin as withTestPin, PIN } from "./helpers.mjs";
+import { testDevice } from "./lib/vault.mjs";
+
+/** Benchmarks run on a device locked as the app locks one: 600,000 PBKDF2 rounds. */
+const DEVICE = await testDevice(PIN, 600_000);
+const withPin = (context) => withTestPin(context, DEVICE);
 
 const RUNS = Number(process.env.BENCH_RUNS || 9);
 
@@ -40,7 +45,7 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 /** One cold load in a fresh context (no HTTP or service-worker cache): navigation start →
  *  list drawn → tap → first question, all on the page's clock. */
 async function load(browser, url, slowdown, direct) {
-  const context = await browser.newContext({ viewport: { width: 1024, height: 768 }, hasTouch: true });
+  const context = await withPin(await browser.newContext({ viewport: { width: 1024, height: 768 }, hasTouch: true }));
   await context.addInitScript(() => {
     // Records, on the page's own clock, when each screen first appears.
     window.__marks = {};
@@ -101,7 +106,7 @@ async function firstQuestion() {
 async function benchSurvey() {
   const browser = await launch();
   const { server, url } = await serve();
-  const context = await browser.newContext({ viewport: { width: 1024, height: 768 }, hasTouch: true });
+  const context = await withPin(await browser.newContext({ viewport: { width: 1024, height: 768 }, hasTouch: true }));
   const page = await context.newPage();
   await page.goto(url + "#/new");
   await page.waitForSelector(tid("question"));
@@ -232,7 +237,7 @@ async function libraryAndImport() {
   const open = [];
   const convert = [];
   for (let i = 0; i < Math.min(RUNS, 5); i++) {
-    const context = await browser.newContext();
+    const context = await withPin(await browser.newContext());
     const page = await context.newPage();
     await page.goto(url);
     await page.waitForSelector(tid("form-library"));
@@ -277,10 +282,11 @@ async function coverageView() {
   const cold = [];
   const warm = [];
   for (let i = 0; i < Math.min(RUNS, 5); i++) {
+    // A device on first use: the community's data is in place, then its PIN seals it all.
     const context = await browser.newContext();
     const page = await context.newPage();
     await page.goto(url);
-    await page.waitForSelector(tid("new-survey"));
+    await page.waitForSelector(tid("device-lock"));
     await page.evaluate(({ households, days }) => {
       localStorage.setItem("doorstep.walk", ["c", ...households.map((h) => h.join("\t"))].join("\n"));
       localStorage.setItem("doorstep.worker", JSON.stringify({ code: "W07" }));
@@ -297,6 +303,7 @@ async function coverageView() {
         localStorage.setItem(`doorstep.r.r${n}`, JSON.stringify(r));
       }
     }, { households, days });
+    await firstPin(page);
     let t0 = Date.now();
     await page.click(tid("visits-link"));
     await page.waitForSelector(tid("hh-v42"));
@@ -309,7 +316,7 @@ async function coverageView() {
     warm.push(Date.now() - t0);
     await context.close();
   }
-  console.log(`coverage_view_2130_households_3000_visits_median: ${median(warm).toFixed(0)} ms (${median(cold).toFixed(0)} ms cold, fetching the module; 2,130 responses stored)`);
+  console.log(`coverage_view_2130_households_3000_visits_median: ${median(warm).toFixed(0)} ms (${median(cold).toFixed(0)} ms cold, fetching the module; 2,130 responses stored; walk list and visits encrypted)`);
   await browser.close();
   server.close();
 }
@@ -323,7 +330,7 @@ async function exportScreen() {
   const prepare = [];
   const write = [];
   for (let i = 0; i < Math.min(RUNS, 5); i++) {
-    const context = await browser.newContext({ acceptDownloads: true });
+    const context = await withPin(await browser.newContext({ acceptDownloads: true }));
     const page = await context.newPage();
     await page.goto(url + "#/new");
     await page.waitForSelector(tid("question"));
@@ -389,7 +396,7 @@ async function workspace() {
   const n = counts.reduce((a, b) => a + b, 0);
   const browser = await launch();
   const { server, url } = await serve();
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const context = await withPin(await browser.newContext({ viewport: { width: 1280, height: 900 } }));
   const page = await context.newPage();
   await page.addInitScript(() => localStorage.setItem("doorstep.lang", "en"));
   await page.goto(url + "#/workspace");
@@ -437,11 +444,9 @@ async function workspace() {
  *  from the worker's PIN to the unlocked survey (600,000 PBKDF2 rounds in WebCrypto). */
 async function handover() {
   const { page, id, close } = await benchSurvey();
-  const pin = "582139";
+  const pin = PIN;
   await page.tap(tid("hand-over"));
   await page.waitForSelector(tid("handover-setup"));
-  await page.fill(tid("pin-new"), pin);
-  await page.fill(tid("pin-again"), pin);
   await page.tap(tid("handover-start"));
   await page.waitForSelector(tid("give-back"));
   const taps = [];
@@ -464,7 +469,73 @@ async function handover() {
   await close();
 }
 
-// BENCH_ONLY=roster (or bundle, first, library, save, coverage, export, workspace, handover) runs one part.
+/** The device PIN chosen on the first-use screen (which seals whatever is stored);
+ *  resolves when the list is back. Returns the milliseconds from the tap. */
+async function firstPin(page) {
+  await page.waitForSelector(`${tid("device-lock")}[data-mode="setup"]`);
+  await page.fill(tid("lock-new-pin"), PIN);
+  await page.fill(tid("lock-pin-again"), PIN);
+  const t0 = Date.now();
+  await page.tap(tid("lock-setup"));
+  await page.waitForSelector(tid("new-survey"), { timeout: 120000 });
+  return Date.now() - t0;
+}
+
+/** The device lock: PBKDF2's 600,000 rounds in WebCrypto alone; the first PIN on a device
+ *  holding 2,130 completed responses (all of them sealed then); and unlocking it: PIN
+ *  typed to the list of 2,130 drawn, every one decrypted for its flat and progress. */
+async function deviceLock() {
+  const browser = await launch();
+  const { server, url } = await serve();
+  const context = await browser.newContext({ hasTouch: true, viewport: { width: 1024, height: 768 } });
+  const page = await context.newPage();
+  await page.goto(url);
+  await page.waitForSelector(tid("device-lock"));
+  const derive = await page.evaluate(async (runs) => {
+    const { subtle } = crypto;
+    const times = [];
+    for (let i = 0; i < runs; i++) {
+      const base = await subtle.importKey("raw", new TextEncoder().encode("582139"), "PBKDF2", false, ["deriveBits"]);
+      const salt = crypto.getRandomValues(new Uint8Array(16));
+      const t0 = performance.now();
+      await subtle.deriveBits({ name: "PBKDF2", hash: "SHA-256", salt, iterations: 600000 }, base, 256);
+      times.push(performance.now() - t0);
+    }
+    return times;
+  }, Math.min(RUNS, 5));
+  // 2,130 completed responses of the built-in form's shape, written before the PIN.
+  await page.evaluate(() => {
+    const choices = ["a", "b", "c"];
+    for (let n = 0; n < 2130; n++) {
+      const members = [0, 1, 2].map((j) => ({ m_rel: j ? "child" : "self", m_age: (n + j * 23) % 90, m_sex: j % 2 ? "male" : "female", m_health: choices[j], m_disab: false }));
+      const r = { id: `r${String(n).padStart(5, "0")}`, form: "community-needs", v: 1, status: "completed",
+        started: "2026-11-02T10:00:00+08:00", updated: "2026-11-02T10:20:00+08:00", completed: "2026-11-02T10:20:00+08:00", rev: 3,
+        a: { consent: true, building: String(1 + (n % 60)), unit: "2", room: `${1 + (n % 6)}0${1 + (n % 2)}`, house_type: "apartment", members,
+          self_health: "fair", chronic: ["hypertension", "diabetes"], income: "b", top_needs: ["lunch", "health"],
+          comments: "希望小区多组织一些老年人活动，楼道灯经常坏", fu_notes: "需要定期上门量血压" }, w: "W07" };
+      localStorage.setItem(`doorstep.r.${r.id}`, JSON.stringify(r));
+    }
+  });
+  const first = await firstPin(page);
+  const unlocks = [];
+  for (let i = 0; i <= Math.min(RUNS, 5); i++) {
+    await page.tap(tid("lock-now"));
+    await page.waitForSelector(`${tid("device-lock")}[data-mode="locked"]`);
+    await page.fill(tid("lock-pin"), PIN);
+    const t0 = Date.now();
+    await page.tap(tid("lock-unlock"));
+    await page.waitForSelector(tid("response-row"), { timeout: 60000 });
+    if (i > 0) unlocks.push(Date.now() - t0);
+  }
+  const rows = await page.locator(tid("response-row")).count();
+  console.log(`pin_derivation_median: ${median(derive).toFixed(0)} ms (PBKDF2-HMAC-SHA-256, 600,000 rounds, WebCrypto; target 700 ms)`);
+  console.log(`first_pin_2130_responses_ms: ${first} ms (PIN derived, then all 2,130 responses sealed)`);
+  console.log(`unlock_2130_responses_median: ${median(unlocks)} ms (PIN typed to the list drawn, ${rows} rows, every response decrypted; target 1,500 ms)`);
+  await browser.close();
+  server.close();
+}
+
+// BENCH_ONLY=roster (or bundle, first, library, save, coverage, export, workspace, handover, lock) runs one part.
 const only = process.env.BENCH_ONLY;
 const part = (name) => !only || only === name;
 if (part("bundle")) bundle();
@@ -476,3 +547,4 @@ if (part("coverage")) await coverageView();
 if (part("export")) await exportScreen();
 if (part("workspace")) await workspace();
 if (part("handover")) await handover();
+if (part("lock")) await deviceLock();

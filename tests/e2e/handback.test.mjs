@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { writeFileSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { launch, serve, tablet, tid, ready, watchErrors } from "./helpers.mjs";
+import { launch, serve, tablet, tid, ready, watchErrors, withPin } from "./helpers.mjs";
 import { seed, download } from "./lib/worker.mjs";
 
 let browser, server, url;
@@ -22,8 +22,8 @@ after(async () => {
   rmSync(tmp, { recursive: true, force: true });
 });
 
-const phone = (b) =>
-  b.newContext({ viewport: { width: 390, height: 844 }, hasTouch: true, isMobile: true, locale: "zh-CN", acceptDownloads: true });
+const phone = async (b) =>
+  withPin(await b.newContext({ viewport: { width: 390, height: 844 }, hasTouch: true, isMobile: true, locale: "zh-CN", acceptDownloads: true }));
 
 /** Text that does not deflate to nothing: long answers take several codes. */
 function longText(n) {

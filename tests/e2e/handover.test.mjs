@@ -4,7 +4,7 @@
 // bring the hand-back screen; only the worker's PIN ends it.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { launch, serve, tablet, tid, watchErrors, storedResponses, violations, tapToHandover } from "./helpers.mjs";
+import { launch, serve, tablet, tid, watchErrors, storedResponses, violations, tapToHandover, PIN } from "./helpers.mjs";
 
 let browser, server, url;
 before(async () => {
@@ -16,26 +16,18 @@ after(async () => {
   server?.close();
 });
 
-const PIN = "582139";
-
-/** A new survey on a tablet (a clock to move when `clock`), handed over the first time:
- *  the PIN chosen on the set-up screen, with `settings` ticked. Returns the response id. */
+/** A new survey on a tablet (its device PIN is `PIN`), handed over the first time: the
+ *  set-up screen with `settings` ticked. Returns the response id. */
 async function handOver(page, { oneByOne = false, idle } = {}) {
   await page.goto(url + "#/new");
   await page.waitForSelector(tid("question"));
   const id = (await page.evaluate(() => location.hash)).split("/")[2];
   await page.tap(tid("hand-over"));
   await page.waitForSelector(tid("handover-setup"));
-  await page.fill(tid("pin-new"), "123456");
-  await page.fill(tid("pin-again"), "123456");
+  // No PIN to choose: the device's own ends the hand-over.
+  assert.equal(await page.locator('input[type="password"]').count(), 0);
   if (oneByOne) await page.check(tid("one-by-one"));
   if (idle) await page.fill(tid("idle-minutes"), String(idle));
-  await page.tap(tid("handover-start"));
-  // An obvious PIN is refused, and said why.
-  await page.waitForSelector(tid("handover-note"));
-  assert.match(await page.innerText(tid("handover-note")), /太容易猜到/);
-  await page.fill(tid("pin-new"), PIN);
-  await page.fill(tid("pin-again"), PIN);
   await page.tap(tid("handover-start"));
   await handedOver(page);
   return id;
@@ -136,10 +128,10 @@ test("hand over: the resident answers, cannot reach anything else, and only the 
   const mine = (await storedResponses(page)).find((r) => r.id === id);
   assert.equal(mine.a.consent, true);
   assert.equal(mine.a.building, "12");
-  // The PIN is never stored, only its PBKDF2 check.
+  // The PIN is never stored; the building is an identifier, stored sealed.
   const stored = await page.evaluate(() => JSON.stringify(localStorage));
   assert.ok(!stored.includes(PIN));
-  assert.match(await page.evaluate(() => localStorage.getItem("doorstep.pin")), /^pbkdf2-sha256\$600000\$[0-9a-f]{32}\$[0-9a-f]{64}$/);
+  assert.ok(!stored.includes('"building"'));
   assert.deepEqual(errors, []);
   await context.close();
 });
@@ -214,7 +206,7 @@ test("one question at a time, large touch targets, and a refusal ends the reside
   await context.close();
 });
 
-test("settings: the idle minutes and one-by-one mode change freely; a new PIN needs the current one", async () => {
+test("settings: the idle minutes and one-by-one mode change freely; the PIN is the device's", async () => {
   const context = await tablet(browser);
   const page = await context.newPage();
   const id = await handOver(page);
@@ -231,16 +223,9 @@ test("settings: the idle minutes and one-by-one mode change freely; a new PIN ne
   await page.tap(tid("handover-start"));
   await page.waitForFunction(() => /设置已保存/.test(document.querySelector('[data-testid="handover-note"]')?.textContent));
   assert.equal(await page.evaluate(() => localStorage.getItem("doorstep.handover.idle")), "5");
-  // A new PIN with a wrong current one is refused; with the right one it replaces it.
-  await page.fill(tid("pin-current"), "000111");
-  await page.fill(tid("pin-new"), "246813");
-  await page.fill(tid("pin-again"), "246813");
-  await page.tap(tid("handover-start"));
-  await page.waitForFunction(() => /不对/.test(document.querySelector('[data-testid="handover-note"]')?.textContent));
-  await page.fill(tid("pin-current"), PIN);
-  await page.tap(tid("handover-start"));
-  await page.waitForFunction(() => /设置已保存/.test(document.querySelector('[data-testid="handover-note"]')?.textContent));
-  // The next hand-over follows the settings: one question at a time, the new PIN.
+  // The PIN is changed on the device lock screen, linked from here.
+  assert.equal(await page.getAttribute(tid("device-lock-link"), "href"), "#/lock");
+  // The next hand-over follows the settings: one question at a time.
   await page.evaluate((id) => (location.hash = `#/r/${id}/0`), id);
   await page.tap(tid("hand-over"));
   await handedOver(page);
@@ -248,7 +233,7 @@ test("settings: the idle minutes and one-by-one mode change freely; a new PIN ne
   assert.match(await page.evaluate(() => localStorage.getItem("doorstep.handover")), / 1 5$/);
   await page.tap(tid("give-back"));
   await onUnlock(page);
-  await unlocked(page, "246813");
+  await unlocked(page, PIN);
   await context.close();
 });
 
@@ -262,8 +247,6 @@ for (const lang of ["zh-CN", "en"]) {
     await page.tap(tid("hand-over"));
     await page.waitForSelector(tid("handover-setup"));
     const found = await violations(page, "hand-over set-up");
-    await page.fill(tid("pin-new"), PIN);
-    await page.fill(tid("pin-again"), PIN);
     await page.tap(tid("handover-start"));
     await handedOver(page);
     found.push(...(await violations(page, "handed over")));

@@ -6,6 +6,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 import { dirname, join } from "node:path";
+import { openResponse, openValue, testDevice } from "./lib/vault.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 export const DIST = join(root, "dist");
@@ -34,14 +35,41 @@ export async function serve(options = {}) {
   return { server, url: `http://127.0.0.1:${server.address().port}/` };
 }
 
-/** A tablet: 1024×768, touch, Chinese locale. */
+/** The test devices' PIN. */
+export const PIN = "582139";
+/** A device lock for PIN, made once per run (1,000 rounds: tests type it often). */
+export const DEVICE = await testDevice(PIN);
+
+/** In a page before the app starts: the device has a PIN and the page holds its key, as
+ *  after the worker typed it, unless a test changed or removed the lock. */
+function seedDevice(d) {
+  try {
+    if (!localStorage.getItem("doorstep.vault") && !localStorage.getItem("doorstep.vault.next")) {
+      localStorage.setItem("doorstep.vault", d.lock);
+    }
+    if (localStorage.getItem("doorstep.vault") === d.lock) globalThis.__doorstepKey = new Uint8Array(d.key);
+  } catch {
+    // about:blank and other pages without storage.
+  }
+}
+
+/** Gives a context's pages the test device's PIN, unlocked (see `seedDevice`). */
+export async function withPin(context, device = DEVICE) {
+  await context.addInitScript(seedDevice, device);
+  return context;
+}
+
+/** A tablet: 1024×768, touch, Chinese locale, its PIN set and unlocked (`pin: false`: a
+ *  device used for the first time). */
 export async function tablet(browser, extra = {}) {
-  return browser.newContext({
+  const { pin = true, ...options } = extra;
+  const context = await browser.newContext({
     viewport: { width: 1024, height: 768 },
     hasTouch: true,
     locale: "zh-CN",
-    ...extra,
+    ...options,
   });
+  return pin ? withPin(context) : context;
 }
 
 /** Collects page errors so a test can assert there were none. */
@@ -70,12 +98,37 @@ export async function ready(page) {
   await page.waitForSelector(`${tid("new-survey")}, ${tid("question")}, ${tid("not-found")}`);
 }
 
+/** Every stored response as the app reads it: sealed answers opened with the key the
+ *  page holds (by tests/e2e/lib/vault.mjs, not by the app's code). */
 export async function storedResponses(page) {
-  return page.evaluate(() =>
-    Object.keys(localStorage)
+  const { raw, held } = await page.evaluate(() => ({
+    raw: Object.keys(localStorage)
       .filter((k) => k.startsWith("doorstep.r."))
-      .map((k) => JSON.parse(localStorage.getItem(k)))
-  );
+      .map((k) => [k, localStorage.getItem(k)]),
+    held: globalThis.__doorstepKey ? Array.from(globalThis.__doorstepKey) : null,
+  }));
+  return Promise.all(raw.map(([k, v]) => openResponse(k, v, held)));
+}
+
+/** The values stored under keys starting with `prefix`, as [key, plain text], opened
+ *  with the page's key where the app sealed them whole. */
+export async function storedValues(page, prefix) {
+  const { raw, held } = await page.evaluate((prefix) => ({
+    raw: Object.keys(localStorage)
+      .filter((k) => k.startsWith(prefix))
+      .map((k) => [k, localStorage.getItem(k)]),
+    held: globalThis.__doorstepKey ? Array.from(globalThis.__doorstepKey) : null,
+  }), prefix);
+  return Promise.all(raw.map(async ([k, v]) => [k, await openValue(k, v, held)]));
+}
+
+/** Polls `check` (async) until it holds; fails after `ms`. */
+export async function until(check, ms = 15000) {
+  const end = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error("condition not met in time");
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }
 
 /** The number box of an integer or decimal question gets a number in range; other text gets

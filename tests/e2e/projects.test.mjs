@@ -7,7 +7,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
-import { launch, serve, tablet, tid, ready, watchErrors } from "./helpers.mjs";
+import { launch, serve, tablet, tid, ready, watchErrors, storedValues } from "./helpers.mjs";
 import { seed, download } from "./lib/worker.mjs";
 
 const fixtures = join(dirname(fileURLToPath(import.meta.url)), "..", "fixtures");
@@ -104,7 +104,9 @@ test("a coordinator's project carries its form, walk list and targets to a worke
     responses: Object.keys(localStorage).filter((k) => k.startsWith("doorstep.r.")).length,
   }));
   assert.ok(stored.form, "the form is in the worker's library");
-  assert.equal(stored.walk.split("\n").length, 13, "the community and 12 households");
+  const [[, walkStored]] = await storedValues(wp, "doorstep.walk");
+  assert.ok(stored.walk.startsWith("\u{1F512}"), "the walk list is stored sealed");
+  assert.equal(walkStored.split("\n").length, 13, "the community and 12 households");
   assert.equal(stored.project.households, undefined, "the device's project keeps the settings only");
   assert.equal(stored.project.key, project.key);
   assert.equal(stored.responses, 30, "no response touched");

@@ -2,7 +2,7 @@
 // browsing), shared by two tabs.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { launch, serve, tablet, tid, ready, storedResponses, onSection, newSurvey } from "./helpers.mjs";
+import { launch, serve, tablet, tid, ready, storedResponses, onSection, newSurvey, until } from "./helpers.mjs";
 
 let browser, server, url;
 before(async () => {
@@ -75,9 +75,7 @@ test("full storage: a clear message, and every earlier answer kept", async () =>
   await onSection(page, 1);
   assert.equal(await page.inputValue(tid("input-room")), "301");
   await page.fill(tid("input-room"), "302");
-  await page.waitForFunction(() =>
-    Object.keys(localStorage).some((k) => k.startsWith("doorstep.r.") && localStorage.getItem(k).includes('"302"'))
-  );
+  await until(async () => (await storedResponses(page))[0]?.a.room === "302");
   [stored] = await storedResponses(page);
   assert.equal(stored.a.room, "302");
   await context.close();

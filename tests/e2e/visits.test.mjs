@@ -3,7 +3,7 @@
 // revisit due today, and starts a survey from a household with its address filled in.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { launch, serve, tablet, tid, ready, fillSection, watchErrors } from "./helpers.mjs";
+import { launch, serve, tablet, tid, ready, fillSection, watchErrors, storedValues, storedResponses } from "./helpers.mjs";
 
 let browser, server, url;
 before(async () => {
@@ -109,9 +109,9 @@ test("walk list, three outcomes, grid and indicators, a revisit due, a survey fr
   assert.equal(await status(page, "2-1-102"), "refused");
   assert.match(await page.textContent(tid("ind-visits")), /5 \/ 200/);
   assert.match(await page.textContent(tid("ind-surveys")), /1 \/ 8/);
-  const visits = await page.evaluate(() =>
-    Object.keys(localStorage).filter((k) => k.startsWith("doorstep.v.")).flatMap((k) => JSON.parse(localStorage.getItem(k)))
-  );
+  // The log is stored sealed: none of its household ids readable in the raw store.
+  assert.ok(!(await page.evaluate(() => JSON.stringify(localStorage))).includes("2-1-102"));
+  const visits = (await storedValues(page, "doorstep.v.")).flatMap(([, v]) => JSON.parse(v));
   assert.equal(visits.length, 5);
   assert.equal(visits.filter((v) => v.o.k === "refused").length, 2, "the door refused and the consent declined");
   assert.ok(visits.every((v) => v.w === "W07"), "every visit carries the worker code");
@@ -126,12 +126,7 @@ test("walk list, three outcomes, grid and indicators, a revisit due, a survey fr
   await page.reload();
   await page.waitForSelector(tid("ind-visits"));
   assert.match(await page.textContent(tid("ind-visits")), /5 \/ 10/);
-  const [response] = await page.evaluate(() =>
-    Object.keys(localStorage)
-      .filter((k) => k.startsWith("doorstep.r."))
-      .map((k) => JSON.parse(localStorage.getItem(k)))
-      .filter((r) => r.a.consent === true)
-  );
+  const [response] = (await storedResponses(page)).filter((r) => r.a.consent === true);
   assert.equal(response.w, "W07", "the response carries the worker code");
   assert.equal(response.hh, "2-1-101");
   // The worker flagged the household for follow-up: it is on the list, with its address.

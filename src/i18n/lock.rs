@@ -1,0 +1,82 @@
+//! Strings of the device lock screen (src/ui/lock.rs). Linked only into the hand-back
+//! module; the PIN rules' own messages are `handover::pin::PinProblem`'s.
+
+use super::Lang;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LockMsg {
+    SetupTitle,
+    SetupHelp,
+    LockedTitle,
+    LockedHelp,
+    SettingsTitle,
+    IdleMinutes,
+    Start,
+    Unlock,
+    LockNow,
+    ChangePin,
+    Changed,
+    Forgot,
+    ForgotHelp,
+    Wipe,
+    ExportFirst,
+    WipeConfirm,
+    WipeConfirmAgain,
+    Interrupted,
+}
+
+impl LockMsg {
+    pub fn get(self, lang: Lang) -> &'static str {
+        let (zh, en) = match self {
+            LockMsg::SetupTitle => ("设置本机PIN码", "Choose this device's PIN"),
+            LockMsg::SetupHelp => (
+                "居民的姓名、电话、门牌、健康情况和文字回答会加密保存在本机，只有输入PIN码才能打开。平板丢了，别人也看不到。已经保存的问卷会一起加密。",
+                "Residents' names, phones, flats, health answers and written answers are stored encrypted on this device and open only with the PIN. A lost tablet shows no one's details. Surveys already on the device are encrypted too.",
+            ),
+            LockMsg::LockedTitle => ("平板已锁定", "This tablet is locked"),
+            LockMsg::LockedHelp => (
+                "输入社工的PIN码继续。",
+                "Enter the worker's PIN to go on.",
+            ),
+            LockMsg::SettingsTitle => ("本机锁定", "Device lock"),
+            LockMsg::IdleMinutes => (
+                "无人操作几分钟后自动锁定",
+                "Minutes without a touch before the tablet locks itself",
+            ),
+            LockMsg::Start => ("设置并加密", "Set the PIN and encrypt"),
+            LockMsg::Unlock => ("解锁", "Unlock"),
+            LockMsg::LockNow => ("立即锁定", "Lock now"),
+            LockMsg::ChangePin => ("更改PIN码", "Change the PIN"),
+            LockMsg::Changed => (
+                "PIN码已更改，所有加密数据已用新密钥重新加密。",
+                "PIN changed: all encrypted data is now under a new key.",
+            ),
+            LockMsg::Forgot => ("忘记PIN码？", "Forgot the PIN?"),
+            LockMsg::ForgotHelp => (
+                "PIN码无法找回，这是为了保护居民：没有PIN码，谁也打不开加密的姓名、电话、门牌、敏感回答和文字回答。可以先导出其余的匿名数据交给协调员；然后清空本机，重新设置PIN码。清空后，本机所有问卷和走访记录都会删除。",
+                "The PIN cannot be recovered; that protects residents: without it no one can open the encrypted names, phones, flats, sensitive and written answers. You can first export the rest, anonymised, for the coordinator; then wipe this device and choose a new PIN. Wiping deletes every survey and visit on this device.",
+            ),
+            LockMsg::Wipe => ("清空本机", "Wipe this device"),
+            LockMsg::ExportFirst => (
+                "先导出匿名数据（不含加密的回答）",
+                "First export the anonymised data (without the encrypted answers)",
+            ),
+            LockMsg::WipeConfirm => (
+                "确定清空本机？所有问卷和走访记录都会删除，无法恢复。",
+                "Wipe this device? Every survey and visit on it is deleted, for good.",
+            ),
+            LockMsg::WipeConfirmAgain => (
+                "最后确认：现在清空？",
+                "Last check: wipe now?",
+            ),
+            LockMsg::Interrupted => (
+                "上次更改PIN码没有完成。已经按您输入的PIN码整理好所有数据。",
+                "The last PIN change did not finish. All data is now in order under the PIN you typed.",
+            ),
+        };
+        match lang {
+            Lang::Zh => zh,
+            Lang::En => en,
+        }
+    }
+}
