@@ -4,6 +4,7 @@
 pub mod anonymise;
 pub(crate) mod builtin;
 pub mod expr;
+mod kind_de;
 pub mod parse;
 pub mod plan;
 
@@ -265,7 +266,9 @@ pub struct Question {
 pub const OTHER: &str = "other";
 pub const NOT_APPLICABLE: &str = "na";
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+/// Read by the hand-written `Deserialize` in `kind_de.rs` (the derived one cost ~17 KB of
+/// wasm), which accepts exactly what `#[derive(Deserialize)]` would.
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub enum Kind {
     SingleChoice {
         choices: Vec<Choice>,

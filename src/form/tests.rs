@@ -371,3 +371,364 @@ fn the_built_in_forms_name_as_constants_matches_the_form() {
         crate::form::BUILTIN_TITLE
     );
 }
+
+/// `Kind`'s hand-written `Deserialize` (kind_de.rs) against what `#[derive(Deserialize)]`
+/// makes of the same enum: the same values from the same JSON, the same errors (with their
+/// positions) from malformed JSON.
+#[cfg(not(target_arch = "wasm32"))]
+mod kind_deserialize {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// `Kind` as it was declared, with the derived impl.
+    #[derive(Debug, Serialize, Deserialize)]
+    enum Kind {
+        SingleChoice {
+            choices: Vec<Choice>,
+            #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+            other: bool,
+        },
+        MultipleChoice {
+            choices: Vec<Choice>,
+            #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+            other: bool,
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            max_choices: Option<u32>,
+            #[serde(default, skip_serializing_if = "Vec::is_empty")]
+            exclusive: Vec<String>,
+        },
+        ShortText {
+            max_length: u32,
+        },
+        LongText {
+            max_length: u32,
+        },
+        Integer {
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            min: Option<i64>,
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            max: Option<i64>,
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            unit: Option<Text>,
+        },
+        Decimal {
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            min: Option<f64>,
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            max: Option<f64>,
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            unit: Option<Text>,
+        },
+        Date,
+        YesNo,
+        Rating {
+            points: u32,
+            low: Text,
+            high: Text,
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            na_label: Option<Text>,
+        },
+        Note,
+        Calculate {
+            calculation: Code,
+        },
+        Repeat {
+            questions: Vec<Question>,
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            count: Option<Code>,
+            min_count: u32,
+            max_count: u32,
+        },
+    }
+
+    /// Both impls on `json`, read as text and (where it is valid JSON) through a `Value`.
+    fn same(json: &str) {
+        fn compare<E: std::fmt::Display + std::fmt::Debug>(
+            json: &str,
+            ours: Result<super::Kind, E>,
+            derived: Result<Kind, E>,
+        ) {
+            match (ours, derived) {
+                (Ok(a), Ok(b)) => assert_eq!(
+                    serde_json::to_value(&a).unwrap(),
+                    serde_json::to_value(&b).unwrap(),
+                    "{json}"
+                ),
+                (Err(a), Err(b)) => assert_eq!(a.to_string(), b.to_string(), "{json}"),
+                (a, b) => panic!("{json}: hand-written {a:?}, derived {b:?}"),
+            }
+        }
+        compare(json, serde_json::from_str(json), serde_json::from_str(json));
+        // Nested, so that error positions are not at the end of the input.
+        let nested = format!("[{json}, 0]");
+        compare(
+            json,
+            serde_json::from_str::<(super::Kind, u8)>(&nested).map(|k| k.0),
+            serde_json::from_str::<(Kind, u8)>(&nested).map(|k| k.0),
+        );
+        if let Ok(v) = serde_json::from_str::<serde_json::Value>(json) {
+            compare(
+                json,
+                serde_json::from_value(v.clone()),
+                serde_json::from_value(v),
+            );
+        }
+    }
+
+    const TEXT: &str = r#"{"zh-CN": "甲", "en": "A"}"#;
+    const CHOICES: &str = r#"[{"value": "a", "label": {"zh-CN": "甲", "en": "A"}}]"#;
+    const QUESTIONS: &str = r#"[{"id": "q", "label": {"zh-CN": "甲", "en": "A"},
+        "required": false, "privacy": "none", "kind": {"Repeat": {"questions": [{"id": "r",
+        "label": {"zh-CN": "乙", "en": "B"}, "required": true, "privacy": null,
+        "kind": "YesNo"}], "min_count": 0, "max_count": 3, "count": "${n}"}}}]"#;
+
+    #[test]
+    fn every_variant_round_trips() {
+        let t = || Text::new("甲", "A");
+        let kinds = [
+            super::Kind::SingleChoice {
+                choices: builtin_form()
+                    .questions()
+                    .find_map(|(_, q)| Some(q.kind.choices().to_vec()).filter(|c| !c.is_empty()))
+                    .unwrap(),
+                other: true,
+            },
+            super::Kind::SingleChoice {
+                choices: vec![],
+                other: false,
+            },
+            super::Kind::MultipleChoice {
+                choices: vec![],
+                other: true,
+                max_choices: Some(2),
+                exclusive: vec!["none".into()],
+            },
+            super::Kind::MultipleChoice {
+                choices: vec![],
+                other: false,
+                max_choices: None,
+                exclusive: vec![],
+            },
+            super::Kind::ShortText { max_length: 80 },
+            super::Kind::LongText { max_length: 2000 },
+            super::Kind::Integer {
+                min: Some(-3),
+                max: Some(i64::MAX),
+                unit: Some(t()),
+            },
+            super::Kind::Integer {
+                min: None,
+                max: None,
+                unit: None,
+            },
+            super::Kind::Decimal {
+                min: Some(-0.5),
+                max: Some(1e300),
+                unit: Some(t()),
+            },
+            super::Kind::Decimal {
+                min: None,
+                max: None,
+                unit: None,
+            },
+            super::Kind::Date,
+            super::Kind::YesNo,
+            super::Kind::Rating {
+                points: 5,
+                low: t(),
+                high: t(),
+                na_label: Some(t()),
+            },
+            super::Kind::Rating {
+                points: 3,
+                low: t(),
+                high: t(),
+                na_label: None,
+            },
+            super::Kind::Note,
+            super::Kind::Calculate {
+                calculation: Code::parse("${a} + 1").unwrap(),
+            },
+            super::Kind::Repeat {
+                questions: builtin_form().sections[0].questions.clone(),
+                count: Some(Code::parse("${n}").unwrap()),
+                min_count: 0,
+                max_count: 9,
+            },
+            super::Kind::Repeat {
+                questions: vec![],
+                count: None,
+                min_count: 1,
+                max_count: 1,
+            },
+        ];
+        for k in kinds {
+            let json = serde_json::to_string(&k).unwrap();
+            assert_eq!(
+                serde_json::from_str::<super::Kind>(&json).unwrap(),
+                k,
+                "{json}"
+            );
+            same(&json);
+        }
+        // Every question of the built-in form, and the form itself.
+        for (_, q) in builtin_form().questions() {
+            same(&serde_json::to_string(&q.kind).unwrap());
+        }
+    }
+
+    #[test]
+    fn malformed_kinds_fail_as_before() {
+        for json in [
+            r#""YesNo""#,
+            r#"{"YesNo": null}"#,
+            r#"{"YesNo": {}}"#,
+            r#"{"YesNo": []}"#,
+            r#""ShortText""#,
+            r#"{"ShortText": null}"#,
+            r#"{"ShortText": 5}"#,
+            r#"{"ShortText": {}}"#,
+            r#"{"ShortText": {"max_length": 5, "max_length": 6}}"#,
+            r#"{"ShortText": {"max_length": -1}}"#,
+            r#"{"ShortText": {"max_length": 5, "choices": 7, "zzz": [1, {}]}}"#,
+            r#"{"ShortText": [5]}"#,
+            r#"{"ShortText": []}"#,
+            r#"{"ShortText": [5, 6]}"#,
+            r#"{"Integer": {"min": 1.5}}"#,
+            r#"{"Integer": {"min": 1e3}}"#,
+            r#"{"Integer": {"max": 18446744073709551615}}"#,
+            r#"{"Integer": {"min": null, "max": 3, "unit": null}}"#,
+            r#"{"Integer": {"unit": {"zh-CN": "岁"}}}"#,
+            r#"{"Integer": [1, 2]}"#,
+            r#"{"Integer": [1.5]}"#,
+            r#"{"Decimal": {"min": 1, "max": 2.5}}"#,
+            r#"{"Decimal": {"min": "1"}}"#,
+            r#"{"Decimal": {"min": 1, "min": 1}}"#,
+            r#"{"Decimal": []}"#,
+            r#"{"Rating": {"points": 5, "low": {"zh-CN": "低", "en": "low"}}}"#,
+            r#"{"Rating": {"high": {"zh-CN": "低", "en": "low"}}}"#,
+            r#"{"Rating": [5]}"#,
+            r#"{"Calculate": {"calculation": "1 +"}}"#,
+            r#"{"Calculate": {"calculation": 1}}"#,
+            r#"{"Calculate": {}}"#,
+            r#"{"Repeat": {"questions": [], "min_count": 0}}"#,
+            r#"{"Repeat": {"questions": [], "max_count": 0}}"#,
+            r#"{"Repeat": {"questions": [], "min_count": 0, "max_count": 1, "count": "("}}"#,
+            r#"{"Repeat": [[], null, 0]}"#,
+            r#"{"Repeat": [[], null, 0, 1]}"#,
+            r#"{"SingleChoice": {"other": true}}"#,
+            r#"{"SingleChoice": {"choices": [], "other": 1}}"#,
+            r#"{"MultipleChoice": {"choices": [], "exclusive": "a"}}"#,
+            r#"{"MultipleChoice": {"choices": [], "max_choices": null}}"#,
+            r#"{"MultipleChoice": [[], true, 2, ["x"]]}"#,
+            r#"{"MultipleChoice": [[], true]}"#,
+            r#"{"Unknown": {}}"#,
+            r#""Unknown""#,
+            r#""yes_no""#,
+            r#"{}"#,
+            r#"{"YesNo": null, "Date": null}"#,
+            r#"{"Note": null, "#,
+            r#"["Note"]"#,
+            r#"null"#,
+            r#"3"#,
+        ] {
+            same(json);
+        }
+        // Spelled out: an Integer's bounds stay whole numbers, a Decimal's may have a fraction.
+        let read = serde_json::from_str::<super::Kind>;
+        assert!(read(r#"{"Integer": {"min": 1.5}}"#).is_err());
+        assert!(read(r#"{"Decimal": {"min": 1.5}}"#).is_ok());
+        assert!(read(r#"{"ShortText": {}}"#)
+            .unwrap_err()
+            .to_string()
+            .starts_with("missing field `max_length`"));
+    }
+
+    const VARIANTS: &[&str] = &[
+        "SingleChoice",
+        "MultipleChoice",
+        "ShortText",
+        "LongText",
+        "Integer",
+        "Decimal",
+        "Date",
+        "YesNo",
+        "Rating",
+        "Note",
+        "Calculate",
+        "Repeat",
+        "Other",
+    ];
+    const KEYS: &[&str] = &[
+        "choices",
+        "other",
+        "max_choices",
+        "exclusive",
+        "max_length",
+        "min",
+        "max",
+        "unit",
+        "points",
+        "low",
+        "high",
+        "na_label",
+        "calculation",
+        "questions",
+        "count",
+        "min_count",
+        "max_count",
+        "zzz",
+    ];
+    const VALUES: &[&str] = &[
+        "0",
+        "7",
+        "-3",
+        "1.5",
+        "2.0",
+        "1e3",
+        "4294967296",
+        "18446744073709551615",
+        "true",
+        "false",
+        "null",
+        "\"x\"",
+        "\"${a} + 1\"",
+        "\"1 +\"",
+        "[]",
+        "[\"a\", \"b\"]",
+        "{}",
+        TEXT,
+        CHOICES,
+        QUESTIONS,
+    ];
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(3000))]
+
+        #[test]
+        fn random_kinds_read_as_derived(
+            variant in 0..VARIANTS.len(),
+            shape in 0u8..6,
+            entries in proptest::collection::vec((0..KEYS.len(), 0..VALUES.len()), 0..7),
+        ) {
+            let name = VARIANTS[variant];
+            let json = match shape {
+                0 => format!("\"{name}\""),
+                1 => format!("{{\"{name}\": null}}"),
+                2 => {
+                    let elements: Vec<&str> = entries.iter().map(|&(_, v)| VALUES[v]).collect();
+                    format!("{{\"{name}\": [{}]}}", elements.join(", "))
+                }
+                3 => format!("{{\"{name}\": {}}}", VALUES[entries.first().map_or(0, |e| e.1)]),
+                _ => {
+                    let fields: Vec<String> = entries
+                        .iter()
+                        .map(|&(k, v)| format!("\"{}\": {}", KEYS[k], VALUES[v]))
+                        .collect();
+                    format!("{{\"{name}\": {{{}}}}}", fields.join(", "))
+                }
+            };
+            same(&json);
+        }
+    }
+}
