@@ -158,7 +158,7 @@ pub struct FollowUpRule {
     pub reason: Text,
 }
 
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Audience {
     /// Asked of the resident.
@@ -192,6 +192,29 @@ pub enum Privacy {
     Sensitive,
     FreeText,
     None,
+}
+
+impl<'de> Deserialize<'de> for Audience {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Ok(match unit_variant(d, &["resident", "worker"])? {
+            0 => Audience::Resident,
+            _ => Audience::Worker,
+        })
+    }
+}
+
+/// The index in `names` of a unit variant written as its name (`"worker"`). By hand: the
+/// derived impls of the first load's small enums each cost a kilobyte of wasm for a
+/// map form this app never writes.
+pub fn unit_variant<'de, D: serde::Deserializer<'de>>(
+    d: D,
+    names: &'static [&'static str],
+) -> Result<usize, D::Error> {
+    let name = String::deserialize(d)?;
+    names
+        .iter()
+        .position(|n| *n == name)
+        .ok_or_else(|| serde::de::Error::unknown_variant(&name, names))
 }
 
 /// Marks questions the app treats specially: the household's location, and consent.

@@ -732,3 +732,27 @@ mod kind_deserialize {
         }
     }
 }
+
+#[test]
+fn small_enums_read_their_names_and_refuse_others() {
+    use crate::response::Status;
+    assert_eq!(
+        serde_json::from_str::<Audience>("\"worker\"").unwrap(),
+        Audience::Worker
+    );
+    assert_eq!(
+        serde_json::from_str::<Status>("\"completed\"").unwrap(),
+        Status::Completed
+    );
+    for (json, expected) in [
+        ("\"draft\"", Status::Draft),
+        ("\"completed\"", Status::Completed),
+    ] {
+        let back: Status = serde_json::from_str(json).unwrap();
+        assert_eq!(back, expected);
+        assert_eq!(serde_json::to_string(&back).unwrap(), json);
+    }
+    let e = serde_json::from_str::<Audience>("\"boss\"").unwrap_err();
+    assert!(e.to_string().contains("unknown variant `boss`"), "{e}");
+    assert!(serde_json::from_str::<Status>("1").is_err());
+}

@@ -9,7 +9,6 @@ pub enum Msg {
     AppName,
     SwitchLanguage,
     SwitchLanguageLabel,
-    LockNow,
     Responses,
     NewSurvey,
     NoResponses,
@@ -47,10 +46,6 @@ pub enum Msg {
     No,
     Other,
     ClearAnswer,
-    Review,
-    AllAnswered,
-    MarkComplete,
-    NeedsAttention,
     Reopen,
     NotFound,
     UpdateReady,
@@ -72,7 +67,6 @@ pub enum Msg {
     Export,
     /// The coordinator's workspace: imports, dashboard, report.
     Workspace,
-    HandBack,
     ReadAloud,
     NoVoice,
     HandOver,
@@ -96,7 +90,6 @@ impl Msg {
             Msg::AppName => ("Doorstep 入户调查", "Doorstep household survey"),
             Msg::SwitchLanguage => ("English", "中文"),
             Msg::SwitchLanguageLabel => ("切换到英文", "Switch to Chinese"),
-            Msg::LockNow => ("锁定", "Lock"),
             Msg::Responses => ("走访记录", "Responses"),
             Msg::NewSurvey => ("开始新调查", "New survey"),
             Msg::FormLibrary => ("问卷库", "Form library"),
@@ -112,7 +105,6 @@ impl Msg {
             Msg::Visits => ("入户走访", "Visits"),
             Msg::Export => ("导出", "Export"),
             Msg::Workspace => ("汇总分析", "Workspace"),
-            Msg::HandBack => ("交回社工（二维码）", "Hand back to the worker (QR codes)"),
             Msg::ReadAloud => ("朗读这道题", "Read this question aloud"),
             Msg::HandOver => ("交给居民填写", "Hand to the resident"),
             Msg::GiveBack => ("交还社工", "Give back to the worker"),
@@ -191,13 +183,6 @@ impl Msg {
             Msg::Yes => ("是", "Yes"),
             Msg::No => ("否", "No"),
             Msg::ClearAnswer => ("清除答案", "Clear answer"),
-            Msg::Review => ("检查并完成", "Review and finish"),
-            Msg::AllAnswered => (
-                "没有需要处理的问题，可以标记为完成。",
-                "Nothing needs attention: the response can be marked as completed.",
-            ),
-            Msg::MarkComplete => ("标记为完成", "Mark as completed"),
-            Msg::NeedsAttention => ("以下题目需要处理：", "These questions need attention:"),
             Msg::Reopen => ("重新打开修改", "Reopen to change"),
             Msg::NotFound => (
                 "找不到这份记录，可能已被删除。",
@@ -290,13 +275,6 @@ pub fn issue_count(lang: Lang, n: usize) -> String {
     match lang {
         Lang::Zh => format!("本部分有 {n} 道题需要处理。"),
         Lang::En => format!("{n} questions in this section need attention."),
-    }
-}
-
-pub fn completed_at(lang: Lang, when: &str) -> String {
-    match lang {
-        Lang::Zh => format!("已于 {when} 完成"),
-        Lang::En => format!("Completed {when}"),
     }
 }
 

@@ -10,6 +10,7 @@ pub mod library;
 pub mod lock;
 pub mod messages;
 pub mod projects;
+pub mod review;
 pub mod visits;
 pub mod workspace;
 
@@ -73,13 +74,52 @@ impl Lang {
     }
 }
 
-/// A text in both languages, as written in a form definition.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+/// A text in both languages, as written in a form definition: `{"zh-CN": …, "en": …}`,
+/// both required, nothing else.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct Text {
     #[serde(rename = "zh-CN")]
     pub zh: String,
     pub en: String,
+}
+
+/// Read by hand: every label of a form is one, and the derived reader (map and list
+/// forms, a field enum) cost the first load twice this one's wasm. Same JSON, same errors.
+impl<'de> serde::Deserialize<'de> for Text {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Text, D::Error> {
+        use serde::de::{Error, MapAccess, Visitor};
+        const FIELDS: &[&str] = &["zh-CN", "en"];
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Text;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("struct Text")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Text, A::Error> {
+                let (mut zh, mut en) = (None, None);
+                while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+                    let slot = match &*key {
+                        "zh-CN" => &mut zh,
+                        "en" => &mut en,
+                        other => return Err(A::Error::unknown_field(other, FIELDS)),
+                    };
+                    if slot.is_some() {
+                        return Err(A::Error::duplicate_field(if key == "en" {
+                            "en"
+                        } else {
+                            "zh-CN"
+                        }));
+                    }
+                    *slot = Some(map.next_value::<String>()?);
+                }
+                Ok(Text {
+                    zh: zh.ok_or_else(|| A::Error::missing_field("zh-CN"))?,
+                    en: en.ok_or_else(|| A::Error::missing_field("en"))?,
+                })
+            }
+        }
+        d.deserialize_struct("Text", FIELDS, V)
+    }
 }
 
 impl Text {
@@ -118,5 +158,35 @@ mod tests {
         assert_eq!(t.get(Lang::En), "Yes");
         assert!(t.is_complete());
         assert!(!Text::new("是", " ").is_complete());
+    }
+
+    #[test]
+    fn text_reads_both_languages_and_nothing_else() {
+        let t: Text = serde_json::from_str(r#"{"en":"Yes","zh-CN":"是"}"#).unwrap();
+        assert_eq!(t, Text::new("是", "Yes"));
+        assert_eq!(
+            serde_json::from_str::<Text>(&serde_json::to_string(&t).unwrap()).unwrap(),
+            t
+        );
+        // Escaped keys and texts too (keys then arrive owned, not borrowed).
+        let t: Text = serde_json::from_str(r#"{"zh\u002dCN":"\"是\"","en":"a\nb"}"#).unwrap();
+        assert_eq!(t, Text::new("\"是\"", "a\nb"));
+        for (json, error) in [
+            (r#"{"zh-CN":"是"}"#, "missing field `en`"),
+            (r#"{"en":"Yes"}"#, "missing field `zh-CN`"),
+            (
+                r#"{"zh-CN":"是","en":"Yes","fr":"Oui"}"#,
+                "unknown field `fr`",
+            ),
+            (
+                r#"{"zh-CN":"是","zh-CN":"否","en":"Yes"}"#,
+                "duplicate field `zh-CN`",
+            ),
+            (r#"{"zh-CN":"是","en":3}"#, "invalid type"),
+            (r#""是""#, "invalid type"),
+        ] {
+            let e = serde_json::from_str::<Text>(json).unwrap_err().to_string();
+            assert!(e.contains(error), "{json}: {e}");
+        }
     }
 }

@@ -13,11 +13,22 @@ use crate::form::{Form, Kind, Question, Role};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
     Draft,
     Completed,
+}
+
+impl<'de> Deserialize<'de> for Status {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Ok(
+            match crate::form::unit_variant(d, &["draft", "completed"])? {
+                0 => Status::Draft,
+                _ => Status::Completed,
+            },
+        )
+    }
 }
 
 /// One answer. Stored untagged so a saved response reads like the form's answers:

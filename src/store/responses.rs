@@ -132,16 +132,20 @@ impl Sealed {
 /// Moves the answers `sealed` names out of `answers`, into the result.
 fn split(answers: &mut Row, sealed: &Sealed) -> Row {
     let mut out = Row::new();
-    let ids: Vec<String> = answers.keys().cloned().collect();
-    for id in ids {
-        if let Some(Value::Rows(rows)) = answers.get_mut(&id) {
-            let hidden: Vec<Row> = rows.iter_mut().map(|r| split(r, sealed)).collect();
-            if hidden.iter().any(|r| !r.is_empty()) {
-                out.insert(id, Value::Rows(hidden));
+    for (id, v) in std::mem::take(answers) {
+        match v {
+            Value::Rows(mut rows) => {
+                let hidden: Vec<Row> = rows.iter_mut().map(|r| split(r, sealed)).collect();
+                if hidden.iter().any(|r| !r.is_empty()) {
+                    out.insert(id.clone(), Value::Rows(hidden));
+                }
+                answers.insert(id, Value::Rows(rows));
             }
-        } else if sealed.has(&id) {
-            if let Some(v) = answers.remove(&id) {
+            v if sealed.has(&id) => {
                 out.insert(id, v);
+            }
+            v => {
+                answers.insert(id, v);
             }
         }
     }

@@ -2,7 +2,6 @@
 
 use super::browser;
 use super::list::ResponseList;
-use super::review::Review;
 use super::survey::SurveyScreen;
 use crate::handover::Handover;
 use crate::i18n::{Lang, Msg};
@@ -104,17 +103,17 @@ impl AppState {
         }
     }
 
-    /// Locks the device now: the key is forgotten by every module of the page. The PIN
-    /// brings the worker back to this screen.
+    /// Locks the device now, as the lock button does (index.html): the key is forgotten
+    /// by every module of the page, and the page reloads, leaving nothing of any resident
+    /// in its memory; the PIN brings the worker back to this screen.
     pub fn lock(&self) {
-        browser::blur_active();
         crate::vault::holder::forget();
-        let here = Route::parse(&browser::location_hash());
-        if here == Route::Lock {
-            // The lock screen's settings are up: drawn afresh, it shows the locked state.
-            return browser::reload();
-        }
-        self.go(here);
+        self.scratch.with_value(|s| {
+            if let Some(s) = s {
+                let _ = s.set(LOCK_RETURN_KEY, &browser::location_hash());
+            }
+        });
+        browser::reload();
     }
 
     /// During a hand-over: to the hand-back screen, remembering where the resident was.
@@ -257,9 +256,6 @@ pub fn App() -> impl IntoView {
             <span class="offline" data-testid="offline-badge" hidden=move || online.get()>
                 {move || state.t(Msg::Offline)}
             </span>
-            <button class="lock" data-testid="lock-now" title=move || state.t(Msg::LockNow) on:click=move |_| state.lock()>
-                "🔒"<span class="label">{move || state.t(Msg::LockNow)}</span>
-            </button>
             <button
                 class="lang"
                 data-testid="lang-switch"
@@ -311,7 +307,9 @@ pub fn App() -> impl IntoView {
                 Route::Survey { id, section } => {
                     view! { <SurveyScreen id=id section=section /> }.into_any()
                 }
-                Route::Review { id } => view! { <Review id=id /> }.into_any(),
+                Route::Review { .. } => {
+                    view! { <ToolsHost screen="review" module="handback" /> }.into_any()
+                }
             }}
         </main>
     }

@@ -45,7 +45,7 @@ pub fn Return(lang: Lang, kv: LocalStore) -> impl IntoView {
         let review = Route::Review { id: id.clone() }.to_hash();
         return view! {
             <p class="banner error" role="alert" data-testid="handback-problem">{h(HbMsg::NotFinished)}</p>
-            <a class="button" href=review>{crate::i18n::Msg::Review.get(lang)}</a>
+            <a class="button" href=review>{crate::i18n::review::ReviewMsg::Review.get(lang)}</a>
         }
         .into_any();
     };

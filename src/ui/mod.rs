@@ -50,6 +50,7 @@ pub fn start_handback() {
             "hand-over" => leptos::view! { <handover::Setup lang=lang kv=kv /> }.into_any(),
             "unlock" => leptos::view! { <handover::Unlock lang=lang kv=kv /> }.into_any(),
             "lock" => leptos::view! { <lock::DeviceLock lang=lang kv=kv /> }.into_any(),
+            "review" => leptos::view! { <review::Review lang=lang kv=kv /> }.into_any(),
             _ => leptos::view! { <handback::Receive lang=lang kv=kv /> }.into_any(),
         }
     });

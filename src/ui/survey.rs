@@ -226,37 +226,19 @@ impl Survey {
         }
     }
 
-    /// Marks complete (after review) or reopens; saves either way.
-    pub fn set_status(&self, complete: bool) -> Result<(), Vec<crate::response::Issue>> {
-        let mut result = Ok(());
+    /// Back to draft (a completed response the worker wants to change); saved at once.
+    /// (Completing is the review screen's, in the hand-back module.)
+    pub fn reopen(&self) {
         let mut outcome = None;
         self.open.update(|o| {
-            let Some(o) = o else { return };
-            if complete {
-                if let Err(issues) = o.response.complete(self.form, browser::now()) {
-                    result = Err(issues);
-                    return;
-                }
-            } else {
+            if let Some(o) = o {
                 o.response.reopen();
+                outcome = self.app.with_store(|s| s.save(o, &browser::now()));
             }
-            outcome = self.app.with_store(|s| s.save(o, &browser::now()));
         });
         if let Some(r) = outcome {
-            let failed = r.is_err();
             self.after_save(r);
-            if failed {
-                // Not saved: keep what storage has, so the screen never claims otherwise.
-                self.open.update(|o| {
-                    if let Some(o) = o {
-                        if complete {
-                            o.response.reopen();
-                        }
-                    }
-                });
-            }
         }
-        result
     }
 }
 
@@ -757,9 +739,7 @@ fn ReadonlyBanner() -> impl IntoView {
     view! {
         <div class="banner info" data-testid="readonly" hidden=move || !survey.completed()>
             {app.t(Msg::Completed)}" · "
-            <button data-testid="reopen" on:click=move |_| {
-                let _ = survey.set_status(false);
-            }>{app.t(Msg::Reopen)}</button>
+            <button data-testid="reopen" on:click=move |_| survey.reopen()>{app.t(Msg::Reopen)}</button>
         </div>
     }
 }

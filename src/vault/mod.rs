@@ -103,7 +103,12 @@ pub fn seal_with(key: &Key, aad: &str, plain: &str, nonce: [u8; 12]) -> String {
     bytes.extend_from_slice(&nonce);
     bytes.extend_from_slice(&ct);
     let (text, spare) = dense::encode(&bytes);
-    format!("{MARK}{}{}{text}", key.gen, if spare { ';' } else { ':' })
+    let mut out = String::with_capacity(text.len() + 8);
+    out.push(MARK);
+    out.push_str(&key.gen.to_string());
+    out.push(if spare { ';' } else { ':' });
+    out.push_str(&text);
+    out
 }
 
 pub fn is_sealed(value: &str) -> bool {
