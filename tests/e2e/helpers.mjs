@@ -41,13 +41,15 @@ export const PIN = "582139";
 export const DEVICE = await testDevice(PIN);
 
 /** In a page before the app starts: the device has a PIN and the page holds its key, as
- *  after the worker typed it, unless a test changed or removed the lock. */
+ *  after the worker typed it (on every load: tests reload often), unless a test changed or
+ *  removed the lock, or locked the tablet (the lock screen's way back is then pending). */
 function seedDevice(d) {
   try {
     if (!localStorage.getItem("doorstep.vault") && !localStorage.getItem("doorstep.vault.next")) {
       localStorage.setItem("doorstep.vault", d.lock);
     }
-    if (localStorage.getItem("doorstep.vault") === d.lock) globalThis.__doorstepKey = new Uint8Array(d.key);
+    const locked = sessionStorage.getItem("doorstep.lock.to") !== null;
+    if (localStorage.getItem("doorstep.vault") === d.lock && !locked) globalThis.__doorstepKey = new Uint8Array(d.key);
   } catch {
     // about:blank and other pages without storage.
   }
