@@ -234,6 +234,9 @@ impl Codec {
             household: plain.household.take(),
             worker: String::new(),
         };
+        // Which household stays sealed; that there is one stays readable (`"hh":""`), so
+        // the visits screen passes over the responses without one unopened.
+        plain.household = hidden.household.as_ref().map(|_| String::new());
         let mut json = to_json(&plain)?;
         if hidden.answers.is_empty() && hidden.other.is_empty() && hidden.household.is_none() {
             return Ok(json);
@@ -525,11 +528,9 @@ impl<S: KvStore> ResponseStore<S> {
             let Some(json) = self.kv.get(&key)? else {
                 continue;
             };
-            // Only a completed response counts; its household ("hh") is sealed once a PIN
-            // is set, and stored only when there is one.
-            if !json.contains("\"completed\":")
-                || !(json.contains("\"hh\":") || json.contains(vault::MARK))
-            {
+            // Only a completed response started from a household counts: "hh" is stored
+            // only when there is one (sealed once a PIN is set, its key kept readable).
+            if !json.contains("\"completed\":") || !json.contains("\"hh\":") {
                 continue;
             }
             if let Ok(r) = self.codec.decode(&sealer, &key, &json) {

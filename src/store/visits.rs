@@ -227,6 +227,9 @@ impl<S: KvStore> VisitStore<S> {
         worker: &str,
     ) -> Result<usize, StoreError> {
         let (visits, _) = self.visits()?;
+        // Grouped by day: each day's record is read and written once, however many
+        // surveys it gains (a sealed day is decrypted and encrypted once, not per visit).
+        let mut by_day: std::collections::BTreeMap<String, Vec<Visit>> = Default::default();
         let mut added = 0;
         for s in completed {
             // Derived from the response: the same visit is never recorded twice.
@@ -244,14 +247,25 @@ impl<S: KvStore> VisitStore<S> {
                     response: s.response.clone(),
                 }
             };
-            self.add(&Visit {
+            let visit = Visit {
                 id,
                 household: s.household.clone(),
                 at: s.at.clone(),
                 worker: worker.to_owned(),
                 outcome,
-            })?;
+            };
+            by_day
+                .entry(format!("{DAY_PREFIX}{}", visit.date()))
+                .or_default()
+                .push(visit);
             added += 1;
+        }
+        // A day at a time: a failure leaves earlier days recorded, and the next call
+        // (which skips what is recorded) finishes the rest.
+        for (key, new) in by_day {
+            let mut day = self.day(&key)?;
+            day.extend(new);
+            self.write(&key, json(&day)?)?;
         }
         Ok(added)
     }

@@ -124,7 +124,8 @@ async function saveThroughUi() {
   await page.tap(tid("choice-consent-yes"));
   // 2,000 other responses: copies of this one's shape with a full set of answers.
   await page.evaluate((id) => {
-    const mine = JSON.parse(localStorage.getItem(`doorstep.r.${id}`));
+    // Without its sealed part: sealed under this response's own key, it opens nowhere else.
+    const { x, ...mine } = JSON.parse(localStorage.getItem(`doorstep.r.${id}`));
     for (let i = 0; i < 2000; i++) {
       const r = { ...mine, id: `bench-${i}`, status: "completed", a: { ...mine.a, comments: "希望小区多组织一些老年人活动，楼道灯经常坏。".repeat(2), building: String(i % 60), room: String(100 + (i % 400)) } };
       localStorage.setItem(`doorstep.r.bench-${i}`, JSON.stringify(r));
@@ -476,7 +477,7 @@ async function firstPin(page) {
   await page.fill(tid("lock-new-pin"), PIN);
   await page.fill(tid("lock-pin-again"), PIN);
   const t0 = Date.now();
-  await page.tap(tid("lock-setup"));
+  await page.click(tid("lock-setup"));
   await page.waitForSelector(tid("new-survey"), { timeout: 120000 });
   return Date.now() - t0;
 }
