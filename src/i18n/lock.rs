@@ -23,6 +23,8 @@ pub enum LockMsg {
     WipeConfirm,
     WipeConfirmAgain,
     Interrupted,
+    Full,
+    ExportToMakeRoom,
 }
 
 impl LockMsg {
@@ -69,6 +71,11 @@ impl LockMsg {
                 "最后确认：现在清空？",
                 "Last check: wipe now?",
             ),
+            LockMsg::Full => (
+                "存储空间不够，无法加密（加密后的中文回答占用更多空间）。什么都没有改变。请先导出，再清除已导出的问卷，腾出空间后重新设置PIN码。",
+                "Not enough storage to encrypt (encrypted Chinese answers take more room). Nothing was changed. Export, clear the exported surveys to make room, then set the PIN again.",
+            ),
+            LockMsg::ExportToMakeRoom => ("去导出", "Go to the export"),
             LockMsg::Interrupted => (
                 "上次更改PIN码没有完成。已经按您输入的PIN码整理好所有数据。",
                 "The last PIN change did not finish. All data is now in order under the PIN you typed.",

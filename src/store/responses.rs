@@ -265,6 +265,21 @@ impl Codec {
         Ok(r)
     }
 
+    /// A stored response sealed under `key` as plain JSON again (a first lock undone);
+    /// `None` when it has no sealed part.
+    pub(super) fn unseal(
+        &self,
+        key: &str,
+        stored: &str,
+        with: &Key,
+    ) -> Result<Option<String>, StoreError> {
+        if sealed_field(stored).is_none() {
+            return Ok(None);
+        }
+        let r = self.decode(&Sealer::Open(with.clone()), key, stored)?;
+        to_json(&r).map(Some)
+    }
+
     /// A stored response as `to` would seal it, opening an older seal with `from`; `None`
     /// when it is sealed under `to` already (or has nothing to seal).
     pub(super) fn reseal(

@@ -37,12 +37,12 @@ pub enum Sealer {
 impl Sealer {
     /// The state of the store `kv`, and the key this page holds.
     pub fn of(kv: &dyn KvStore) -> Sealer {
-        let Ok(Some(value)) = kv.get(VAULT_KEY) else {
-            // A first lock under way (`resume` finishes it) is locked too.
-            return match kv.get(NEXT_KEY) {
-                Ok(Some(_)) => Sealer::Locked,
-                _ => Sealer::Off,
-            };
+        let value = match kv.get(VAULT_KEY) {
+            Ok(Some(v)) => v,
+            // No PIN: plain. A first lock under way (`resume` finishes it), or storage
+            // that cannot say, is locked: never write in the clear by mistake.
+            Ok(None) if matches!(kv.get(NEXT_KEY), Ok(None)) => return Sealer::Off,
+            _ => return Sealer::Locked,
         };
         // Writing while another tab rewrites would leave a record under a dropped key.
         if !matches!(kv.get(NEXT_KEY), Ok(None)) {
@@ -170,10 +170,19 @@ pub fn first_lock(
     if kv.get(VAULT_KEY)?.is_some() || kv.get(NEXT_KEY)?.is_some() {
         return Err(StoreError::Other("a PIN is set already".into()));
     }
-    let key = Key::random(1);
+    // A random first generation: a tab still holding the key of a device wiped and locked
+    // again elsewhere must not take the new lock for its own.
+    let mut gen = [0u8; 4];
+    crate::vault::random(&mut gen);
+    let key = Key::random(u32::from_le_bytes(gen) >> 1 | 1);
     let journal = Pending::first(&key, Lock::new(&key, kek, salt, iterations));
     kv.set(NEXT_KEY, &journal.to_value())?;
-    finish(kv, &journal, &[], &key)?;
+    if let Err(e) = finish(kv, &journal, &[], &key) {
+        // Sealed text can be longer than plain (Chinese): a nearly full device may not
+        // fit it. Back to plain, then say so; the device stays usable to make room.
+        undo_first(kv, &key)?;
+        return Err(e);
+    }
     // The hand-over's own PIN, from before: the device PIN is the one now.
     let _ = kv.remove(super::handover::LEGACY_PIN_KEY);
     Ok(key)
@@ -194,7 +203,34 @@ pub fn resume(kv: &dyn KvStore) -> Result<(), StoreError> {
         return Ok(());
     }
     let key = journal.first_key().ok_or_else(|| corrupt(NEXT_KEY))?;
-    finish(kv, &journal, &[], &key)
+    if let Err(e) = finish(kv, &journal, &[], &key) {
+        // It cannot finish (storage full): undone, the device is as before the PIN.
+        undo_first(kv, &key)?;
+        let _ = e;
+    }
+    Ok(())
+}
+
+/// Undoes a first lock that cannot finish: every record `key` sealed back to plain (as
+/// long as before, or shorter), then the journal removed. The device has no PIN again.
+fn undo_first(kv: &dyn KvStore, key: &Key) -> Result<(), StoreError> {
+    let responses = super::responses::Codec::default();
+    for k in kv.keys()? {
+        let Some(stored) = kv.get(&k)? else {
+            continue;
+        };
+        let plain = if sealed_whole(&k) && vault::is_sealed(&stored) {
+            Some(vault::open(key, &k, &stored).map_err(|e| damaged(&k, e))?)
+        } else if k.starts_with(RESPONSE_PREFIX) {
+            responses.unseal(&k, &stored, key)?
+        } else {
+            None
+        };
+        if let Some(v) = plain {
+            kv.set(&k, &v)?;
+        }
+    }
+    kv.remove(NEXT_KEY)
 }
 
 /// The typed PIN's keys, derived with each salt `status` named, in its order. Returns the

@@ -13,7 +13,7 @@ use crate::visits::walk::{Household, WalkList};
 const MARKERS: &[&str] = &[
     "王秀英",
     "13812345678",
-    "1203",
+    "1203室",
     "李建国",
     "张家",
     "阿姨心脏不好",
@@ -31,7 +31,8 @@ fn filled() -> MemoryStore {
     let form = builtin_form();
     for n in 0..5u64 {
         let mut r = sample::completed(form, &format!("r{n}"), n);
-        r.answers.insert("room".into(), Value::Text("1203".into()));
+        r.answers
+            .insert("room".into(), Value::Text("1203室".into()));
         r.answers
             .insert("comments".into(), Value::Text("王秀英 13812345678".into()));
         r.answers
@@ -51,10 +52,10 @@ fn filled() -> MemoryStore {
         room: "张家".into(),
     }];
     households.push(Household {
-        id: "12栋-1-1203".into(),
+        id: "12栋-1-1203室".into(),
         building: "12栋".into(),
         unit: "1".into(),
-        room: "1203".into(),
+        room: "1203室".into(),
     });
     visits
         .save_walk_list(&WalkList::new("幸福社区", households).unwrap())
@@ -62,7 +63,7 @@ fn filled() -> MemoryStore {
     visits
         .add(&Visit {
             id: "v1".into(),
-            household: "12栋-1-1203".into(),
+            household: "12栋-1-1203室".into(),
             at: "2026-11-20T10:00:00+08:00".into(),
             worker: "W07".into(),
             outcome: Outcome::Other {
@@ -349,7 +350,7 @@ fn a_foundation_format_store_is_migrated_whole() {
     kv.set(SCHEMA_KEY, "1").unwrap();
     let r = sample::completed(builtin_form(), "legacy", 3);
     let mut json = serde_json::to_string(&r).unwrap();
-    json = json.replace("\"a\":{", "\"a\":{\"room\":\"1203\",");
+    json = json.replace("\"a\":{", "\"a\":{\"room\":\"1203室\",");
     kv.set(&response_key("legacy"), &json).unwrap();
     let before = ResponseStore::open(&kv).unwrap().all().unwrap().0;
     lock_first(&kv);
@@ -389,4 +390,38 @@ fn a_forgotten_pin_wipes_the_device() {
     assert_eq!(holder::held(), None);
     assert_eq!(kv.keys().unwrap(), vec!["other.app".to_owned()]);
     assert_eq!(v::status(&kv).unwrap(), Status::NoPin);
+}
+
+#[test]
+fn a_first_pin_that_does_not_fit_is_undone_and_says_so() {
+    holder::forget();
+    // Chinese answers grow when sealed (3 UTF-8 bytes a character, then 15 bits a unit):
+    // a device nearly full cannot take its first PIN.
+    let roomy = MemoryStore::new();
+    let fill = |kv: &MemoryStore| {
+        let responses = ResponseStore::open(kv).unwrap();
+        for n in 0..20u64 {
+            let mut r = sample::completed(builtin_form(), &format!("zh{n}"), n);
+            r.answers.insert(
+                "comments".into(),
+                Value::Text("希望小区多组织一些老年人活动".repeat(40)),
+            );
+            responses.create(r).unwrap();
+        }
+    };
+    fill(&roomy);
+    let all = |kv: &MemoryStore| ResponseStore::open(kv).unwrap().all().unwrap();
+    let expected = all(&roomy);
+    let kv = MemoryStore::with_quota(roomy.chars_used().unwrap() + 400);
+    fill(&kv);
+    let before = kv.dump();
+    assert_eq!(
+        v::first_lock(&kv, &OLD, [9; 16], 10),
+        Err(StoreError::QuotaExceeded)
+    );
+    // As before the PIN: no lock, no journal, every record plain and readable.
+    assert_eq!(kv.dump(), before);
+    assert_eq!(v::status(&kv).unwrap(), Status::NoPin);
+    assert!(matches!(v::Sealer::of(&kv), v::Sealer::Off));
+    assert_eq!(all(&kv), expected);
 }

@@ -626,7 +626,20 @@ fn ExportPanel(
                     return;
                 }
                 let count = entry.count;
-                match kv.with_value(|kv| ExportStore::new(kv).record(entry)) {
+                // Locked (a forgotten PIN), the file lacks the sealed answers: it is not
+                // recorded as their export, so "clear exported" never deletes them.
+                let locked = kv.with_value(|kv| {
+                    matches!(
+                        crate::store::vault::Sealer::of(kv),
+                        crate::store::vault::Sealer::Locked
+                    )
+                });
+                let recorded = if locked {
+                    Ok(())
+                } else {
+                    kv.with_value(|kv| ExportStore::new(kv).record(entry))
+                };
+                match recorded {
                     Ok(()) => note.set(Some(Note::Ok(format!(
                         "{}{name} · {count} {}",
                         e(ExpMsg::Downloaded),

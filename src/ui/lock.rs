@@ -106,6 +106,8 @@ pub fn DeviceLock(lang: Lang, kv: LocalStore) -> impl IntoView {
     let current = RwSignal::new(String::new());
     let minutes = RwSignal::new(v::idle_minutes(&kv));
     let note = RwSignal::new(None::<String>);
+    // The first PIN did not fit: the export (to make room) opens without one.
+    let full = RwSignal::new(false);
     let done = RwSignal::new(None::<&'static str>);
     let busy = RwSignal::new(false);
     // The wait left after wrong PINs, said in words, or `None` to go ahead.
@@ -144,9 +146,23 @@ pub fn DeviceLock(lang: Lang, kv: LocalStore) -> impl IntoView {
                         holder::hold(&key);
                         go_back();
                     }
-                    Err(_) => {
+                    Err(e) => {
                         busy.set(false);
-                        note.set(Some(h(HoMsg::NotSaved).to_owned()));
+                        let is_full = e == crate::store::StoreError::QuotaExceeded;
+                        if is_full {
+                            if let Some(s) = LocalStore::session() {
+                                let _ = s.set(FORGOT_KEY, "1");
+                            }
+                        }
+                        full.set(is_full);
+                        note.set(Some(
+                            if is_full {
+                                t(LockMsg::Full)
+                            } else {
+                                h(HoMsg::NotSaved)
+                            }
+                            .to_owned(),
+                        ));
                     }
                 }
             });
@@ -266,9 +282,10 @@ pub fn DeviceLock(lang: Lang, kv: LocalStore) -> impl IntoView {
             }
         }
     };
+    // As the lock button does: the page reloads, keeping nothing of any resident.
     let lock_now = move |_| {
         holder::forget();
-        mode.set(Mode::Locked);
+        browser::reload();
     };
 
     request_animation_frame(|| {
@@ -313,6 +330,9 @@ pub fn DeviceLock(lang: Lang, kv: LocalStore) -> impl IntoView {
                             {t(LockMsg::Start)}
                         </button>
                         {note_view}
+                        <p hidden=move || !full.get()>
+                            <a class="button" href="#/export" data-testid="lock-make-room">{t(LockMsg::ExportToMakeRoom)}</a>
+                        </p>
                     </form>
                 }.into_any(),
                 Mode::Locked => view! {
