@@ -22,7 +22,6 @@ pub enum LockMsg {
     ExportFirst,
     WipeConfirm,
     WipeConfirmAgain,
-    Interrupted,
     Full,
     ExportToMakeRoom,
 }
@@ -76,10 +75,6 @@ impl LockMsg {
                 "Not enough storage to encrypt (encrypted Chinese answers take more room). Nothing was changed. Export, clear the exported surveys to make room, then set the PIN again.",
             ),
             LockMsg::ExportToMakeRoom => ("去导出", "Go to the export"),
-            LockMsg::Interrupted => (
-                "上次更改PIN码没有完成。已经按您输入的PIN码整理好所有数据。",
-                "The last PIN change did not finish. All data is now in order under the PIN you typed.",
-            ),
         };
         match lang {
             Lang::Zh => zh,

@@ -203,10 +203,9 @@ pub fn resume(kv: &dyn KvStore) -> Result<(), StoreError> {
         return Ok(());
     }
     let key = journal.first_key().ok_or_else(|| corrupt(NEXT_KEY))?;
-    if let Err(e) = finish(kv, &journal, &[], &key) {
+    if finish(kv, &journal, &[], &key).is_err() {
         // It cannot finish (storage full): undone, the device is as before the PIN.
         undo_first(kv, &key)?;
-        let _ = e;
     }
     Ok(())
 }

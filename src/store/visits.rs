@@ -81,8 +81,16 @@ impl<S: KvStore> VisitStore<S> {
 
     /// A value sealed whole once a PIN is set (`store::vault`), as plain text.
     fn read(&self, key: &str) -> Result<Option<String>, StoreError> {
+        self.read_with(&super::vault::Sealer::of(&self.kv), key)
+    }
+
+    fn read_with(
+        &self,
+        sealer: &super::vault::Sealer,
+        key: &str,
+    ) -> Result<Option<String>, StoreError> {
         match self.kv.get(key)? {
-            Some(v) => super::vault::Sealer::of(&self.kv).open(key, v).map(Some),
+            Some(v) => sealer.open(key, v).map(Some),
             None => Ok(None),
         }
     }
@@ -181,7 +189,11 @@ impl<S: KvStore> VisitStore<S> {
     }
 
     fn day(&self, key: &str) -> Result<Vec<Visit>, StoreError> {
-        match self.read(key)? {
+        self.day_with(&super::vault::Sealer::of(&self.kv), key)
+    }
+
+    fn day_with(&self, sealer: &super::vault::Sealer, key: &str) -> Result<Vec<Visit>, StoreError> {
+        match self.read_with(sealer, key)? {
             None => Ok(Vec::new()),
             Some(t) => serde_json::from_str(&t).map_err(|e| corrupt(key, e)),
         }
@@ -206,8 +218,10 @@ impl<S: KvStore> VisitStore<S> {
         keys.sort();
         let mut out = Vec::new();
         let mut damaged = Vec::new();
+        // The lock's state read once for the whole log, not once a day.
+        let sealer = super::vault::Sealer::of(&self.kv);
         for k in keys {
-            match self.day(&k) {
+            match self.day_with(&sealer, &k) {
                 Ok(mut d) => out.append(&mut d),
                 Err(StoreError::Corrupt { .. }) => damaged.push(k),
                 Err(e) => return Err(e),

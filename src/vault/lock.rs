@@ -119,10 +119,6 @@ impl Pending {
         }
     }
 
-    pub fn is_first(&self) -> bool {
-        self.clear.is_some()
-    }
-
     /// The new key of a first lock (no PIN needed: see `clear`).
     pub fn first_key(&self) -> Option<Key> {
         key_of(self.next.gen, self.clear.as_deref()?).ok()
