@@ -95,7 +95,11 @@ pub fn validate_in(
         .or_else(|| {
             q.choice_filter.as_ref()?;
             let offered = logic.choices_offered(q, response, scope);
-            let ok = |v: &String| v == OTHER || offered.iter().any(|c| &c.value == v);
+            // The form's own "other, please specify" is never filtered out; a plain choice
+            // that happens to be named `other` is filtered like any other.
+            let ok = |v: &String| {
+                (q.kind.has_other() && v == OTHER) || offered.iter().any(|c| &c.value == v)
+            };
             let fine = match value {
                 Value::Text(v) => ok(v),
                 Value::List(vs) => vs.iter().all(ok),
@@ -141,7 +145,7 @@ fn check_shape(q: &Question, has_other_text: bool, value: &Value) -> Option<Issu
                 Some(IssueKind::TooManyChoices(max_choices.unwrap_or(0)))
             } else if vs.len() > 1 && vs.iter().any(|v| exclusive.contains(v)) {
                 Some(IssueKind::Exclusive)
-            } else if vs.iter().any(|v| v == OTHER) && !other_text() {
+            } else if *other && vs.iter().any(|v| v == OTHER) && !other_text() {
                 Some(IssueKind::OtherTextMissing)
             } else {
                 None

@@ -369,3 +369,68 @@ mod fuzz {
         }
     }
 }
+
+/// A form's own choice named `other` (no `or_other`) is an ordinary choice: ticking it asks
+/// for no "please specify" text, so the response can be completed (it could not before).
+#[test]
+fn a_choice_named_other_is_an_ordinary_choice() {
+    let c = csv_book(
+        "type,name,label,relevant\n\
+         select_multiple help,help,Which help?,\n\
+         select_one kind,kind,Which kind?,\n\
+         select_one kind2,kind2,Which kind now?,\n",
+        "list_name,name,label,filter\n\
+         help,meals,Meals,\n\
+         help,other,Something else,\n\
+         kind,flat,Flat,\n\
+         kind,other,Other kind,\n\
+         kind2,flat,Flat,a\n\
+         kind2,other,Other kind,b\n",
+    )
+    .unwrap();
+    let form = parse_form(&c.source).unwrap();
+    let mut r = Response::new("r".into(), &form, "2026-11-24T09:00:00+08:00".into());
+    r.set_answer(
+        "help",
+        Some(Answer::List(vec!["meals".into(), "other".into()])),
+    );
+    r.set_answer("kind", Some(Answer::Text("other".into())));
+    r.set_answer("kind2", Some(Answer::Text("other".into())));
+    let l = Logic::evaluate(&form, &r, "2026-11-24");
+    let issues = crate::response::validate_response(&form, &r, &l);
+    assert!(issues.is_empty(), "{issues:?}");
+    assert!(!form.question("help").unwrap().kind.has_other());
+}
+
+/// The same with a choice filter: a plain `other` that the filter leaves out is not
+/// offered, and is refused like any choice not offered.
+#[test]
+fn a_plain_other_choice_is_filtered_like_any_choice() {
+    use crate::form::parse_form;
+    use crate::response::{validate_response, IssueKind};
+    let l = serde_json::json!({"zh-CN": "问", "en": "Q"});
+    let c = |v: &str, city: &str| serde_json::json!({"value": v, "label": l, "columns": {"city": city}});
+    let form = parse_form(
+        &serde_json::json!({
+            "format": 1, "id": "cf", "version": 1, "title": l,
+            "sections": [{"id": "s", "title": l, "questions": [
+                {"id": "city", "type": "single_choice", "label": l, "privacy": "none",
+                 "choices": [c("sz", ""), c("gz", "")]},
+                {"id": "help", "type": "multiple_choice", "label": l, "privacy": "none",
+                 "choices": [c("meals", "sz"), c("other", "gz")],
+                 "choice_filter": "city = ${city}"}
+            ]}]
+        })
+        .to_string(),
+    )
+    .unwrap();
+    let mut r = Response::new("r".into(), &form, "2026-11-24T09:00:00+08:00".into());
+    r.set_answer("city", Some(Answer::Text("gz".into())));
+    r.set_answer("help", Some(Answer::List(vec!["other".into()])));
+    let issues = validate_response(&form, &r, &Logic::evaluate(&form, &r, "2026-11-24"));
+    assert!(issues.is_empty(), "offered in gz: {issues:?}");
+    r.set_answer("city", Some(Answer::Text("sz".into())));
+    let issues = validate_response(&form, &r, &Logic::evaluate(&form, &r, "2026-11-24"));
+    assert_eq!(issues.len(), 1, "{issues:?}");
+    assert_eq!(issues[0].kind, IssueKind::NotOffered);
+}
