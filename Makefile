@@ -7,15 +7,16 @@ export CHROMEDRIVER ?= /usr/bin/chromedriver
 export CHROMIUM ?= /usr/bin/chromium
 PORT ?= 8080
 
-.PHONY: serve test tools tools-browser build test-native lint test-browser test-e2e bench forms clean
+.PHONY: serve test tools tools-browser build test-native test-js lint test-browser test-e2e bench forms clean
 
 ## Build the app and serve it at http://127.0.0.1:$(PORT)
 serve: tools build
 	@echo "Doorstep at http://127.0.0.1:$(PORT)  (Ctrl-C stops)"
 	node scripts/serve.mjs dist $(PORT)
 
-## Every test layer: native, lint, browser (wasm-bindgen-test), end-to-end (Playwright)
-test: tools-browser test-native lint test-browser build test-e2e
+## Every test layer: native (Rust, and the journal's script in Node), lint, browser
+## (wasm-bindgen-test), end-to-end (Playwright)
+test: tools-browser test-native test-js lint test-browser build test-e2e
 
 tools:
 	@scripts/setup.sh
@@ -35,6 +36,10 @@ dist/index.html: $(BUILD_INPUTS)
 
 test-native:
 	cargo test
+
+# The durable journal (public/journal.js) against fake-indexeddb, in Node.
+test-js: tools
+	node --test tests/js/
 
 lint:
 	cargo fmt --all -- --check

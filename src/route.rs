@@ -17,8 +17,6 @@ pub enum Route {
     Export,
     /// The coordinator's workspace: imported exports, dashboard, indicators, report.
     Workspace,
-    /// A new response of the built-in form for a walk-list household: `#/new/h/<id>`.
-    NewFor { household: String },
     /// A response, at one section.
     Survey { id: String, section: usize },
     /// A response at one question (links from the review screen): its section, scrolled
@@ -55,9 +53,6 @@ impl Route {
         let parts: Vec<&str> = path.split('/').filter(|p| !p.is_empty()).collect();
         match parts.as_slice() {
             ["new"] => Route::New,
-            ["new", "h", h] if valid_household(h) => Route::NewFor {
-                household: (*h).to_owned(),
-            },
             ["new", form, v] if valid_form(form) => match v.parse() {
                 Ok(version) => Route::NewOf {
                     form: (*form).to_owned(),
@@ -116,7 +111,6 @@ impl Route {
             Route::Visits => "#/visits".into(),
             Route::Export => "#/export".into(),
             Route::Workspace => "#/workspace".into(),
-            Route::NewFor { household } => format!("#/new/h/{household}"),
             Route::Survey { id, section } => format!("#/r/{id}/{section}"),
             Route::Question {
                 id,
@@ -140,14 +134,6 @@ fn valid_question(q: &str) -> bool {
         && q.len() <= 64
         && q.chars()
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
-}
-
-/// Household ids: the parts of a place, joined by `-` (see `visits::walk`).
-fn valid_household(h: &str) -> bool {
-    !h.is_empty()
-        && h.len() <= 64
-        && h.chars()
-            .all(|c| c.is_alphanumeric() || c == '-' || c == '_')
 }
 
 /// Form ids: lower-case letters, digits, `_` and `-` (see the form format).
@@ -181,9 +167,6 @@ mod tests {
             Route::Visits,
             Route::Export,
             Route::Workspace,
-            Route::NewFor {
-                household: "12-1-1802".into(),
-            },
             Route::Survey {
                 id: id.clone(),
                 section: 3,

@@ -66,9 +66,6 @@ fn the_guard_keeps_the_resident_on_their_own_response() {
             section: 0,
         },
         Route::Unlock { id: other.clone() },
-        Route::NewFor {
-            household: "1-1-101".into(),
-        },
     ] {
         assert_eq!(h.guard(r.clone()), unlock, "{r:?}");
     }

@@ -32,6 +32,7 @@ pub enum HoMsg {
     PinDamaged,
     NotFound,
     PinIsDevice,
+    LockedGiveBack,
 }
 
 impl HoMsg {
@@ -68,6 +69,10 @@ impl HoMsg {
             HoMsg::NoCrypto => (
                 "这个浏览器不能安全地保存PIN码（缺少WebCrypto）。请换用新版Chrome或Edge。",
                 "This browser cannot keep a PIN safely (no WebCrypto). Use a recent Chrome or Edge.",
+            ),
+            HoMsg::LockedGiveBack => (
+                "平板已锁定，您的回答都已保存。请把平板交还给社工，由社工输入PIN码。",
+                "The tablet has locked itself; your answers are all saved. Please give the tablet back to the social worker, who will type the PIN.",
             ),
             HoMsg::ThankYou => ("谢谢您！", "Thank you!"),
             HoMsg::GiveBack => (

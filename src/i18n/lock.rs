@@ -1,4 +1,4 @@
-//! Strings of the device lock screen (src/ui/lock.rs). Linked only into the hand-back
+//! Strings of the device lock screen (src/ui/lock.rs). Linked only into the worker
 //! module; the PIN rules' own messages are `handover::pin::PinProblem`'s.
 
 use super::Lang;
@@ -24,6 +24,8 @@ pub enum LockMsg {
     WipeConfirmAgain,
     Full,
     ExportToMakeRoom,
+    JournalMissing,
+    Unrestored,
 }
 
 impl LockMsg {
@@ -45,6 +47,14 @@ impl LockMsg {
                 "Minutes without a touch before the tablet locks itself",
             ),
             LockMsg::Start => ("设置并加密", "Set the PIN and encrypt"),
+            LockMsg::JournalMissing => (
+                "本浏览器不能立即把答案写入磁盘：突然关机时，最后几秒的答案可能丢失。",
+                "This browser cannot write answers to disk at once: a sudden shutdown may lose the last seconds of answers.",
+            ),
+            LockMsg::Unrestored => (
+                "存储已满，浏览器意外关闭时丢失的部分更改还没能恢复。请删除不需要的记录，再重新打开本应用。",
+                "Storage is full: some changes lost when the browser closed unexpectedly are not back yet. Delete responses you no longer need, then open the app again.",
+            ),
             LockMsg::Unlock => ("解锁", "Unlock"),
             LockMsg::LockNow => ("立即锁定", "Lock now"),
             LockMsg::ChangePin => ("更改PIN码", "Change the PIN"),

@@ -25,6 +25,7 @@ pub enum Msg {
     StorageUsed,
     StorageNearlyFull,
     StorageUnavailable,
+    StorageRefused,
     NewerSchema,
     WhereDataLives,
     Offline,
@@ -35,6 +36,8 @@ pub enum Msg {
     BackToList,
     Required,
     Saved,
+    Saving,
+    NotOnDisk,
     NotSavedFull,
     NotSavedOther,
     ConflictChanged,
@@ -144,6 +147,10 @@ impl Msg {
                 "这个浏览器不允许本应用保存数据（可能开着无痕 / 隐私模式，或禁用了网站数据）。在这里填写的答案会丢失。请用普通窗口打开本应用后再开始调查。",
                 "This browser does not let the app save anything (private browsing, or site data blocked). Answers entered here would be lost. Open the app in a normal window before you start a survey.",
             ),
+            Msg::StorageRefused => (
+                "浏览器现在不让本应用读取存储（可能阻止了本网站的数据）：本机的调查暂时无法显示，但没有被删除。请在浏览器设置里允许本网站保存数据，再打开本应用。",
+                "The browser does not let the app read its storage now (site data blocked?): the surveys on this device cannot be shown, but are not deleted. Allow this site to keep data in the browser's settings, then open the app again.",
+            ),
             Msg::NewerSchema => (
                 "这台设备上的数据是由更新版本的 Doorstep 保存的。请刷新页面以载入新版本；在此之前，数据不会被改动。",
                 "The data on this device was saved by a newer version of Doorstep. Reload the page to get the new version; until then the data is left untouched.",
@@ -160,6 +167,11 @@ impl Msg {
             Msg::BackToList => ("返回列表", "Back to list"),
             Msg::Required => ("必答", "required"),
             Msg::Saved => ("已自动保存", "Saved automatically"),
+            Msg::Saving => ("正在保存…", "Saving…"),
+            Msg::NotOnDisk => (
+                "最新的答案还没能写入磁盘，正在重试。请不要关闭页面或关机。",
+                "The latest answers are not on disk yet; trying again. Do not close the page or switch off.",
+            ),
             Msg::NotSavedFull => (
                 "存储空间已满：刚才的答案没有存进设备（暂时留在这个页面里），之前保存的答案都还在。请回到列表，删除不再需要的记录腾出空间，再回来继续：暂留的答案会自动保存。",
                 "Storage is full: the last answer was not stored on the device (this tab holds it for now); everything saved before is safe. Go back to the list, delete responses you no longer need to make room, then come back: the held answer is saved automatically.",

@@ -3,6 +3,7 @@
 //! Form labels carry both languages in the form definition (`Text`); interface strings live in
 //! `messages`, one `match` per language so the compiler refuses a string missing in either.
 
+pub mod backup;
 pub mod export;
 pub mod handback;
 pub mod handover;

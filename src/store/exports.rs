@@ -8,7 +8,7 @@ use crate::response::Status;
 use std::collections::HashMap;
 
 pub(super) const PROJECT_KEY: &str = "doorstep.project";
-const HISTORY_KEY: &str = "doorstep.exports";
+pub(super) const HISTORY_KEY: &str = "doorstep.exports";
 
 pub struct ExportStore<S: KvStore> {
     kv: S,

@@ -10,8 +10,8 @@ use super::{KvStore, StoreError};
 use crate::form::{builtin_form, Form};
 use crate::i18n::Text;
 
-const FORM_PREFIX: &str = "doorstep.f.";
-const SOURCE_PREFIX: &str = "doorstep.fs.";
+pub(super) const FORM_PREFIX: &str = "doorstep.f.";
+pub(super) const SOURCE_PREFIX: &str = "doorstep.fs.";
 
 fn form_key(id: &str, version: u32) -> String {
     format!("{FORM_PREFIX}{id}.{version}")

@@ -14,7 +14,7 @@ pub(super) const LEGACY_PIN_KEY: &str = "doorstep.pin";
 const IDLE_KEY: &str = "doorstep.handover.idle";
 /// "1" when hand-overs show one question per screen.
 const ONE_KEY: &str = "doorstep.handover.one";
-const FAILS_KEY: &str = "doorstep.pin.fails";
+pub(super) const FAILS_KEY: &str = "doorstep.pin.fails";
 /// In sessionStorage: the survey screen the resident was on when the hand-back screen came
 /// up, for "continue answering".
 pub const RESUME_KEY: &str = "doorstep.handover.at";

@@ -4,18 +4,46 @@
 //! storage is unavailable (private browsing is exactly the case to report, not crash on), its
 //! error type hides the DOMException name that tells a full store from a refused one, and its
 //! typed get/set would JSON-encode our already-JSON values a second time.
+//!
+//! Every write to localStorage also goes to the durable journal (public/journal.js, loaded
+//! by the page before the app): localStorage alone reaches the disk seconds after a write,
+//! and a killed browser loses what it had not. `last_change` is the journal's number of
+//! this page's latest write, which the save status waits for before it says "saved".
 
 use super::{KvStore, StoreError};
 use js_sys::{Function, JsString, Reflect};
+use std::cell::Cell;
+use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::Storage;
+
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(catch, js_namespace = doorstepJournal, js_name = set)]
+    fn journal_set(key: &str, value: &str) -> Result<f64, JsValue>;
+    #[wasm_bindgen(catch, js_namespace = doorstepJournal, js_name = remove)]
+    fn journal_remove(key: &str) -> Result<f64, JsValue>;
+}
+
+thread_local! {
+    static LAST: Cell<f64> = const { Cell::new(0.0) };
+}
+
+/// The journal's number of this page's latest write through a `LocalStore` (0 without a
+/// journal): the change is on disk once the journal's `durable` reaches it.
+pub fn last_change() -> f64 {
+    LAST.with(Cell::get)
+}
 
 #[derive(Clone)]
 pub struct LocalStore {
     storage: Storage,
+    /// localStorage on a page that loaded the journal (not sessionStorage, not the
+    /// browser tests' bare page).
+    journal: bool,
 }
 
-const PROBE_KEY: &str = "doorstep.probe";
+const PROBE_KEY: &str = super::PROBE_KEY;
 
 impl LocalStore {
     /// Opens localStorage and proves it can write, so that private browsing or blocked site
@@ -25,9 +53,13 @@ impl LocalStore {
             web_sys::window().ok_or_else(|| StoreError::Unavailable("no window".into()))?;
         let storage = window
             .local_storage()
-            .map_err(|e| StoreError::Unavailable(describe(&e)))?
+            .map_err(|e| match name_of(&e).as_str() {
+                "SecurityError" => StoreError::Refused,
+                _ => StoreError::Unavailable(describe(&e)),
+            })?
             .ok_or_else(|| StoreError::Unavailable("localStorage is null".into()))?;
-        let store = LocalStore { storage };
+        let journal = Reflect::has(&js_sys::global(), &"doorstepJournal".into()).unwrap_or(false);
+        let store = LocalStore { storage, journal };
         match store.set(PROBE_KEY, "1") {
             Ok(()) => {
                 let _ = store.remove(PROBE_KEY);
@@ -47,7 +79,10 @@ impl LocalStore {
     /// not fit in localStorage. `None` where the browser refuses it.
     pub fn session() -> Option<LocalStore> {
         let storage = web_sys::window()?.session_storage().ok()??;
-        Some(LocalStore { storage })
+        Some(LocalStore {
+            storage,
+            journal: false,
+        })
     }
 
     pub fn storage(&self) -> &Storage {
@@ -59,19 +94,27 @@ impl LocalStore {
     }
 }
 
+fn noted(seq: f64) {
+    LAST.with(|l| l.set(seq));
+}
+
 fn describe(e: &JsValue) -> String {
     e.dyn_ref::<js_sys::Error>()
         .map(|e| format!("{}: {}", e.name(), e.message()))
         .or_else(|| e.as_string())
-        .unwrap_or_else(|| format!("{e:?}"))
+        .unwrap_or_else(|| "unknown error".to_owned())
+}
+
+fn name_of(e: &JsValue) -> String {
+    Reflect::get(e, &"name".into())
+        .ok()
+        .and_then(|n| n.as_string())
+        .unwrap_or_default()
 }
 
 /// QuotaExceededError (and Firefox's old NS_ERROR_DOM_QUOTA_REACHED) mean "full".
 fn is_quota(e: &JsValue) -> bool {
-    let name = Reflect::get(e, &"name".into())
-        .ok()
-        .and_then(|n| n.as_string())
-        .unwrap_or_default();
+    let name = name_of(e);
     let code = Reflect::get(e, &"code".into())
         .ok()
         .and_then(|c| c.as_f64())
@@ -87,7 +130,12 @@ impl KvStore for LocalStore {
     }
 
     fn set(&self, key: &str, value: &str) -> Result<(), StoreError> {
-        self.storage.set_item(key, value).map_err(|e| {
+        let written = if self.journal {
+            journal_set(key, value).map(noted)
+        } else {
+            self.storage.set_item(key, value)
+        };
+        written.map_err(|e| {
             if is_quota(&e) {
                 StoreError::QuotaExceeded
             } else {
@@ -97,9 +145,12 @@ impl KvStore for LocalStore {
     }
 
     fn remove(&self, key: &str) -> Result<(), StoreError> {
-        self.storage
-            .remove_item(key)
-            .map_err(|e| StoreError::Other(describe(&e)))
+        let removed = if self.journal {
+            journal_remove(key).map(noted)
+        } else {
+            self.storage.remove_item(key)
+        };
+        removed.map_err(|e| StoreError::Other(describe(&e)))
     }
 
     fn keys(&self) -> Result<Vec<String>, StoreError> {

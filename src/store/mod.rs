@@ -2,6 +2,7 @@
 //! keys, characters used); `LocalStore` implements it over the browser's localStorage and
 //! `MemoryStore` in memory, with a quota, so every rule here is tested natively.
 
+pub mod backup;
 mod exports;
 mod forms;
 mod handover;
@@ -34,6 +35,11 @@ use std::fmt;
 
 /// Every key this app writes starts with this, so a shared origin's other keys are left alone.
 pub const PREFIX: &str = "doorstep.";
+/// The durable journal's number of the last write (public/journal.js). Never wiped: a
+/// number that went back would let the journal replay stale values over newer ones.
+pub const SEQ_KEY: &str = "doorstep.seq";
+/// Written and removed by `LocalStore::open` to prove storage can write.
+pub(crate) const PROBE_KEY: &str = "doorstep.probe";
 /// Chosen interface language.
 pub const LANG_KEY: &str = "doorstep.lang";
 
@@ -48,6 +54,9 @@ pub enum StoreError {
     QuotaExceeded,
     /// No storage at all (private browsing, storage disabled, blocked by policy).
     Unavailable(String),
+    /// The browser refuses this site its storage (a `SecurityError`: site data blocked in
+    /// its settings). Whatever is stored is still there, but cannot be read now.
+    Refused,
     /// The data was written by a newer version of the app; it is left untouched.
     NewerSchema(u32),
     /// A stored value is not what this app wrote. It is left in place, not deleted.
@@ -65,6 +74,7 @@ impl fmt::Display for StoreError {
         match self {
             StoreError::QuotaExceeded => write!(f, "storage is full"),
             StoreError::Unavailable(d) => write!(f, "storage unavailable: {d}"),
+            StoreError::Refused => write!(f, "the browser refuses access to storage"),
             StoreError::NewerSchema(v) => write!(f, "data written by a newer version (schema {v})"),
             StoreError::Corrupt { key, detail } => write!(f, "{key} is damaged: {detail}"),
             StoreError::Locked => write!(f, "locked: the PIN is needed"),
@@ -124,3 +134,6 @@ mod export_tests;
 
 #[cfg(test)]
 mod vault_tests;
+
+#[cfg(test)]
+mod backup_tests;

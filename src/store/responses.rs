@@ -201,7 +201,7 @@ impl Codec {
 
     /// The JSON to store: with a PIN set, the sealed answers leave the answers and go,
     /// encrypted, into `x`.
-    fn encode(
+    pub(super) fn encode(
         &self,
         kv: &dyn KvStore,
         r: &Response,
@@ -254,7 +254,12 @@ impl Codec {
     /// A stored response, its sealed answers back in place. Locked, a response with sealed
     /// answers is `StoreError::Locked`, never a response without them (which a save would
     /// then write back, dropping them).
-    fn decode(&self, sealer: &Sealer, key: &str, json: &str) -> Result<Response, StoreError> {
+    pub(super) fn decode(
+        &self,
+        sealer: &Sealer,
+        key: &str,
+        json: &str,
+    ) -> Result<Response, StoreError> {
         let mut r = from_json(key, json)?;
         if let Some(x) = sealed_field(json) {
             let hidden = from_json(key, &sealer.open(key, x.to_owned())?)?;

@@ -36,7 +36,7 @@ pub fn migrate_with(
         None => 0,
         Some(v) => v.trim().parse::<u32>().map_err(|_| StoreError::Corrupt {
             key: SCHEMA_KEY.into(),
-            detail: format!("not a version number: {v:?}"),
+            detail: format!("not a version number: \"{v}\""),
         })?,
     };
     if found > target {

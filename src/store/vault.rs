@@ -326,10 +326,11 @@ fn rewrite(kv: &dyn KvStore, from: &[&Key], to: &Key) -> Result<(), StoreError> 
 }
 
 /// A forgotten PIN: every key of this app removed (after the anonymised export the screen
-/// offers). Identifiers cannot be recovered without the PIN, by design.
+/// offers), but the journal's counter (`SEQ_KEY`, a number). Identifiers cannot be
+/// recovered without the PIN, by design.
 pub fn wipe(kv: &dyn KvStore) -> Result<(), StoreError> {
     for key in kv.keys()? {
-        if key.starts_with(super::PREFIX) {
+        if key.starts_with(super::PREFIX) && key != super::SEQ_KEY {
             kv.remove(&key)?;
         }
     }

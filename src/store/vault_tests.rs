@@ -10,7 +10,7 @@ use crate::visits::log::{Outcome, Visit};
 use crate::visits::walk::{Household, WalkList};
 
 /// What the test types: no raw dump after locking may contain any of it.
-const MARKERS: &[&str] = &[
+pub(super) const MARKERS: &[&str] = &[
     "王秀英",
     "13812345678",
     "1203室",
@@ -19,13 +19,13 @@ const MARKERS: &[&str] = &[
     "阿姨心脏不好",
     "叫救护车",
 ];
-const OLD: [u8; 32] = [1; 32];
-const NEW: [u8; 32] = [2; 32];
+pub(super) const OLD: [u8; 32] = [1; 32];
+pub(super) const NEW: [u8; 32] = [2; 32];
 
 /// A store as the app fills it, plain (before any PIN): responses of the built-in form with
 /// the markers in identifier, sensitive and free-text answers, a walk list whose room names
 /// a family, a visit with a note, a follow-up.
-fn filled() -> MemoryStore {
+pub(super) fn filled() -> MemoryStore {
     let kv = MemoryStore::new();
     let responses = ResponseStore::open(&kv).unwrap();
     let form = builtin_form();
@@ -78,7 +78,7 @@ fn filled() -> MemoryStore {
 }
 
 /// Every marker found anywhere in the raw store.
-fn exposed(kv: &MemoryStore) -> Vec<(String, &'static str)> {
+pub(super) fn exposed(kv: &MemoryStore) -> Vec<(String, &'static str)> {
     let mut out = Vec::new();
     for (k, value) in kv.dump() {
         for m in MARKERS {
@@ -91,7 +91,7 @@ fn exposed(kv: &MemoryStore) -> Vec<(String, &'static str)> {
 }
 
 /// Everything the app shows, read through the stores (the key must be held).
-fn readable(kv: &MemoryStore) -> (Vec<Response>, WalkList, Vec<Visit>) {
+pub(super) fn readable(kv: &MemoryStore) -> (Vec<Response>, WalkList, Vec<Visit>) {
     let responses = ResponseStore::open(kv).unwrap();
     let (all, damaged) = responses.all().unwrap();
     assert!(damaged.is_empty(), "{damaged:?}");
@@ -101,7 +101,7 @@ fn readable(kv: &MemoryStore) -> (Vec<Response>, WalkList, Vec<Visit>) {
     (all, visits.walk_list().unwrap().unwrap(), log)
 }
 
-fn lock_first(kv: &MemoryStore) -> Key {
+pub(super) fn lock_first(kv: &MemoryStore) -> Key {
     let key = v::first_lock(kv, &OLD, [9; 16], 10).unwrap();
     holder::hold(&key);
     key

@@ -1,7 +1,6 @@
 //! The application shell: language, storage, routing, header and banners.
 
 use super::browser;
-use super::list::ResponseList;
 use super::survey::SurveyScreen;
 use crate::handover::Handover;
 use crate::i18n::{Lang, Msg};
@@ -15,6 +14,9 @@ use leptos::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub enum StorageProblem {
     Unavailable,
+    /// The browser refuses the site its storage (site data blocked): what is stored cannot
+    /// be read now, which is not the same as nothing stored.
+    Refused,
     NewerSchema,
     Other(String),
 }
@@ -28,8 +30,8 @@ pub struct AppState {
     /// sessionStorage, where an edit waits while localStorage is full.
     pub scratch: StoredValue<Option<LocalStore>, LocalStorage>,
     pub problem: RwSignal<Option<StorageProblem>>,
-    /// Bumped when another tab changes storage, so lists re-read it.
-    pub storage_tick: RwSignal<u32>,
+    /// Bumped when the durable journal wrote to disk or failed to (`super::journal`).
+    pub journal_tick: RwSignal<u32>,
     /// The hand-over in progress, read afresh from storage on every screen change (screens
     /// are drawn after it is read, so nothing needs to follow it reactively).
     pub handover: StoredValue<Option<Handover>, LocalStorage>,
@@ -59,14 +61,39 @@ impl AppState {
         }
     }
 
-    /// `route`, or where it leads while the tablet is handed over. The state is read from
-    /// storage each time: the hand-back module or another tab may have changed it.
+    /// `route`, or where it leads while the tablet is handed over or locked. The state is
+    /// read from storage each time: the hand-back module or another tab may have changed it.
     fn guarded(&self, route: Route) -> Route {
-        // The device lock comes first: locked, or before the device has a PIN (first
-        // use), every screen is the lock screen, which returns to the one asked for.
+        let current = self
+            .with_store(|s| HandoverStore::new(s.kv()).current())
+            .flatten();
+        // Hand-over mode is a look as much as a rule: large type, no way to the rest.
+        if let Some(root) = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.document_element())
+        {
+            let _ = root
+                .class_list()
+                .toggle_with_force("handover", current.is_some());
+        }
+        self.handover.set_value(current.clone());
         let locked = self
             .with_store(|s| !matches!(Sealer::of(s.kv()), Sealer::Open(_)))
             .unwrap_or(false);
+        // Handed over, the hand-back screen outranks the device lock: a reload, a second
+        // tab, the idle lock or a sleeping tablet (all of which drop the key) must not show
+        // the resident the lock screen, whose "forgot the PIN" wipes the device. Without
+        // the key the resident's own answers cannot be opened either, so locked means the
+        // hand-back screen, whose one PIN both unlocks the device and ends the hand-over.
+        if let Some(h) = current {
+            return if locked {
+                Route::Unlock { id: h.id }
+            } else {
+                h.guard(route)
+            };
+        }
+        // The device lock comes next: locked, or before the device has a PIN (first
+        // use), every screen is the lock screen, which returns to the one asked for.
         // A forgotten PIN (the lock screen's offer, this tab only): the export screen,
         // which exports what can be read without it.
         let forgot = || {
@@ -84,36 +111,26 @@ impl AppState {
             });
             return Route::Lock;
         }
-        let current = self
-            .with_store(|s| HandoverStore::new(s.kv()).current())
-            .flatten();
-        // Hand-over mode is a look as much as a rule: large type, no way to the rest.
-        if let Some(root) = web_sys::window()
-            .and_then(|w| w.document())
-            .and_then(|d| d.document_element())
-        {
-            let _ = root
-                .class_list()
-                .toggle_with_force("handover", current.is_some());
-        }
-        self.handover.set_value(current.clone());
-        match current {
-            Some(h) => h.guard(route),
-            None => crate::handover::unguarded(route),
-        }
+        crate::handover::unguarded(route)
     }
 
-    /// Locks the device now, as the lock button does (index.html): the key is forgotten
-    /// by every module of the page, and the page reloads, leaving nothing of any resident
-    /// in its memory; the PIN brings the worker back to this screen.
+    /// Locks the device now, by the lock button (index.html): the key is forgotten by
+    /// every module of the page, the last changes reach the disk (a second at most), and
+    /// the page reloads, leaving nothing of any resident in its memory; the PIN brings
+    /// the worker back to this screen.
     pub fn lock(&self) {
-        crate::vault::holder::forget();
-        self.scratch.with_value(|s| {
-            if let Some(s) = s {
-                let _ = s.set(LOCK_RETURN_KEY, &browser::location_hash());
+        use wasm_bindgen::JsCast;
+        let button = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.query_selector("[data-display=lock]").ok().flatten())
+            .and_then(|b| b.dyn_into::<web_sys::HtmlElement>().ok());
+        match button {
+            Some(b) => b.click(),
+            None => {
+                crate::vault::holder::forget();
+                browser::reload();
             }
-        });
-        browser::reload();
+        }
     }
 
     /// During a hand-over: to the hand-back screen, remembering where the resident was.
@@ -171,6 +188,7 @@ pub fn App() -> impl IntoView {
             Err(e) => (None, Some(StorageProblem::Other(e.to_string()))),
         },
         Err(StoreError::Unavailable(_)) => (None, Some(StorageProblem::Unavailable)),
+        Err(StoreError::Refused) => (None, Some(StorageProblem::Refused)),
         Err(e) => (None, Some(StorageProblem::Other(e.to_string()))),
     };
     let lang = RwSignal::new(initial_lang(store.as_ref().map(|s| s.kv())));
@@ -183,7 +201,7 @@ pub fn App() -> impl IntoView {
         store: StoredValue::new_local(store),
         scratch: StoredValue::new_local(LocalStore::session()),
         problem: RwSignal::new(problem),
-        storage_tick: RwSignal::new(0),
+        journal_tick: RwSignal::new(0),
         handover: StoredValue::new_local(None),
     };
     provide_context(state);
@@ -205,35 +223,29 @@ pub fn App() -> impl IntoView {
     let on_hash = window_event_listener(leptos::ev::hashchange, move |_| {
         state.show(Route::parse(&browser::location_hash()));
     });
-    // Another tab typing writes on every keystroke: refresh lists at most twice a second.
-    let refresh_pending = StoredValue::new(false);
+    // Another tab started or ended a hand-over, or changed the PIN (this page's key is
+    // then an old one): this one follows at once. (Lists follow other tabs themselves.)
     let on_storage = window_event_listener(leptos::ev::storage, move |e| {
-        // Another tab started or ended a hand-over, or changed the PIN (this page's key is
-        // then an old one): this one follows at once.
         if matches!(
             e.key().as_deref(),
             Some(crate::store::HANDOVER_KEY | crate::vault::lock::VAULT_KEY)
         ) {
             state.show(Route::parse(&browser::location_hash()));
         }
-        let ours = e.key().is_none_or(|k| k.starts_with(crate::store::PREFIX));
-        if ours && !refresh_pending.get_value() {
-            refresh_pending.set_value(true);
-            set_timeout(
-                move || {
-                    refresh_pending.set_value(false);
-                    state.storage_tick.update(|t| *t += 1);
-                },
-                std::time::Duration::from_millis(500),
-            );
-        }
     });
+    let on_journal = window_event_listener(
+        leptos::ev::Custom::new("doorstep-journal"),
+        move |_: web_sys::Event| {
+            state.journal_tick.update(|t| *t += 1);
+        },
+    );
     let online = RwSignal::new(browser::is_online());
     let on_online = window_event_listener(leptos::ev::online, move |_| online.set(true));
     let on_offline = window_event_listener(leptos::ev::offline, move |_| online.set(false));
     on_cleanup(move || {
         on_hash.remove();
         on_storage.remove();
+        on_journal.remove();
         on_online.remove();
         on_offline.remove();
     });
@@ -276,7 +288,7 @@ pub fn App() -> impl IntoView {
             // language redraws the screen (answers are all saved) instead of every label
             // being a reactive closure, which would cost the bundle about 1 KB each.
             {move || match (state.lang.track(), state.route.get()).1 {
-                Route::List => view! { <ResponseList /> }.into_any(),
+                Route::List => view! { <ToolsHost screen="list" module="worker" /> }.into_any(),
                 Route::New => view! { <NewResponse /> }.into_any(),
                 Route::NewOf { form, version } => {
                     view! { <NewResponse form=form version=version /> }.into_any()
@@ -291,16 +303,15 @@ pub fn App() -> impl IntoView {
                     view! { <ToolsHost screen="receive" module="handback" /> }.into_any()
                 }
                 Route::HandOver { .. } | Route::HandOverSettings => {
-                    view! { <ToolsHost screen="hand-over" module="handback" /> }.into_any()
+                    view! { <ToolsHost screen="hand-over" module="worker" /> }.into_any()
                 }
                 Route::Unlock { .. } => {
-                    view! { <ToolsHost screen="unlock" module="handback" /> }.into_any()
+                    view! { <ToolsHost screen="unlock" module="worker" /> }.into_any()
                 }
-                Route::Lock => view! { <ToolsHost screen="lock" module="handback" /> }.into_any(),
+                Route::Lock => view! { <ToolsHost screen="lock" module="worker" /> }.into_any(),
                 Route::Workspace => {
                     view! { <ToolsHost screen="workspace" module="workspace" /> }.into_any()
                 }
-                Route::NewFor { household } => view! { <NewResponse household=household /> }.into_any(),
                 Route::Question { id, section, question } => {
                     view! { <SurveyScreen id=id section=section focus=question /> }.into_any()
                 }
@@ -308,7 +319,7 @@ pub fn App() -> impl IntoView {
                     view! { <SurveyScreen id=id section=section /> }.into_any()
                 }
                 Route::Review { .. } => {
-                    view! { <ToolsHost screen="review" module="handback" /> }.into_any()
+                    view! { <ToolsHost screen="review" module="worker" /> }.into_any()
                 }
             }}
         </main>
@@ -344,6 +355,27 @@ fn watch_idle(state: AppState) {
         }
     }
     touched.forget();
+    let answering = move || {
+        state.handover.with_value(Option::is_some)
+            && state
+                .route
+                .with_untracked(|r| matches!(r, Route::Survey { .. } | Route::Question { .. }))
+    };
+    // A tablet put to sleep, or the app switched away from, during a hand-over: the
+    // hand-back screen at once, so whoever wakes it finds that and not the survey.
+    let asleep = Closure::<dyn FnMut()>::new(move || {
+        let hidden = web_sys::window()
+            .and_then(|w| w.document())
+            .is_some_and(|d| d.hidden());
+        if hidden && answering() {
+            state.hand_back();
+        }
+    });
+    if let Some(d) = web_sys::window().and_then(|w| w.document()) {
+        let _ =
+            d.add_event_listener_with_callback("visibilitychange", asleep.as_ref().unchecked_ref());
+    }
+    asleep.forget();
     set_interval(
         move || {
             let idle = browser::now_ms() - last.get_value();
@@ -355,13 +387,10 @@ fn watch_idle(state: AppState) {
                     return;
                 }
             }
-            let Some(h) = state.handover.get_value() else {
-                return;
-            };
-            let answering = state
-                .route
-                .with_untracked(|r| matches!(r, Route::Survey { .. } | Route::Question { .. }));
-            if answering && idle >= h.idle_ms() {
+            let limit = state
+                .handover
+                .with_value(|h| h.as_ref().map(|h| h.idle_ms()));
+            if answering() && limit.is_some_and(|ms| idle >= ms) {
                 state.hand_back();
             }
         },
@@ -376,6 +405,7 @@ fn ProblemBanner() -> impl IntoView {
         state.problem.get().map(|p| {
             let text = match p {
                 StorageProblem::Unavailable => state.t(Msg::StorageUnavailable).to_owned(),
+                StorageProblem::Refused => state.t(Msg::StorageRefused).to_owned(),
                 StorageProblem::NewerSchema => state.t(Msg::NewerSchema).to_owned(),
                 StorageProblem::Other(d) => {
                     // The technical detail is for whoever debugs; the user gets their language.
@@ -459,22 +489,9 @@ fn NewResponse(
     #[prop(optional)]
     form: Option<String>,
     #[prop(optional)] version: u32,
-    /// A walk-list household: its location answers are filled in.
-    #[prop(optional)]
-    household: Option<String>,
 ) -> impl IntoView {
     let state = use_app();
     let failed = RwSignal::new(None::<StoreError>);
-    let place = household.and_then(|id| {
-        state
-            .with_store(|s| {
-                crate::store::VisitStore::new(s.kv())
-                    .household(&id)
-                    .ok()
-                    .flatten()
-            })
-            .flatten()
-    });
     let chosen = match &form {
         Some(id) => super::forms::resolve(state, id, version),
         None => Some(crate::form::builtin_form()),
@@ -486,16 +503,14 @@ fn NewResponse(
         }
         .into_any();
     };
-    Effect::new(
-        move |_| match create_response(state, chosen, place.as_ref()) {
-            Ok(id) => {
-                let route = Route::Survey { id, section: 0 };
-                browser::replace_hash(&route.to_hash());
-                state.route.set(route);
-            }
-            Err(e) => failed.set(Some(e)),
-        },
-    );
+    Effect::new(move |_| match create_response(state, chosen) {
+        Ok(id) => {
+            let route = Route::Survey { id, section: 0 };
+            browser::replace_hash(&route.to_hash());
+            state.route.set(route);
+        }
+        Err(e) => failed.set(Some(e)),
+    });
     (move || {
         failed.get().map(|e| {
             let text = match e {
@@ -512,24 +527,8 @@ fn NewResponse(
 pub fn create_response(
     state: AppState,
     form: &'static crate::form::Form,
-    household: Option<&crate::visits::walk::Household>,
 ) -> Result<String, StoreError> {
-    let mut response =
-        crate::response::Response::with_defaults(browser::new_uuid(), form, browser::now());
-    if let Some(h) = household {
-        response.start_at(form, h);
-    }
-    response.worker = state
-        .with_store(|s| {
-            crate::store::VisitStore::new(s.kv())
-                .worker_code()
-                .ok()
-                .flatten()
-        })
-        .flatten()
-        .unwrap_or_default();
-    let id = response.id.clone();
     state
-        .with_store(|s| s.create(response).map(|_| id))
+        .with_store(|s| super::forms::new_response(s.kv(), form, None))
         .unwrap_or(Err(StoreError::Unavailable("no storage".into())))
 }

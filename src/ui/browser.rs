@@ -32,9 +32,11 @@ pub fn short_time(rfc3339: &str) -> String {
 
 /// A random (v4) UUID from the browser's CSPRNG. `crypto.randomUUID()` needs a secure
 /// context, as the service worker does; `getRandomValues` is the fallback elsewhere.
+// `ok().expect`: a `Result`'s own `expect` would link JsValue's Debug into the first load.
+#[allow(clippy::ok_expect)]
 pub fn new_uuid() -> String {
     let window = web_sys::window().expect("window");
-    let crypto = window.crypto().expect("crypto");
+    let crypto = window.crypto().ok().expect("crypto");
     let has_random_uuid = Reflect::has(&crypto, &JsValue::from_str("randomUUID")).unwrap_or(false);
     if has_random_uuid {
         return crypto.random_uuid();
@@ -42,6 +44,7 @@ pub fn new_uuid() -> String {
     let mut b = [0u8; 16];
     crypto
         .get_random_values_with_u8_array(&mut b)
+        .ok()
         .expect("getRandomValues");
     b[6] = (b[6] & 0x0f) | 0x40;
     b[8] = (b[8] & 0x3f) | 0x80;
@@ -190,12 +193,21 @@ pub fn reload() {
 /// Offers `text` as a file download (a Blob and a temporary object URL; nothing leaves the
 /// device). False if the browser refused.
 pub fn download(name: &str, text: &str, mime: &str) -> bool {
+    offer_file(name, &JsValue::from_str(text), mime)
+}
+
+/// Offers bytes as a file download, as `download` does text.
+pub fn download_bytes(name: &str, bytes: &[u8], mime: &str) -> bool {
+    offer_file(name, &js_sys::Uint8Array::from(bytes), mime)
+}
+
+fn offer_file(name: &str, part: &JsValue, mime: &str) -> bool {
     use wasm_bindgen::JsCast;
     let run = || -> Result<(), JsValue> {
-        let parts = js_sys::Array::of1(&JsValue::from_str(text));
         let options = web_sys::BlobPropertyBag::new();
         options.set_type(mime);
-        let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options)?;
+        let blob =
+            web_sys::Blob::new_with_blob_sequence_and_options(&js_sys::Array::of1(part), &options)?;
         let url = web_sys::Url::create_object_url_with_blob(&blob)?;
         let document = web_sys::window()
             .and_then(|w| w.document())
@@ -300,6 +312,14 @@ pub fn picked_files(ev: &web_sys::Event) -> Vec<web_sys::File> {
     let files = file_list(input.files());
     input.set_value("");
     files
+}
+
+/// A picked file's bytes, read in the browser's own time; `None` if it cannot be.
+pub async fn file_bytes(file: web_sys::File) -> Option<Vec<u8>> {
+    let buffer = wasm_bindgen_futures::JsFuture::from(file.array_buffer())
+        .await
+        .ok()?;
+    Some(js_sys::Uint8Array::new(&buffer).to_vec())
 }
 
 /// A picked file's text (UTF-8), read in the browser's own time; `None` if it cannot be.

@@ -17,6 +17,7 @@ use crate::i18n::handover::HoMsg;
 use crate::i18n::Lang;
 use crate::route::Route;
 use crate::store::local::LocalStore;
+use crate::store::vault::Sealer;
 use crate::store::{FormStore, HandoverStore, KvStore, ResponseStore, RESUME_KEY};
 use leptos::prelude::*;
 use std::borrow::Cow;
@@ -168,6 +169,10 @@ pub fn Unlock(lang: Lang, kv: LocalStore) -> impl IntoView {
     let pin = RwSignal::new(String::new());
     let note = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
+    // Locked (the page was reloaded, opened in another tab, or locked itself while handed
+    // over): the resident's answers cannot be opened without the PIN, so there is no going
+    // on; the worker's PIN unlocks the device and ends the hand-over in one go.
+    let locked = !matches!(Sealer::of(&kv), Sealer::Open(_));
     // Back where the resident was (kept by the app when this screen came up), or to the
     // start of the resident's sections; never to any other response.
     let resume = {
@@ -215,7 +220,8 @@ pub fn Unlock(lang: Lang, kv: LocalStore) -> impl IntoView {
                 busy.set(false);
                 pin.set(String::new());
                 match checked {
-                    Ok(Some(_)) => {
+                    Ok(Some(key)) => {
+                        crate::vault::holder::hold(&key);
                         if HandoverStore::new(kv.clone()).stop().is_err() {
                             return note.set(Some(t(HoMsg::NotSaved).to_owned()));
                         }
@@ -256,8 +262,8 @@ pub fn Unlock(lang: Lang, kv: LocalStore) -> impl IntoView {
     view! {
         <section class="unlock" data-testid="unlock">
             <h1 id="handback-title" tabindex="-1">{t(HoMsg::ThankYou)}</h1>
-            <p class="give-back">{t(HoMsg::GiveBack)}</p>
-            <p class="actions">
+            <p class="give-back" data-testid="give-back-note">{t(if locked { HoMsg::LockedGiveBack } else { HoMsg::GiveBack })}</p>
+            <p class="actions" hidden=locked>
                 <button data-testid="resume" on:click=resume>{t(HoMsg::Continue)}</button>
             </p>
             <form class="worker-unlock" on:submit=submit>

@@ -1,13 +1,15 @@
-//! Home screen: every response on this device, storage use, and "New survey".
+//! Home screen: every response on this device, storage use, and "New survey". In the
+//! worker module (src/bin/worker.rs), which every start loads for the lock screen anyway:
+//! the app's first load then carries only the survey.
 
-use super::app::{create_response, use_app};
 use super::browser;
 use crate::form::builtin_form;
 use crate::i18n::messages::{answered_of, damaged_entries, more_rows, storage_share};
-use crate::i18n::Msg;
+use crate::i18n::{Lang, Msg};
 use crate::response::Status;
 use crate::route::Route;
-use crate::store::{KvStore, StoreError, Summary, QUOTA_CHARS};
+use crate::store::local::LocalStore;
+use crate::store::{KvStore, ResponseStore, StoreError, Summary, QUOTA_CHARS};
 use leptos::prelude::*;
 
 /// Rows drawn at first, and added by each "show more".
@@ -16,37 +18,83 @@ const PAGE: usize = 100;
 /// Share of the quota above which the list warns that storage is nearly full.
 const WARN_SHARE: f64 = 0.8;
 
+/// The list's handles, for its parts.
+#[derive(Clone, Copy)]
+struct Home {
+    lang: Lang,
+    kv: StoredValue<Option<LocalStore>, LocalStorage>,
+}
+
+impl Home {
+    fn t(&self, m: Msg) -> &'static str {
+        m.get(self.lang)
+    }
+}
+
+/// `kv` is `None` where the browser refuses storage (the app's banner says why): no list
+/// then, and no new survey, rather than an empty list that says there are none.
 #[component]
-pub fn ResponseList() -> impl IntoView {
-    let state = use_app();
-    // Re-read when another tab changed storage or this screen deleted something.
+pub fn ResponseList(lang: Lang, kv: Option<LocalStore>) -> impl IntoView {
+    let available = kv.is_some();
+    let state = Home {
+        lang,
+        kv: StoredValue::new_local(kv),
+    };
+    // Re-read when another tab changed storage (at most twice a second: a tab typing
+    // writes on every keystroke) or this screen deleted something.
     let reload = RwSignal::new(0u32);
+    let pending = StoredValue::new(false);
+    let on_storage = window_event_listener(leptos::ev::storage, move |e| {
+        let ours = e.key().is_none_or(|k| k.starts_with(crate::store::PREFIX));
+        if ours && !pending.get_value() {
+            pending.set_value(true);
+            set_timeout(
+                move || {
+                    pending.set_value(false);
+                    reload.update(|r| *r += 1);
+                },
+                std::time::Duration::from_millis(500),
+            );
+        }
+    });
+    on_cleanup(move || on_storage.remove());
     let listing = Memo::new(move |_| {
-        state.storage_tick.get();
         reload.get();
         state
-            .with_store(|s| s.list(|id, v| super::forms::resolve(state, id, v)))
+            .kv
+            .with_value(|kv| {
+                kv.as_ref().map(|kv| {
+                    ResponseStore::open(kv.clone())
+                        .and_then(|s| s.list(|id, v| super::forms::resolve_in(kv, id, v)))
+                })
+            })
             .unwrap_or(Ok((Vec::new(), Vec::new())))
             .map_err(|e| e.to_string())
     });
     let used = Memo::new(move |_| {
-        state.storage_tick.get();
         reload.get();
-        state.with_store(|s| s.kv().chars_used().ok()).flatten()
+        state
+            .kv
+            .with_value(|kv| kv.as_ref().and_then(|kv| kv.chars_used().ok()))
     });
     let create_error = RwSignal::new(None::<StoreError>);
     let confirm = RwSignal::new(None::<Summary>);
-    let available = move || state.problem.with(Option::is_none);
 
-    let new_survey = move |_| match create_response(state, builtin_form(), None) {
-        Ok(id) => state.go(Route::Survey { id, section: 0 }),
-        Err(e) => create_error.set(Some(e)),
+    let new_survey = move |_| {
+        let created = state.kv.with_value(|kv| match kv {
+            Some(kv) => super::forms::new_response(kv, builtin_form(), None),
+            None => Err(StoreError::Unavailable(String::new())),
+        });
+        match created {
+            Ok(id) => browser::set_hash(&Route::Survey { id, section: 0 }.to_hash()),
+            Err(e) => create_error.set(Some(e)),
+        }
     };
 
     // A whole community is ~2,000 responses: draw the newest first, a page at a time.
     let shown = RwSignal::new(PAGE);
     let rows = move || {
-        let lang = state.lang.get_untracked();
+        let lang = state.lang;
         match listing.get() {
             Ok((summaries, damaged)) => {
                 let empty = summaries.is_empty();
@@ -62,7 +110,7 @@ pub fn ResponseList() -> impl IntoView {
                 let items = summaries
                     .into_iter()
                     .take(limit)
-                    .map(|s| view! { <Row summary=s confirm=confirm /> })
+                    .map(|s| view! { <Row state=state summary=s confirm=confirm /> })
                     .collect_view();
                 let more = (total > limit).then(|| {
                     view! {
@@ -74,7 +122,8 @@ pub fn ResponseList() -> impl IntoView {
                 });
                 view! {
                     {damaged_note}
-                    <p class="empty" hidden=!empty>{state.t(Msg::NoResponses)}</p>
+                    // Without storage (the banner above says why) "none yet" would be false.
+                    <p class="empty" hidden=!empty || !available>{state.t(Msg::NoResponses)}</p>
                     <ul class="responses" data-testid="response-list">{items}</ul>
                     {more}
                 }
@@ -95,7 +144,7 @@ pub fn ResponseList() -> impl IntoView {
                 <button
                     class="primary big"
                     data-testid="new-survey"
-                    disabled=move || !available()
+                    disabled=!available
                     on:click=new_survey
                 >
                     {state.t(Msg::NewSurvey)}
@@ -118,17 +167,27 @@ pub fn ResponseList() -> impl IntoView {
                     })
             }}
             {rows}
-            <StorageUse used=used />
+            // The backup, offered plainly at the end of the day (src/ui/backup.rs).
+            {state.kv.with_value(Clone::clone).map(|kv| {
+                let updated = Signal::derive(move || {
+                    listing.with(|l| {
+                        l.as_ref()
+                            .map(|(s, _)| s.iter().map(|s| s.updated.clone()).collect())
+                            .unwrap_or_default()
+                    })
+                });
+                view! { <super::backup::BackupOffer lang=lang kv=kv updated=updated /> }
+            })}
+            <StorageUse state=state used=used />
             <p class="note">{state.t(Msg::WhereDataLives)}</p>
-            <DeleteDialog confirm=confirm reload=reload />
+            <DeleteDialog state=state confirm=confirm reload=reload />
         </section>
     }
 }
 
 #[component]
-fn Row(summary: Summary, confirm: RwSignal<Option<Summary>>) -> impl IntoView {
-    let state = use_app();
-    let lang = state.lang.get_untracked();
+fn Row(state: Home, summary: Summary, confirm: RwSignal<Option<Summary>>) -> impl IntoView {
+    let lang = state.lang;
     let completed = summary.status == Status::Completed;
     let id = summary.id.clone();
     let place = [&summary.building, &summary.unit, &summary.room]
@@ -138,10 +197,13 @@ fn Row(summary: Summary, confirm: RwSignal<Option<Summary>>) -> impl IntoView {
         .join(" / ");
     let progress = summary.progress;
     let open = move |_| {
-        state.go(Route::Survey {
-            id: id.clone(),
-            section: 0,
-        })
+        browser::set_hash(
+            &Route::Survey {
+                id: id.clone(),
+                section: 0,
+            }
+            .to_hash(),
+        )
     };
     let s = summary.clone();
     view! {
@@ -174,12 +236,11 @@ fn Row(summary: Summary, confirm: RwSignal<Option<Summary>>) -> impl IntoView {
 }
 
 #[component]
-fn StorageUse(used: Memo<Option<usize>>) -> impl IntoView {
-    let state = use_app();
+fn StorageUse(state: Home, used: Memo<Option<usize>>) -> impl IntoView {
     move || {
         used.get().map(|chars| {
             let share = chars as f64 / QUOTA_CHARS as f64;
-            let lang = state.lang.get_untracked();
+            let lang = state.lang;
             view! {
                 <div class="storage" data-testid="storage-usage">
                     <label for="storage-meter">{state.t(Msg::StorageUsed)}</label>
@@ -196,14 +257,19 @@ fn StorageUse(used: Memo<Option<usize>>) -> impl IntoView {
 }
 
 #[component]
-fn DeleteDialog(confirm: RwSignal<Option<Summary>>, reload: RwSignal<u32>) -> impl IntoView {
-    let state = use_app();
+fn DeleteDialog(
+    state: Home,
+    confirm: RwSignal<Option<Summary>>,
+    reload: RwSignal<u32>,
+) -> impl IntoView {
     let failed = RwSignal::new(false);
     let delete = move |_| {
         if let Some(s) = confirm.get_untracked() {
-            let ok = state
-                .with_store(|st| st.delete(&s.id).is_ok())
-                .unwrap_or(false);
+            let ok = state.kv.with_value(|kv| {
+                kv.as_ref().is_some_and(|kv| {
+                    ResponseStore::open(kv.clone()).is_ok_and(|st| st.delete(&s.id).is_ok())
+                })
+            });
             failed.set(!ok);
             if ok {
                 confirm.set(None);

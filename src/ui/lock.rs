@@ -144,7 +144,9 @@ pub fn DeviceLock(lang: Lang, kv: LocalStore) -> impl IntoView {
                 match v::first_lock(&kv, &kek, salt, ITERATIONS) {
                     Ok(key) => {
                         holder::hold(&key);
-                        go_back();
+                        // The new lock on disk before the worker goes on: a browser killed
+                        // now must not come back without it (`super::journal`).
+                        super::journal::when_flushed(None, go_back);
                     }
                     Err(e) => {
                         busy.set(false);
@@ -246,7 +248,9 @@ pub fn DeviceLock(lang: Lang, kv: LocalStore) -> impl IntoView {
                         pin.set(String::new());
                         again.set(String::new());
                         note.set(None);
-                        done.set(Some(t(LockMsg::Changed)));
+                        super::journal::when_flushed(None, move || {
+                            done.set(Some(t(LockMsg::Changed)))
+                        });
                     }
                     Err(m) => note.set(Some(h(m).to_owned())),
                 }
@@ -285,7 +289,7 @@ pub fn DeviceLock(lang: Lang, kv: LocalStore) -> impl IntoView {
     // As the lock button does: the page reloads, keeping nothing of any resident.
     let lock_now = move |_| {
         holder::forget();
-        browser::reload();
+        super::journal::when_flushed(Some(1000), browser::reload);
     };
 
     request_animation_frame(|| {
@@ -311,7 +315,16 @@ pub fn DeviceLock(lang: Lang, kv: LocalStore) -> impl IntoView {
             .map(|text| view! { <p class="banner error" role="alert" data-testid="lock-note">{text}</p> })
     };
 
+    // What the durable journal could not do at this start (src/ui/journal.rs): changes a
+    // killed browser lost that did not fit back, or no journal at all on this browser.
+    // Said here, on the screen every start opens with.
+    let (_, unrestored) = super::journal::replayed();
+    let no_journal = super::journal::durability() == super::journal::Durability::Unavailable;
     view! {
+        <p class="banner error" role="alert" data-testid="journal-unrestored" hidden=unrestored == 0>
+            {t(LockMsg::Unrestored)}
+        </p>
+        <p class="banner warn" data-testid="journal-missing" hidden=!no_journal>{t(LockMsg::JournalMissing)}</p>
         <section class="device-lock" data-testid="device-lock" data-mode=move || match mode.get() {
             Mode::NoPin => "setup",
             Mode::Locked => "locked",
@@ -334,6 +347,8 @@ pub fn DeviceLock(lang: Lang, kv: LocalStore) -> impl IntoView {
                             <a class="button" href="#/export" data-testid="lock-make-room">{t(LockMsg::ExportToMakeRoom)}</a>
                         </p>
                     </form>
+                    // A new tablet: everything back from the old one's backup, with its PIN.
+                    <super::backup::Restore lang=lang kv=kv.clone() fresh=true done=Callback::new(|_| go_back()) />
                 }.into_any(),
                 Mode::Locked => view! {
                     <h1 id="lock-title" tabindex="-1">{t(LockMsg::LockedTitle)}</h1>
@@ -376,6 +391,7 @@ pub fn DeviceLock(lang: Lang, kv: LocalStore) -> impl IntoView {
                         {note_view}
                         {move || done.get().map(|d| view! { <p class="banner info" role="status" data-testid="lock-done">{d}</p> })}
                     </form>
+                    <super::backup::Restore lang=lang kv=kv.clone() fresh=false />
                 }.into_any(),
             }}
         </section>

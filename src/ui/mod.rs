@@ -2,11 +2,13 @@
 //! (`form`, `response`, `store`) and hold nothing but signals.
 
 mod app;
+mod backup;
 mod browser;
 pub mod export;
 mod forms;
 mod handback;
 pub mod handover;
+mod journal;
 pub mod library;
 mod list;
 mod lock;
@@ -47,11 +49,32 @@ pub fn start_handback() {
         };
         match screen {
             "return" => leptos::view! { <handback::Return lang=lang kv=kv /> }.into_any(),
+            _ => leptos::view! { <handback::Receive lang=lang kv=kv /> }.into_any(),
+        }
+    });
+}
+
+/// Entry point of the worker module (src/bin/worker.rs): the device lock, hand-over's
+/// screens and the review.
+pub fn start_worker() {
+    start_module("worker", |lang, screen| {
+        use leptos::prelude::IntoAny;
+        let Ok(kv) = crate::store::local::LocalStore::open() else {
+            // The app's banner says why; the list shows nothing it could not read.
+            return leptos::view! { <list::ResponseList lang=lang kv=None /> }.into_any();
+        };
+        match screen {
+            "list" => {
+                // Storage the app cannot even set up (full while fresh) is no storage.
+                let kv = crate::store::ResponseStore::open(kv.clone())
+                    .is_ok()
+                    .then_some(kv);
+                leptos::view! { <list::ResponseList lang=lang kv=kv /> }.into_any()
+            }
             "hand-over" => leptos::view! { <handover::Setup lang=lang kv=kv /> }.into_any(),
             "unlock" => leptos::view! { <handover::Unlock lang=lang kv=kv /> }.into_any(),
-            "lock" => leptos::view! { <lock::DeviceLock lang=lang kv=kv /> }.into_any(),
             "review" => leptos::view! { <review::Review lang=lang kv=kv /> }.into_any(),
-            _ => leptos::view! { <handback::Receive lang=lang kv=kv /> }.into_any(),
+            _ => leptos::view! { <lock::DeviceLock lang=lang kv=kv /> }.into_any(),
         }
     });
 }
@@ -131,5 +154,14 @@ pub fn start() {
         web_sys::console::error_1(&info.to_string().into());
     }));
     browser::register_service_worker();
+    // Not before the durable journal has put back what a killed browser lost: while it
+    // is at it, it calls `mount_app` (src/main.rs) when done.
+    if !journal::holds_start() {
+        mount();
+    }
+}
+
+/// Draws the app.
+pub fn mount() {
     leptos::mount::mount_to_body(App);
 }

@@ -21,7 +21,9 @@ use std::collections::BTreeSet;
 #[derive(Clone, Debug, PartialEq)]
 pub enum SaveState {
     Idle,
-    Saved(String),
+    /// Written at this time, as the journal's change number (on disk once the journal's
+    /// `durable` reaches it: `super::journal::on_disk`) and the response's revision.
+    Saved(String, f64, u64),
     Full,
     Failed,
     /// A newer version of the app changed the storage format: this tab must reload.
@@ -179,7 +181,10 @@ impl Survey {
                 });
             }
         });
-        self.save.set(save_state(result));
+        let rev = self
+            .open
+            .with_untracked(|o| o.as_ref().map_or(0, |o| o.response.rev));
+        self.save.set(save_state(result, rev));
     }
 
     /// The user chose: keep this tab's answers over the other tab's.
@@ -249,9 +254,9 @@ enum Changed<'a> {
     Items(&'a str),
 }
 
-fn save_state(result: Result<(), SaveError>) -> SaveState {
+fn save_state(result: Result<(), SaveError>, rev: u64) -> SaveState {
     match result {
-        Ok(()) => SaveState::Saved(browser::now()),
+        Ok(()) => SaveState::Saved(browser::now(), crate::store::local::last_change(), rev),
         Err(SaveError::Store(StoreError::QuotaExceeded)) => SaveState::Full,
         Err(SaveError::Store(StoreError::NewerSchema(_))) => SaveState::Outdated,
         Err(SaveError::Store(_)) => SaveState::Failed,
@@ -346,7 +351,7 @@ pub fn open_survey(app: AppState, id: &str) -> Survey {
         }
         let all_saved = matches!(
             survey.save.get_untracked(),
-            SaveState::Idle | SaveState::Saved(_) | SaveState::Synced
+            SaveState::Idle | SaveState::Saved(..) | SaveState::Synced
         );
         if theirs.is_some() && all_saved {
             if survey.load_theirs() {
@@ -523,7 +528,7 @@ pub fn SurveyScreen(
                     };
                     app.go(route);
                 }
-                Some(Err(e)) => survey.save.set(save_state(Err(SaveError::Store(e)))),
+                Some(Err(e)) => survey.save.set(save_state(Err(SaveError::Store(e)), 0)),
             }
         }
     };
@@ -535,10 +540,17 @@ pub fn SurveyScreen(
             let go_section = go_section.clone();
             let p = Memo::new(move |_| survey.checked(|r, l| section_progress(form, i, r, l)));
             let hidden = move || survey.logic.with(|l| !l.section_shown(i));
+            // The section whose answer on screen storage refused: its count says so too
+            // ("not saved", style/main.css).
+            let class = move || match (i == section, survey.save.with(|s| matches!(s, SaveState::Full | SaveState::Failed))) {
+                (true, true) => "nav-item current unsaved",
+                (true, false) => "nav-item current",
+                _ => "nav-item",
+            };
             view! {
                 <li hidden=hidden>
                     <button
-                        class=move || if i == section { "nav-item current" } else { "nav-item" }
+                        class=class
                         data-testid="section-link"
                         data-section=i.to_string()
                         aria-current=move || (i == section).then_some("step")
@@ -661,43 +673,54 @@ pub fn NotFound(
     }
 }
 
-/// What the last save did: a quiet "saved 10:42:07" beside the progress, or a banner
-/// saying why an answer is not saved. One element whose class, role and text change (one
-/// copy of the view's code instead of one per state).
+/// What the last save did: "saving…" until the change is on disk (the durable journal,
+/// `super::journal`), then a quiet "saved 10:42:07" beside the progress; or, when a
+/// change is not saved, an alert fixed at the top of the screen, where the worker sees it
+/// however far down the section they are typing. One element whose class, role and text
+/// change (one copy of the view's code instead of one per state).
 #[component]
 pub fn SaveStatus() -> impl IntoView {
     let survey = expect_context::<Survey>();
     let app = survey.app;
     move || {
         let state = survey.save.get();
+        app.journal_tick.track();
         let outdated = matches!(state, SaveState::Outdated);
-        let (class, role, text) = match state {
-            SaveState::Idle | SaveState::Conflict(_) => ("save", None, String::new()),
-            SaveState::Saved(at) => (
-                "save ok",
-                None,
-                format!("{} {}", app.t(Msg::Saved), at.get(11..19).unwrap_or("")),
-            ),
-            SaveState::Synced => ("save ok", Some("status"), app.t(Msg::Synced).to_owned()),
-            SaveState::Full => (
-                "banner error",
+        let alert = |m: Msg| {
+            (
+                "save-alert banner error",
+                "",
                 Some("alert"),
-                app.t(Msg::NotSavedFull).to_owned(),
-            ),
-            SaveState::Failed => (
-                "banner error",
-                Some("alert"),
-                app.t(Msg::NotSavedOther).to_owned(),
-            ),
-            SaveState::Outdated => (
-                "banner error",
-                Some("alert"),
-                app.t(Msg::NewerSchema).to_owned(),
-            ),
+                app.t(m).to_owned(),
+            )
+        };
+        // The revision on disk, for tests that kill the browser (docs/testing.md).
+        let mut rev = None;
+        let (class, mark, role, text) = match state {
+            SaveState::Idle | SaveState::Conflict(_) => ("save", "", None, String::new()),
+            SaveState::Saved(at, seq, r) => match super::journal::on_disk(seq) {
+                Some(true) => {
+                    rev = Some(r.to_string());
+                    let time = at.get(11..19).unwrap_or("");
+                    (
+                        "save ok",
+                        "saved",
+                        None,
+                        format!("{} {time}", app.t(Msg::Saved)),
+                    )
+                }
+                None => ("save", "saving", None, app.t(Msg::Saving).to_owned()),
+                Some(false) => alert(Msg::NotOnDisk),
+            },
+            SaveState::Synced => ("save ok", "", Some("status"), app.t(Msg::Synced).to_owned()),
+            SaveState::Full => alert(Msg::NotSavedFull),
+            SaveState::Failed => alert(Msg::NotSavedOther),
+            SaveState::Outdated => alert(Msg::NewerSchema),
         };
         let error = role == Some("alert");
         view! {
-            <div class=class role=role data-testid=if error { "save-error" } else { "save-status" }>
+            <div class=class role=role data-testid=if error { "save-error" } else { "save-status" }
+                data-state=mark data-rev=rev>
                 {text}
                 {outdated.then(|| view! {
                     " "<button data-testid="reload" on:click=|_| browser::reload()>{app.t(Msg::Reload)}</button>

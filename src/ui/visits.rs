@@ -4,7 +4,7 @@
 //!
 //! Runs in the coordinator module (src/bin/coordinator.rs) with the form library, so the
 //! app's first load stays the survey itself. It shares nothing with the app but storage and
-//! the URL: a survey for a household starts at `#/new/h/<household>`.
+//! the URL; a survey for a household starts from its panel, its address filled in.
 
 use super::browser;
 use crate::i18n::visits::VisitMsg as M;
@@ -613,9 +613,21 @@ pub fn Visits(lang: Lang, kv: LocalStore) -> impl IntoView {
             .copied()
             .collect::<Vec<_>>()
             .join(" ");
+        // The survey starts here, its address filled in from the walk list (not in the
+        // app's first load, which then carries no walk-list code).
         let start = {
-            let id = id.clone();
-            move |_| browser::set_hash(&format!("#/new/h/{id}"))
+            let h = h.clone();
+            move |_| {
+                let started = kv.with_value(|kv| {
+                    super::forms::new_response(kv, crate::form::builtin_form(), Some(&h))
+                });
+                match started {
+                    Ok(id) => {
+                        browser::set_hash(&crate::route::Route::Survey { id, section: 0 }.to_hash())
+                    }
+                    Err(e) => problem.set(Some(error_text(&e))),
+                }
+            }
         };
         Some(view! {
             <div class="scrim">

@@ -111,6 +111,38 @@ pub fn seal_with(key: &Key, aad: &str, plain: &str, nonce: [u8; 12]) -> String {
     out
 }
 
+/// Encrypts bytes (a backup file's body) under `aad`: nonce ‖ ciphertext ‖ tag, as
+/// WebCrypto's AES-GCM and any other implementation read them.
+pub fn seal_bytes(key: &Key, aad: &[u8], plain: &[u8]) -> Vec<u8> {
+    let mut nonce = [0u8; 12];
+    random(&mut nonce);
+    let ct = key
+        .cipher()
+        .encrypt(Nonce::from_slice(&nonce), Payload { msg: plain, aad })
+        // Only fails for inputs beyond 64 GB.
+        .unwrap_or_default();
+    let mut out = Vec::with_capacity(12 + ct.len());
+    out.extend_from_slice(&nonce);
+    out.extend_from_slice(&ct);
+    out
+}
+
+/// Decrypts what `seal_bytes` wrote under the same `aad`.
+pub fn open_bytes(key: &Key, aad: &[u8], sealed: &[u8]) -> Result<Vec<u8>, VaultError> {
+    if sealed.len() < 12 + 16 {
+        return Err(VaultError::Damaged);
+    }
+    key.cipher()
+        .decrypt(
+            Nonce::from_slice(&sealed[..12]),
+            Payload {
+                msg: &sealed[12..],
+                aad,
+            },
+        )
+        .map_err(|_| VaultError::Damaged)
+}
+
 pub fn is_sealed(value: &str) -> bool {
     value.starts_with(MARK)
 }

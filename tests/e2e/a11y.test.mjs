@@ -4,7 +4,7 @@
 // screens, in zh-CN and in English. No serious or critical violation is allowed.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { launch, serve, tablet, tid, ready, fillSection, sectionCount, onSection, violations } from "./helpers.mjs";
+import { launch, serve, tablet, tid, ready, fillSection, sectionCount, onSection, violations, go, reload } from "./helpers.mjs";
 
 let browser, server, url;
 before(async () => {
@@ -23,7 +23,7 @@ for (const lang of ["zh-CN", "en"]) {
     const page = await context.newPage();
     await page.addInitScript((l) => localStorage.setItem("doorstep.lang", l), lang);
     const found = [];
-    await page.goto(url);
+    await go(page, url);
     await ready(page);
     found.push(...(await violations(page, "list (empty)")));
 
@@ -44,10 +44,10 @@ for (const lang of ["zh-CN", "en"]) {
     found.push(...(await violations(page, "list (one response)")));
 
     const id = await page.getAttribute(tid("response-row"), "data-id");
-    await page.goto(`${url}#/r/${id}/return`);
+    await go(page, `${url}#/r/${id}/return`);
     await page.waitForSelector(tid("qr-code"));
     found.push(...(await violations(page, "hand-back codes")));
-    await page.goto(`${url}#/receive`);
+    await go(page, `${url}#/receive`);
     await page.waitForSelector(tid("receive"));
     found.push(...(await violations(page, "receive")));
     // The worker's and the coordinator's screens too.
@@ -57,7 +57,7 @@ for (const lang of ["zh-CN", "en"]) {
       ["#/export", "project-form"],
       ["#/workspace", "ws-projects"],
     ]) {
-      await page.goto(url + hash);
+      await go(page, url + hash);
       await page.waitForSelector(tid(ready));
       found.push(...(await violations(page, hash)));
     }
@@ -69,7 +69,7 @@ for (const lang of ["zh-CN", "en"]) {
 test("text size goes to 200 % and high contrast holds, kept across a reload, in both languages", async () => {
   const context = await tablet(browser, { bypassCSP: true });
   const page = await context.newPage();
-  await page.goto(url + "#/new");
+  await go(page, url + "#/new");
   await page.waitForSelector(tid("question"));
   const labelPx = () =>
     page.$eval('[data-testid="question"] legend, [data-testid="question"] > label', (e) => parseFloat(getComputedStyle(e).fontSize));
@@ -88,7 +88,7 @@ test("text size goes to 200 % and high contrast holds, kept across a reload, in 
   assert.deepEqual(await violations(page, "section 1 at 200 %, high contrast"), []);
   assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth + 1));
   // Kept across a reload, before the app draws.
-  await page.reload();
+  await reload(page);
   await page.waitForSelector(tid("question"));
   assert.equal(await page.evaluate(() => document.documentElement.className), "t200 hc");
   // The buttons speak the interface's language.
@@ -107,7 +107,7 @@ test("text size goes to 200 % and high contrast holds, kept across a reload, in 
 test("read aloud: the question and its choices in the interface's language, or a clear message without a voice", async () => {
   const context = await tablet(browser);
   const page = await context.newPage();
-  await page.goto(url + "#/new");
+  await go(page, url + "#/new");
   await page.waitForSelector(tid("question"));
   // This machine's Chromium has no voices: the worker is told what to do.
   const noVoice = await page.evaluate(() => speechSynthesis.getVoices().length === 0);
@@ -133,7 +133,7 @@ test("read aloud: the question and its choices in the interface's language, or a
     speechSynthesis.cancel = () => {};
   });
   const p = await withVoice.newPage();
-  await p.goto(url + "#/new");
+  await go(p, url + "#/new");
   await p.waitForSelector(tid("question"));
   await p.tap(`${tid("question")}[data-qid="consent"] ${tid("read-aloud")}`);
   const [spoken] = await p.evaluate(() => window.__spoken);
@@ -146,7 +146,7 @@ test("read aloud: the question and its choices in the interface's language, or a
 test("keyboard only: every control of a section is reached by Tab, and a survey moves on without a pointer", async () => {
   const context = await tablet(browser);
   const page = await context.newPage();
-  await page.goto(url + "#/new");
+  await go(page, url + "#/new");
   await page.waitForSelector(tid("question"));
   // Tab through the page once, noting what gets focus (a radio group is one stop).
   const reached = new Set();

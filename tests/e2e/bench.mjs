@@ -17,7 +17,7 @@ function bundle() {
   // The first load: what index.html pulls in. The coordinator module (form library, XLSForm
   // import, visits, export) is fetched only when one of its screens is opened: counted apart.
   const files = readdirSync(DIST).filter((f) => /\.(html|js|wasm|css)$/.test(f) && f !== "sw.js");
-  const sizes = { first: [0, 0], coordinator: [0, 0], workspace: [0, 0], handback: [0, 0] };
+  const sizes = { first: [0, 0], coordinator: [0, 0], workspace: [0, 0], handback: [0, 0], worker: [0, 0] };
   for (const f of files) {
     const body = readFileSync(join(DIST, f));
     const g = gzipSync(body, { level: 9 }).length;
@@ -27,7 +27,9 @@ function bundle() {
         ? "workspace"
         : f.startsWith("doorstep-handback")
           ? "handback"
-          : "first";
+          : f.startsWith("doorstep-worker")
+            ? "worker"
+            : "first";
     sizes[part][0] += body.length;
     sizes[part][1] += g;
     const kind = f.endsWith(".wasm") ? "wasm" : f.split(".").pop();
@@ -38,6 +40,8 @@ function bundle() {
   console.log(`coordinator_module_gzip: ${(sizes.coordinator[1] / 1024).toFixed(1)} KB (form library, XLSForm import, visits, export; fetched on first use)`);
   console.log(`workspace_module_gzip: ${(sizes.workspace[1] / 1024).toFixed(1)} KB (the coordinator's imports and dashboard; fetched on first use)`);
   console.log(`handback_module_gzip: ${(sizes.handback[1] / 1024).toFixed(1)} KB (QR codes on the resident's phone, the tablet's camera reading them; fetched on first use)`);
+  console.log(`worker_module_gzip: ${(sizes.worker[1] / 1024).toFixed(1)} KB (device lock, hand-over screens, review, backups; fetched at every start for the lock screen)`);
+  console.log(`start_screen_total_gzip: ${((sizes.first[1] + sizes.worker[1]) / 1024).toFixed(1)} KB (first load and the worker module: what a start needs to show the lock screen)`);
 }
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];

@@ -5,7 +5,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { launch, serve, tablet, tid, ready, watchErrors } from "./helpers.mjs";
+import { launch, serve, tablet, tid, ready, watchErrors, go } from "./helpers.mjs";
 import { validateExport } from "./lib/schema.mjs";
 import { canonical, download, seed as seedResponses } from "./lib/worker.mjs";
 
@@ -28,7 +28,7 @@ test("export from the app: anonymous bytes, a valid document, a checksum that ho
   const page = await context.newPage();
   const errors = watchErrors(page);
   await seed(page);
-  await page.goto(url);
+  await go(page, url);
   await ready(page);
   await page.tap(tid("export-link"));
   await page.waitForSelector(tid("project-form"));
@@ -114,7 +114,7 @@ test("bad input: nothing to export, a project file of another format version, on
   const context = await tablet(browser, { acceptDownloads: true, locale: "en-GB" });
   const page = await context.newPage();
   const errors = watchErrors(page);
-  await page.goto(url);
+  await go(page, url);
   await ready(page);
   await page.evaluate(() => localStorage.setItem("doorstep.worker.code", "W08"));
   await page.tap(tid("export-link"));
@@ -163,7 +163,7 @@ async function exportOnTablet(projectFile) {
   const page = await context.newPage();
   const errors = watchErrors(page);
   await seed(page);
-  await page.goto(url + "#/export");
+  await go(page, url + "#/export");
   await page.waitForSelector(tid("project-form"));
   if (projectFile) {
     await page.setInputFiles(tid("project-file"), { name: "project.json", mimeType: "application/json", buffer: projectFile });
@@ -210,7 +210,7 @@ test("a stored form without privacy classes exports nothing and says which quest
   // a form from before privacy classes would be: one question without a class.
   const source = await (await fetch(url + "community-needs.json")).json();
   source.id = "needs-copy";
-  await page.goto(url + "#/forms");
+  await go(page, url + "#/forms");
   await page.waitForSelector(tid("import-file"));
   await page.setInputFiles(tid("import-file"), {
     name: "needs-copy.json",
@@ -232,7 +232,7 @@ test("a stored form without privacy classes exports nothing and says which quest
       localStorage.setItem(k, JSON.stringify({ ...r, form: "needs-copy" }));
     }
   });
-  await page.goto(url + "#/export");
+  await go(page, url + "#/export");
   await page.waitForSelector(tid("project-form"));
   await page.fill(tid("project-name"), "东区");
   await page.tap(tid("project-new"));

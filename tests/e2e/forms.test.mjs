@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { dirname, join } from "node:path";
-import { launch, serve, tablet, tid, ready, storedResponses, watchErrors } from "./helpers.mjs";
+import { launch, serve, tablet, tid, ready, storedResponses, watchErrors, go, reload } from "./helpers.mjs";
 
 const fixtures = join(dirname(fileURLToPath(import.meta.url)), "..", "fixtures");
 
@@ -24,7 +24,7 @@ after(async () => {
 const storedKeys = (page) => page.evaluate(() => Object.keys(localStorage).sort());
 
 async function openLibrary(page) {
-  await page.goto(url);
+  await go(page, url);
   await ready(page);
   await page.tap(tid("form-library"));
   await page.waitForSelector(tid("form-list"));
@@ -104,7 +104,7 @@ test("an .xlsx XLSForm imports, and a worker runs it to completion", async () =>
   assert.equal(stored.a.total_age, 79);
   assert.equal(stored.a.street, "shekou");
   // Opening it again after a reload finds its own form version.
-  await page.reload();
+  await reload(page);
   await page.tap(`${tid("response-row")} ${tid("resume")}`);
   await page.waitForSelector(tid("question"));
   assert.ok(await page.isVisible(tid("choice-purpose-OK")));
@@ -236,7 +236,7 @@ test("repeats nest: a member's own list, checked against that member's answers",
   await page.waitForFunction(() => document.body.textContent.includes("子女年龄合计 21"));
   assert.equal(await page.locator(tid("add-members-1-kids")).count(), 0);
 
-  await page.reload();
+  await reload(page);
   await page.waitForSelector(tid("input-members-0-kids-1-kid_age"));
   assert.equal(await page.inputValue(tid("input-members-0-kids-0-kid_age")), "12");
   const [stored] = await storedResponses(page);

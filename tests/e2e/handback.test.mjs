@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { writeFileSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { launch, serve, tablet, tid, ready, watchErrors, withPin } from "./helpers.mjs";
+import { launch, serve, tablet, tid, ready, watchErrors, withPin, go } from "./helpers.mjs";
 import { seed, download } from "./lib/worker.mjs";
 
 let browser, server, url;
@@ -47,7 +47,7 @@ async function codesOnPhone(page, long = false) {
       localStorage.setItem("doorstep.r.e2e-0000", JSON.stringify(r));
     }, longText(900));
   }
-  await page.goto(url + "#/r/e2e-0000/review");
+  await go(page, url + "#/r/e2e-0000/review");
   await page.waitForSelector(tid("completed-at"));
   await page.tap(tid("hand-back"));
   await page.waitForSelector(tid("handback"));
@@ -103,7 +103,7 @@ test("a resident's answers come back from photos of the phone's codes, once, wit
   const t = await tablet(browser);
   const tab = await t.newPage();
   const tErrors = watchErrors(tab);
-  await tab.goto(url);
+  await go(tab, url);
   await ready(tab);
   await tab.tap(tid("receive-link"));
   await tab.waitForSelector(tid("receive"));
@@ -160,7 +160,7 @@ test("the tablet's camera reads the codes off the phone's screen", async () => {
     const tab = await t.newPage();
     const errors = watchErrors(tab);
     await tab.addInitScript(() => localStorage.setItem("doorstep.lang", "en"));
-    await tab.goto(url + "#/receive");
+    await go(tab, url + "#/receive");
     await tab.waitForSelector(tid("receive"));
     await tab.tap(tid("camera-start"));
     await tab.waitForSelector(`${tid("receive-note")}.ok`, { timeout: 30000 });

@@ -40,25 +40,58 @@ export const PIN = "582139";
 /** A device lock for PIN, made once per run (1,000 rounds: tests type it often). */
 export const DEVICE = await testDevice(PIN);
 
-/** In a page before the app starts: the device has a PIN and the page holds its key, as
- *  after the worker typed it (on every load: tests reload often), unless a test changed or
- *  removed the lock, or locked the tablet (the lock screen's way back is then pending). */
+/** In a page before the app starts, once per context: the device gets its PIN, and this
+ *  first page holds the key, as after the worker typed it. Only then: a reload, another
+ *  tab or a later page load holds no key, as on a real tablet, and shows the lock screen
+ *  (`unlockIfLocked`, `reload`, `go` type the PIN there as the worker does). */
 function seedDevice(d) {
   try {
-    if (!localStorage.getItem("doorstep.vault") && !localStorage.getItem("doorstep.vault.next")) {
+    if (!localStorage.getItem("doorstep.vault") && !localStorage.getItem("doorstep.vault.next")
+        && !localStorage.getItem("e2e.seeded")) {
       localStorage.setItem("doorstep.vault", d.lock);
+      // Marks the context as set up: a test that wipes the device gets a device on first use.
+      localStorage.setItem("e2e.seeded", "1");
+      globalThis.__doorstepKey = new Uint8Array(d.key);
     }
-    const locked = sessionStorage.getItem("doorstep.lock.to") !== null;
-    if (localStorage.getItem("doorstep.vault") === d.lock && !locked) globalThis.__doorstepKey = new Uint8Array(d.key);
   } catch {
     // about:blank and other pages without storage.
   }
 }
 
-/** Gives a context's pages the test device's PIN, unlocked (see `seedDevice`). */
+/** Gives a context's first page the test device's PIN, unlocked (see `seedDevice`). */
 export async function withPin(context, device = DEVICE) {
   await context.addInitScript(seedDevice, device);
   return context;
+}
+
+/** Types the device PIN on the lock screen, as the worker does, and waits until the app
+ *  has gone back to the screen it was asked for. */
+export async function typeDevicePin(page, pin = PIN) {
+  await page.waitForSelector('[data-testid="device-lock"][data-mode="locked"]');
+  await page.fill(tid("lock-pin"), pin);
+  await page.click(tid("lock-unlock"));
+  await page.waitForFunction(() => location.hash !== "#/lock");
+}
+
+/** After a page load: waits for the app, and types the PIN if it opened on the lock
+ *  screen (a reload or a new tab holds no key). */
+export async function unlockIfLocked(page, pin = PIN) {
+  await page.waitForSelector("header.topbar");
+  if ((await page.evaluate(() => location.hash)) !== "#/lock") return;
+  const lock = await page.waitForSelector(tid("device-lock"));
+  if ((await lock.getAttribute("data-mode")) === "locked") await typeDevicePin(page, pin);
+}
+
+/** A real reload: the key is gone, the worker types the PIN. */
+export async function reload(page, pin = PIN) {
+  await page.reload();
+  await unlockIfLocked(page, pin);
+}
+
+/** Goes to `address`; when that loads the page afresh, the worker types the PIN. */
+export async function go(page, address, pin = PIN) {
+  await page.goto(address);
+  await unlockIfLocked(page, pin);
 }
 
 /** A tablet: 1024×768, touch, Chinese locale, its PIN set and unlocked (`pin: false`: a
@@ -90,7 +123,7 @@ export const tid = (id) => `[data-testid="${id}"]`;
 export async function newSurvey(browser, url) {
   const context = await tablet(browser);
   const page = await context.newPage();
-  await page.goto(url + "#/new");
+  await go(page, url + "#/new");
   await page.waitForSelector(tid("question"));
   return { context, page };
 }

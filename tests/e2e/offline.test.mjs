@@ -2,7 +2,7 @@
 // including a reload on any screen; a new version installs without losing drafts.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { launch, serve, tablet, tid, ready, storedResponses, onSection, watchErrors } from "./helpers.mjs";
+import { launch, serve, tablet, tid, ready, storedResponses, onSection, watchErrors, go, reload, unlockIfLocked } from "./helpers.mjs";
 
 let browser;
 before(async () => {
@@ -27,12 +27,12 @@ test("after one load, the app works with the network cut, reloads included", asy
   const context = await tablet(browser);
   const page = await context.newPage();
   const errors = watchErrors(page);
-  await page.goto(url);
+  await go(page, url);
   await ready(page);
   await controlled(page);
 
   await context.setOffline(true);
-  await page.reload();
+  await reload(page);
   await ready(page);
   assert.ok(await page.isVisible(tid("offline-badge")), "the worker sees they are offline");
   await page.tap(tid("new-survey"));
@@ -42,17 +42,17 @@ test("after one load, the app works with the network cut, reloads included", asy
   await onSection(page, 1);
   await page.fill(tid("input-building"), "9");
   // Reload on a deep screen, still offline.
-  await page.reload();
+  await reload(page);
   await page.waitForSelector(tid("input-building"));
   assert.equal(await page.inputValue(tid("input-building")), "9");
   // Even with the server gone entirely.
   server.close();
-  await page.reload();
+  await reload(page);
   await page.waitForSelector(tid("input-building"));
   const [stored] = await storedResponses(page);
   assert.equal(stored.a.building, "9");
   // The form library, a module of its own never opened before, comes from the cache too.
-  await page.goto(url + "#/forms");
+  await go(page, url + "#/forms");
   await page.waitForSelector(tid("form-list"));
   assert.deepEqual(errors.filter((e) => !/ERR_INTERNET_DISCONNECTED|Failed to load resource/.test(e)), []);
   await context.close();
@@ -69,7 +69,7 @@ test("a new version installs, says so, and keeps every draft", async () => {
   });
   const context = await tablet(browser);
   const page = await context.newPage();
-  await page.goto(url);
+  await go(page, url);
   await ready(page);
   await controlled(page);
   await page.tap(tid("new-survey"));
@@ -81,7 +81,9 @@ test("a new version installs, says so, and keeps every draft", async () => {
   version = "next-version";
   await page.evaluate(async () => (await navigator.serviceWorker.getRegistration()).update());
   await page.waitForSelector(tid("update-ready"));
-  await page.tap(tid("reload"));
+  await Promise.all([page.waitForEvent("load"), page.tap(tid("reload"))]);
+  // A real reload: the worker types the PIN.
+  await unlockIfLocked(page);
   await page.waitForSelector(tid("question"));
   const newCaches = await page.evaluate(() => caches.keys());
   assert.deepEqual(newCaches, ["doorstep-next-version"]);

@@ -7,7 +7,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
-import { launch, serve, tablet, tid, ready, watchErrors, storedValues } from "./helpers.mjs";
+import { launch, serve, tablet, tid, ready, watchErrors, storedValues, go, reload } from "./helpers.mjs";
 import { seed, download } from "./lib/worker.mjs";
 
 const fixtures = join(dirname(fileURLToPath(import.meta.url)), "..", "fixtures");
@@ -26,7 +26,7 @@ const csv = (text) => ({ name: "walk.csv", mimeType: "text/csv", buffer: Buffer.
 const walk = ["楼栋,单元,房号", ...Array.from({ length: 12 }, (_, i) => `${1 + (i % 3)}栋,1单元,${101 + i}`)].join("\n");
 
 async function openWorkspace(page) {
-  await page.goto(url);
+  await go(page, url);
   await ready(page);
   await page.tap(tid("workspace-link"));
   await page.waitForSelector(`${tid("ws-import")}:not([disabled])`);
@@ -38,7 +38,7 @@ test("a coordinator's project carries its form, walk list and targets to a worke
   const cp = await coord.newPage();
   const cErrors = watchErrors(cp);
   await cp.addInitScript(() => localStorage.setItem("doorstep.lang", "en"));
-  await cp.goto(url);
+  await go(cp, url);
   await ready(cp);
   await cp.tap(tid("form-library"));
   await cp.setInputFiles(tid("import-file"), join(fixtures, "household-visit.xlsx"));
@@ -71,7 +71,7 @@ test("a coordinator's project carries its form, walk list and targets to a worke
   assert.match(await cp.textContent(tid("ws-project")), /东区入户调查.*幸福社区 · 12 households · 2 forms · k = 5/);
 
   // Kept across a reload, and handed out as a file.
-  await cp.reload();
+  await reload(cp);
   await cp.waitForSelector(tid("ws-project"));
   const handed = await download(cp, "ws-project-download");
   assert.match(handed.name, /^doorstep-project-东区入户调查\.json$/);
@@ -92,7 +92,7 @@ test("a coordinator's project carries its form, walk list and targets to a worke
   const wp = await work.newPage();
   const wErrors = watchErrors(wp);
   await seed(wp, url, 30, { worker: "W07" });
-  await wp.goto(url + "#/export");
+  await go(wp, url + "#/export");
   await wp.waitForSelector(tid("project-form"));
   await wp.setInputFiles(tid("project-file"), { name: handed.name, mimeType: "application/json", buffer: handed.bytes });
   const installed = await wp.textContent(`${tid("project-note")}.ok`);
@@ -112,14 +112,14 @@ test("a coordinator's project carries its form, walk list and targets to a worke
   assert.equal(stored.responses, 30, "no response touched");
 
   // The visits screen has the list and the targets.
-  await wp.goto(url + "#/visits");
+  await go(wp, url + "#/visits");
   await wp.waitForSelector(tid("hh-1-1-101"));
   assert.equal((await wp.$$('[data-testid^="hh-"]')).length, 12);
   assert.equal(await wp.inputValue(tid("goal-visits")), "150");
   assert.equal(await wp.inputValue(tid("goal-surveys")), "90");
 
   // Their export goes back to the coordinator, whose indicators use the project's targets.
-  await wp.goto(url + "#/export");
+  await go(wp, url + "#/export");
   await wp.tap(tid("export-prepare"));
   await wp.waitForSelector(tid("export-preview"));
   if (await wp.isVisible(tid("export-withheld"))) await wp.check(tid("withheld-ok"));

@@ -2,7 +2,7 @@
 // browsing), shared by two tabs.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { launch, serve, tablet, tid, ready, storedResponses, onSection, newSurvey, until } from "./helpers.mjs";
+import { launch, serve, tablet, tid, ready, storedResponses, onSection, newSurvey, until, go, reload } from "./helpers.mjs";
 
 let browser, server, url;
 before(async () => {
@@ -56,7 +56,7 @@ test("full storage: a clear message, and every earlier answer kept", async () =>
   assert.equal((await storedResponses(page)).length, 1, "no half-created response");
 
   // After a reload everything saved before is there.
-  await page.reload();
+  await reload(page);
   await ready(page);
   await page.tap(tid("resume"));
   await page.waitForSelector(tid("choice-consent-yes"));
@@ -81,8 +81,10 @@ test("full storage: a clear message, and every earlier answer kept", async () =>
   await context.close();
 });
 
-test("storage refused (private browsing): said before any survey starts", async () => {
+test("storage refused (site data blocked): the surveys cannot be read now, which is not 'none'", async () => {
   const context = await tablet(browser);
+  // What Chromium does with cookies and site data blocked for the site: reading
+  // `window.localStorage` throws a SecurityError.
   await context.addInitScript(() => {
     Object.defineProperty(window, "localStorage", {
       configurable: true,
@@ -90,6 +92,27 @@ test("storage refused (private browsing): said before any survey starts", async 
         throw new DOMException("The operation is insecure.", "SecurityError");
       },
     });
+  });
+  const page = await context.newPage();
+  await page.goto(url);
+  await page.waitForSelector(tid("storage-unavailable"));
+  const said = await page.innerText(tid("storage-unavailable"));
+  assert.match(said, /无法显示/);
+  assert.match(said, /没有被删除/);
+  // Not an empty list: "no surveys yet" would be false.
+  assert.equal(await page.locator(".empty:visible").count(), 0);
+  assert.doesNotMatch(await page.innerText("main"), /还没有/);
+  assert.ok(await page.isDisabled(tid("new-survey")));
+  await context.close();
+});
+
+test("storage refused (private browsing, no room at all): said before any survey starts", async () => {
+  // Nothing stored, and nothing can be: no PIN on it either.
+  const context = await tablet(browser, { pin: false });
+  await context.addInitScript(() => {
+    Storage.prototype.setItem = function () {
+      throw new DOMException("The quota has been exceeded.", "QuotaExceededError");
+    };
   });
   const page = await context.newPage();
   await page.goto(url);
@@ -102,13 +125,13 @@ test("storage refused (private browsing): said before any survey starts", async 
 test("two tabs: a saved tab follows the other; a stale save is refused and the user chooses", async () => {
   const context = await tablet(browser);
   const a = await context.newPage();
-  await a.goto(url + "#/new");
+  await go(a, url + "#/new");
   await a.waitForSelector(tid("question"));
   const id = a.url().match(/#\/r\/([0-9a-f-]+)\//)[1];
-  await a.goto(`${url}#/r/${id}/1`);
+  await go(a, `${url}#/r/${id}/1`);
   await a.waitForSelector(tid("input-building"));
   const b = await context.newPage();
-  await b.goto(`${url}#/r/${id}/1`);
+  await go(b, `${url}#/r/${id}/1`);
   await b.waitForSelector(tid("input-building"));
 
   const boxShows = (value) => (page) =>
@@ -148,7 +171,7 @@ test("two tabs: a saved tab follows the other; a stale save is refused and the u
   assert.equal(stored.a.building, "71");
 
   // Deleted in tab A while open in tab B: B stops saving and says so.
-  await a.goto(url);
+  await go(a, url);
   await a.waitForSelector(tid("delete"));
   await a.tap(tid("delete"));
   await a.tap(tid("confirm-delete"));
@@ -167,8 +190,8 @@ test("a community's worth of responses: the list opens with the newest 100, more
       localStorage.setItem(`doorstep.r.old-${i}`, JSON.stringify({ ...mine, id: `old-${i}`, started }));
     }
   });
-  await page.goto(url + "#/");
-  await page.reload();
+  await go(page, url + "#/");
+  await reload(page);
   await page.waitForSelector(tid("show-more"));
   assert.equal(await page.locator(tid("response-row")).count(), 100);
   // Newest first: today's response leads.

@@ -2,10 +2,7 @@
 // completes it and finds it in the list; required answers are enforced; languages switch.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import {
-  launch, serve, tablet, tid, ready, fillSection, expectSection, sectionCount,
-  storedResponses, watchErrors, onSection, newSurvey,
-} from "./helpers.mjs";
+import { launch, serve, tablet, tid, ready, fillSection, expectSection, sectionCount, storedResponses, watchErrors, onSection, newSurvey, go, reload } from "./helpers.mjs";
 
 let browser, server, url;
 before(async () => {
@@ -21,7 +18,7 @@ test("fill every section, reload midway, complete, see it in the list", async ()
   const context = await tablet(browser);
   const page = await context.newPage();
   const errors = watchErrors(page);
-  await page.goto(url);
+  await go(page, url);
   await ready(page);
   await page.tap(tid("new-survey"));
   await page.waitForSelector(tid("question"));
@@ -34,7 +31,7 @@ test("fill every section, reload midway, complete, see it in the list", async ()
     answers[i] = await fillSection(page);
     if (i === middle) {
       // A reload (or a crashed tab) in the middle of a section keeps every answer.
-      await page.reload();
+      await reload(page);
       await page.waitForSelector(tid("question"));
       await expectSection(page, answers[i], assert);
       for (const j of [0, 1, i - 1]) {
@@ -105,7 +102,7 @@ test("numbers typed wrong are kept and explained; full-width digits are read", a
   await page.fill(age, "3.5");
   await page.waitForSelector(tid("issue-members-0-m_age"));
   assert.match(await page.innerText(tid("issue-members-0-m_age")), /整数/);
-  await page.reload();
+  await reload(page);
   await page.waitForSelector(age);
   assert.equal(await page.inputValue(age), "3.5", "what was typed survives a reload");
   await page.fill(age, "４");
@@ -117,14 +114,14 @@ test("numbers typed wrong are kept and explained; full-width digits are read", a
 test("?lang=en opens in English; the switch changes language and is remembered", async () => {
   const context = await tablet(browser);
   const page = await context.newPage();
-  await page.goto(url + "?lang=en");
+  await go(page, url + "?lang=en");
   await ready(page);
   assert.equal(await page.innerText(tid("new-survey")), "New survey");
   assert.equal(await page.getAttribute("html", "lang"), "en");
   await page.tap(tid("lang-switch"));
   assert.equal(await page.innerText(tid("new-survey")), "开始新调查");
   assert.equal(await page.getAttribute("html", "lang"), "zh-CN");
-  await page.goto(url);
+  await go(page, url);
   await ready(page);
   assert.equal(await page.innerText(tid("new-survey")), "开始新调查");
   await page.tap(tid("lang-switch"));
@@ -266,7 +263,7 @@ test("a five-member roster: add, answer, validate each member, reorder, remove, 
   assert.equal(stored.a.n_over60, 1);
   assert.equal(stored.a.n_under14, 1);
 
-  await page.reload();
+  await reload(page);
   await page.waitForSelector(tid("input-members-3-m_age"));
   assert.equal(await page.inputValue(tid("input-members-2-m_age")), "43");
   await context.close();

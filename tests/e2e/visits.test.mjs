@@ -3,7 +3,7 @@
 // revisit due today, and starts a survey from a household with its address filled in.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { launch, serve, tablet, tid, ready, fillSection, watchErrors, storedValues, storedResponses } from "./helpers.mjs";
+import { launch, serve, tablet, tid, ready, fillSection, watchErrors, storedValues, storedResponses, go, reload } from "./helpers.mjs";
 
 let browser, server, url;
 before(async () => {
@@ -29,7 +29,7 @@ test("walk list, three outcomes, grid and indicators, a revisit due, a survey fr
   const context = await tablet(browser);
   const page = await context.newPage();
   const errors = watchErrors(page);
-  await page.goto(url);
+  await go(page, url);
   await ready(page);
   await page.tap(tid("visits-link"));
   await page.waitForSelector(tid("worker-code"));
@@ -61,7 +61,7 @@ test("walk list, three outcomes, grid and indicators, a revisit due, a survey fr
   await page.waitForSelector(tid("due-1-1-201"));
 
   // Everything is kept across a reload.
-  await page.reload();
+  await reload(page);
   await page.waitForSelector(tid("hh-1-1-101"));
   assert.equal(await status(page, "1-1-201"), "revisit");
   await page.tap(tid("hh-1-1-101"));
@@ -123,7 +123,7 @@ test("walk list, three outcomes, grid and indicators, a revisit due, a survey fr
   await page.press(tid("goal-visits"), "Enter");
   await page.locator(tid("goal-visits")).blur();
   await page.waitForFunction(() => /5 \/ 10/.test(document.querySelector('[data-testid="ind-visits"]').textContent));
-  await page.reload();
+  await reload(page);
   await page.waitForSelector(tid("ind-visits"));
   assert.match(await page.textContent(tid("ind-visits")), /5 \/ 10/);
   const [response] = (await storedResponses(page)).filter((r) => r.a.consent === true);
@@ -137,7 +137,7 @@ test("walk list, three outcomes, grid and indicators, a revisit due, a survey fr
   await page.selectOption(tid(`fu-status-${response.id}`), "referred");
   await page.waitForFunction(() => /已处理 1 \/ 1/.test(document.querySelector('[data-testid="fu-handled"]').textContent));
   assert.match(await page.textContent(tid("ind-follow-ups")), /已处理的跟进: 1/);
-  await page.reload();
+  await reload(page);
   await page.tap(tid("show-follow-ups"));
   assert.equal(await page.inputValue(tid(`fu-status-${response.id}`)), "referred");
   assert.deepEqual(errors, []);
@@ -147,7 +147,7 @@ test("walk list, three outcomes, grid and indicators, a revisit due, a survey fr
 test("a walk list CSV with a duplicate is refused whole, with the rows named", async () => {
   const context = await tablet(browser);
   const page = await context.newPage();
-  await page.goto(url + "#/visits");
+  await go(page, url + "#/visits");
   await page.waitForSelector(tid("walk-csv"));
   await page.setInputFiles(tid("walk-csv"), {
     name: "list.csv",

@@ -4,7 +4,7 @@
 // workspace can be cleared.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { launch, serve, tablet, tid, ready, watchErrors } from "./helpers.mjs";
+import { launch, serve, tablet, tid, ready, watchErrors, go, reload } from "./helpers.mjs";
 import { readFileSync, writeFileSync, truncateSync, mkdtempSync, rmSync, mkdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, dirname } from "node:path";
@@ -26,14 +26,14 @@ async function twoExports() {
   const a = await tablet(browser, { acceptDownloads: true });
   const pa = await a.newPage();
   await seed(pa, url, 60, { worker: "W07" });
-  await pa.goto(url);
+  await go(pa, url);
   await ready(pa);
   const first = await exportJson(pa);
   await a.close();
   const b = await tablet(browser, { acceptDownloads: true });
   const pb = await b.newPage();
   await seed(pb, url, 40, { worker: "W08", from: 100 });
-  await pb.goto(url);
+  await go(pb, url);
   await ready(pb);
   const second = await exportJson(pb, { project: first.project });
   await b.close();
@@ -44,7 +44,7 @@ const file = (name, bytes) => ({ name, mimeType: "application/json", buffer: Buf
 
 async function openWorkspace(page) {
   await page.addInitScript(() => localStorage.setItem("doorstep.lang", "en"));
-  await page.goto(url);
+  await go(page, url);
   await ready(page);
   await page.tap(tid("workspace-link"));
   await page.waitForSelector(`${tid("ws-import")}:not([disabled])`);
@@ -143,7 +143,7 @@ test("two workers' exports merge in the coordinator's browser; bad files are ref
   );
 
   // A reload keeps the workspace (IndexedDB), and importing the same files again changes nothing.
-  await page.reload();
+  await reload(page);
   await page.waitForSelector(`${tid("ws-import")}:not([disabled])`);
   await page.waitForFunction((n) => document.querySelector('[data-testid="ws-total-responses"]')?.textContent === String(n), n);
   await page.setInputFiles(tid("ws-import"), [file(first.name, first.bytes), file(second.name, second.bytes)]);
@@ -166,7 +166,7 @@ test("two workers' exports merge in the coordinator's browser; bad files are ref
   assert.equal(await total(page, "responses"), n);
   await page.tap(tid("ws-clear"));
   await page.waitForFunction(() => document.querySelector('[data-testid="ws-total-responses"]')?.textContent === "0");
-  await page.reload();
+  await reload(page);
   await page.waitForSelector(`${tid("ws-import")}:not([disabled])`);
   assert.equal(await total(page, "responses"), 0);
   assert.deepEqual(errors, []);
@@ -256,7 +256,7 @@ test("the survey report builds in zh-CN, keeps its recommendations, and prints t
   const context = await tablet(browser, { locale: "zh-CN" });
   const page = await context.newPage();
   const errors = watchErrors(page);
-  await page.goto(url);
+  await go(page, url);
   await ready(page);
   await page.tap(tid("workspace-link"));
   await page.waitForSelector(`${tid("ws-import")}:not([disabled])`);
@@ -278,7 +278,7 @@ test("the survey report builds in zh-CN, keeps its recommendations, and prints t
   await page.fill(tid("report-agency"), "幸福社工服务中心");
   await page.fill(tid("report-recommendations"), "一、增设老年助餐点。\n二、开设四点半课堂。");
   await page.locator(tid("report-recommendations")).blur();
-  await page.reload();
+  await reload(page);
   await page.waitForSelector(`${tid("ws-import")}:not([disabled])`);
   await page.waitForSelector(`${tid("ws-build-report")}:visible`);
   await page.tap(tid("ws-build-report"));
