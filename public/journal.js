@@ -65,9 +65,9 @@
       db = d;
       var from = stored();
       var index = d.transaction(STORE).objectStore(STORE).index("s");
+      // In the index's order: by number, oldest first.
       return req(index.getAll(IDBKeyRange.lowerBound(from, true))).then(function (lost) {
         if (j.state !== "opening") return;
-        lost.sort(function (a, b) { return a.s - b.s; });
         var top = from;
         for (var i = 0; i < lost.length; i++) {
           var e = lost[i];

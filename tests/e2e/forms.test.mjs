@@ -247,3 +247,35 @@ test("repeats nest: a member's own list, checked against that member's answers",
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test("a form's own choice named 'other' is ticked like any other, and the survey completes", async () => {
+  const context = await tablet(browser);
+  const page = await context.newPage();
+  await openLibrary(page);
+  const survey = "type,name,label,required\nselect_multiple help,help,需要哪些帮助？,yes\nselect_one kind,kind,住房类型,yes\n";
+  const choices = "list_name,name,label\nhelp,meals,送餐\nhelp,other,其他帮助\nkind,flat,楼房\nkind,other,其他类型\n";
+  const settings = "form_title,form_id,version\n其他选项,other_choice,1\n";
+  await page.setInputFiles(tid("import-file"), [
+    { name: "survey.csv", mimeType: "text/csv", buffer: Buffer.from(survey) },
+    { name: "choices.csv", mimeType: "text/csv", buffer: Buffer.from(choices) },
+    { name: "settings.csv", mimeType: "text/csv", buffer: Buffer.from(settings) },
+  ]);
+  await page.waitForSelector(tid("import-preview"));
+  await page.tap(tid("import-confirm"));
+  await page.waitForSelector(tid("import-done"));
+  await page.tap(tid("import-start"));
+  await page.waitForSelector(tid("choice-help-other"));
+  await page.tap(tid("choice-help-meals"));
+  await page.tap(tid("choice-help-other"));
+  await page.tap(tid("choice-kind-other"));
+  // The form has no "please specify" for them, and asks for none.
+  assert.equal(await page.locator(`${tid("other-help")}, ${tid("other-kind")}`).count(), 0);
+  await page.tap(tid("next"));
+  await page.waitForSelector(tid("review-ok"));
+  assert.equal(await page.locator(tid("review-issue")).count(), 0);
+  await page.tap(tid("complete"));
+  await page.waitForSelector(`${tid("response-row")}[data-status="completed"]`);
+  const [stored] = await storedResponses(page);
+  assert.deepEqual(stored.a.help, ["meals", "other"]);
+  await context.close();
+});

@@ -81,6 +81,65 @@ test("full storage: a clear message, and every earlier answer kept", async () =>
   await context.close();
 });
 
+/** The element's box lies wholly inside the window. */
+const inView = (page, selector) =>
+  page.$eval(selector, (el) => {
+    const r = el.getBoundingClientRect();
+    return r.height > 0 && r.top >= 0 && r.bottom <= innerHeight && r.left >= 0 && r.right <= innerWidth;
+  });
+
+test("storage full, or refused, while typing low on a long section: said in view, and the section list says it is not saved", async () => {
+  const { context, page } = await newSurvey(browser, url);
+  await page.tap(tid("choice-consent-yes"));
+  // The worker's section at 200 % text: longer than the screen.
+  await page.tap(tid("text-size"));
+  await page.tap(tid("text-size"));
+  const worker = await page.evaluate(() => document.querySelectorAll('[data-testid="section-link"]').length - 1);
+  await page.tap(`${tid("section-link")}[data-section="${worker}"]`);
+  await onSection(page, worker);
+  const box = tid("input-obs_notes");
+  await page.locator(box).scrollIntoViewIfNeeded();
+  assert.ok(await page.evaluate(() => document.documentElement.scrollHeight > innerHeight * 1.5), "a long section");
+  await page.fill(box, "楼道灯坏了");
+  await page.waitForSelector(`${tid("save-status")}[data-state="saved"]`);
+  const scrolled = await page.evaluate(() => scrollY);
+  assert.ok(scrolled > 200, `typing low on the section (scrolled ${scrolled} px)`);
+
+  // Full: the alert is where the worker looks, and the section's count says "not saved".
+  // Full to the last few characters: the answer grows past them as it is typed.
+  const filler = await fillStorage(page);
+  await page.type(box, "，三楼和四楼的灯也坏了，晚上上下楼很危险，老人不敢出门");
+  await page.waitForSelector(tid("save-error"));
+  assert.ok(await inView(page, tid("save-error")), "the message is in view");
+  assert.match(await page.innerText(tid("save-error")), /存储空间已满/);
+  const link = `${tid("section-link")}[data-section="${worker}"]`;
+  assert.match(await page.getAttribute(link, "class"), /unsaved/);
+  assert.match(await page.$eval(`${link} .nav-count`, (el) => getComputedStyle(el, "::after").content), /未保存/);
+  await page.evaluate((keys) => keys.forEach((k) => localStorage.removeItem(k)), filler);
+
+  // Refused for another reason (the browser's storage failing): said in view too.
+  await page.evaluate(() => {
+    window.__set = Storage.prototype.setItem;
+    Storage.prototype.setItem = function (k, v) {
+      if (k.startsWith("doorstep.r.")) throw new DOMException("disk I/O error", "UnknownError");
+      return window.__set.call(this, k, v);
+    };
+  });
+  await page.type(box, "，东边");
+  await page.waitForFunction(() => /没有保存/.test(document.querySelector('[data-testid="save-error"]')?.textContent || ""));
+  assert.ok(await inView(page, tid("save-error")));
+  // Storage works again: the next keystroke saves everything on screen, and says so.
+  await page.evaluate(() => (Storage.prototype.setItem = window.__set));
+  await page.type(box, "。");
+  await page.waitForSelector(`${tid("save-status")}[data-state="saved"]`);
+  assert.doesNotMatch(await page.getAttribute(link, "class"), /unsaved/);
+  const [stored] = await storedResponses(page);
+  const shown = await page.inputValue(box);
+  assert.equal(stored.a.obs_notes, shown, "what is on screen is what is stored");
+  for (const part of ["楼道灯坏了", "老人不敢出门", "东边"]) assert.ok(shown.includes(part), part);
+  await context.close();
+});
+
 test("storage refused (site data blocked): the surveys cannot be read now, which is not 'none'", async () => {
   const context = await tablet(browser);
   // What Chromium does with cookies and site data blocked for the site: reading
