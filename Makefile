@@ -55,8 +55,10 @@ test-e2e: tools-browser build
 	node --test --test-concurrency=1 tests/e2e/
 
 ## Prints every performance figure as `name: value unit`
+# The browser benchmarks run back to back without yielding (the district import alone takes
+# 15 s): the runner's default 20 s wait for the page is raised.
 bench: tools-browser build
-	cargo test --release --target wasm32-unknown-unknown --features bench --test browser_bench -- --nocapture
+	WASM_BINDGEN_TEST_TIMEOUT=300 cargo test --release --target wasm32-unknown-unknown --features bench --test browser_bench -- --nocapture
 	node tests/e2e/bench.mjs
 	cargo bench --features bench --bench report
 

@@ -206,9 +206,9 @@ fn saving_with_a_pin_seals_and_a_locked_page_writes_nothing() {
 }
 
 /// Fails every write after the first `n`, as a tab closed midway would.
-struct Cut<'a> {
-    kv: &'a MemoryStore,
-    left: std::cell::Cell<usize>,
+pub(super) struct Cut<'a> {
+    pub(super) kv: &'a MemoryStore,
+    pub(super) left: std::cell::Cell<usize>,
 }
 
 impl KvStore for Cut<'_> {

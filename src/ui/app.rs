@@ -62,7 +62,7 @@ impl AppState {
     }
 
     /// `route`, or where it leads while the tablet is handed over or locked. The state is
-    /// read from storage each time: the hand-back module or another tab may have changed it.
+    /// read from storage each time: the worker module or another tab may have changed it.
     fn guarded(&self, route: Route) -> Route {
         let current = self
             .with_store(|s| HandoverStore::new(s.kv()).current())

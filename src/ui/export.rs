@@ -263,7 +263,7 @@ pub fn Export(lang: Lang, kv: LocalStore) -> impl IntoView {
             <ProjectPanel lang=lang kv=kv project=project note=project_note pending=pending />
             <ExportPanel lang=lang kv=kv project=project reload=reload />
             <HistoryPanel lang=lang kv=kv reload=reload />
-            // The hand-over's idle time and one-question mode (hand-back module).
+            // The hand-over's idle time and one-question mode (worker module).
             <h2>{crate::i18n::handover::HoMsg::SettingsTitle.get(lang)}</h2>
             <a class="button" href="#/hand-over" data-testid="hand-over-settings">
                 {crate::i18n::handover::HoMsg::SettingsTitle.get(lang)}

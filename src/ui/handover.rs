@@ -1,4 +1,4 @@
-//! Hand-over's own screens, in the hand-back module (the survey screens themselves stay in
+//! Hand-over's own screens, in the worker module (the survey screens themselves stay in
 //! the app's first load, so handing over is immediate):
 //!
 //! - `Setup` (`#/r/<id>/hand-over` the first time, `#/hand-over` from the settings): the

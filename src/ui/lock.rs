@@ -1,4 +1,4 @@
-//! The device lock screen (`#/lock`, in the hand-back module), in one of three states:
+//! The device lock screen (`#/lock`, in the worker module), in one of three states:
 //!
 //! - **no PIN yet**: the worker chooses one; every record on the device is then sealed
 //!   under a fresh data key (`store::vault::first_lock`);

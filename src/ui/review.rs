@@ -1,4 +1,4 @@
-//! Check and finish (`#/r/<id>/review`, in the hand-back module): every problem in the
+//! Check and finish (`#/r/<id>/review`, in the worker module): every problem in the
 //! response, each a link to its question; "mark as completed" once there are none; a
 //! completed one can be reopened or handed back.
 //!

@@ -232,7 +232,7 @@ impl Survey {
     }
 
     /// Back to draft (a completed response the worker wants to change); saved at once.
-    /// (Completing is the review screen's, in the hand-back module.)
+    /// (Completing is the review screen's, in the worker module.)
     pub fn reopen(&self) {
         let mut outcome = None;
         self.open.update(|o| {
@@ -491,7 +491,7 @@ pub fn SurveyScreen(
         }
     };
     // The worker taps "hand to the resident": with a PIN set, the resident's screen at
-    // once; the first time, the hand-back module asks for a PIN first.
+    // once; the first time, the worker module asks for the settings first.
     let start_handover = {
         let id = id.clone();
         move |_| {

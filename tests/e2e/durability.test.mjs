@@ -18,6 +18,7 @@ test("a browser killed at random moments loses no answer the screen showed as sa
   const seed = Number(process.env.KILL_SEED || Date.now() % 100000);
   const kills = Number(process.env.KILLS || 8);
   const r = await killRun(url, { kills, seed });
+  // `r.kills` counts the kill right after the PIN was set up too.
   console.log(`killed the browser ${r.kills} times (seed ${seed}): ${r.saved} answers shown as saved, ${r.lost.length} lost, ${r.damaged} damaged`);
   assert.equal(r.pinLost, false, "the PIN chosen just before the kill is kept");
   assert.deepEqual(r.lost, [], `seed ${seed}`);

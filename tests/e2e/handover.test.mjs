@@ -61,16 +61,20 @@ async function handBack(page, pin = PIN) {
   await unlocked(page, pin);
 }
 
+/** Another response on the device, which the resident must never reach, then a new one
+ *  handed over. Returns both ids. */
+async function besideAnother(page, options) {
+  await page.goto(url + "#/new");
+  await page.waitForSelector(tid("question"));
+  const other = (await page.evaluate(() => location.hash)).split("/")[2];
+  return { other, id: await handOver(page, options) };
+}
+
 test("hand over: the resident answers, cannot reach anything else, and only the PIN ends it", async () => {
   const context = await tablet(browser);
   const page = await context.newPage();
   const errors = watchErrors(page);
-  // Another response on the device, which the resident must never reach.
-  await page.goto(url + "#/new");
-  await page.waitForSelector(tid("question"));
-  const other = (await page.evaluate(() => location.hash)).split("/")[2];
-
-  const id = await handOver(page);
+  const { other, id } = await besideAnother(page);
   // Large type, no section list, no way back to the list, the worker's section not offered.
   assert.equal(await page.evaluate(() => getComputedStyle(document.documentElement).fontSize), "22px");
   assert.equal(await page.locator(tid("section-nav")).isVisible(), false);
@@ -146,11 +150,7 @@ test("hand-over is a sealed room: reloads, a second tab, a reopened app and a sl
   const context = await tablet(browser);
   const page = await context.newPage();
   const errors = watchErrors(page);
-  // Another response the resident must never reach.
-  await page.goto(url + "#/new");
-  await page.waitForSelector(tid("question"));
-  const other = (await page.evaluate(() => location.hash)).split("/")[2];
-  const id = await handOver(page);
+  const { other, id } = await besideAnother(page);
   await page.tap(tid("choice-consent-yes"));
   await page.tap(tid("next"));
   await page.waitForSelector(tid("input-building"));

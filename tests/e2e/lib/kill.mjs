@@ -48,7 +48,13 @@ export async function start(profile) {
 
 /** The lock screen of a killed-and-restarted tablet: the worker types the PIN. */
 export async function unlock(page) {
-  await page.waitForSelector(`${tid("device-lock")}[data-mode="locked"]`);
+  try {
+    await page.waitForSelector(`${tid("device-lock")}[data-mode="locked"]`);
+  } catch (e) {
+    // What the screen showed instead, for whoever reads the failure.
+    const shown = await page.evaluate(() => ({ hash: location.hash, main: document.querySelector("main")?.innerText.slice(0, 300), journal: globalThis.doorstepJournal && { state: doorstepJournal.state, error: doorstepJournal.error } })).catch(() => null);
+    throw new Error(`no lock screen after the restart: ${JSON.stringify(shown)}`);
+  }
   await page.fill(tid("lock-pin"), PIN);
   await page.click(tid("lock-unlock"));
   await page.waitForFunction(() => location.hash !== "#/lock");
@@ -104,7 +110,9 @@ async function storedAnswers(page, id) {
  * the screen said "saved", some time later, or in the middle of a save. After each kill the
  * browser starts again on the same profile, the worker types the PIN, and every answer the
  * screen had shown as saved is compared with what is stored.
- * Returns { kills, saved (answers shown as saved), lost (descriptions), damaged, pinLost }.
+ * Returns { kills (done, the first after the PIN's set-up included), saved (answers shown as
+ * saved), lost (descriptions), damaged, pinLost }. A run that loses the whole response
+ * stops there.
  */
 export async function killRun(url, { kills, seed = 1, settle = 0, log = () => {} }) {
   const rng = random(seed);
@@ -141,6 +149,7 @@ export async function killRun(url, { kills, seed = 1, settle = 0, log = () => {}
   const confirmed = { consent: true };
   const lost = [];
   let saved = 1;
+  let done = 1;
   for (let k = 0; k < kills; k++) {
     const pending = {};
     const n = 1 + Math.floor(rng() * 5);
@@ -160,6 +169,7 @@ export async function killRun(url, { kills, seed = 1, settle = 0, log = () => {}
     const wait = rng() < 0.5 ? 0 : Math.floor(rng() * 2000);
     await sleep(wait);
     await tablet.kill();
+    done++;
     tablet = await start(profile);
     page = tablet.page;
     await page.goto(`${url}#/r/${id}/1`);
@@ -183,5 +193,5 @@ export async function killRun(url, { kills, seed = 1, settle = 0, log = () => {}
   await page.waitForSelector(tid("new-survey"));
   const damaged = await page.locator(tid("damaged")).count();
   await tablet.kill();
-  return { kills, saved, lost, damaged, pinLost };
+  return { kills: done, saved, lost, damaged, pinLost };
 }
