@@ -30,7 +30,7 @@
     state: "opening", // "ok" | "unavailable" | "failing"
     durable: 0, // every change of this page up to this number is in the journal
     last: 0, // the number of this page's last change
-    replayed: 0, replayMs: 0, unrestored: 0, error: "",
+    replayed: 0, replayMs: 0, waited: 0, unrestored: 0, error: "",
   };
 
   function req(r) {
@@ -115,6 +115,9 @@
         st.put({ k: b[0], s: b[1][0], v: b[1][1], t: t });
         if (b[1][0] > top) top = b[1][0];
       });
+      // Now, not when the page's own work of this moment (redrawing after the answer) is
+      // done: that would keep "saved" waiting for it.
+      if (tx.commit) tx.commit();
     } catch (e) {
       return failed(batch, e);
     }
@@ -186,6 +189,8 @@
   // The app, if it started before the replay was done, waits to be mounted (src/main.rs).
   function start() {
     if (!j.waiting) return;
+    // How long the replay kept the app, ready before it, waiting (0 when it was not).
+    j.waited = Date.now() - j.waiting;
     var b = globalThis.wasmBindings;
     if (b) return b.mount_app();
     globalThis.addEventListener("TrunkApplicationStarted", function () {

@@ -90,11 +90,13 @@ fn after(name: &str, f: impl FnOnce() + 'static) {
 }
 
 /// Whether the journal is still replaying; if so, it is asked to mount the app when done
-/// (`mount_app` in src/main.rs), and the caller must not.
+/// (`mount_app` in src/main.rs), and the caller must not. `waiting` is when the app began
+/// to wait (ms since the epoch), so the journal can say how long it kept the app waiting.
 pub fn holds_start() -> bool {
     journal().is_some_and(|j| {
         let opening = field(&j, "state").as_string().as_deref() == Some("opening");
-        opening && Reflect::set(&j, &"waiting".into(), &JsValue::TRUE).unwrap_or(false)
+        let now = JsValue::from_f64(js_sys::Date::now());
+        opening && Reflect::set(&j, &"waiting".into(), &now).unwrap_or(false)
     })
 }
 

@@ -671,6 +671,7 @@ async function journalReplay() {
   await page.waitForSelector(tid("new-survey"));
   for (const records of [25, 500]) {
     const times = [];
+    const waits = [];
     for (let run = 0; run < Math.min(RUNS, 7); run++) {
       await page.evaluate(async ({ run, records }) => {
         const j = globalThis.doorstepJournal;
@@ -687,18 +688,21 @@ async function journalReplay() {
       await page.waitForSelector(tid("device-lock"));
       const r = await page.evaluate((records) => ({
         ms: doorstepJournal.replayMs,
+        waited: doorstepJournal.waited,
         n: doorstepJournal.replayed,
         last: localStorage.getItem(`doorstep.bench.${records - 1}`),
       }), records);
       // The key written last (answer 499) holds its latest value again.
       if (r.n !== records || !r.last?.endsWith(`${run}.499`)) throw new Error(`replay put back ${r.n} of ${records}`);
       times.push(r.ms);
+      waits.push(r.waited);
       await page.fill(tid("lock-pin"), PIN);
       await page.click(tid("lock-unlock"));
       await page.waitForSelector(tid("new-survey"));
     }
     const what = records === 25 ? "500 answers to 25 surveys, the latest of each put back" : "500 records of 2 KB, the worst case";
-    console.log(`journal_replay_500_changes_${records}_records_median: ${median(times).toFixed(1)} ms (${what}; target 50 ms)`);
+    console.log(`journal_replay_500_changes_${records}_records_median: ${median(times).toFixed(1)} ms (${what}, from the script's start to done, the page's own loading on the same thread included; target 50 ms)`);
+    console.log(`journal_replay_500_changes_${records}_records_start_delay_median: ${median(waits).toFixed(1)} ms (how long the app, ready, waited for the replay)`);
   }
   await browser.close();
   server.close();

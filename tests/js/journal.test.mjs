@@ -199,7 +199,8 @@ test("a journal that cannot commit says so, keeps the changes, and commits them 
   const transaction = proto.transaction;
   proto.transaction = function (...args) {
     const tx = transaction.apply(this, args);
-    if (refuse && args[1] === "readwrite") queueMicrotask(() => tx.abort());
+    // The commit the journal asks for fails: the transaction aborts instead.
+    if (refuse && args[1] === "readwrite") tx.commit = () => tx.abort();
     return tx;
   };
   db.close();
