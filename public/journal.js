@@ -17,7 +17,7 @@
 //   The journal holds the same (sealed) values as localStorage, nothing more.
 // - A plain script rather than Rust: it starts before the wasm is fetched, so the replay
 //   costs the start-up nothing, every wasm module of the page shares one journal, and it
-//   weighs about 1 KB instead of the bindings' 4.
+//   weighs 1.4 KB gzip (`make bench`: the second `first_load_js_gzip`).
 (function () {
   "use strict";
   var DB = "doorstep-journal", STORE = "changes", SEQ = "doorstep.seq", HOUR = 3600e3;

@@ -300,11 +300,6 @@ impl Restore {
     }
 }
 
-/// The day of visits, the follow-ups… a value sealed whole, as plain text.
-fn whole(sealer: &Sealer, key: &str, value: String) -> Result<String, StoreError> {
-    sealer.open(key, value)
-}
-
 /// Plans the restore of `backup` into the device behind `kv`. `device` is the key it holds
 /// now (`None`: no PIN yet, and it takes the backup's).
 pub fn plan(
@@ -383,7 +378,7 @@ pub fn plan(
             }
         } else if key.starts_with(DAY_PREFIX) {
             let day = |s: &Sealer, v: String| -> Result<Vec<Visit>, BackupError> {
-                serde_json::from_str(&whole(s, &key, v)?).map_err(|_| BackupError::Damaged)
+                serde_json::from_str(&s.open(&key, v)?).map_err(|_| BackupError::Damaged)
             };
             let incoming = day(&theirs, value)?;
             let mut merged = match current {
@@ -407,14 +402,14 @@ pub fn plan(
                 })
                 .transpose()?
         } else if key == WALK_KEY {
-            let incoming = whole(&theirs, &key, value)?;
+            let incoming = theirs.open(&key, value)?;
             match current {
                 None => {
                     summary.households_added += incoming.lines().skip(1).count();
                     Some(mine.seal(&key, incoming)?)
                 }
                 Some(c) => {
-                    let mut text = whole(&mine, &key, c)?;
+                    let mut text = mine.open(&key, c)?;
                     let ids: std::collections::HashSet<String> = text
                         .lines()
                         .skip(1)
@@ -437,7 +432,7 @@ pub fn plan(
         } else if key == FOLLOW_UPS_KEY {
             type Statuses = std::collections::BTreeMap<String, crate::visits::follow_up::Status>;
             let read = |s: &Sealer, v: String| -> Result<Statuses, BackupError> {
-                serde_json::from_str(&whole(s, &key, v)?).map_err(|_| BackupError::Damaged)
+                serde_json::from_str(&s.open(&key, v)?).map_err(|_| BackupError::Damaged)
             };
             let incoming = read(&theirs, value)?;
             let mut merged = match current {

@@ -39,7 +39,7 @@ pub fn resolve_in(kv: &dyn KvStore, id: &str, version: u32) -> Option<&'static F
 /// A new draft of `form`, stamped with the worker's code and, from the walk list, with
 /// `household`'s address; stored at once. Returns its id.
 pub fn new_response(
-    kv: &super::super::store::local::LocalStore,
+    kv: &crate::store::local::LocalStore,
     form: &'static Form,
     household: Option<&crate::visits::walk::Household>,
 ) -> Result<String, crate::store::StoreError> {

@@ -47,19 +47,16 @@ pub fn on_disk(seq: f64) -> Option<bool> {
         Durability::Up(d) | Durability::Failing(d) if d >= seq => Some(true),
         Durability::Failing(_) => Some(false),
         Durability::Up(_) => None,
-        // Nothing more to wait for: said once on the list (`journal_missing`).
+        // Nothing more to wait for: the lock screen says so at start (`journal-missing`).
         Durability::Unavailable => Some(true),
     }
 }
 
-/// Changes put back at start because the browser had lost them, and those that did not fit.
-pub fn replayed() -> (u32, u32) {
-    journal()
-        .map(|j| {
-            let n = |f| field(&j, f).as_f64().unwrap_or(0.0) as u32;
-            (n("replayed"), n("unrestored"))
-        })
-        .unwrap_or((0, 0))
+/// Changes a killed browser lost that did not fit back into storage at start.
+pub fn unrestored() -> u32 {
+    journal().map_or(0, |j| {
+        field(&j, "unrestored").as_f64().unwrap_or(0.0) as u32
+    })
 }
 
 /// Runs `f` once the promise the journal's method `name` returns settles (at once without

@@ -22,7 +22,8 @@ const WARN_SHARE: f64 = 0.8;
 #[derive(Clone, Copy)]
 struct Home {
     lang: Lang,
-    kv: StoredValue<Option<LocalStore>, LocalStorage>,
+    /// Opened once for the screen's life.
+    store: StoredValue<Option<ResponseStore<LocalStore>>, LocalStorage>,
 }
 
 impl Home {
@@ -31,14 +32,14 @@ impl Home {
     }
 }
 
-/// `kv` is `None` where the browser refuses storage (the app's banner says why): no list
-/// then, and no new survey, rather than an empty list that says there are none.
+/// `store` is `None` where the browser refuses storage (the app's banner says why): no
+/// list then, and no new survey, rather than an empty list that says there are none.
 #[component]
-pub fn ResponseList(lang: Lang, kv: Option<LocalStore>) -> impl IntoView {
-    let available = kv.is_some();
+pub fn ResponseList(lang: Lang, store: Option<ResponseStore<LocalStore>>) -> impl IntoView {
+    let available = store.is_some();
     let state = Home {
         lang,
-        kv: StoredValue::new_local(kv),
+        store: StoredValue::new_local(store),
     };
     // Re-read when another tab changed storage (at most twice a second: a tab typing
     // writes on every keystroke) or this screen deleted something.
@@ -61,12 +62,10 @@ pub fn ResponseList(lang: Lang, kv: Option<LocalStore>) -> impl IntoView {
     let listing = Memo::new(move |_| {
         reload.get();
         state
-            .kv
-            .with_value(|kv| {
-                kv.as_ref().map(|kv| {
-                    ResponseStore::open(kv.clone())
-                        .and_then(|s| s.list(|id, v| super::forms::resolve_in(kv, id, v)))
-                })
+            .store
+            .with_value(|s| {
+                s.as_ref()
+                    .map(|s| s.list(|id, v| super::forms::resolve_in(s.kv(), id, v)))
             })
             .unwrap_or(Ok((Vec::new(), Vec::new())))
             .map_err(|e| e.to_string())
@@ -74,15 +73,15 @@ pub fn ResponseList(lang: Lang, kv: Option<LocalStore>) -> impl IntoView {
     let used = Memo::new(move |_| {
         reload.get();
         state
-            .kv
-            .with_value(|kv| kv.as_ref().and_then(|kv| kv.chars_used().ok()))
+            .store
+            .with_value(|s| s.as_ref().and_then(|s| s.kv().chars_used().ok()))
     });
     let create_error = RwSignal::new(None::<StoreError>);
     let confirm = RwSignal::new(None::<Summary>);
 
     let new_survey = move |_| {
-        let created = state.kv.with_value(|kv| match kv {
-            Some(kv) => super::forms::new_response(kv, builtin_form(), None),
+        let created = state.store.with_value(|s| match s {
+            Some(s) => super::forms::new_response(s.kv(), builtin_form(), None),
             None => Err(StoreError::Unavailable(String::new())),
         });
         match created {
@@ -168,7 +167,7 @@ pub fn ResponseList(lang: Lang, kv: Option<LocalStore>) -> impl IntoView {
             }}
             {rows}
             // The backup, offered plainly at the end of the day (src/ui/backup.rs).
-            {state.kv.with_value(Clone::clone).map(|kv| {
+            {state.store.with_value(|s| s.as_ref().map(|s| s.kv().clone())).map(|kv| {
                 let updated = Signal::derive(move || {
                     listing.with(|l| {
                         l.as_ref()
@@ -265,11 +264,9 @@ fn DeleteDialog(
     let failed = RwSignal::new(false);
     let delete = move |_| {
         if let Some(s) = confirm.get_untracked() {
-            let ok = state.kv.with_value(|kv| {
-                kv.as_ref().is_some_and(|kv| {
-                    ResponseStore::open(kv.clone()).is_ok_and(|st| st.delete(&s.id).is_ok())
-                })
-            });
+            let ok = state
+                .store
+                .with_value(|st| st.as_ref().is_some_and(|st| st.delete(&s.id).is_ok()));
             failed.set(!ok);
             if ok {
                 confirm.set(None);

@@ -318,7 +318,7 @@ pub fn DeviceLock(lang: Lang, kv: LocalStore) -> impl IntoView {
     // What the durable journal could not do at this start (src/ui/journal.rs): changes a
     // killed browser lost that did not fit back, or no journal at all on this browser.
     // Said here, on the screen every start opens with.
-    let (_, unrestored) = super::journal::replayed();
+    let unrestored = super::journal::unrestored();
     let no_journal = super::journal::durability() == super::journal::Durability::Unavailable;
     view! {
         <p class="banner error" role="alert" data-testid="journal-unrestored" hidden=unrestored == 0>

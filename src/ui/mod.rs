@@ -61,15 +61,13 @@ pub fn start_worker() {
         use leptos::prelude::IntoAny;
         let Ok(kv) = crate::store::local::LocalStore::open() else {
             // The app's banner says why; the list shows nothing it could not read.
-            return leptos::view! { <list::ResponseList lang=lang kv=None /> }.into_any();
+            return leptos::view! { <list::ResponseList lang=lang store=None /> }.into_any();
         };
         match screen {
             "list" => {
                 // Storage the app cannot even set up (full while fresh) is no storage.
-                let kv = crate::store::ResponseStore::open(kv.clone())
-                    .is_ok()
-                    .then_some(kv);
-                leptos::view! { <list::ResponseList lang=lang kv=kv /> }.into_any()
+                let store = crate::store::ResponseStore::open(kv).ok();
+                leptos::view! { <list::ResponseList lang=lang store=store /> }.into_any()
             }
             "hand-over" => leptos::view! { <handover::Setup lang=lang kv=kv /> }.into_any(),
             "unlock" => leptos::view! { <handover::Unlock lang=lang kv=kv /> }.into_any(),
