@@ -3,6 +3,7 @@
 
 pub mod anonymise;
 pub(crate) mod builtin;
+pub mod documented;
 pub mod expr;
 mod kind_de;
 pub mod parse;
@@ -13,6 +14,7 @@ pub use builtin::{
     builtin_anonymise, builtin_compiled, builtin_form, builtin_rules, BUILTIN_ID, BUILTIN_TITLE,
     BUILTIN_VERSION,
 };
+pub use documented::documented;
 pub use parse::{parse_form, FormError};
 
 use crate::i18n::Text;
@@ -466,5 +468,7 @@ impl Form {
     }
 }
 
+#[cfg(test)]
+mod documented_tests;
 #[cfg(test)]
 mod tests;

@@ -116,6 +116,20 @@ fn unknown_type_and_unknown_field_are_named() {
     );
 }
 
+/// Repeat's `questions` on another type was dropped without a word, questions and all.
+#[test]
+fn questions_inside_a_question_that_is_not_a_repeat_are_refused() {
+    let e = err_of(
+        json!([{"id": "q", "type": "yes_no", "label": label(), "privacy": "none",
+        "questions": [{"id": "c", "type": "yes_no", "label": label(), "privacy": "none"}]}]),
+    );
+    assert_eq!(
+        (e.question.as_deref(), e.field.as_deref()),
+        (Some("q"), Some("questions"))
+    );
+    assert_eq!(e.problem, parse::Problem::NotUsedByType("yes_no".into()));
+}
+
 #[test]
 fn a_question_without_id_is_named_by_position() {
     let e = err_of(json!([
