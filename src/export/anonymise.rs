@@ -1,8 +1,10 @@
 //! The anonymisation pipeline: responses in, records fit to leave the device out. Driven by
 //! the form's privacy classes and anonymisation rules and by the project's settings:
 //! identifiers removed, free text removed unless the worker let an answer through,
-//! quasi-identifiers coarsened and then suppressed to k-anonymity, ids replaced by
-//! pseudonyms, times cut to dates. Plain Rust: the tests run it natively.
+//! quasi-identifiers coarsened (and, only when asked, suppressed to k-anonymity: a worker's
+//! file goes to the coordinator unsuppressed, so the totals stay exact; suppression is the
+//! release's business), ids replaced by pseudonyms, the household sealed to the project's
+//! public key, times cut to dates. Plain Rust: the tests run it natively.
 
 use super::digest::pseudonym;
 use super::kanon;
@@ -26,6 +28,18 @@ pub struct Request<'a> {
     pub today: &'a str,
     /// Free-text answers the worker reviewed and let through, by `free_text_key`.
     pub include_free_text: &'a BTreeSet<String>,
+    /// Seals each response's household to the project's public key.
+    pub links: &'a super::link::LinkSealer,
+    /// Small-group suppression to this k, if asked for; `None` (the export screen's choice)
+    /// leaves it to the release.
+    pub k: Option<u32>,
+}
+
+/// The key of the file's response and visit ids: the project id. Not a secret: device ids
+/// are random, so this only keeps them out of the file while the same response exported
+/// twice keeps its id.
+pub fn id_key(project: &Project) -> &[u8] {
+    project.id.as_bytes()
 }
 
 /// The key of one free-text answer in the review: response id, then the answer's path
@@ -277,7 +291,7 @@ pub fn anonymise(req: &Request, responses: &[Response]) -> Result<(Vec<Record>, 
         return Err(Refusal::MissingPrivacy(missing));
     }
     let form = req.form;
-    let key = req.project.key_bytes();
+    let key = id_key(req.project);
     let plan = Arc::new(Plan::new(form));
     let mut report = Report::default();
     let worker_only = worker_questions(form);
@@ -455,13 +469,14 @@ pub fn anonymise(req: &Request, responses: &[Response]) -> Result<(Vec<Record>, 
             table.rows.push((ri, scope, row));
         }
         let mut json = Map::new();
-        json.insert("id".into(), J::String(pseudonym(&key, "response", &r.id)));
+        let id = pseudonym(key, "response", &r.id);
         if let Some(h) = household_of(form, r) {
             json.insert(
-                "household".into(),
-                J::String(pseudonym(&key, "household", &h)),
+                "household_link".into(),
+                J::String(req.links.seal(&id, &h)),
             );
         }
+        json.insert("id".into(), J::String(id));
         json.insert(
             "status".into(),
             J::String(match r.status {
@@ -495,10 +510,9 @@ pub fn anonymise(req: &Request, responses: &[Response]) -> Result<(Vec<Record>, 
 
     // k-anonymity. Withholding a response takes its items out of the other tables too,
     // which can shrink their groups: repeat until no table withholds anything new.
-    let k = req.project.k as usize;
     let mut withheld: HashSet<usize> = HashSet::new();
-    let mut blank: Vec<(usize, ItemScope, String)>;
-    loop {
+    let mut blank: Vec<(usize, ItemScope, String)> = Vec::new();
+    while let Some(k) = req.k.map(|k| k as usize) {
         blank = Vec::new();
         let mut grew = false;
         report.suppressed.clear();

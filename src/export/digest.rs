@@ -23,6 +23,40 @@ pub fn hmac_sha256(key: &[u8], parts: &[&[u8]]) -> [u8; 32] {
     mac.finalize().into_bytes().into()
 }
 
+/// How export headers are signed (the header's `signature.alg`).
+pub const SIGNATURE_ALG: &str = "HMAC-SHA-256";
+/// Goes before the header in what is signed, so a signature over anything else never
+/// passes for one.
+const SIGNED_CONTEXT: &[u8] = b"doorstep-export signature v2\0";
+
+/// The header's signature, hex: HMAC-SHA-256 under the project's signing key over the
+/// canonical JSON (RFC 8785) of the header without its `signature`. The header holds the
+/// checksums of the responses, the visits and the form, so it covers the whole file.
+pub fn signature(key: &[u8], header: &serde_json::Value) -> String {
+    let mut unsigned = header.clone();
+    if let Some(m) = unsigned.as_object_mut() {
+        m.remove("signature");
+    }
+    let text = canonical_string(&unsigned);
+    super::project::hex(&hmac_sha256(key, &[SIGNED_CONTEXT, text.as_bytes()]))
+}
+
+/// Whether `value` (hex) is the header's signature under `key`, compared in constant time.
+pub fn signature_holds(key: &[u8], header: &serde_json::Value, value: &str) -> bool {
+    let Some(given) = super::project::unhex(value) else {
+        return false;
+    };
+    let mut unsigned = header.clone();
+    if let Some(m) = unsigned.as_object_mut() {
+        m.remove("signature");
+    }
+    let text = canonical_string(&unsigned);
+    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(key).expect("HMAC accepts any key");
+    mac.update(SIGNED_CONTEXT);
+    mac.update(text.as_bytes());
+    mac.verify_slice(&given).is_ok()
+}
+
 /// SHA-256 of a text, hex.
 pub fn sha256_hex(text: &str) -> String {
     super::project::hex(&Sha256::digest(text.as_bytes()))

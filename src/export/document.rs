@@ -1,6 +1,7 @@
-//! The export document (format `doorstep-export`, version 1; schema in
-//! public/schema/export-v1.json, described in docs/export-format.md): a header that says
-//! what was done to the data and lets a reader check it, then one object per response.
+//! The export document (format `doorstep-export`, version 2; schema in
+//! public/schema/export-v2.json, described in docs/export-format.md): a header that says
+//! what was done to the data and lets a reader check it, signed with the project's signing
+//! key, then one object per response and per visit.
 
 use super::anonymise::{Record, Report};
 use super::digest::{canonical, canonical_string, sha256_hex};
@@ -9,7 +10,7 @@ use crate::form::{Anonymise, Form};
 use serde_json::{json, Map, Value as J};
 
 pub const EXPORT_FORMAT: &str = "doorstep-export";
-pub const EXPORT_VERSION: u32 = 1;
+pub const EXPORT_VERSION: u32 = 2;
 
 /// What the worker chose on the export screen, recorded in the header.
 #[derive(Clone, Debug, PartialEq)]
@@ -45,9 +46,11 @@ pub fn responses_hash(responses: &[J]) -> String {
     sha256_hex(&array_text(responses))
 }
 
-/// The canonical definition of a stored form (its compiled JSON) and its hash.
+/// A stored form (its compiled JSON) in the documented form format (docs/form-format.md),
+/// so a reader rebuilds labels and a codebook from the file alone, and its hash.
 pub fn form_definition(compiled: &str) -> Result<(J, String), String> {
     let def: J = serde_json::from_str(compiled).map_err(|e| e.to_string())?;
+    let def = crate::form::documented::documented_value(def);
     let hash = sha256_hex(&canonical_string(&def));
     Ok((def, hash))
 }
@@ -66,6 +69,10 @@ pub struct Header<'a> {
     pub choice: &'a Choice,
     /// The device's visit log: what leaves of it is counted by `visit_records`.
     pub visits: &'a [crate::visits::log::Visit],
+    /// What sealed the household links (its ephemeral public key goes in the header).
+    pub links: &'a super::link::LinkSealer,
+    /// The k the records were suppressed to, if they were.
+    pub k: Option<u32>,
 }
 
 /// The visits of the period as the coordinator's indicators count them ("200 visits"):
@@ -73,7 +80,7 @@ pub struct Header<'a> {
 /// No household, no day, no note.
 pub fn visit_records(h: &Header) -> Vec<J> {
     use crate::visits::log::Outcome;
-    let key = h.project.key_bytes();
+    let key = super::anonymise::id_key(h.project);
     let mut out: Vec<J> = h
         .visits
         .iter()
@@ -89,7 +96,7 @@ pub fn visit_records(h: &Header) -> Vec<J> {
                 Outcome::Other { .. } => "other",
             };
             json!({
-                "id": super::digest::pseudonym(&key, "visit", &v.id),
+                "id": super::digest::pseudonym(key, "visit", &v.id),
                 "month": v.month(),
                 "outcome": outcome,
                 "worker": if v.worker.is_empty() { h.worker } else { &v.worker },
@@ -105,8 +112,13 @@ fn counts(m: &std::collections::BTreeMap<String, usize>) -> J {
 }
 
 /// Writes the document. The file is canonical JSON too, so its bytes are the same
-/// wherever it is written.
+/// wherever it is written. A project without keys (read from a version 1 project file)
+/// cannot sign or seal: refused.
 pub fn write(h: &Header, records: Vec<Record>, report: &Report) -> Result<Written, String> {
+    let sign_key = h.project.sign_key_bytes();
+    if sign_key.is_empty() || h.project.public_key.is_none() {
+        return Err("the project has no keys (an old project file)".into());
+    }
     let (definition, form_hash) = form_definition(h.compiled)?;
     let responses: Vec<J> = records.into_iter().map(|r| J::Object(r.json)).collect();
     // Written once: hashed, then placed into the document as it is.
@@ -145,7 +157,7 @@ pub fn write(h: &Header, records: Vec<Record>, report: &Report) -> Result<Writte
     if let Some(t) = &h.choice.to {
         period.insert("to".into(), J::String(t.clone()));
     }
-    let header = json!({
+    let mut header = json!({
             "project": {"id": h.project.id, "name": h.project.name, "community": h.project.community},
             "form": {
                 "id": h.form.id,
@@ -157,7 +169,8 @@ pub fn write(h: &Header, records: Vec<Record>, report: &Report) -> Result<Writte
             "exported_at": h.exported_at,
             "period": period,
             "status": if h.choice.completed_only { "completed" } else { "all" },
-            "k": h.project.k,
+            "k": h.k,
+            "link": {"scheme": super::link::SCHEME, "ephemeral": h.links.ephemeral},
             "count": count,
             "items": members,
             "responses_sha256": hash,
@@ -170,6 +183,13 @@ pub fn write(h: &Header, records: Vec<Record>, report: &Report) -> Result<Writte
             "withheld": report.withheld.len(),
             "unmapped_buildings": report.unmapped_buildings,
     });
+    let signature = super::digest::signature(&sign_key, &header);
+    if let J::Object(m) = &mut header {
+        m.insert(
+            "signature".into(),
+            json!({"alg": super::digest::SIGNATURE_ALG, "value": signature}),
+        );
+    }
     // The document's keys in canonical order: format, format_version, header, responses.
     let mut text = String::with_capacity(body.len() + 64 * 1024);
     text.push_str("{\"format\":");

@@ -1,13 +1,15 @@
 //! The anonymised export: what leaves the tablet, and nothing more.
 //!
-//! - `project`: the settings every worker of a survey shares (k, area codes, pseudonym key),
-//!   handed over as a project file;
+//! - `project`: the settings every worker of a survey shares (k, area codes, the public key
+//!   and the signing key), handed over as a project file;
+//! - `link`: household links sealed to the project's public key, opened and pseudonymised
+//!   by the holder of its secret key;
 //! - `anonymise`: responses in, anonymous records out (identifiers and free text removed,
-//!   quasi-identifiers coarsened and suppressed to k-anonymity, pseudonyms, dates);
+//!   quasi-identifiers coarsened, pseudonyms, dates; suppression to k-anonymity on request);
 //! - `kanon`: the suppression itself;
-//! - `document`, `table`: the JSON document (schema in public/schema/export-v1.json) and
+//! - `document`, `table`: the JSON document (schema in public/schema/export-v2.json) and
 //!   the CSV files;
-//! - `digest`: HMAC pseudonyms and SHA-256 checksums.
+//! - `digest`: HMAC pseudonyms, signatures and SHA-256 checksums.
 //!
 //! Plain Rust with no browser in it; the export screen (ui/export.rs) only calls it.
 
@@ -15,6 +17,7 @@ pub mod anonymise;
 pub mod digest;
 pub mod document;
 pub mod kanon;
+pub mod link;
 pub mod project;
 pub mod table;
 

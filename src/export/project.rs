@@ -1,17 +1,22 @@
 //! A project: what every worker of one survey shares so their exports fit together — the
-//! forms, k, the area codes and the pseudonym key — and what the coordinator hands them
-//! with it: the walk list, the targets and the definitions of forms their devices may not
-//! have. Handed from device to device as a project file; importing one never touches
-//! responses.
+//! forms, k, the area codes, the public key household links are sealed to and the key
+//! exports are signed with — and what the coordinator hands them with it: the walk list,
+//! the targets and the definitions of forms their devices may not have. Handed from device
+//! to device as a project file; importing one never touches responses. The project's
+//! secret key (`link::ProjectSecret`) is never in it.
 
 use crate::i18n::{Lang, Text};
 use crate::visits::indicators::{Measure, Target};
 use crate::visits::walk::{Household, WalkList};
 use serde::{Deserialize, Serialize};
 
-/// The project file's format name and the only version this build reads.
+/// The project file's format name and the version this build writes. Version 1 files
+/// (a shared pseudonym key, no public key) are still read: the key is dropped.
 pub const PROJECT_FORMAT: &str = "doorstep-project";
-pub const PROJECT_VERSION: u32 = 1;
+pub const PROJECT_VERSION: u32 = 2;
+/// Random bytes `Project::new` takes: 16 for the id, 32 for the signing key, 32 for the
+/// project's secret key.
+pub const NEW_PROJECT_RANDOM: usize = 80;
 /// k when the project does not say: every published combination of quasi-identifiers is
 /// shared by at least five households.
 pub const DEFAULT_K: u32 = 5;
@@ -29,13 +34,23 @@ pub struct Project {
     /// The forms this project uses, as `id` and version.
     #[serde(default)]
     pub forms: Vec<FormRef>,
+    /// The k of small-group suppression where data are released (the workspace's report):
+    /// every published combination of quasi-identifiers is shared by at least k households.
+    /// Worker exports are not suppressed (their header says `k: null`).
     pub k: u32,
     /// Reporting areas, first match wins.
     #[serde(default)]
     pub areas: Vec<Area>,
-    /// 32 random bytes, hex: the HMAC key of every pseudonym. Whoever holds it can link a
-    /// pseudonym to a room, so it stays on the project's devices.
-    pub key: String,
+    /// The project's X25519 public key, hex: every export seals its household links to it
+    /// (`link`). Only the holder of the matching secret key opens them. `None` only for a
+    /// project read from a version 1 file: its exports then carry no household links.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub public_key: Option<String>,
+    /// 32 random bytes, hex: the HMAC key every export of the project is signed with, so
+    /// the workspace refuses a file edited or made outside the project. It cannot open or
+    /// make a household link. `None` as for `public_key`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sign_key: Option<String>,
     /// The households to visit, from the coordinator: installed as each worker's walk list.
     /// Empty: every device keeps the list it has.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -87,8 +102,8 @@ impl ProjectError {
                 "This file is not a Doorstep project file.".into(),
             ),
             ProjectError::FormatVersion(v) => lang.pick(
-                format!("项目文件的格式版本是 {v}，本程序只能读取版本 {PROJECT_VERSION}。请把 Doorstep 更新到同一版本。"),
-                format!("The project file is format version {v}; this app reads version {PROJECT_VERSION}. Update Doorstep on both devices."),
+                format!("项目文件的格式版本是 {v}，本程序只能读取版本 1 到 {PROJECT_VERSION}。请把 Doorstep 更新到同一版本。"),
+                format!("The project file is format version {v}; this app reads versions 1 to {PROJECT_VERSION}. Update Doorstep on both devices."),
             ),
             ProjectError::Invalid(d) => lang.pick(
                 format!("项目文件有误：{}", d.zh),
@@ -224,10 +239,16 @@ pub fn unhex(s: &str) -> Option<Vec<u8>> {
 }
 
 impl Project {
-    /// A new project; `random` comes from the browser's CSPRNG (48 bytes: 16 for the id,
-    /// 32 for the key).
-    pub fn new(name: &str, community: &str, random: &[u8; 48]) -> Project {
-        Project {
+    /// A new project and its secret key; `random` comes from the browser's CSPRNG.
+    pub fn new(
+        name: &str,
+        community: &str,
+        random: &[u8; NEW_PROJECT_RANDOM],
+    ) -> (Project, super::link::ProjectSecret) {
+        let mut secret = zeroize::Zeroizing::new([0u8; 32]);
+        secret.copy_from_slice(&random[48..]);
+        let secret = super::link::ProjectSecret::from_bytes(*secret);
+        let project = Project {
             format: PROJECT_FORMAT.into(),
             format_version: PROJECT_VERSION,
             id: hex(&random[..16]),
@@ -236,11 +257,35 @@ impl Project {
             forms: Vec::new(),
             k: DEFAULT_K,
             areas: Vec::new(),
-            key: hex(&random[16..]),
+            public_key: Some(secret.public_hex()),
+            sign_key: Some(hex(&random[16..48])),
             households: Vec::new(),
             targets: Vec::new(),
             definitions: Vec::new(),
-        }
+        };
+        (project, secret)
+    }
+
+    /// A project read from a version 1 file, given a key pair and a signing key of its own
+    /// (`random` as for `new`; its id bytes are unused): the same id, so its earlier
+    /// exports still belong to it.
+    pub fn with_new_keys(
+        &self,
+        random: &[u8; NEW_PROJECT_RANDOM],
+    ) -> (Project, super::link::ProjectSecret) {
+        let (fresh, secret) = Project::new(&self.name, &self.community, random);
+        let p = Project {
+            public_key: fresh.public_key,
+            sign_key: fresh.sign_key,
+            ..self.clone()
+        };
+        (p, secret)
+    }
+
+    /// Whether exports of this project can link households and be signed: false for a
+    /// project from a version 1 file.
+    pub fn has_keys(&self) -> bool {
+        self.public_key.is_some() && self.sign_key.is_some()
     }
 
     /// The settings alone, without what is installed elsewhere on a device (the walk list
@@ -278,9 +323,14 @@ impl Project {
         }
     }
 
-    /// The pseudonym key's bytes.
-    pub fn key_bytes(&self) -> Vec<u8> {
-        unhex(&self.key).unwrap_or_default()
+    /// The signing key's bytes (empty for a project without one).
+    pub fn sign_key_bytes(&self) -> zeroize::Zeroizing<Vec<u8>> {
+        zeroize::Zeroizing::new(
+            self.sign_key
+                .as_deref()
+                .and_then(unhex)
+                .unwrap_or_default(),
+        )
     }
 
     /// Reads a project file, checking everything an export relies on.
@@ -290,8 +340,29 @@ impl Project {
         if value.get("format").and_then(|f| f.as_str()) != Some(PROJECT_FORMAT) {
             return Err(ProjectError::NotAProject);
         }
+        let mut value = value;
         match value.get("format_version").and_then(|v| v.as_u64()) {
-            Some(v) if v == PROJECT_VERSION as u64 => {}
+            Some(v) if v == PROJECT_VERSION as u64 => {
+                if value.get("public_key").is_none() || value.get("sign_key").is_none() {
+                    return Err(ProjectError::Invalid(Text::new(
+                        "缺少 public_key 或 sign_key",
+                        "public_key or sign_key is missing",
+                    )));
+                }
+            }
+            Some(1) => {
+                // The shared pseudonym key of version 1 is what let a lost tablet name
+                // every household: it is dropped here and never stored again.
+                if let Some(o) = value.as_object_mut() {
+                    if o.remove("key").is_none() {
+                        return Err(ProjectError::Invalid(Text::new(
+                            "缺少 key",
+                            "key is missing",
+                        )));
+                    }
+                    o.insert("format_version".into(), PROJECT_VERSION.into());
+                }
+            }
             Some(v) => return Err(ProjectError::FormatVersion(v as u32)),
             None => {
                 return Err(ProjectError::Invalid(Text::new(
@@ -317,10 +388,24 @@ impl Project {
                 "id must be 32 hex digits",
             ));
         }
-        if self.key.len() != 64 || unhex(&self.key).is_none() {
+        if self
+            .public_key
+            .as_deref()
+            .is_some_and(|k| !super::link::valid_public_key(k))
+        {
             return Err(Text::new(
-                "key 应是 64 位十六进制数（32 字节）",
-                "key must be 64 hex digits (32 bytes)",
+                "public_key 应是 64 位十六进制数（X25519 公钥）",
+                "public_key must be 64 hex digits (an X25519 public key)",
+            ));
+        }
+        if self
+            .sign_key
+            .as_deref()
+            .is_some_and(|k| k.len() != 64 || unhex(k).is_none())
+        {
+            return Err(Text::new(
+                "sign_key 应是 64 位十六进制数（32 字节）",
+                "sign_key must be 64 hex digits (32 bytes)",
             ));
         }
         if !(2..=100).contains(&self.k) {
@@ -460,8 +545,8 @@ pub const MEASURES: [Measure; 4] = [
 ];
 
 impl Project {
-    /// `self` with the edits, checked. The id and the key never change: a new key would
-    /// split every household's pseudonym in two. A chosen form that is not built in travels
+    /// `self` with the edits, checked. The id and the keys never change: a new key pair
+    /// would split every household's pseudonym in two. A chosen form that is not built in travels
     /// with its definition: from `library` (this browser's form library) where it is there,
     /// else the one the project already carried.
     pub fn edited(

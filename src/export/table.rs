@@ -109,7 +109,7 @@ pub fn responses_csv(form: &Form, rules: &Anonymise, responses: &[J]) -> String 
     let cols = columns(&top, rules);
     let fixed = [
         "id",
-        "household",
+        "household_link",
         "status",
         "started",
         "completed",

@@ -8,11 +8,15 @@ use serde_json::Value as J;
 use std::collections::{BTreeSet, HashMap};
 
 fn project(seed: u8) -> Project {
-    let mut random = [0u8; 48];
+    project_and_secret(seed).0
+}
+
+fn project_and_secret(seed: u8) -> (Project, link::ProjectSecret) {
+    let mut random = [0u8; project::NEW_PROJECT_RANDOM];
     for (i, b) in random.iter_mut().enumerate() {
         *b = seed.wrapping_mul(31).wrapping_add(i as u8);
     }
-    let mut p = Project::new("东区入户调查", "幸福社区", &random);
+    let (mut p, secret) = Project::new("东区入户调查", "幸福社区", &random);
     p.areas = vec![
         Area {
             code: "A".into(),
@@ -27,7 +31,31 @@ fn project(seed: u8) -> Project {
             buildings: "41~60".into(),
         },
     ];
-    p
+    (p, secret)
+}
+
+/// A sealer as the export screen makes one: a fresh ephemeral key each export.
+fn sealer(p: &Project) -> link::LinkSealer {
+    let mut random = [0u8; 32];
+    crate::vault::random(&mut random);
+    link::LinkSealer::new(&p.id, p.public_key.as_deref().unwrap(), random).unwrap()
+}
+
+/// Each response's household pseudonym, as the coordinator holding `secret` makes it.
+fn households_of(doc: &J, p: &Project, secret: &link::ProjectSecret) -> HashMap<String, String> {
+    let opener = secret
+        .opener(&p.id, doc["header"]["link"]["ephemeral"].as_str().unwrap())
+        .unwrap();
+    doc["responses"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            let id = r["id"].as_str().unwrap();
+            let link = r["household_link"].as_str().unwrap();
+            (id.to_owned(), opener.pseudonym(id, link).unwrap())
+        })
+        .collect()
 }
 
 /// A resident household of the built-in form whose every identifying detail is a unique
@@ -93,9 +121,21 @@ fn visits() -> Vec<crate::visits::log::Visit> {
         .collect()
 }
 
+/// An export as the export screen makes it: no suppression on the device.
 fn export(p: &Project, responses: &[Response], include: &BTreeSet<String>) -> (J, Written, Report) {
+    export_k(p, responses, include, None)
+}
+
+/// An export suppressed to `k`, where asked for.
+fn export_k(
+    p: &Project,
+    responses: &[Response],
+    include: &BTreeSet<String>,
+    k: Option<u32>,
+) -> (J, Written, Report) {
     let form = builtin_form();
     let rules = builtin_anonymise();
+    let links = sealer(p);
     let req = Request {
         form,
         rules: &rules,
@@ -103,6 +143,8 @@ fn export(p: &Project, responses: &[Response], include: &BTreeSet<String>) -> (J
         worker: "W07",
         today: "2026-11-24",
         include_free_text: include,
+        links: &links,
+        k,
     };
     let (records, report) = anonymise(&req, responses).expect("exportable");
     let header = Header {
@@ -118,6 +160,8 @@ fn export(p: &Project, responses: &[Response], include: &BTreeSet<String>) -> (J
             completed_only: true,
         },
         visits: &visits(),
+        links: &links,
+        k,
     };
     let written = write(&header, records, &report).unwrap();
     let doc: J = serde_json::from_str(&written.text).unwrap();
@@ -214,7 +258,8 @@ fn every_export_holds_k_anonymity_on_households_and_members() {
         let mut p = project(2);
         p.k = k;
         let residents: Vec<Response> = (0..n).map(resident).collect();
-        let (doc, written, report) = export(&p, &residents, &BTreeSet::new());
+        let (doc, written, report) = export_k(&p, &residents, &BTreeSet::new(), Some(k));
+        assert_eq!(doc["header"]["k"], k);
         assert!(
             kanon::holds(&households_qi(&doc), k as usize),
             "households, n={n} k={k}"
@@ -231,7 +276,7 @@ fn every_export_holds_k_anonymity_on_households_and_members() {
 #[test]
 fn suppression_blanks_least_important_first_and_reports_it() {
     let residents: Vec<Response> = (0..200).map(resident).collect();
-    let (doc, _, report) = export(&project(3), &residents, &BTreeSet::new());
+    let (doc, _, report) = export_k(&project(3), &residents, &BTreeSet::new(), Some(5));
     // years_here is blanked first in the built-in form's order.
     let first = report.suppressed.get("years_here").copied().unwrap_or(0);
     assert!(first > 0, "{:?}", report.suppressed);
@@ -249,7 +294,7 @@ fn suppression_blanks_least_important_first_and_reports_it() {
 #[test]
 fn an_export_that_cannot_meet_k_withholds_and_says_so() {
     let residents: Vec<Response> = (0..3).map(resident).collect();
-    let (doc, written, report) = export(&project(4), &residents, &BTreeSet::new());
+    let (doc, written, report) = export_k(&project(4), &residents, &BTreeSet::new(), Some(5));
     // Three households can never make a group of five.
     assert_eq!(written.count, 0);
     assert_eq!(report.withheld.len(), 3);
@@ -257,39 +302,43 @@ fn an_export_that_cannot_meet_k_withholds_and_says_so() {
 }
 
 #[test]
+fn a_worker_file_is_not_suppressed_and_says_so() {
+    let residents: Vec<Response> = (0..3).map(resident).collect();
+    let (doc, written, report) = export(&project(4), &residents, &BTreeSet::new());
+    // Three households: the coordinator gets all three, whole; k is the release's.
+    assert_eq!(written.count, 3);
+    assert!(doc["header"]["k"].is_null());
+    assert!(report.suppressed.is_empty() && report.withheld.is_empty());
+    let sexes = members_qi(&doc)
+        .iter()
+        .flatten()
+        .filter(|v| v.is_some())
+        .count();
+    assert!(sexes > 0, "members' values arrive unblanked");
+}
+
+#[test]
 fn a_household_keeps_its_pseudonym_across_exports_and_workers_but_not_projects() {
     let residents: Vec<Response> = (0..60).map(resident).collect();
-    let p = project(5);
+    let (p, secret) = project_and_secret(5);
     let (a, _, _) = export(&p, &residents, &BTreeSet::new());
     // Another worker's device, same project file: same pseudonyms.
     let copy = Project::parse(&p.to_file()).unwrap();
     let (b, _, _) = export(&copy, &residents[..30], &BTreeSet::new());
-    // Response pseudonym → household pseudonym.
-    let households = |d: &J| -> HashMap<String, String> {
-        d["responses"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|r| {
-                (
-                    r["id"].as_str().unwrap().to_owned(),
-                    r["household"].as_str().unwrap().to_owned(),
-                )
-            })
-            .collect()
-    };
+    // Response pseudonym → household pseudonym, as the coordinator opens them.
+    let households = |d: &J| households_of(d, &p, &secret);
     let (ha, hb) = (households(&a), households(&b));
     let common: Vec<&String> = hb.keys().filter(|id| ha.contains_key(*id)).collect();
     assert!(common.len() > 10);
     for id in common {
         assert_eq!(ha[id], hb[id]);
     }
-    let (c, _, _) = export(&project(6), &residents, &BTreeSet::new());
-    let hc = households(&c);
+    let (p6, s6) = project_and_secret(6);
+    let (c, _, _) = export(&p6, &residents, &BTreeSet::new());
+    let hc = households_of(&c, &p6, &s6);
     assert!(hc.values().all(|h| !ha.values().any(|x| x == h)));
     assert!(hc.keys().all(|id| !ha.contains_key(id)));
-    // Without a walk-list household, the address gives the same pseudonym as the list.
-    let key = p.key_bytes();
+    // Without a walk-list household, the address gives the same link as the list.
     let form = builtin_form();
     let mut r = resident(1);
     r.household = None;
@@ -298,12 +347,8 @@ fn a_household_keeps_its_pseudonym_across_exports_and_workers_but_not_projects()
     r.set_answer("room", Some(Value::Text("301室".into())));
     let by_address = anonymise::household_of(form, &r).unwrap();
     assert_eq!(
-        digest::pseudonym(&key, "household", &by_address),
-        digest::pseudonym(
-            &key,
-            "household",
-            &crate::visits::walk::household_id("12", "2", "301")
-        )
+        by_address,
+        crate::visits::walk::household_id("12", "2", "301")
     );
 }
 
@@ -412,6 +457,7 @@ fn hidden_answers_stay_behind() {
     let rules = builtin_anonymise();
     let p = project(10);
     let none = BTreeSet::new();
+    let links = sealer(&p);
     let req = Request {
         form,
         rules: &rules,
@@ -419,10 +465,11 @@ fn hidden_answers_stay_behind() {
         worker: "W07",
         today: "2026-11-24",
         include_free_text: &none,
+        links: &links,
+        k: None,
     };
     let (records, _) = anonymise(&req, &many).unwrap();
-    let key = p.key_bytes();
-    let mine = digest::pseudonym(&key, "response", "RID0000MARK");
+    let mine = digest::pseudonym(anonymise::id_key(&p), "response", "RID0000MARK");
     let rec = records
         .iter()
         .find(|x| x.json["id"] == mine.as_str())
@@ -440,6 +487,7 @@ fn a_form_without_privacy_classes_is_refused() {
     let rules = builtin_anonymise();
     let p = project(11);
     let none = BTreeSet::new();
+    let links = sealer(&p);
     let req = Request {
         form: &form,
         rules: &rules,
@@ -447,6 +495,8 @@ fn a_form_without_privacy_classes_is_refused() {
         worker: "W07",
         today: "2026-11-24",
         include_free_text: &none,
+        links: &links,
+        k: None,
     };
     assert!(matches!(
         anonymise(&req, &[resident(1)]),
@@ -516,13 +566,27 @@ fn project_files_round_trip_and_bad_ones_are_refused_with_reasons() {
     );
     let newer = p
         .to_file()
-        .replace("\"format_version\": 1", "\"format_version\": 2");
-    assert_eq!(Project::parse(&newer), Err(ProjectError::FormatVersion(2)));
-    let short = p.to_file().replace(&p.key, "abcd");
+        .replace("\"format_version\": 2", "\"format_version\": 3");
+    assert_eq!(Project::parse(&newer), Err(ProjectError::FormatVersion(3)));
+    for key in [p.public_key.as_deref().unwrap(), p.sign_key.as_deref().unwrap()] {
+        let short = p.to_file().replace(key, "abcd");
+        assert!(matches!(
+            Project::parse(&short),
+            Err(ProjectError::Invalid(_))
+        ));
+    }
+    // A version 2 file without its keys is not a project.
+    let mut keyless: J = serde_json::from_str(&p.to_file()).unwrap();
+    keyless.as_object_mut().unwrap().remove("public_key");
     assert!(matches!(
-        Project::parse(&short),
+        Project::parse(&keyless.to_string()),
         Err(ProjectError::Invalid(_))
     ));
+    // A weak public key (the identity point) is refused.
+    let weak = p
+        .to_file()
+        .replace(p.public_key.as_deref().unwrap(), &"00".repeat(32));
+    assert!(Project::parse(&weak).is_err());
     let mut bad_k = p.clone();
     bad_k.k = 1;
     assert!(bad_k.check().is_err());
@@ -725,8 +789,8 @@ fn a_project_edited_keeps_its_key_and_carries_the_definitions_of_its_forms() {
     let lib = |f: &FormRef| (f.id == "revisit").then(|| def.clone());
     let p = base.edited(&e, &builtin, lib).unwrap();
     assert_eq!(
-        (p.id.as_str(), p.key.as_str()),
-        (base.id.as_str(), base.key.as_str())
+        (&p.id, &p.public_key, &p.sign_key),
+        (&base.id, &base.public_key, &base.sign_key)
     );
     assert_eq!((p.name.as_str(), p.k, p.areas.len()), ("东区二期", 7, 2));
     assert_eq!(p.goal(Measure::Visits), Some(200));

@@ -18,7 +18,12 @@ const RENAMED: [(&str, &str); 2] = [("count", "repeat_count"), ("required_if", "
 /// beside the question's, rather than the compiled `"kind": {"SingleChoice": {…}}`.
 pub fn documented(form: &Form) -> Value {
     // Cannot fail: every key is a string, and no serialiser of the form returns an error.
-    let mut doc = serde_json::to_value(form).unwrap_or_default();
+    documented_value(serde_json::to_value(form).unwrap_or_default())
+}
+
+/// `documented` of a form's compiled JSON as stored (which carries its follow-up and
+/// anonymisation rules too).
+pub fn documented_value(mut doc: Value) -> Value {
     for section in doc["sections"].as_array_mut().into_iter().flatten() {
         questions(&mut section["questions"]);
     }

@@ -21,6 +21,9 @@ pub enum ExpMsg {
     ProjectSaved,
     NewProject,
     NewKeyWarning,
+    NoKeys,
+    MakeKeys,
+    KeysMade,
     ImportProject,
     ImportProjectHelp,
     ProjectImported,
@@ -90,7 +93,10 @@ impl ExpMsg {
             ExpMsg::ProjectName => ("项目名称", "Project name"),
             ExpMsg::Community => ("社区", "Community"),
             ExpMsg::K => ("k（每种组合至少几户）", "k (households per combination, at least)"),
-            ExpMsg::KHelp => ("2 到 100，一般用 5。", "2 to 100; 5 is usual."),
+            ExpMsg::KHelp => (
+                "发布报告时每个组合至少 k 户（2 到 100，一般用 5）。社工导出的文件不删减，协调员的合计才准确。",
+                "When the report is published every combination covers at least k households (2 to 100; 5 is usual). Workers' files are not suppressed, so the coordinator's totals are exact.",
+            ),
             ExpMsg::Areas => ("片区", "Reporting areas"),
             ExpMsg::AreasHelp => (
                 "每行一个片区：代码、冒号、楼号，例如“A: 1-20, 25”。导出时楼号换成片区代码。",
@@ -104,8 +110,17 @@ impl ExpMsg {
             ExpMsg::ProjectSaved => ("项目设置已保存。", "Project settings saved."),
             ExpMsg::NewProject => ("新建项目", "Create a project"),
             ExpMsg::NewKeyWarning => (
-                "新项目有新的化名密钥：之后导出的化名和以前的对不上。同一项目的社工应导入同一个项目文件。",
-                "A new project has a new pseudonym key: pseudonyms exported from now on will not match earlier ones. Workers of one project should import the same project file.",
+                "新项目有自己的密钥：住户关联加密后只有建项目的这台设备能打开。同一项目的社工应导入同一个项目文件。",
+                "A new project has keys of its own: household links are sealed so that only the device that made the project can open them. Workers of one project should import the same project file.",
+            ),
+            ExpMsg::NoKeys => (
+                "这个项目来自旧版项目文件，没有项目密钥，现在不能导出（住户关联无法加密，文件无法签名）。请导入协调员的新项目文件；如果这个项目只有您自己用，可以在本设备生成密钥。",
+                "This project came from an older project file and has no keys: nothing can be exported now (household links cannot be sealed, files cannot be signed). Import the coordinator's new project file; if the project is yours alone, make its keys on this device.",
+            ),
+            ExpMsg::MakeKeys => ("在本设备生成项目密钥", "Make the project's keys here"),
+            ExpMsg::KeysMade => (
+                "已生成项目密钥。请把新的项目文件发给同项目的社工。",
+                "The project's keys are made. Send the new project file to the project's workers.",
             ),
             ExpMsg::ImportProject => ("导入项目文件", "Import a project file"),
             ExpMsg::ImportProjectHelp => (

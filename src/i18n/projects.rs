@@ -43,6 +43,9 @@ pub enum PrMsg {
     Used,
     NotSaved,
     Unnamed,
+    Upgraded,
+    KeyHere,
+    NoKeyHere,
 }
 
 impl PrMsg {
@@ -113,6 +116,15 @@ impl PrMsg {
             PrMsg::Used => ("汇总数据属于这个项目，指标按它的目标计算。", "The merged data belongs to this project; the indicators use its targets."),
             PrMsg::NotSaved => ("项目没有保存：", "The project was not saved: "),
             PrMsg::Unnamed => ("新项目", "New project"),
+            PrMsg::Upgraded => (
+                "这是旧版项目文件：其中共用的化名密钥已丢弃，本浏览器为项目生成了新的密钥。请下载新的项目文件发给社工；旧文件导出的化名与新文件的对不上。",
+                "This is an older project file: its shared pseudonym key was dropped and this browser made new keys for the project. Download the new project file for the workers; pseudonyms of files made under the old one will not match the new ones.",
+            ),
+            PrMsg::KeyHere => ("本浏览器持有项目密钥", "This browser holds the project's key"),
+            PrMsg::NoKeyHere => (
+                "本浏览器没有项目密钥：无法导入该项目的导出文件",
+                "This browser does not hold the project's key: its exports cannot be imported here",
+            ),
         };
         lang.pick(zh, en)
     }

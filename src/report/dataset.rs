@@ -10,6 +10,8 @@ use super::import::{
     Rejection, Shape, Status, VisitIn,
 };
 use super::json::Key;
+use crate::export::link::LinkOpener;
+use std::borrow::Cow;
 use crate::form::{Form, Question};
 use rustc_hash::{FxHashMap, FxHashSet};
 use serde::de::{
@@ -308,6 +310,11 @@ pub struct Dataset {
     journal: Journal,
     /// Where the last merged file began, so it can be taken back (`unmerge_last`).
     last: Option<Savepoint>,
+    /// The projects whose keys this browser holds: format 2 files are checked and opened
+    /// with them.
+    pub keys: super::import::Keyring,
+    /// The k of each of the coordinator's projects, by id: where the data are released.
+    pub release_k: std::collections::HashMap<String, u32>,
 }
 
 /// What the file being merged changed besides appending, so a failure can undo it.
@@ -362,6 +369,16 @@ impl Dataset {
             visit_ids: FxHashSet::default(),
             journal: Journal::default(),
             last: None,
+            keys: Default::default(),
+            release_k: Default::default(),
+        }
+    }
+
+    /// An empty dataset that opens the files of the projects in `keys`.
+    pub fn with_keys(keys: super::import::Keyring) -> Dataset {
+        Dataset {
+            keys,
+            ..Dataset::new()
         }
     }
 
@@ -457,6 +474,7 @@ impl Dataset {
             shapes: &shapes,
             form: form_index as u16,
             entry: &mut entry,
+            links: file.links.as_ref(),
         };
         seed.deserialize(&mut de)
             .map_err(|e| match json_error(&e) {
@@ -657,9 +675,14 @@ impl Dataset {
         per_id.into_iter().max_by_key(|(_, n)| *n).map(|(id, _)| id)
     }
 
-    /// The k small counts are hidden under: the largest of the merged files' (5 before any).
+    /// The k small counts are hidden under: the coordinator's project's, else the largest a
+    /// merged (format 1) file was suppressed to, else the default.
     pub fn k(&self) -> u32 {
-        self.files.iter().map(|f| f.header.k).max().unwrap_or(5)
+        self.project
+            .as_ref()
+            .and_then(|p| self.release_k.get(&p.id).copied())
+            .or_else(|| self.files.iter().filter_map(|f| f.header.k).max())
+            .unwrap_or(crate::export::project::DEFAULT_K)
     }
 
     /// The distinct texts of a per-response atom column (`worker`, `area`), sorted, "no
@@ -696,6 +719,7 @@ struct RecordsSeed<'d, 's> {
     shapes: &'s FxHashMap<String, (Shape, u32)>,
     form: u16,
     entry: &'d mut FileEntry,
+    links: Option<&'s LinkOpener>,
 }
 
 impl<'de> DeserializeSeed<'de> for RecordsSeed<'_, '_> {
@@ -719,6 +743,7 @@ impl<'de> Visitor<'de> for RecordsSeed<'_, '_> {
                 form: self.form,
                 entry: &mut *self.entry,
                 index: n,
+                links: self.links,
             };
             if seq.next_element_seed(one)?.is_none() {
                 return Ok(());
@@ -734,6 +759,8 @@ struct RecordSeed<'d, 's> {
     form: u16,
     entry: &'d mut FileEntry,
     index: usize,
+    /// A format 2 file's link opener; `None` for format 1 (pseudonyms made on the device).
+    links: Option<&'s LinkOpener>,
 }
 
 impl<'de> DeserializeSeed<'de> for RecordSeed<'_, '_> {
@@ -757,6 +784,7 @@ impl<'de> Visitor<'de> for RecordSeed<'_, '_> {
         let row = ds.id.len() as u32;
         let mut id: Option<Key> = None;
         let mut household: Option<Key> = None;
+        let mut link: Option<Key> = None;
         let mut status: Option<Status> = None;
         let mut started: Option<Key> = None;
         let mut completed: Option<Key> = None;
@@ -782,7 +810,8 @@ impl<'de> Visitor<'de> for RecordSeed<'_, '_> {
                     answered = true;
                 }
                 "id" => id = Some(map.next_value()?),
-                "household" => household = Some(map.next_value()?),
+                "household" if self.links.is_none() => household = Some(map.next_value()?),
+                "household_link" if self.links.is_some() => link = Some(map.next_value()?),
                 "status" => status = Some(map.next_value()?),
                 "started" => started = Some(map.next_value()?),
                 "completed" => completed = Some(map.next_value()?),
@@ -815,6 +844,15 @@ impl<'de> Visitor<'de> for RecordSeed<'_, '_> {
         if household.as_ref().is_some_and(|h| !hex_id(&h.0, "h-")) {
             return Err(at(".household"));
         }
+        // The link opens only for this response's id: a link moved to another record fails.
+        let household = match (self.links, link) {
+            (Some(opener), Some(l)) => Some(Key(Cow::Owned(
+                opener
+                    .pseudonym(&id.0, &l.0)
+                    .map_err(|_| at(".household_link: does not open"))?,
+            ))),
+            _ => household,
+        };
         if !is_date(&started.0) || completed.as_ref().is_some_and(|c| !is_date(&c.0)) {
             return Err(at(".started/completed: not a date"));
         }

@@ -1,9 +1,12 @@
 //! Checking one export file before anything of it is merged: size, text, JSON, format and
 //! version, the header's shape, the checksums over the responses, the visits and the form,
-//! and every answer against the form it claims to follow. A file either passes whole and
-//! becomes a `Checked`, or is refused with one `Rejection` a coordinator can act on.
+//! and every answer against the form it claims to follow; for a format 2 file also the
+//! signature under the project's signing key, and that its household links open with the
+//! project's secret key. A file either passes whole and becomes a `Checked`, or is refused
+//! with one `Rejection` a coordinator can act on.
 
-use crate::export::digest::{canonical_string, sha256_hex};
+use crate::export::digest::{canonical_string, sha256_hex, signature_holds, SIGNATURE_ALG};
+use crate::export::link::{LinkOpener, ProjectSecret, SCHEME};
 use crate::export::{EXPORT_FORMAT, EXPORT_VERSION};
 use crate::form::{Form, Kind, Question};
 use crate::i18n::{Lang, Text};
@@ -50,7 +53,30 @@ pub enum Rejection {
         form: String,
         version: u32,
     },
+    /// A format 2 file of a project whose keys are not in this browser.
+    NoProjectKey {
+        project: String,
+    },
+    /// The signature does not hold: the file was changed, or made, outside the project.
+    Forged,
 }
+
+/// The keys of a project this browser holds: its secret (opens household links) and its
+/// signing key (checks signatures).
+pub struct ProjectKeys {
+    pub secret: ProjectSecret,
+    pub sign_key: zeroize::Zeroizing<Vec<u8>>,
+}
+
+impl std::fmt::Debug for ProjectKeys {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Never the keys themselves.
+        f.write_str("ProjectKeys")
+    }
+}
+
+/// The projects whose keys this browser holds, by project id.
+pub type Keyring = std::collections::HashMap<String, ProjectKeys>;
 
 /// What a checksum covers.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -98,8 +124,8 @@ impl Rejection {
                 "This is JSON, but not a Doorstep anonymised export.",
             ),
             Rejection::FormatVersion(v) => Text::new(
-                format!("导出格式版本 {v} 不认识（本应用读取版本 {EXPORT_VERSION}）。请更新应用。"),
-                format!("Unknown export format version {v} (this app reads version {EXPORT_VERSION}). Update the app."),
+                format!("导出格式版本 {v} 不认识（本应用读取版本 1 到 {EXPORT_VERSION}）。请更新应用。"),
+                format!("Unknown export format version {v} (this app reads versions 1 to {EXPORT_VERSION}). Update the app."),
             ),
             Rejection::Invalid(d) => Text::new(
                 format!("文件结构不对：{d}"),
@@ -124,6 +150,14 @@ impl Rejection {
             Rejection::FormConflict { form, version } => Text::new(
                 format!("问卷 {form} 第 {version} 版与已导入的同版本定义不同。问卷改动后应升版本号。"),
                 format!("Form {form} version {version} differs from the same version already imported. A changed form needs a new version."),
+            ),
+            Rejection::NoProjectKey { project } => Text::new(
+                format!("这个文件属于项目「{project}」，但本浏览器没有该项目的密钥，无法核对签名、打开住户关联。请在建立该项目的电脑上导入，或先在“项目”中恢复项目密钥的备份。"),
+                format!("This file belongs to the project “{project}”, whose key is not in this browser: its signature cannot be checked nor its household links opened. Import it on the computer that made the project, or first restore the project key's backup under Projects."),
+            ),
+            Rejection::Forged => Text::new(
+                "签名不符：这个文件在项目之外被修改过，或不是本项目的成员导出的。未导入任何内容。请让社工重新导出。",
+                "The signature does not match: this file was changed outside the project, or not made by one of its members. Nothing was imported. Ask the worker to export again.",
             ),
         };
         t.get(lang).to_owned()
@@ -157,6 +191,22 @@ pub struct Period {
     pub to: Option<String>,
 }
 
+/// A format 2 header's `link`: how household links are sealed, and this file's ephemeral
+/// public key.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LinkIn {
+    scheme: String,
+    ephemeral: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SignatureIn {
+    alg: String,
+    value: String,
+}
+
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct HeaderIn<'a> {
@@ -167,7 +217,12 @@ struct HeaderIn<'a> {
     exported_at: String,
     period: Period,
     status: StatusFilter,
-    k: u32,
+    /// Format 1: the k the device suppressed to. Format 2: `null` unless it suppressed.
+    k: Option<u32>,
+    #[serde(default)]
+    link: Option<LinkIn>,
+    #[serde(default)]
+    signature: Option<SignatureIn>,
     count: usize,
     items: usize,
     responses_sha256: String,
@@ -191,6 +246,9 @@ enum StatusFilter {
 /// What the coordinator keeps of a file's header.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Header {
+    /// 1: household pseudonyms made on the device with the old shared key, unsigned.
+    /// 2: household links sealed to the project's key, signed.
+    pub format_version: u32,
     pub project: ProjectRef,
     pub form: String,
     pub version: u32,
@@ -198,7 +256,8 @@ pub struct Header {
     pub worker: String,
     pub exported_at: String,
     pub period: Period,
-    pub k: u32,
+    /// The k the worker's device suppressed to, if it did.
+    pub k: Option<u32>,
     pub count: usize,
     pub responses_sha256: String,
     pub visits_sha256: String,
@@ -280,6 +339,8 @@ pub enum FormSource {
 /// into the dataset's columns, checking each as it goes.
 pub struct Outline<'a> {
     pub header: Header,
+    /// Opens a format 2 file's household links.
+    pub links: Option<LinkOpener>,
     pub form: FormSource,
     pub responses: &'a str,
     pub visits: &'a str,
@@ -287,6 +348,7 @@ pub struct Outline<'a> {
 
 /// A file's top level, scanned once: the format checked, its parts located.
 pub struct Frame<'a> {
+    version: u32,
     header: &'a str,
     responses: &'a str,
     visits: &'a str,
@@ -314,13 +376,15 @@ impl Frame<'_> {
 /// pass: the parts' checksums and parsing follow, and a file refused after a quick framing
 /// is checked again with the full scan (`report::admit` callers do so).
 pub fn quick_frame(text: &str) -> Option<Frame<'_>> {
-    let head =
-        format!("{{\"format\":\"{EXPORT_FORMAT}\",\"format_version\":{EXPORT_VERSION},\"header\":");
-    let rest = text.strip_prefix(head.as_str())?;
+    let (version, rest) = (1..=EXPORT_VERSION).find_map(|v| {
+        let head = format!("{{\"format\":\"{EXPORT_FORMAT}\",\"format_version\":{v},\"header\":");
+        Some((v, text.strip_prefix(head.as_str())?))
+    })?;
     let body = rest.trim_end().strip_suffix('}')?;
     let r = body.find(",\"responses\":[")?;
     let v = body.rfind(",\"visits\":[")?;
     (v > r).then(|| Frame {
+        version,
         header: &body[..r],
         responses: &body[r + 13..v],
         visits: &body[v + 10..],
@@ -341,11 +405,11 @@ pub fn frame(text: &str) -> Result<Frame<'_>, Rejection> {
     if format != Some(&format!("\"{EXPORT_FORMAT}\"")[..]) {
         return Err(Rejection::NotAnExport);
     }
-    match top.get("format_version").map(|r| r.get().parse::<u64>()) {
-        Some(Ok(v)) if v == EXPORT_VERSION as u64 => {}
+    let version = match top.get("format_version").map(|r| r.get().parse::<u64>()) {
+        Some(Ok(v)) if (1..=EXPORT_VERSION as u64).contains(&v) => v as u32,
         Some(Ok(v)) => return Err(Rejection::FormatVersion(v)),
         _ => return Err(Rejection::Invalid("format_version".into())),
-    }
+    };
     for key in top.keys() {
         if !["format", "format_version", "header", "responses", "visits"].contains(&key.as_str()) {
             return Err(Rejection::Invalid(format!("{key}: unknown field")));
@@ -357,6 +421,7 @@ pub fn frame(text: &str) -> Result<Frame<'_>, Rejection> {
             .ok_or_else(|| Rejection::Invalid(format!("{k}: missing")))
     };
     Ok(Frame {
+        version,
         header: part("header")?.get(),
         responses: part("responses")?.get(),
         visits: part("visits")?.get(),
@@ -415,27 +480,66 @@ pub fn is_date(s: &str) -> bool {
     crate::form::parse_date(s).is_some() && s.len() == 10
 }
 
-/// Checks a file's outline: everything but the responses one by one. `project` is the
-/// workspace's project id and name, if it has one yet; `known` finds a form already held by
-/// its checksum; `digests` are the SHA-256 of the responses and visits arrays as written,
-/// if the caller computed them (otherwise they are computed here).
+/// What a file's outline is checked against: the workspace's project id and name, if it
+/// has one yet; `known` finds a form already held by its checksum; `keys` holds the
+/// projects whose keys this browser has.
+pub struct Context<'c> {
+    pub project: Option<(&'c str, &'c str)>,
+    pub known: &'c dyn Fn(&str) -> Option<usize>,
+    pub keys: &'c Keyring,
+}
+
+/// Checks a file's outline: everything but the responses one by one. `digests` are the
+/// SHA-256 of the responses and visits arrays as written, if the caller computed them
+/// (otherwise they are computed here).
 pub fn outline<'a>(
     text: &'a str,
-    project: Option<(&str, &str)>,
-    known: &dyn Fn(&str) -> Option<usize>,
+    cx: &Context,
     digests: Option<(String, String)>,
 ) -> Result<Outline<'a>, Rejection> {
-    outline_of(frame(text)?, project, known, digests)
+    outline_of(frame(text)?, cx, digests)
+}
+
+/// A format 2 header's signature checked and its links' opener made, with the keys of
+/// its project.
+fn keys_of(
+    header_raw: &str,
+    h: &HeaderIn,
+    keys: &Keyring,
+) -> Result<LinkOpener, Rejection> {
+    let (Some(link), Some(sig)) = (&h.link, &h.signature) else {
+        return Err(Rejection::Invalid("header: link or signature missing".into()));
+    };
+    if link.scheme != SCHEME || sig.alg != SIGNATURE_ALG {
+        return Err(Rejection::Invalid(format!(
+            "header: unknown scheme {} / {}",
+            link.scheme, sig.alg
+        )));
+    }
+    let k = keys.get(&h.project.id).ok_or_else(|| Rejection::NoProjectKey {
+        project: h.project.name.clone(),
+    })?;
+    let value: serde_json::Value = serde_json::from_str(header_raw).map_err(|e| json_error(&e))?;
+    if !signature_holds(&k.sign_key, &value, &sig.value) {
+        return Err(Rejection::Forged);
+    }
+    // Signed by a member, yet not opening: sealed to another key (a forged project file).
+    k.secret
+        .opener(&h.project.id, &link.ephemeral)
+        .map_err(|_| Rejection::Forged)
 }
 
 /// `outline` of a file already framed.
 pub fn outline_of<'a>(
     frame: Frame<'a>,
-    project: Option<(&str, &str)>,
-    known: &dyn Fn(&str) -> Option<usize>,
+    cx: &Context,
     digests: Option<(String, String)>,
 ) -> Result<Outline<'a>, Rejection> {
+    let Context {
+        project, known, ..
+    } = *cx;
     let Frame {
+        version,
         header: header_raw,
         responses,
         visits,
@@ -448,6 +552,13 @@ pub fn outline_of<'a>(
         }
         Rejection::Invalid(format!("header.{}: {}", e.path(), e.inner()))
     })?;
+    let links = match version {
+        1 if h.link.is_some() || h.signature.is_some() => {
+            return Err(Rejection::Invalid("header: link or signature in format 1".into()))
+        }
+        1 => None,
+        _ => Some(keys_of(header_raw, &h, cx.keys)?),
+    };
     if let Some((id, name)) = project {
         if h.project.id != id {
             return Err(Rejection::OtherProject {
@@ -480,8 +591,19 @@ pub fn outline_of<'a>(
             if sha256_hex(&definition) != h.form.sha256 {
                 return Err(Rejection::Edited(Part::Form));
             }
-            let form: Form = serde_json::from_str(&definition)
-                .map_err(|e| Rejection::Invalid(format!("header.form.definition: {e}")))?;
+            // Format 2 carries the documented form format, read by the checking parser;
+            // format 1 the app's compiled shape.
+            let form: Form = if version == 1 {
+                serde_json::from_str(&definition)
+                    .map_err(|e| Rejection::Invalid(format!("header.form.definition: {e}")))?
+            } else {
+                crate::form::parse::parse_form(&definition).map_err(|e| {
+                    Rejection::Invalid(format!(
+                        "header.form.definition: {}",
+                        e.describe(Lang::En)
+                    ))
+                })?
+            };
             if form.id != h.form.id || form.version != h.form.version {
                 return Err(Rejection::Invalid(
                     "header.form: id or version differ from the definition".into(),
@@ -494,7 +616,9 @@ pub fn outline_of<'a>(
         }
     };
     Ok(Outline {
+        links,
         header: Header {
+            format_version: version,
             project: h.project,
             form: h.form.id,
             version: h.form.version,

@@ -45,7 +45,12 @@ pub fn admit_frame<'a>(
     digests: Option<(String, String)>,
 ) -> Result<import::Outline<'a>, Rejection> {
     let known = |sha: &str| ds.forms.iter().position(|f| f.sha256 == sha);
-    let outline = import::outline_of(frame, project.or(ds.project_of()), &known, digests)?;
+    let cx = import::Context {
+        project: project.or(ds.project_of()),
+        known: &known,
+        keys: &ds.keys,
+    };
+    let outline = import::outline_of(frame, &cx, digests)?;
     if ds.form_conflict(&outline.header) {
         return Err(Rejection::FormConflict {
             form: outline.header.form.clone(),

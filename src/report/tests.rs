@@ -1,8 +1,32 @@
 use super::aggregate::{protect, protect_table, ranked, By, Counts, Measure, Shown};
-use super::fixture::{project, variant, worker_export};
+use super::fixture::{keyring, project, resign, variant, worker_export};
 use super::import::{Part, MAX_FILE_BYTES};
 use super::*;
 use serde_json::Value as J;
+
+/// A coordinator's dataset holding the keys of every fixture project these tests use.
+fn dataset() -> Dataset {
+    // Made once: a project's key pair costs a scalar multiplication, and the fuzz tests
+    // make thousands of datasets.
+    static KEYS: std::sync::OnceLock<Vec<(String, String, Vec<u8>)>> = std::sync::OnceLock::new();
+    let keys = KEYS.get_or_init(|| {
+        (0..=20)
+            .flat_map(keyring)
+            .map(|(id, k)| (id, k.secret.to_hex().to_string(), k.sign_key.to_vec()))
+            .collect()
+    });
+    Dataset::with_keys(
+        keys.iter()
+            .map(|(id, secret, sign)| {
+                let k = import::ProjectKeys {
+                    secret: crate::export::link::ProjectSecret::from_hex(secret).unwrap(),
+                    sign_key: zeroize::Zeroizing::new(sign.clone()),
+                };
+                (id.clone(), k)
+            })
+            .collect(),
+    )
+}
 
 fn accepted(r: FileResult) -> Box<dataset::FileEntry> {
     match r {
@@ -64,7 +88,7 @@ fn three_workers_merge_into_the_totals_their_files_hold() {
     let a = worker_export(&p, "W01", 0..60);
     let b = worker_export(&p, "W02", 60..130);
     let c = worker_export(&p, "W03", 130..200);
-    let mut ds = Dataset::new();
+    let mut ds = dataset();
     let mut total = 0;
     for (name, f) in [("a", &a), ("b", &b), ("c", &c)] {
         let e = accepted(import(&mut ds, name, f.as_bytes()));
@@ -107,7 +131,7 @@ fn three_workers_merge_into_the_totals_their_files_hold() {
 fn the_same_file_twice_changes_nothing_and_overlaps_are_skipped() {
     let p = project(2);
     let a = worker_export(&p, "W01", 0..40);
-    let mut ds = Dataset::new();
+    let mut ds = dataset();
     let first = accepted(import(&mut ds, "a.json", a.as_bytes()));
     let (n, visits) = (ds.len(), ds.visits.len());
     assert_eq!(
@@ -128,7 +152,7 @@ fn the_same_file_twice_changes_nothing_and_overlaps_are_skipped() {
 fn bad_files_are_refused_with_their_reason_and_nothing_is_merged() {
     let p = project(3);
     let good = worker_export(&p, "W01", 0..30);
-    let mut ds = Dataset::new();
+    let mut ds = dataset();
     assert_eq!(rejected(&mut ds, ""), Rejection::Empty);
     assert!(matches!(
         rejected(&mut ds, "hello, world"),
@@ -169,13 +193,20 @@ fn bad_files_are_refused_with_their_reason_and_nothing_is_merged() {
         .to_owned();
     let new_hash = crate::export::digest::sha256_hex(&deep_inside[start..end]);
     let deep_inside = deep_inside.replacen(&old_hash, &new_hash, 1);
+    // And signed again, as a member of the project could.
+    let mut signed: J = serde_json::from_str(&good).unwrap();
+    let old_sig = signed["header"]["signature"]["value"].as_str().unwrap().to_owned();
+    signed["header"]["responses_sha256"] = J::String(new_hash);
+    resign(&mut signed, 3);
+    let new_sig = signed["header"]["signature"]["value"].as_str().unwrap();
+    let deep_inside = deep_inside.replacen(&old_sig, new_sig, 1);
     assert_eq!(rejected(&mut ds, &deep_inside), Rejection::TooDeep);
     assert_eq!(
         rejected(
             &mut ds,
-            &good.replacen("\"format_version\":1", "\"format_version\":2", 1)
+            &good.replacen("\"format_version\":2", "\"format_version\":3", 1)
         ),
-        Rejection::FormatVersion(2)
+        Rejection::FormatVersion(3)
     );
     // An answer changed after export: the checksum says so.
     let doc: J = serde_json::from_str(&good).unwrap();
@@ -198,6 +229,10 @@ fn bad_files_are_refused_with_their_reason_and_nothing_is_merged() {
     cut["responses"].as_array_mut().unwrap().pop();
     let arr = crate::export::digest::canonical_string(&cut["responses"]);
     cut["header"]["responses_sha256"] = J::String(crate::export::digest::sha256_hex(&arr));
+    // Forged outside the project: the signature says so.
+    assert_eq!(rejected(&mut ds, &cut.to_string()), Rejection::Forged);
+    // Signed again by a member: the count still says so.
+    resign(&mut cut, 3);
     assert_eq!(
         rejected(&mut ds, &cut.to_string()),
         Rejection::Edited(Part::Count)
@@ -207,6 +242,8 @@ fn bad_files_are_refused_with_their_reason_and_nothing_is_merged() {
     named["responses"][0]["answers"]["name"] = J::String("张三".into());
     let arr = crate::export::digest::canonical_string(&named["responses"]);
     named["header"]["responses_sha256"] = J::String(crate::export::digest::sha256_hex(&arr));
+    assert_eq!(rejected(&mut ds, &named.to_string()), Rejection::Forged);
+    resign(&mut named, 3);
     match rejected(&mut ds, &named.to_string()) {
         Rejection::Invalid(d) => assert!(d.contains("answers.name"), "{d}"),
         r => panic!("{r:?}"),
@@ -251,7 +288,7 @@ fn a_reindented_file_is_still_accepted() {
     let good = worker_export(&p, "W01", 0..20);
     let doc: J = serde_json::from_str(&good).unwrap();
     let pretty = serde_json::to_string_pretty(&doc).unwrap();
-    let mut ds = Dataset::new();
+    let mut ds = dataset();
     accepted(import(&mut ds, "pretty.json", pretty.as_bytes()));
 }
 
@@ -262,7 +299,8 @@ fn html_in_labels_and_answers_is_data_not_markup() {
     let good = worker_export(&p, "W01", 0..20);
     let mut doc: J = serde_json::from_str(&good).unwrap();
     doc["header"]["project"]["name"] = J::String("<script>alert(1)</script>".into());
-    let mut ds = Dataset::new();
+    resign(&mut doc, 6);
+    let mut ds = dataset();
     accepted(import(&mut ds, "x", doc.to_string().as_bytes()));
     assert_eq!(ds.project.unwrap().name, "<script>alert(1)</script>");
 }
@@ -288,7 +326,7 @@ fn two_versions_merge_on_the_questions_both_have() {
         .map(|i| super::fixture::household(&form, "W02", i))
         .collect();
     let v2 = super::fixture::export_of(&p, &form, &compiled, "W02", &responses);
-    let mut ds = Dataset::new();
+    let mut ds = dataset();
     accepted(import(&mut ds, "v1", v1.as_bytes()));
     accepted(import(&mut ds, "v2", v2.as_bytes()));
     ds.seal();
@@ -340,7 +378,7 @@ fn small_counts_are_hidden_and_cannot_be_worked_out() {
 #[test]
 fn filters_and_cross_tabs_add_up() {
     let p = project(8);
-    let mut ds = Dataset::new();
+    let mut ds = dataset();
     for (w, r) in [("W01", 0..80), ("W02", 80..160)] {
         accepted(import(&mut ds, w, worker_export(&p, w, r).as_bytes()));
     }
@@ -382,9 +420,9 @@ fn filters_and_cross_tabs_add_up() {
 fn variants_are_distinct_files_that_pass_every_check() {
     let p = project(9);
     let base = worker_export(&p, "W01", 0..30);
-    let mut ds = Dataset::new();
-    let a = accepted(import(&mut ds, "1", variant(&base, 1).as_bytes()));
-    let b = accepted(import(&mut ds, "2", variant(&base, 2).as_bytes()));
+    let mut ds = dataset();
+    let a = accepted(import(&mut ds, "1", variant(&base, 1, 9).as_bytes()));
+    let b = accepted(import(&mut ds, "2", variant(&base, 2, 9).as_bytes()));
     assert_eq!((a.duplicates, b.duplicates), (0, 0));
     assert_eq!(ds.len(), a.added * 2);
 }
@@ -417,7 +455,7 @@ mod fuzz {
                     _ => bytes.insert(i, b),
                 }
             }
-            let mut ds = Dataset::new();
+            let mut ds = dataset();
             match import(&mut ds, "f", &bytes) {
                 FileResult::Accepted(e) => prop_assert_eq!(ds.len(), e.added),
                 _ => prop_assert!(ds.is_empty() && ds.files.is_empty()),
@@ -426,7 +464,7 @@ mod fuzz {
 
         #[test]
         fn arbitrary_text_never_panics(s in ".{0,400}") {
-            let mut ds = Dataset::new();
+            let mut ds = dataset();
             let _ = import(&mut ds, "f", s.as_bytes());
             prop_assert!(ds.is_empty());
         }
@@ -436,7 +474,7 @@ mod fuzz {
 #[test]
 fn a_file_failing_at_its_last_response_leaves_the_dataset_as_it_was() {
     let p = project(11);
-    let mut ds = Dataset::new();
+    let mut ds = dataset();
     accepted(import(
         &mut ds,
         "a",
@@ -448,6 +486,7 @@ fn a_file_failing_at_its_last_response_leaves_the_dataset_as_it_was() {
     bad["responses"][last]["answers"]["phone"] = J::String("13800000000".into());
     let arr = crate::export::digest::canonical_string(&bad["responses"]);
     bad["header"]["responses_sha256"] = J::String(crate::export::digest::sha256_hex(&arr));
+    resign(&mut bad, 11);
     assert!(matches!(
         import(&mut ds, "bad", bad.to_string().as_bytes()),
         FileResult::Rejected(Rejection::Invalid(_))
@@ -468,7 +507,7 @@ fn a_file_failing_at_its_last_response_leaves_the_dataset_as_it_was() {
 #[test]
 fn the_last_file_can_be_taken_back_when_the_browser_will_not_store_it() {
     let p = project(12);
-    let mut ds = Dataset::new();
+    let mut ds = dataset();
     accepted(import(
         &mut ds,
         "a",
@@ -506,15 +545,23 @@ fn the_merged_records_are_the_files_records() {
     let p = project(14);
     let a = worker_export(&p, "W01", 0..40);
     let b = worker_export(&p, "W02", 40..90);
-    let mut ds = Dataset::new();
+    let mut ds = dataset();
     accepted(import(&mut ds, "a.json", a.as_bytes()));
     accepted(import(&mut ds, "b.json", b.as_bytes()));
     ds.seal();
     let mut expected: Vec<J> = Vec::new();
+    let (_, secret) = super::fixture::project_and_secret(14);
     for (name, f) in [("a.json", &a), ("b.json", &b)] {
         let doc: J = serde_json::from_str(f).unwrap();
+        let opener = secret
+            .opener(&p.id, doc["header"]["link"]["ephemeral"].as_str().unwrap())
+            .unwrap();
         for r in doc["responses"].as_array().unwrap() {
             let mut r = r.clone();
+            // The coordinator's dataset holds the household's pseudonym, not its sealed link.
+            let link = r.as_object_mut().unwrap().remove("household_link").unwrap();
+            let id = r["id"].as_str().unwrap().to_owned();
+            r["household"] = J::String(opener.pseudonym(&id, link.as_str().unwrap()).unwrap());
             r["form"] = J::String("community-needs".into());
             r["form_version"] = J::from(1);
             r["source"] = J::String(name.into());
@@ -548,7 +595,7 @@ fn indicators_count_visits_and_each_household_surveyed_once() {
     let p = project(15);
     let a = worker_export(&p, "W01", 0..30);
     let b = worker_export(&p, "W02", 30..50);
-    let mut ds = Dataset::new();
+    let mut ds = dataset();
     accepted(import(&mut ds, "a", a.as_bytes()));
     accepted(import(&mut ds, "b", b.as_bytes()));
     let i = indicators::indicators(&ds);
@@ -570,7 +617,7 @@ fn indicators_count_visits_and_each_household_surveyed_once() {
 #[test]
 fn sentences_quote_only_published_counts() {
     let p = project(16);
-    let mut ds = Dataset::new();
+    let mut ds = dataset();
     accepted(import(
         &mut ds,
         "a",

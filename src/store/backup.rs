@@ -468,7 +468,14 @@ pub fn plan(
             if current.is_none() && key.starts_with(super::forms::FORM_PREFIX) {
                 summary.forms_added += 1;
             }
-            current.is_none().then_some(value)
+            match current {
+                // Projects and their keys are sealed whole: under this device's key now.
+                None if super::vault::sealed_whole(&key) => {
+                    Some(mine.seal(&key, theirs.open(&key, value)?)?)
+                }
+                None => Some(value),
+                Some(_) => None,
+            }
         };
         if let Some(v) = next {
             writes.push((key, v));

@@ -6,7 +6,7 @@ use crate::form::builtin_form;
 use crate::response::{sample, Status};
 
 fn project() -> Project {
-    Project::new("东区", "幸福社区", &[7; 48])
+    Project::new("东区", "幸福社区", &[7; 80]).0
 }
 
 fn store_responses(kv: &MemoryStore, n: usize) -> Vec<String> {
@@ -35,7 +35,7 @@ fn a_project_is_stored_whole_and_never_touches_responses() {
     exports.save_project(&p).unwrap();
     assert_eq!(exports.project().unwrap(), Some(p.clone()));
     // Another project file replaces the settings; the responses stay as they were.
-    let other = Project::new("西区", "", &[9; 48]);
+    let other = Project::new("西区", "", &[9; 80]).0;
     exports.save_project(&other).unwrap();
     let after: Vec<(String, String)> = kv
         .dump()
@@ -233,7 +233,7 @@ fn the_coordinators_projects_are_kept_apart_from_the_devices_own() {
     let kv = MemoryStore::new();
     let book = ProjectBook::new(&kv);
     let a = handed_out();
-    let mut b = Project::new("北区", "", &[3; 48]);
+    let mut b = Project::new("北区", "", &[3; 80]).0;
     b.name = "北区".into();
     book.save(&a).unwrap();
     book.save(&b).unwrap();

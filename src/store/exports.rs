@@ -1,5 +1,5 @@
-//! The project and the export history in storage. The project (`doorstep.project`) holds
-//! the pseudonym key; the history (`doorstep.exports`) remembers every export, with the
+//! The project and the export history in storage. The project (`doorstep.project`, sealed
+//! whole: it holds the project's signing key) says where exports are sealed to; the history (`doorstep.exports`) remembers every export, with the
 //! responses it took, so "already exported" can be told and cleared.
 
 use super::{KvStore, ResponseStore, StoreError};
@@ -28,7 +28,7 @@ impl<S: KvStore> ExportStore<S> {
 
     /// The device's project, if one was set up or imported.
     pub fn project(&self) -> Result<Option<Project>, StoreError> {
-        match self.kv.get(PROJECT_KEY)? {
+        match super::projects::read(&self.kv, PROJECT_KEY)? {
             None => Ok(None),
             Some(text) => Project::parse(&text)
                 .map(Some)
@@ -39,7 +39,7 @@ impl<S: KvStore> ExportStore<S> {
     /// Stores the project (all of it, or nothing). Responses are never touched.
     pub fn save_project(&self, p: &Project) -> Result<(), StoreError> {
         p.check().map_err(|t| StoreError::Other(t.en))?;
-        self.kv.set(PROJECT_KEY, &p.to_file())
+        super::projects::write(&self.kv, PROJECT_KEY, p.to_file())
     }
 
     pub fn history(&self) -> Result<Vec<HistoryEntry>, StoreError> {

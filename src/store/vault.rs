@@ -118,6 +118,7 @@ pub fn set_idle_minutes(kv: &dyn KvStore, minutes: u32) -> Result<(), StoreError
 pub fn sealed_whole(key: &str) -> bool {
     key == WALK_KEY
         || key == FOLLOW_UPS_KEY
+        || super::projects::sealed(key)
         || key.starts_with(DAY_PREFIX)
         || key.starts_with(UNSAVED_PREFIX)
 }

@@ -7,7 +7,8 @@
 //! is in `crate::export`; this file reads storage, calls it and draws.
 
 use super::browser;
-use crate::export::project::{areas_text, parse_areas};
+use crate::export::link::LinkSealer;
+use crate::export::project::{areas_text, parse_areas, NEW_PROJECT_RANDOM};
 use crate::export::{
     anonymise, document, file_name, free_texts, table, Choice, Filter, FormRef, FreeText, Header,
     HistoryEntry, Project, Refusal, Report, Request,
@@ -17,7 +18,7 @@ use crate::i18n::export::ExpMsg;
 use crate::i18n::{Lang, Msg};
 use crate::response::Response;
 use crate::store::local::LocalStore;
-use crate::store::{ExportStore, FormStore, ResponseStore, StoreError, VisitStore};
+use crate::store::{ExportStore, FormStore, ProjectBook, ResponseStore, StoreError, VisitStore};
 use leptos::prelude::*;
 use std::collections::BTreeSet;
 use std::rc::Rc;
@@ -66,6 +67,9 @@ fn prepare(kv: &LocalStore, filter: &Filter, lang: Lang) -> Result<Prepared, Not
         .project()
         .map_err(problem)?
         .ok_or_else(|| Note::Problem(ExpMsg::NoProject.get(lang).into()))?;
+    if !project.has_keys() {
+        return Err(Note::Problem(ExpMsg::NoKeys.get(lang).into()));
+    }
     let worker = VisitStore::new(kv)
         .worker_code()
         .map_err(problem)?
@@ -110,6 +114,7 @@ fn prepare(kv: &LocalStore, filter: &Filter, lang: Lang) -> Result<Prepared, Not
     let today = browser::now();
     let today = today.get(..10).unwrap_or("");
     let none = BTreeSet::new();
+    let links = sealer(&project).map_err(Note::Problem)?;
     let req = Request {
         form: &form,
         rules: &rules,
@@ -117,6 +122,8 @@ fn prepare(kv: &LocalStore, filter: &Filter, lang: Lang) -> Result<Prepared, Not
         worker: &worker,
         today,
         include_free_text: &none,
+        links: &links,
+        k: None,
     };
     let report = match anonymise(&req, &responses) {
         Ok((_, report)) => report,
@@ -156,6 +163,15 @@ enum Kind {
     Codebook,
 }
 
+/// What seals one export's household links: a fresh ephemeral key each export, dropped
+/// when the file is written.
+fn sealer(p: &Project) -> Result<LinkSealer, String> {
+    let mut random = zeroize::Zeroizing::new([0u8; 32]);
+    crate::vault::random(random.as_mut());
+    LinkSealer::new(&p.id, p.public_key.as_deref().unwrap_or_default(), *random)
+        .map_err(|_| "the project's public key is not usable".to_owned())
+}
+
 /// Runs the pipeline with the free texts let through and writes one file: its name, text,
 /// and the history entry it makes.
 fn write_file(
@@ -167,6 +183,7 @@ fn write_file(
 ) -> Result<(String, String, HistoryEntry), String> {
     let now = browser::now();
     let today = now.get(..10).unwrap_or("").to_owned();
+    let links = sealer(&p.project)?;
     let req = Request {
         form: &p.form,
         rules: &p.rules,
@@ -174,6 +191,8 @@ fn write_file(
         worker: &p.worker,
         today: &today,
         include_free_text: include,
+        links: &links,
+        k: None,
     };
     let (records, report) =
         anonymise(&req, &p.responses).map_err(|Refusal::MissingPrivacy(q)| {
@@ -193,6 +212,8 @@ fn write_file(
         exported_at: &now,
         choice: &p.choice,
         visits: &visits,
+        links: &links,
+        k: None,
     };
     let written = document::write(&header, records, &report)?;
     let base = |ext: &str, extra: &str| {
@@ -395,11 +416,16 @@ fn ProjectPanel(
             Err(why) => note.set(Some(Note::Problem(why))),
         }
     };
+    // The secret first: a project is never stored without the key that opens its links.
+    let keep_secret = move |p: &Project, secret: &crate::export::link::ProjectSecret| {
+        kv.with_value(|kv| ProjectBook::new(kv).save_secret(p, secret))
+            .map_err(|err| store_problem(lang, &err))
+    };
     let create = move |_| {
-        let Some(random) = browser::random48() else {
-            return;
-        };
-        let fresh = Project::new(&name.get_untracked(), &community.get_untracked(), &random);
+        let mut random = zeroize::Zeroizing::new([0u8; NEW_PROJECT_RANDOM]);
+        crate::vault::random(random.as_mut());
+        let (fresh, secret) =
+            Project::new(&name.get_untracked(), &community.get_untracked(), &random);
         let fresh = if name.get_untracked().trim().is_empty() {
             Project {
                 name: e(ExpMsg::Project).into(),
@@ -408,8 +434,21 @@ fn ProjectPanel(
         } else {
             fresh
         };
-        match edited(fresh) {
+        match edited(fresh).and_then(|p| keep_secret(&p, &secret).map(|()| p)) {
             Ok(p) => store(p, e(ExpMsg::ProjectSaved).into()),
+            Err(why) => note.set(Some(Note::Problem(why))),
+        }
+    };
+    // A project from a version 1 file, on a device that works alone: keys of its own.
+    let make_keys = move |_| {
+        let Some(base) = project.get_untracked() else {
+            return;
+        };
+        let mut random = zeroize::Zeroizing::new([0u8; NEW_PROJECT_RANDOM]);
+        crate::vault::random(random.as_mut());
+        let (p, secret) = base.with_new_keys(&random);
+        match keep_secret(&p, &secret) {
+            Ok(()) => store(p, e(ExpMsg::KeysMade).into()),
             Err(why) => note.set(Some(Note::Problem(why))),
         }
     };
@@ -424,7 +463,7 @@ fn ProjectPanel(
                 Ok(p) => {
                     let replaces = project
                         .get_untracked()
-                        .is_some_and(|cur| cur.id != p.id || cur.key != p.key);
+                        .is_some_and(|cur| cur.id != p.id || cur.public_key != p.public_key);
                     if replaces {
                         pending.set(Some(p));
                     } else {
@@ -491,6 +530,10 @@ fn ProjectPanel(
                 </label>
                 <button data-testid="project-export" hidden=move || project.with(Option::is_none) on:click=export_file>{e(ExpMsg::ExportProject)}</button>
             </div>
+            <p class="banner warn" data-testid="project-no-keys" hidden=move || project.with(|p| p.as_ref().is_none_or(Project::has_keys))>
+                {e(ExpMsg::NoKeys)}" "
+                <button data-testid="project-make-keys" on:click=make_keys>{e(ExpMsg::MakeKeys)}</button>
+            </p>
             <small>{e(ExpMsg::ImportProjectHelp)}" "{e(ExpMsg::NewKeyWarning)}</small>
         </div>
         {move || pending.get().map(|p| {

@@ -4,7 +4,8 @@
 //! browser's localStorage (store/projects.rs); the checking is `export::project`.
 
 use super::browser;
-use crate::export::project::Edits;
+use crate::export::link::ProjectSecret;
+use crate::export::project::{Edits, NEW_PROJECT_RANDOM};
 use crate::export::{FormRef, Project};
 use crate::i18n::projects::PrMsg;
 use crate::i18n::Lang;
@@ -97,13 +98,29 @@ pub fn Projects(lang: Lang, projects: RwSignal<Vec<Project>>) -> impl IntoView {
             }
         }
     };
+    // The project's secret key, sealed, before the project: a project is never stored
+    // without the key that opens its exports' links.
+    let keep_secret = move |proj: &Project, secret: &ProjectSecret| -> bool {
+        match book()
+            .ok_or(StoreError::Unavailable(String::new()))
+            .and_then(|b| b.save_secret(proj, secret))
+        {
+            Ok(()) => true,
+            Err(e) => {
+                note.set(Some(Note::Problem(problem_text(lang, &e))));
+                false
+            }
+        }
+    };
+    let fresh_keys = || {
+        let mut random = zeroize::Zeroizing::new([0u8; NEW_PROJECT_RANDOM]);
+        crate::vault::random(random.as_mut());
+        random
+    };
     let create = move |_| {
-        let Some(random) = browser::random48() else {
-            return;
-        };
-        let mut fresh = Project::new(p(PrMsg::Unnamed), "", &random);
+        let (mut fresh, secret) = Project::new(p(PrMsg::Unnamed), "", &fresh_keys());
         fresh.forms = vec![builtin_ref()];
-        if save(&fresh) {
+        if keep_secret(&fresh, &secret) && save(&fresh) {
             note.set(None);
             editing.set(Some(fresh));
         }
@@ -116,6 +133,15 @@ pub fn Projects(lang: Lang, projects: RwSignal<Vec<Project>>) -> impl IntoView {
             let text = browser::file_text(file).await.unwrap_or_default();
             match Project::parse(&text) {
                 Err(e) => note.set(Some(Note::Problem(e.describe(lang)))),
+                // A version 1 file: its shared key is gone; the project keeps its id (its
+                // earlier exports still belong to it) and gets keys made here.
+                Ok(old) if !old.has_keys() => {
+                    let (proj, secret) = old.with_new_keys(&fresh_keys());
+                    if keep_secret(&proj, &secret) && save(&proj) {
+                        note.set(Some(Note::Ok(p(PrMsg::Upgraded).into())));
+                        editing.set(Some(proj));
+                    }
+                }
                 Ok(proj) => {
                     if save(&proj) {
                         note.set(None);
@@ -145,9 +171,15 @@ pub fn Projects(lang: Lang, projects: RwSignal<Vec<Project>>) -> impl IntoView {
                             format!("{} · {} 户 · 问卷 {} 份 · k = {}", proj.community, proj.households.len(), proj.forms.len(), proj.k),
                             format!("{} · {} households · {} forms · k = {}", proj.community, proj.households.len(), proj.forms.len(), proj.k),
                         );
+                        let held = book()
+                            .and_then(|b| b.secret(&proj.id).ok().flatten())
+                            .is_some_and(|s| proj.public_key.as_deref() == Some(s.public_hex().as_str()));
                         view! {
-                            <li data-testid="ws-project">
+                            <li data-testid="ws-project" data-key=if held { "held" } else { "missing" }>
                                 <strong>{proj.name.clone()}</strong>" "<span class="note">{summary}</span>
+                                <span class=if held { "note" } else { "banner warn" } data-testid="ws-project-key">
+                                    {p(if held { PrMsg::KeyHere } else { PrMsg::NoKeyHere })}
+                                </span>
                                 <span class="actions">
                                     <button class="button" data-testid="ws-project-edit"
                                         on:click=move |_| { note.set(None); editing.set(Some(for_edit.clone())) }>{p(PrMsg::Edit)}</button>

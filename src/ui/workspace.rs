@@ -90,6 +90,8 @@ async fn check_and_merge(
         };
         let result = ds
             .try_update_value(|d| {
+                // A project made or restored since the screen opened opens its files too.
+                d.keys = fresh_dataset().keys;
                 let o = admit_frame(d, framed, None, digests)?;
                 let key = o.header.key();
                 d.merge(name, o).map(|m| (key, m))
@@ -125,13 +127,27 @@ async fn take(
     }
 }
 
+/// An empty dataset with the keys of every project this browser holds (sealed under its
+/// PIN, read now that it is open) and each project's release k.
+fn fresh_dataset() -> Dataset {
+    let Ok(kv) = crate::store::local::LocalStore::open() else {
+        return Dataset::new();
+    };
+    let book = crate::store::ProjectBook::new(kv);
+    let mut d = Dataset::with_keys(book.keyring().unwrap_or_default());
+    if let Ok((projects, _)) = book.list() {
+        d.release_k = projects.into_iter().map(|p| (p.id, p.k)).collect();
+    }
+    d
+}
+
 /// The dataset rebuilt from every file the store holds.
 async fn reopen(
     ds: StoredValue<Dataset, LocalStorage>,
     store: &WorkspaceStore,
     progress: RwSignal<Option<(usize, usize, String)>>,
 ) {
-    ds.set_value(Dataset::new());
+    ds.set_value(fresh_dataset());
     if let Ok(files) = store.files().await {
         let total = files.len();
         for (i, f) in files.iter().enumerate() {
@@ -146,7 +162,7 @@ async fn reopen(
 #[component]
 pub fn Workspace(lang: Lang) -> impl IntoView {
     let w = move |m: WsMsg| m.get(lang);
-    let ds = StoredValue::new_local(Dataset::new());
+    let ds = StoredValue::new_local(fresh_dataset());
     let view_of = StoredValue::new_local(None::<View>);
     let version = RwSignal::new(0u32);
     let store = StoredValue::new_local(None::<WorkspaceStore>);
@@ -330,7 +346,7 @@ pub fn Workspace(lang: Lang) -> impl IntoView {
         wasm_bindgen_futures::spawn_local(async move {
             if let Some(s) = store.get_value() {
                 if s.clear().await.is_ok() {
-                    ds.set_value(Dataset::new());
+                    ds.set_value(fresh_dataset());
                     results.set(Vec::new());
                     rebuild_view();
                 }
