@@ -471,10 +471,7 @@ pub fn anonymise(req: &Request, responses: &[Response]) -> Result<(Vec<Record>, 
         let mut json = Map::new();
         let id = pseudonym(key, "response", &r.id);
         if let Some(h) = household_of(form, r) {
-            json.insert(
-                "household_link".into(),
-                J::String(req.links.seal(&id, &h)),
-            );
+            json.insert("household_link".into(), J::String(req.links.seal(&id, &h)));
         }
         json.insert("id".into(), J::String(id));
         json.insert(

@@ -9,7 +9,10 @@ fn a_link_opens_with_the_project_secret_and_gives_the_projects_pseudonym() {
     let s = secret(1);
     let sealer = LinkSealer::new("p1", &s.public_hex(), [9; 32]).unwrap();
     let sealed = sealer.seal("r-1", "12-2-301");
-    assert!(!sealed.contains("301"), "the flat is not in the sealed text");
+    assert!(
+        !sealed.contains("301"),
+        "the flat is not in the sealed text"
+    );
     let opener = s.opener("p1", &sealer.ephemeral).unwrap();
     assert_eq!(&*opener.open("r-1", &sealed).unwrap(), "12-2-301");
     let p = opener.pseudonym("r-1", &sealed).unwrap();

@@ -275,6 +275,7 @@ impl Project {
     ) -> (Project, super::link::ProjectSecret) {
         let (fresh, secret) = Project::new(&self.name, &self.community, random);
         let p = Project {
+            format_version: PROJECT_VERSION,
             public_key: fresh.public_key,
             sign_key: fresh.sign_key,
             ..self.clone()
@@ -325,12 +326,7 @@ impl Project {
 
     /// The signing key's bytes (empty for a project without one).
     pub fn sign_key_bytes(&self) -> zeroize::Zeroizing<Vec<u8>> {
-        zeroize::Zeroizing::new(
-            self.sign_key
-                .as_deref()
-                .and_then(unhex)
-                .unwrap_or_default(),
-        )
+        zeroize::Zeroizing::new(self.sign_key.as_deref().and_then(unhex).unwrap_or_default())
     }
 
     /// Reads a project file, checking everything an export relies on.
@@ -352,15 +348,16 @@ impl Project {
             }
             Some(1) => {
                 // The shared pseudonym key of version 1 is what let a lost tablet name
-                // every household: it is dropped here and never stored again.
+                // every household: it is dropped here and never stored again. The project
+                // stays version 1 (no keys) until it gets keys of its own.
                 if let Some(o) = value.as_object_mut() {
-                    if o.remove("key").is_none() {
+                    o.remove("key");
+                    if o.contains_key("public_key") || o.contains_key("sign_key") {
                         return Err(ProjectError::Invalid(Text::new(
-                            "缺少 key",
-                            "key is missing",
+                            "版本 1 的项目文件没有 public_key 和 sign_key",
+                            "a version 1 project file has no public_key or sign_key",
                         )));
                     }
-                    o.insert("format_version".into(), PROJECT_VERSION.into());
                 }
             }
             Some(v) => return Err(ProjectError::FormatVersion(v as u32)),

@@ -568,7 +568,10 @@ fn project_files_round_trip_and_bad_ones_are_refused_with_reasons() {
         .to_file()
         .replace("\"format_version\": 2", "\"format_version\": 3");
     assert_eq!(Project::parse(&newer), Err(ProjectError::FormatVersion(3)));
-    for key in [p.public_key.as_deref().unwrap(), p.sign_key.as_deref().unwrap()] {
+    for key in [
+        p.public_key.as_deref().unwrap(),
+        p.sign_key.as_deref().unwrap(),
+    ] {
         let short = p.to_file().replace(key, "abcd");
         assert!(matches!(
             Project::parse(&short),
@@ -822,4 +825,51 @@ fn a_project_edited_keeps_its_key_and_carries_the_definitions_of_its_forms() {
 
 fn lib_none(_: &FormRef) -> Option<serde_json::Value> {
     None
+}
+
+#[test]
+fn a_version_1_project_file_is_read_without_its_shared_key_and_gets_keys_of_its_own() {
+    let p = project(30);
+    let mut v1: J = serde_json::from_str(&p.to_file()).unwrap();
+    let o = v1.as_object_mut().unwrap();
+    o.remove("public_key");
+    o.remove("sign_key");
+    o.insert("format_version".into(), 1.into());
+    o.insert("key".into(), "cd".repeat(32).into());
+    let old = Project::parse(&v1.to_string()).unwrap();
+    assert!(!old.has_keys());
+    assert!(
+        !old.to_file().contains(&"cd".repeat(32)),
+        "the shared key is dropped"
+    );
+    // Stored and read again, it stays a project without keys.
+    assert_eq!(Project::parse(&old.to_file()).unwrap(), old);
+    // Nothing can be exported under it.
+    let links = sealer(&p);
+    let rules = builtin_anonymise();
+    let header = Header {
+        form: builtin_form(),
+        compiled: crate::form::builtin_compiled(),
+        rules: &rules,
+        project: &old,
+        worker: "W07",
+        exported_at: "2026-11-24T18:00:00+08:00",
+        choice: &Choice {
+            from: None,
+            to: None,
+            completed_only: true,
+        },
+        visits: &[],
+        links: &links,
+        k: None,
+    };
+    assert!(write(&header, Vec::new(), &Report::default()).is_err());
+    // Keys of its own: same id, version 2, and its secret opens what is sealed to it.
+    let (new, secret) = old.with_new_keys(&[5; project::NEW_PROJECT_RANDOM]);
+    assert_eq!((new.id.as_str(), new.format_version), (old.id.as_str(), 2));
+    assert_eq!(
+        new.public_key.as_deref(),
+        Some(secret.public_hex().as_str())
+    );
+    assert_eq!(Project::parse(&new.to_file()).unwrap(), new);
 }

@@ -9,7 +9,6 @@ pub enum ExpMsg {
     Intro,
     Project,
     NoProject,
-    Locked,
     ProjectName,
     Community,
     K,
@@ -82,10 +81,6 @@ impl ExpMsg {
                 "The export is anonymised on this device before it leaves: identifiers such as the flat are removed, ages and buildings become bands and areas, every combination is shared by at least k households, and ids become pseudonyms. The follow-up list, visit notes and the worker's notes never leave.",
             ),
             ExpMsg::Project => ("项目设置", "Project"),
-            ExpMsg::Locked => (
-                "平板已锁定（PIN码忘记了）：姓名、门牌、敏感回答和文字回答已加密，无法读取，不会出现在这次导出里。其余回答照常匿名导出。",
-                "The tablet is locked (PIN forgotten): names, flats, sensitive and written answers are encrypted, cannot be read and are not in this export. The other answers are exported, anonymised, as usual.",
-            ),
             ExpMsg::NoProject => (
                 "本设备还没有项目。请导入督导发来的项目文件（同一项目的社工化名一致），或新建一个项目。",
                 "This device has no project yet. Import the project file from your coordinator (so that every worker of the project produces the same pseudonyms), or create a new project.",

@@ -19,7 +19,6 @@ pub enum LockMsg {
     Forgot,
     ForgotHelp,
     Wipe,
-    ExportFirst,
     WipeConfirm,
     WipeConfirmAgain,
     Full,
@@ -64,14 +63,10 @@ impl LockMsg {
             ),
             LockMsg::Forgot => ("忘记PIN码？", "Forgot the PIN?"),
             LockMsg::ForgotHelp => (
-                "PIN码无法找回，这是为了保护居民：没有PIN码，谁也打不开加密的姓名、电话、门牌、敏感回答和文字回答。可以先导出其余的匿名数据交给协调员；然后清空本机，重新设置PIN码。清空后，本机所有问卷和走访记录都会删除。",
-                "The PIN cannot be recovered; that protects residents: without it no one can open the encrypted names, phones, flats, sensitive and written answers. You can first export the rest, anonymised, for the coordinator; then wipe this device and choose a new PIN. Wiping deletes every survey and visit on this device.",
+                "PIN码无法找回，这是为了保护居民：没有PIN码，谁也打不开本机的问卷、走访记录和项目密钥，也无法导出。有备份文件的话，清空本机、设置新PIN码后可以用备份恢复（需要当时的PIN码）。清空后，本机所有问卷和走访记录都会删除。",
+                "The PIN cannot be recovered; that protects residents: without it no one can open this device's surveys, visits or project keys, nor export them. With a backup file, wipe this device, choose a new PIN and restore the backup (it needs the PIN of its day). Wiping deletes every survey and visit on this device.",
             ),
             LockMsg::Wipe => ("清空本机", "Wipe this device"),
-            LockMsg::ExportFirst => (
-                "先导出匿名数据（不含加密的回答）",
-                "First export the anonymised data (without the encrypted answers)",
-            ),
             LockMsg::WipeConfirm => (
                 "确定清空本机？所有问卷和走访记录都会删除，无法恢复。",
                 "Wipe this device? Every survey and visit on it is deleted, for good.",

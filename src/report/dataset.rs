@@ -11,12 +11,12 @@ use super::import::{
 };
 use super::json::Key;
 use crate::export::link::LinkOpener;
-use std::borrow::Cow;
 use crate::form::{Form, Question};
 use rustc_hash::{FxHashMap, FxHashSet};
 use serde::de::{
     DeserializeSeed, Deserializer, Error as _, IgnoredAny, MapAccess, SeqAccess, Visitor,
 };
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fmt;
 

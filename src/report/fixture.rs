@@ -5,8 +5,8 @@ use crate::export::document::{write, Choice, Header};
 use crate::export::link::{LinkSealer, ProjectSecret};
 use crate::export::project::NEW_PROJECT_RANDOM;
 use crate::export::{anonymise, Area, Project, Request};
-use crate::report::import::{Keyring, ProjectKeys};
 use crate::form::Form;
+use crate::report::import::{Keyring, ProjectKeys};
 use crate::response::{sample, Response, Status, Value};
 use crate::visits::log::{Outcome, Visit};
 use std::collections::BTreeSet;
@@ -153,7 +153,10 @@ pub fn variant(text: &str, n: usize, seed: u8) -> String {
     let (p, secret) = project_and_secret(seed);
     let mut doc: J = serde_json::from_str(text).expect("json");
     let opener = secret
-        .opener(&p.id, doc["header"]["link"]["ephemeral"].as_str().expect("a link"))
+        .opener(
+            &p.id,
+            doc["header"]["link"]["ephemeral"].as_str().expect("a link"),
+        )
         .expect("the project's file");
     let links = sealer(&p, &format!("variant {n}"));
     let worker = format!("W{n:03}");

@@ -502,13 +502,11 @@ pub fn outline<'a>(
 
 /// A format 2 header's signature checked and its links' opener made, with the keys of
 /// its project.
-fn keys_of(
-    header_raw: &str,
-    h: &HeaderIn,
-    keys: &Keyring,
-) -> Result<LinkOpener, Rejection> {
+fn keys_of(header_raw: &str, h: &HeaderIn, keys: &Keyring) -> Result<LinkOpener, Rejection> {
     let (Some(link), Some(sig)) = (&h.link, &h.signature) else {
-        return Err(Rejection::Invalid("header: link or signature missing".into()));
+        return Err(Rejection::Invalid(
+            "header: link or signature missing".into(),
+        ));
     };
     if link.scheme != SCHEME || sig.alg != SIGNATURE_ALG {
         return Err(Rejection::Invalid(format!(
@@ -516,9 +514,11 @@ fn keys_of(
             link.scheme, sig.alg
         )));
     }
-    let k = keys.get(&h.project.id).ok_or_else(|| Rejection::NoProjectKey {
-        project: h.project.name.clone(),
-    })?;
+    let k = keys
+        .get(&h.project.id)
+        .ok_or_else(|| Rejection::NoProjectKey {
+            project: h.project.name.clone(),
+        })?;
     let value: serde_json::Value = serde_json::from_str(header_raw).map_err(|e| json_error(&e))?;
     if !signature_holds(&k.sign_key, &value, &sig.value) {
         return Err(Rejection::Forged);
@@ -535,9 +535,7 @@ pub fn outline_of<'a>(
     cx: &Context,
     digests: Option<(String, String)>,
 ) -> Result<Outline<'a>, Rejection> {
-    let Context {
-        project, known, ..
-    } = *cx;
+    let Context { project, known, .. } = *cx;
     let Frame {
         version,
         header: header_raw,
@@ -554,7 +552,9 @@ pub fn outline_of<'a>(
     })?;
     let links = match version {
         1 if h.link.is_some() || h.signature.is_some() => {
-            return Err(Rejection::Invalid("header: link or signature in format 1".into()))
+            return Err(Rejection::Invalid(
+                "header: link or signature in format 1".into(),
+            ))
         }
         1 => None,
         _ => Some(keys_of(header_raw, &h, cx.keys)?),
@@ -598,10 +598,7 @@ pub fn outline_of<'a>(
                     .map_err(|e| Rejection::Invalid(format!("header.form.definition: {e}")))?
             } else {
                 crate::form::parse::parse_form(&definition).map_err(|e| {
-                    Rejection::Invalid(format!(
-                        "header.form.definition: {}",
-                        e.describe(Lang::En)
-                    ))
+                    Rejection::Invalid(format!("header.form.definition: {}", e.describe(Lang::En)))
                 })?
             };
             if form.id != h.form.id || form.version != h.form.version {

@@ -195,7 +195,10 @@ fn bad_files_are_refused_with_their_reason_and_nothing_is_merged() {
     let deep_inside = deep_inside.replacen(&old_hash, &new_hash, 1);
     // And signed again, as a member of the project could.
     let mut signed: J = serde_json::from_str(&good).unwrap();
-    let old_sig = signed["header"]["signature"]["value"].as_str().unwrap().to_owned();
+    let old_sig = signed["header"]["signature"]["value"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     signed["header"]["responses_sha256"] = J::String(new_hash);
     resign(&mut signed, 3);
     let new_sig = signed["header"]["signature"]["value"].as_str().unwrap();

@@ -16,9 +16,7 @@ const SECRET_PREFIX: &str = "doorstep.pk.";
 
 /// Whether `key` holds a project or a project's secret (sealed whole).
 pub fn sealed(key: &str) -> bool {
-    key == super::exports::PROJECT_KEY
-        || key.starts_with(PREFIX)
-        || key.starts_with(SECRET_PREFIX)
+    key == super::exports::PROJECT_KEY || key.starts_with(PREFIX) || key.starts_with(SECRET_PREFIX)
 }
 
 /// A value sealed whole, as plain text.
@@ -115,7 +113,11 @@ impl<S: KvStore> ProjectBook<S> {
             }
             return Ok(());
         }
-        write(&self.kv, &format!("{SECRET_PREFIX}{}", p.id), secret.to_hex().to_string())
+        write(
+            &self.kv,
+            &format!("{SECRET_PREFIX}{}", p.id),
+            secret.to_hex().to_string(),
+        )
     }
 
     /// The keys of every project this browser holds both the project (the coordinator's or

@@ -13,9 +13,7 @@ use crate::form::{Form, Role};
 use crate::response::logic::Logic;
 use crate::response::{progress, Progress, Response, Row, Status, Value};
 use crate::vault::{self, Key};
-use std::cell::RefCell;
 
-use std::rc::Rc;
 use std::sync::Arc;
 
 pub(super) const RESPONSE_PREFIX: &str = "doorstep.r.";
@@ -97,62 +95,8 @@ pub struct ResponseStore<S: KvStore> {
     codec: Codec,
 }
 
-/// Which answers of a form's responses are sealed: all but those the form classes as
-/// neither identifying, sensitive nor free text. An answer the form does not know (or of a
-/// form not on the device) is sealed: nothing is left readable by mistake.
-enum Sealed {
-    All,
-    /// A form's few dozen ids: a scan costs microseconds, and no hash table or sort in
-    /// the first load.
-    AllBut(Vec<String>),
-}
-
-impl Sealed {
-    fn of(form: Option<&Form>) -> Sealed {
-        use crate::form::Privacy::{FreeText, Identifier, Sensitive};
-        match form {
-            None => Sealed::All,
-            Some(f) => Sealed::AllBut(
-                f.questions()
-                    .filter(|(_, q)| !matches!(q.privacy, Some(Identifier | Sensitive | FreeText)))
-                    .map(|(_, q)| q.id.clone())
-                    .collect(),
-            ),
-        }
-    }
-
-    fn has(&self, id: &str) -> bool {
-        match self {
-            Sealed::All => true,
-            Sealed::AllBut(readable) => !readable.iter().any(|r| r == id),
-        }
-    }
-}
-
-/// Moves the answers `sealed` names out of `answers`, into the result.
-fn split(answers: &mut Row, sealed: &Sealed) -> Row {
-    let mut out = Row::new();
-    for (id, v) in std::mem::take(answers) {
-        match v {
-            Value::Rows(mut rows) => {
-                let hidden: Vec<Row> = rows.iter_mut().map(|r| split(r, sealed)).collect();
-                if hidden.iter().any(|r| !r.is_empty()) {
-                    out.insert(id.clone(), Value::Rows(hidden));
-                }
-                answers.insert(id, Value::Rows(rows));
-            }
-            v if sealed.has(&id) => {
-                out.insert(id, v);
-            }
-            v => {
-                answers.insert(id, v);
-            }
-        }
-    }
-    out
-}
-
-/// Puts what `split` took back in place.
+/// Puts sealed answers back in place (a roster's rows by position): records sealed before
+/// every answer was (some answers readable) merge.
 fn merge(answers: &mut Row, hidden: Row) {
     for (id, v) in hidden {
         match (answers.get_mut(&id), v) {
@@ -168,16 +112,10 @@ fn merge(answers: &mut Row, hidden: Row) {
     }
 }
 
-/// A form's id and version.
-type FormVersion = (String, u32);
-
 /// Sealing and unsealing of stored responses, apart from `ResponseStore` so that its code
 /// exists once in the wasm, not once per kind of store.
 #[derive(Default)]
-pub(super) struct Codec {
-    /// The answers sealed in each form version's responses, worked out once per version.
-    sealed: RefCell<Vec<(FormVersion, Rc<Sealed>)>>,
-}
+pub(super) struct Codec;
 
 /// The sealed text in a stored response's `x`, which `Codec::encode` writes last; the
 /// text has no quote, so it is found without parsing the rest again.
@@ -188,22 +126,13 @@ fn sealed_field(json: &str) -> Option<&str> {
 }
 
 impl Codec {
-    fn sealed_of(&self, kv: &dyn KvStore, form: &str, version: u32) -> Rc<Sealed> {
-        let mut cache = self.sealed.borrow_mut();
-        if let Some((_, s)) = cache.iter().find(|((f, v), _)| f == form && *v == version) {
-            return s.clone();
-        }
-        let found = super::FormStore::new(kv).find(form, version).ok().flatten();
-        let s = Rc::new(Sealed::of(found.as_deref()));
-        cache.push(((form.to_owned(), version), s.clone()));
-        s
-    }
-
-    /// The JSON to store: with a PIN set, the sealed answers leave the answers and go,
-    /// encrypted, into `x`.
+    /// The JSON to store: with a PIN set, every answer, "other" text, the household and
+    /// the times leave the record and go, encrypted, into `x`. What stays readable (id,
+    /// form, version, status, revision, worker code, whether there is a household) names
+    /// no one and describes no household (docs/encryption.md).
     pub(super) fn encode(
         &self,
-        kv: &dyn KvStore,
+        _kv: &dyn KvStore,
         r: &Response,
         sealer: &Sealer,
     ) -> Result<String, StoreError> {
@@ -213,23 +142,18 @@ impl Codec {
             Sealer::Open(_) => {}
         }
         let mut plain = r.clone();
-        // The sealed part is a response too, holding only what is sealed: the answers
-        // `Sealed` names (a roster's rows by position), the "other" texts and the
-        // household. Its empty fields cost some 70 bytes; a serialiser of its own would
-        // cost the first load more.
+        // The sealed part is a response too, holding only what is sealed. Its empty fields
+        // cost some 60 bytes; a serialiser of its own would cost the first load more.
         let hidden = Response {
             id: String::new(),
             form: String::new(),
             form_version: 0,
             status: Status::Draft,
-            started: String::new(),
-            updated: String::new(),
-            completed: None,
+            started: std::mem::take(&mut plain.started),
+            updated: std::mem::take(&mut plain.updated),
+            completed: plain.completed.take(),
             rev: 0,
-            answers: split(
-                &mut plain.answers,
-                &self.sealed_of(kv, &r.form, r.form_version),
-            ),
+            answers: std::mem::take(&mut plain.answers),
             other: std::mem::take(&mut plain.other),
             household: plain.household.take(),
             worker: String::new(),
@@ -238,9 +162,6 @@ impl Codec {
         // the visits screen passes over the responses without one unopened.
         plain.household = hidden.household.as_ref().map(|_| String::new());
         let mut json = to_json(&plain)?;
-        if hidden.answers.is_empty() && hidden.other.is_empty() && hidden.household.is_none() {
-            return Ok(json);
-        }
         let inner = to_json(&hidden)?;
         let sealed = sealer.seal(&response_key(&r.id), inner)?;
         // `x` goes last; the sealed text has no character JSON escapes.
@@ -266,6 +187,12 @@ impl Codec {
             merge(&mut r.answers, hidden.answers);
             r.other = hidden.other;
             r.household = hidden.household;
+            // Sealed before the times were (earlier versions): the readable times stay.
+            if !hidden.started.is_empty() {
+                r.started = hidden.started;
+                r.updated = hidden.updated;
+                r.completed = hidden.completed;
+            }
         }
         Ok(r)
     }
@@ -550,7 +477,7 @@ impl<S: KvStore> ResponseStore<S> {
             };
             // Only a completed response started from a household counts: "hh" is stored
             // only when there is one (sealed once a PIN is set, its key kept readable).
-            if !json.contains("\"completed\":") || !json.contains("\"hh\":") {
+            if !json.contains("\"status\":\"completed\"") || !json.contains("\"hh\":") {
                 continue;
             }
             if let Ok(r) = self.codec.decode(&sealer, &key, &json) {
@@ -573,12 +500,6 @@ impl<S: KvStore> ResponseStore<S> {
         self.every(&Sealer::of(&self.kv))
     }
 
-    /// Every response as far as it can be read without the PIN: the sealed answers left
-    /// out (a forgotten PIN's last export). Never to be saved back.
-    pub fn readable(&self) -> Result<(Vec<Response>, Vec<String>), StoreError> {
-        self.every(&Sealer::Off)
-    }
-
     fn every(&self, sealer: &Sealer) -> Result<(Vec<Response>, Vec<String>), StoreError> {
         let mut out = Vec::new();
         let mut damaged = Vec::new();
@@ -587,11 +508,7 @@ impl<S: KvStore> ResponseStore<S> {
             let Some(json) = self.kv.get(&key)? else {
                 continue;
             };
-            let read = match sealer {
-                Sealer::Off => from_json(&key, &json),
-                _ => self.codec.decode(sealer, &key, &json),
-            };
-            match read {
+            match self.codec.decode(sealer, &key, &json) {
                 Ok(r) => out.push(r),
                 Err(StoreError::Locked) => return Err(StoreError::Locked),
                 Err(_) => damaged.push(key),

@@ -94,12 +94,7 @@ fn prepare(kv: &LocalStore, filter: &Filter, lang: Lang) -> Result<Prepared, Not
     }
     let exported = exports.exported().map_err(problem)?;
     let store = ResponseStore::open(kv).map_err(problem)?;
-    // A forgotten PIN: what can be read without it (the sealed answers stay out).
-    let (all, damaged) = match store.all() {
-        Err(StoreError::Locked) => store.readable(),
-        read => read,
-    }
-    .map_err(problem)?;
+    let (all, damaged) = store.all().map_err(problem)?;
     let responses: Vec<Response> = all
         .into_iter()
         .filter(|r| filter.admits(r, &exported))
@@ -269,17 +264,10 @@ pub fn Export(lang: Lang, kv: LocalStore) -> impl IntoView {
     let project_note = RwSignal::new(None::<Note>);
     let pending = RwSignal::new(None::<Project>);
 
-    let locked = kv.with_value(|kv| {
-        matches!(
-            crate::store::vault::Sealer::of(kv),
-            crate::store::vault::Sealer::Locked
-        )
-    });
     view! {
         <section class="export">
             <a class="button" href="#/" data-testid="back-to-list">{t(Msg::BackToList)}</a>
             <h1>{e(ExpMsg::Title)}</h1>
-            <p class="banner error" role="alert" data-testid="export-locked" hidden=!locked>{e(ExpMsg::Locked)}</p>
             <p class="note">{e(ExpMsg::Intro)}</p>
             <ProjectPanel lang=lang kv=kv project=project note=project_note pending=pending />
             <ExportPanel lang=lang kv=kv project=project reload=reload />
@@ -669,20 +657,7 @@ fn ExportPanel(
                     return;
                 }
                 let count = entry.count;
-                // Locked (a forgotten PIN), the file lacks the sealed answers: it is not
-                // recorded as their export, so "clear exported" never deletes them.
-                let locked = kv.with_value(|kv| {
-                    matches!(
-                        crate::store::vault::Sealer::of(kv),
-                        crate::store::vault::Sealer::Locked
-                    )
-                });
-                let recorded = if locked {
-                    Ok(())
-                } else {
-                    kv.with_value(|kv| ExportStore::new(kv).record(entry))
-                };
-                match recorded {
+                match kv.with_value(|kv| ExportStore::new(kv).record(entry)) {
                     Ok(()) => note.set(Some(Note::Ok(format!(
                         "{}{name} · {count} {}",
                         e(ExpMsg::Downloaded),

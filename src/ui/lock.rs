@@ -363,11 +363,6 @@ pub fn DeviceLock(lang: Lang, kv: LocalStore) -> impl IntoView {
                     <details class="forgot">
                         <summary data-testid="lock-forgot">{t(LockMsg::Forgot)}</summary>
                         <p>{t(LockMsg::ForgotHelp)}</p>
-                        <p><a class="button" href="#/export" data-testid="lock-export" on:click=move |_| {
-                            if let Some(s) = LocalStore::session() {
-                                let _ = s.set(FORGOT_KEY, "1");
-                            }
-                        }>{t(LockMsg::ExportFirst)}</a></p>
                         <p role="alert" hidden=move || !wipe_asked.get()>{t(LockMsg::WipeConfirm)}</p>
                         <button class="danger" data-testid="lock-wipe" on:click=wipe.clone()>
                             {move || t(if wipe_asked.get() { LockMsg::WipeConfirmAgain } else { LockMsg::Wipe })}

@@ -131,7 +131,7 @@ async function saveThroughUi() {
     // Without its sealed part: sealed under this response's own key, it opens nowhere else.
     const { x, ...mine } = JSON.parse(localStorage.getItem(`doorstep.r.${id}`));
     for (let i = 0; i < 2000; i++) {
-      const r = { ...mine, id: `bench-${i}`, status: "completed", a: { ...mine.a, comments: "希望小区多组织一些老年人活动，楼道灯经常坏。".repeat(2), building: String(i % 60), room: String(100 + (i % 400)) } };
+      const r = { ...mine, id: `bench-${i}`, status: "completed", started: "2026-11-02T10:00:00+08:00", updated: "2026-11-02T10:20:00+08:00", a: { ...mine.a, comments: "希望小区多组织一些老年人活动，楼道灯经常坏。".repeat(2), building: String(i % 60), room: String(100 + (i % 400)) } };
       localStorage.setItem(`doorstep.r.bench-${i}`, JSON.stringify(r));
     }
   }, id);
@@ -403,7 +403,7 @@ async function exportScreen() {
     await page.waitForFunction(() => Object.keys(localStorage).some((k) => k.startsWith("doorstep.r.")));
     await page.evaluate(() => {
       const key = Object.keys(localStorage).find((k) => k.startsWith("doorstep.r."));
-      const mine = JSON.parse(localStorage.getItem(key));
+      const { x, ...mine } = JSON.parse(localStorage.getItem(key));
       localStorage.removeItem(key);
       localStorage.setItem("doorstep.worker.code", "W07");
       const needs = ["eld_care", "lunch", "health", "after_sch", "jobs", "repair", "safety"];
@@ -413,6 +413,7 @@ async function exportScreen() {
           hh_size: 3, years_here: "y_5_9", hh_type: "three_gen", resp_age: "age_60_69", resp_sex: n % 2 ? "male" : "female",
           top_needs: [needs[n % 7], needs[(n + 3) % 7]], sat_lunch: 1 + (n % 5), comments: "楼道灯经常坏，晚上上下楼不安全" };
         localStorage.setItem(`doorstep.r.b${n}`, JSON.stringify({ ...mine, id: `b${n}`, status: "completed",
+          started: "2026-11-20T10:00:00+08:00", updated: "2026-11-20T10:30:00+08:00",
           completed: "2026-11-20T10:30:00+08:00", rev: 5, a }));
       }
     });

@@ -5,7 +5,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { launch, serve, tablet, tid, ready, watchErrors, go } from "./helpers.mjs";
+import { launch, serve, tablet, tid, ready, watchErrors, go, storedValues } from "./helpers.mjs";
 import { validateExport } from "./lib/schema.mjs";
 import { canonical, download, seed as seedResponses } from "./lib/worker.mjs";
 
@@ -41,11 +41,19 @@ test("export from the app: anonymous bytes, a valid document, a checksum that ho
   await page.check(tid("project-form-community-needs-1"));
   await page.tap(tid("project-new"));
   await page.waitForSelector(`${tid("project-note")}.ok`);
-  const project = await page.evaluate(() => JSON.parse(localStorage.getItem("doorstep.project")));
+  // Stored sealed (it holds the signing key); opened with the page's key it is the project.
+  assert.ok((await page.evaluate(() => localStorage.getItem("doorstep.project"))).startsWith("\u{1F512}"));
+  const project = JSON.parse((await storedValues(page, "doorstep.project"))[0][1]);
   assert.equal(project.k, 5);
+  assert.equal(project.format_version, 2);
   assert.deepEqual(project.forms, [{ id: "community-needs", version: 1 }]);
   assert.deepEqual(project.areas, [{ code: "A", buildings: "1-30" }, { code: "B", buildings: "31-60" }]);
-  assert.equal(project.key.length, 64);
+  assert.match(project.public_key, /^[0-9a-f]{64}$/);
+  assert.match(project.sign_key, /^[0-9a-f]{64}$/);
+  assert.equal(project.key, undefined, "no shared pseudonym key any more");
+  // This device made the project: it keeps the project's secret key, sealed.
+  const secrets = await page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith("doorstep.pk.")));
+  assert.deepEqual(secrets, [`doorstep.pk.${project.id}`]);
 
   // A damaged response is named, left out and left alone.
   await page.evaluate(() => localStorage.setItem("doorstep.r.broken", "{not json"));
@@ -71,7 +79,14 @@ test("export from the app: anonymous bytes, a valid document, a checksum that ho
   assert.ok(valid, JSON.stringify(schemaErrors));
   // The schema is strict where privacy needs it: a room, or any field it does not know, fails.
   assert.equal(validateExport({ ...doc, responses: [{ ...doc.responses[0], room: "301" }] }).valid, false);
-  assert.equal(validateExport({ ...doc, format_version: 2 }).valid, false);
+  assert.equal(validateExport({ ...doc, format_version: 3 }).valid, false);
+  // The household leaves sealed, never as an id or a pseudonym the tablet could make.
+  assert.equal(validateExport({ ...doc, responses: [{ ...doc.responses[0], household: "h-" + "0".repeat(32) }] }).valid, false);
+  assert.equal(doc.header.k, null, "a worker's file is not suppressed");
+  assert.match(doc.header.link.ephemeral, /^[0-9a-f]{64}$/);
+  assert.match(doc.header.signature.value, /^[0-9a-f]{64}$/);
+  // The form in the documented format, readable without the app.
+  assert.equal(doc.header.form.definition.sections[0].questions.find((q) => q.id === "consent").type, "yes_no");
   assert.equal(doc.header.count, doc.responses.length);
   assert.equal(doc.header.count + doc.header.withheld, N);
   const hash = createHash("sha256").update(canonical(doc.responses)).digest("hex");
@@ -80,6 +95,7 @@ test("export from the app: anonymous bytes, a valid document, a checksum that ho
   assert.ok(json.bytes.includes("希望小区多组织一些老年人活动"));
   for (const r of doc.responses) {
     assert.match(r.id, /^r-[0-9a-f]{32}$/);
+    assert.match(r.household_link, /^[0-9a-f]+$/);
     if (r.area) assert.ok(["A", "B"].includes(r.area));
   }
 
@@ -123,82 +139,58 @@ test("bad input: nothing to export, a project file of another format version, on
   await page.tap(tid("project-new"));
   await page.waitForSelector(`${tid("project-note")}.ok`);
   const before = await page.evaluate(() => localStorage.getItem("doorstep.project"));
+  const file = (await download(page, "project-export")).bytes.toString("utf8");
 
   await page.tap(tid("export-prepare"));
   const nothing = await page.textContent(`${tid("export-note")}.error`);
   assert.match(nothing, /No file was written|没有写出任何文件/);
   assert.equal(await page.isVisible(tid("export-preview")), false);
 
-  const project = JSON.parse(before);
+  const project = JSON.parse(file);
+  assert.equal(project.format_version, 2);
   const upload = (p) =>
     page.setInputFiles(tid("project-file"), {
       name: "project.json",
       mimeType: "application/json",
       buffer: Buffer.from(JSON.stringify(p)),
     });
-  await upload({ ...project, format_version: 2 });
+  await upload({ ...project, format_version: 3 });
   const refused = await page.textContent(`${tid("project-note")}.error`);
-  assert.match(refused, /version 2|版本是 2/);
+  assert.match(refused, /version 3|版本是 3/);
   assert.equal(await page.evaluate(() => localStorage.getItem("doorstep.project")), before);
 
   await page.setInputFiles(tid("project-file"), { name: "x.json", mimeType: "application/json", buffer: Buffer.from("{oops") });
   await page.waitForFunction(() => /not a project file|不是项目文件/.test(document.querySelector('[data-testid="project-note"]').textContent));
 
   // Another project's file asks before replacing; cancelling keeps this one.
-  await upload({ ...project, id: "f".repeat(32), key: "a".repeat(64), name: "East" });
+  await upload({ ...project, id: "f".repeat(32), name: "East" });
   await page.waitForSelector(tid("project-replace"));
   await page.tap(tid("project-replace-cancel"));
   assert.equal(await page.evaluate(() => localStorage.getItem("doorstep.project")), before);
-  await upload({ ...project, id: "f".repeat(32), key: "a".repeat(64), name: "East" });
+  await upload({ ...project, id: "f".repeat(32), name: "East" });
   await page.tap(tid("project-replace-yes"));
   await page.waitForSelector(`${tid("project-note")}.ok`);
   assert.equal(await page.inputValue(tid("project-name")), "East");
-  assert.deepEqual(errors, []);
-  await context.close();
-});
 
-/** Seeds a fresh tablet, sets its project (a file, or a new one), exports, returns the document. */
-async function exportOnTablet(projectFile) {
-  const context = await tablet(browser, { acceptDownloads: true });
-  const page = await context.newPage();
-  const errors = watchErrors(page);
-  await seed(page);
-  await go(page, url + "#/export");
-  await page.waitForSelector(tid("project-form"));
-  if (projectFile) {
-    await page.setInputFiles(tid("project-file"), { name: "project.json", mimeType: "application/json", buffer: projectFile });
-  } else {
-    await page.fill(tid("project-name"), "东区");
-    await page.tap(tid("project-new"));
-  }
-  await page.waitForSelector(`${tid("project-note")}.ok`);
-  const project = projectFile ?? (await download(page, "project-export")).bytes;
+  // A version 1 project file (a shared pseudonym key, no public key) is taken without its
+  // key; the device says it cannot export until the project has keys, and can make them.
+  const { public_key: _p, sign_key: _s, ...v1 } = project;
+  const shared = "ab".repeat(32);
+  await upload({ ...v1, format_version: 1, id: "e".repeat(32), name: "Old", key: shared });
+  await page.waitForSelector(tid("project-replace"));
+  await page.tap(tid("project-replace-yes"));
+  await page.waitForSelector(`${tid("project-no-keys")}:not([hidden])`);
+  const dump = await page.evaluate(() => Object.values(localStorage).join("\n"));
+  assert.equal(dump.indexOf(shared), -1, "the shared key is never stored");
   await page.tap(tid("export-prepare"));
-  await page.waitForSelector(tid("export-preview"));
-  if (await page.isVisible(tid("export-withheld"))) await page.check(tid("withheld-ok"));
-  // Headless Chromium has no share sheet: the screen says so and writes nothing.
-  await page.tap(tid("share-json"));
-  await page.waitForSelector(`${tid("export-note")}.error`);
-  assert.equal(await page.evaluate(() => localStorage.getItem("doorstep.exports")), null);
-  const doc = JSON.parse((await download(page, "download-json")).bytes.toString("utf8"));
+  assert.match(await page.textContent(`${tid("export-note")}.error`), /no keys|没有项目密钥/);
+  await page.tap(tid("project-make-keys"));
+  await page.waitForSelector(`${tid("project-no-keys")}[hidden]`, { state: "attached" });
+  const remade = JSON.parse((await storedValues(page, "doorstep.project"))[0][1]);
+  assert.equal(remade.id, "e".repeat(32), "the project keeps its id");
+  assert.match(remade.public_key, /^[0-9a-f]{64}$/);
   assert.deepEqual(errors, []);
   await context.close();
-  return { doc, project };
-}
-
-test("two workers of one project give a household the same pseudonym; another project does not", async () => {
-  const a = await exportOnTablet(null);
-  const b = await exportOnTablet(a.project);
-  const other = await exportOnTablet(null);
-  const households = (d) => new Map(d.responses.map((r) => [r.id, r.household]));
-  const [ha, hb, ho] = [households(a.doc), households(b.doc), households(other.doc)];
-  assert.ok(ha.size > 0);
-  assert.deepEqual([...hb.entries()].sort(), [...ha.entries()].sort());
-  for (const [id, h] of ho) {
-    assert.ok(!ha.has(id));
-    assert.ok(![...ha.values()].includes(h));
-  }
-  assert.equal(b.doc.header.project.id, a.doc.header.project.id);
 });
 
 test("a stored form without privacy classes exports nothing and says which questions", async () => {

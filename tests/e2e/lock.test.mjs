@@ -228,22 +228,26 @@ test("a forgotten PIN: nothing opens without it; wiping the device (two taps) st
   await context.close();
 });
 
-test("a forgotten PIN still lets the anonymised data out, without what the PIN sealed", async () => {
+test("locked means sealed: the raw storage of a locked tablet names no one and describes no household", async () => {
   const context = await tablet(browser, { pin: false, acceptDownloads: true });
   const page = await context.newPage();
   await page.goto(url);
   await lockMode(page, "setup");
-  // Six completed surveys from before the PIN, each with a name, a phone and a flat.
+  // Six completed surveys from before the PIN: a flat, a name, members' ages and sexes.
   await page.evaluate(() => {
-    const now = "2026-11-20T10:00:00+08:00";
+    const now = "2026-11-20T10:17:42+08:00";
     localStorage.setItem("doorstep.worker.code", "W07");
     for (let i = 0; i < 6; i++) {
       localStorage.setItem(
         `doorstep.r.legacy-000${i}`,
         JSON.stringify({
           id: `legacy-000${i}`, form: "community-needs", v: 1, status: "completed", started: now, updated: now,
-          completed: now, rev: 3,
-          a: { consent: true, building: "12", room: `ROOMQ${i}`, comments: `王秀英${i} 1381234567${i}`, top_needs: ["lunch"], house_type: "apartment" },
+          completed: now, rev: 3, hh: `12-2-30${i}`,
+          a: {
+            consent: true, building: "12", room: `ROOMQ${i}`, comments: `王秀英${i} 1381234567${i}`,
+            top_needs: ["lunch"], house_type: "apartment", hh_size: 2, hh_type: "couple",
+            members: [{ m_rel: "self", m_age: 83, m_sex: "female" }, { m_rel: "spouse", m_age: 86, m_sex: "male" }],
+          },
         }),
       );
     }
@@ -252,31 +256,31 @@ test("a forgotten PIN still lets the anonymised data out, without what the PIN s
   await page.fill(tid("lock-pin-again"), NEW_PIN);
   await page.tap(tid("lock-setup"));
   await page.waitForSelector(tid("response-row"));
-  // The project is set up as usual, then the tablet locks and the PIN is forgotten.
+  // A project made here: its keys are sealed too.
   await page.evaluate(() => (location.hash = "#/export"));
   await page.waitForSelector(tid("project-form"));
   await page.fill(tid("project-name"), "东区入户调查");
-  await page.fill(tid("project-community"), "幸福社区");
-  await page.fill(tid("project-areas"), "A: 1-30\nB: 31-60");
-  await page.check(tid("project-form-community-needs-1"));
   await page.tap(tid("project-new"));
   await page.waitForSelector(`${tid("project-note")}.ok`);
   await page.tap(tid("lock-now"));
   await lockMode(page, "locked");
+  const raw = await page.evaluate(() => Object.keys(localStorage).map((k) => [k, localStorage.getItem(k)]));
+  // Forms (their labels and choice values) describe no one: left out of the search.
+  const text = raw
+    .filter(([k]) => !k.startsWith("doorstep.f.") && !k.startsWith("doorstep.fs."))
+    .map(([k, v]) => `${k}\n${v}`)
+    .join("\n");
+  for (const m of ["王秀英", "1381234567", "ROOMQ", "12-2-30", "female", "male", "spouse", "couple", "\"m_age\"", "hh_size", "10:17:42", "2026-11-20", "apartment", "lunch"]) {
+    assert.ok(!text.includes(m), `${m} is readable while locked`);
+  }
+  // No key material in any encoding: the project's keys are inside sealed values only.
+  const project = raw.find(([k]) => k === "doorstep.project")[1];
+  assert.ok(project.startsWith("\u{1F512}"));
+  assert.ok(!/[0-9a-f]{64}/.test(text.replace(/doorstep\.(vault|pk\.)[^\n]*\n[^\n]*/g, "")), "a hex key outside the lock");
+  // A forgotten PIN lets nothing out: the lock screen offers only the wipe (and a backup after).
   await page.click(tid("lock-forgot"));
-  await page.tap(tid("lock-export"));
-  await page.waitForSelector(tid("export-locked"));
-  await page.tap(tid("export-prepare"));
-  await page.waitForSelector(tid("export-preview"));
-  if (await page.isVisible(tid("export-withheld"))) await page.check(tid("withheld-ok"));
-  const { bytes } = await download(page, "download-json");
-  const text = bytes.toString("utf8");
-  const file = JSON.parse(text);
-  assert.equal(file.responses.length, 6);
-  assert.ok(text.includes("lunch"), "the readable answers are exported");
-  for (const m of ["王秀英", "1381234567", "ROOMQ"]) assert.ok(!text.includes(m), m);
-  // Anything else still needs the PIN.
-  await page.evaluate(() => (location.hash = "#/"));
+  assert.equal(await page.$(tid("lock-export")), null);
+  await page.evaluate(() => (location.hash = "#/export"));
   await lockMode(page, "locked");
   await context.close();
 });

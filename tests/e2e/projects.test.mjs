@@ -100,15 +100,18 @@ test("a coordinator's project carries its form, walk list and targets to a worke
   const stored = await wp.evaluate(() => ({
     form: localStorage.getItem("doorstep.f.household_visit.3") !== null,
     walk: localStorage.getItem("doorstep.walk"),
-    project: JSON.parse(localStorage.getItem("doorstep.project")),
     responses: Object.keys(localStorage).filter((k) => k.startsWith("doorstep.r.")).length,
   }));
   assert.ok(stored.form, "the form is in the worker's library");
   const [[, walkStored]] = await storedValues(wp, "doorstep.walk");
   assert.ok(stored.walk.startsWith("\u{1F512}"), "the walk list is stored sealed");
   assert.equal(walkStored.split("\n").length, 13, "the community and 12 households");
+  const [[, projectStored]] = await storedValues(wp, "doorstep.project");
+  stored.project = JSON.parse(projectStored);
   assert.equal(stored.project.households, undefined, "the device's project keeps the settings only");
-  assert.equal(stored.project.key, project.key);
+  assert.equal(stored.project.public_key, project.public_key);
+  assert.equal(stored.project.sign_key, project.sign_key);
+  assert.equal(project.key, undefined, "the project file carries no shared pseudonym key");
   assert.equal(stored.responses, 30, "no response touched");
 
   // The visits screen has the list and the targets.
@@ -143,7 +146,7 @@ test("a coordinator's project carries its form, walk list and targets to a worke
   await coord.close();
 });
 
-test("a project file opened in the workspace keeps its key; a bad one is refused", async () => {
+test("an older project file opened in the workspace gets keys of its own, its shared key dropped; a bad one is refused", async () => {
   const context = await tablet(browser, { locale: "en-GB" });
   const page = await context.newPage();
   const errors = watchErrors(page);
@@ -162,6 +165,7 @@ test("a project file opened in the workspace keeps its key; a bad one is refused
   };
   await page.setInputFiles(tid("ws-project-open"), file(JSON.stringify(made)));
   await page.waitForSelector(tid("ws-project-editor"));
+  assert.match(await page.textContent(`${tid("ws-project-note")}.ok`), /older project file/);
   assert.equal(await page.inputValue(tid("ws-project-name")), made.name);
   assert.equal(await page.$("img[src=x]"), null, "a name is text, never HTML");
   await page.fill(tid("ws-project-goal-visits"), "二百");
@@ -170,9 +174,17 @@ test("a project file opened in the workspace keeps its key; a bad one is refused
   await page.fill(tid("ws-project-goal-visits"), "200");
   await page.tap(tid("ws-project-save"));
   await page.waitForSelector(`${tid("ws-project-note")}.ok`);
-  const kept = await page.evaluate((id) => JSON.parse(localStorage.getItem(`doorstep.cp.${id}`)), made.id);
-  assert.equal(kept.key, made.key, "the pseudonym key never changes");
+  const raw = await page.evaluate(() => Object.values(localStorage).join("\n"));
+  assert.equal(raw.indexOf(made.key), -1, "the shared key is never stored");
+  const [[, keptText]] = await storedValues(page, `doorstep.cp.${made.id}`);
+  const kept = JSON.parse(keptText);
+  assert.equal(kept.format_version, 2);
+  assert.match(kept.public_key, /^[0-9a-f]{64}$/);
   assert.deepEqual(kept.targets, [{ measure: "visits", goal: 200 }]);
+  // Edited and saved again, the keys stay; this browser holds the secret.
+  const [[, secret]] = await storedValues(page, `doorstep.pk.${made.id}`);
+  assert.match(secret, /^[0-9a-f]{64}$/);
+  assert.equal(await page.getAttribute(tid("ws-project"), "data-key"), "held");
   assert.deepEqual(errors, []);
   await context.close();
 });

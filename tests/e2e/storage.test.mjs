@@ -243,10 +243,10 @@ test("a community's worth of responses: the list opens with the newest 100, more
   const { context, page } = await newSurvey(browser, url);
   await page.evaluate(() => {
     const key = Object.keys(localStorage).find((k) => k.startsWith("doorstep.r."));
-    const mine = JSON.parse(localStorage.getItem(key));
+    const { x, ...mine } = JSON.parse(localStorage.getItem(key));
     for (let i = 0; i < 149; i++) {
       const started = `2026-10-${String(1 + (i % 28)).padStart(2, "0")}T09:00:00+08:00`;
-      localStorage.setItem(`doorstep.r.old-${i}`, JSON.stringify({ ...mine, id: `old-${i}`, started }));
+      localStorage.setItem(`doorstep.r.old-${i}`, JSON.stringify({ ...mine, id: `old-${i}`, started, updated: started }));
     }
   });
   await go(page, url + "#/");

@@ -9,7 +9,7 @@ import { readFileSync, writeFileSync, truncateSync, mkdtempSync, rmSync, mkdirSy
 import { tmpdir } from "node:os";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
-import { seed, exportJson } from "./lib/worker.mjs";
+import { seed, exportJson, coordinatorProject, resign } from "./lib/worker.mjs";
 
 let browser, server, url;
 before(async () => {
@@ -21,23 +21,32 @@ after(async () => {
   server?.close();
 });
 
-/** Two workers of one project, each on their own tablet. */
-async function twoExports() {
+/** The coordinator's browser (`options` for its context), where the project is made and
+ *  its key kept; then two workers of the project, each on their own tablet, export. */
+async function twoExports(options = { locale: "en-GB" }) {
+  const coordinator = await tablet(browser, { acceptDownloads: true, ...options });
+  const cp = await coordinator.newPage();
+  await go(cp, url);
+  await ready(cp);
+  await cp.tap(tid("workspace-link"));
+  await cp.waitForSelector(`${tid("ws-import")}:not([disabled])`);
+  const project = await coordinatorProject(cp);
+  await cp.close();
   const a = await tablet(browser, { acceptDownloads: true });
   const pa = await a.newPage();
   await seed(pa, url, 60, { worker: "W07" });
   await go(pa, url);
   await ready(pa);
-  const first = await exportJson(pa);
+  const first = await exportJson(pa, { project });
   await a.close();
   const b = await tablet(browser, { acceptDownloads: true });
   const pb = await b.newPage();
   await seed(pb, url, 40, { worker: "W08", from: 100 });
   await go(pb, url);
   await ready(pb);
-  const second = await exportJson(pb, { project: first.project });
+  const second = await exportJson(pb, { project });
   await b.close();
-  return [first, second];
+  return [first, second, coordinator, JSON.parse(project)];
 }
 
 const file = (name, bytes) => ({ name, mimeType: "application/json", buffer: Buffer.from(bytes) });
@@ -53,12 +62,11 @@ async function openWorkspace(page) {
 const total = (page, id) => page.textContent(tid(`ws-total-${id}`)).then(Number);
 
 test("two workers' exports merge in the coordinator's browser; bad files are refused with reasons", async () => {
-  const [first, second] = await twoExports();
+  const [first, second, context, project] = await twoExports();
   const docA = JSON.parse(first.bytes.toString("utf8"));
   const docB = JSON.parse(second.bytes.toString("utf8"));
   assert.equal(docA.header.project.id, docB.header.project.id);
 
-  const context = await tablet(browser, { locale: "en-GB" });
   const page = await context.newPage();
   const errors = watchErrors(page);
   await openWorkspace(page);
@@ -170,12 +178,14 @@ test("two workers' exports merge in the coordinator's browser; bad files are ref
   await page.waitForSelector(`${tid("ws-import")}:not([disabled])`);
   assert.equal(await total(page, "responses"), 0);
   assert.deepEqual(errors, []);
-  await context.close();
+  await page.close();
 
-  // HTML in a file is text on the screen, never markup: no script runs.
-  const hostile = JSON.parse(text);
+  // HTML in a file is text on the screen, never markup: no script runs (the file signed
+  // again by a member, so it passes every check).
+  const hostile = resign(JSON.parse(text), project.sign_key);
   hostile.header.project.name = '<img src=x onerror="window.__pwned=1"><script>window.__pwned=1</script>';
-  const c2 = await tablet(browser, { locale: "en-GB" });
+  resign(hostile, project.sign_key);
+  const c2 = context;
   const p2 = await c2.newPage();
   let dialogs = 0;
   p2.on("dialog", (d) => {
@@ -194,8 +204,7 @@ test("two workers' exports merge in the coordinator's browser; bad files are ref
 
 test("the merged NDJSON loads into DuckDB with one statement and gives the dashboard's totals", async () => {
   const { DuckDBInstance } = await import("@duckdb/node-api");
-  const [first, second] = await twoExports();
-  const context = await tablet(browser, { locale: "en-GB", acceptDownloads: true });
+  const [first, second, context] = await twoExports({ locale: "en-GB" });
   const page = await context.newPage();
   const errors = watchErrors(page);
   await openWorkspace(page);
@@ -252,8 +261,7 @@ test("the merged NDJSON loads into DuckDB with one statement and gives the dashb
 });
 
 test("the survey report builds in zh-CN, keeps its recommendations, and prints to a clean A4 document", async () => {
-  const [first, second] = await twoExports();
-  const context = await tablet(browser, { locale: "zh-CN" });
+  const [first, second, context] = await twoExports({ locale: "zh-CN" });
   const page = await context.newPage();
   const errors = watchErrors(page);
   await go(page, url);

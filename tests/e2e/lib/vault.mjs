@@ -123,5 +123,7 @@ export async function openResponse(storageKey, raw, held) {
   merge((r.a ??= {}), hidden.a ?? {});
   if (hidden.o) r.o = hidden.o;
   if (hidden.hh) r.hh = hidden.hh;
+  // The times are sealed too (records sealed before they were keep them readable).
+  if (hidden.started) Object.assign(r, { started: hidden.started, updated: hidden.updated, completed: hidden.completed });
   return r;
 }

@@ -1,0 +1,226 @@
+// Privacy against whoever holds a tablet or a file (docs/encryption.md's threat model), tried
+// the way each would try it, with code written from the documents and not the app's own:
+// a finder of a locked worker's tablet (every string of its storage and its journal,
+// decoded every way, used as a key every way the design allows) and a holder of the
+// project file cannot reproduce one household pseudonym the coordinator gets, nor open one
+// sealed household link; the same household exported by two workers is one household in
+// the workspace; a file changed outside the project is refused.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import crypto from "node:crypto";
+import { readFileSync } from "node:fs";
+import { launch, serve, tablet, tid, ready, watchErrors, go, storedValues } from "./helpers.mjs";
+import { seed, exportJson, coordinatorProject, canonical } from "./lib/worker.mjs";
+
+let browser, server, url;
+before(async () => {
+  browser = await launch();
+  ({ server, url } = await serve());
+});
+after(async () => {
+  await browser?.close();
+  server?.close();
+});
+
+const file = (name, bytes) => ({ name, mimeType: "application/json", buffer: Buffer.from(bytes) });
+const flat = (i) => `HH${`0000${i}`.slice(-4)}MARK`;
+
+// --- The design, as docs/export-format.md states it, in Node's own crypto. ---------------
+
+const hmac = (key, ...parts) => {
+  const m = crypto.createHmac("sha256", key);
+  for (const p of parts) m.update(p);
+  return m.digest();
+};
+const pseudonym = (key, kind, id) => `${kind[0]}-${hmac(key, `${kind}\0`, id).subarray(0, 16).toString("hex")}`;
+const x25519Private = (raw) =>
+  crypto.createPrivateKey({ key: Buffer.concat([Buffer.from("302e020100300506032b656e04220420", "hex"), raw]), format: "der", type: "pkcs8" });
+const x25519Public = (raw) =>
+  crypto.createPublicKey({ key: Buffer.concat([Buffer.from("302a300506032b656e032100", "hex"), raw]), format: "der", type: "spki" });
+const publicOf = (raw) => Buffer.from(crypto.createPublicKey(x25519Private(raw)).export({ format: "jwk" }).x, "base64url");
+const hkdf = (ikm, salt, info) => Buffer.from(crypto.hkdfSync("sha256", ikm, salt, info, 32));
+
+/** The household pseudonym the holder of `secret` makes (docs: HKDF, then HMAC). */
+const householdPseudonym = (secret, projectId, flatId) =>
+  pseudonym(hkdf(secret, Buffer.from(projectId), "doorstep household pseudonym v1"), "household", flatId);
+
+/** Opens a sealed household link with `secret` as the project's X25519 secret key. */
+function openLink(secret, projectId, ephemeralHex, recordId, sealedHex) {
+  try {
+    const eph = Buffer.from(ephemeralHex, "hex");
+    const shared = crypto.diffieHellman({ privateKey: x25519Private(secret), publicKey: x25519Public(eph) });
+    const salt = Buffer.concat([eph, publicOf(secret), Buffer.from(projectId)]);
+    const key = hkdf(shared, salt, "doorstep household link v1");
+    const bytes = Buffer.from(sealedHex, "hex");
+    const d = crypto.createDecipheriv("aes-256-gcm", key, bytes.subarray(0, 12));
+    d.setAAD(Buffer.from(recordId));
+    d.setAuthTag(bytes.subarray(bytes.length - 16));
+    return Buffer.concat([d.update(bytes.subarray(12, bytes.length - 16)), d.final()]).toString("utf8");
+  } catch {
+    return null;
+  }
+}
+
+/** Every byte string an attacker would try as a key: each run of hex, base64 or base64url in
+ *  any of `strings`, decoded, whole and in 32-byte windows. */
+function candidates(strings) {
+  const out = new Map();
+  const add = (b) => {
+    if (b.length >= 16) out.set(b.toString("hex"), b);
+    if (b.length > 32) for (let i = 0; i + 32 <= b.length; i += 16) out.set(b.subarray(i, i + 32).toString("hex"), b.subarray(i, i + 32));
+  };
+  for (const s of strings) {
+    for (const m of s.matchAll(/[0-9a-fA-F]{32,}/g)) add(Buffer.from(m[0].slice(0, m[0].length & ~1), "hex"));
+    for (const m of s.matchAll(/[A-Za-z0-9+/_-]{22,}={0,2}/g)) {
+      add(Buffer.from(m[0], "base64"));
+      add(Buffer.from(m[0], "base64url"));
+    }
+  }
+  return [...out.values()];
+}
+
+/** What `keys` reproduce of the coordinator's pseudonyms (`known`: flat → pseudonym) or of
+ *  the file's sealed links, trying each key every way the design uses one. */
+function attack(keys, { projectId, known, doc }) {
+  const found = [];
+  const wanted = new Set(known.values());
+  for (const k of keys) {
+    for (const [f] of known) {
+      if (wanted.has(pseudonym(k, "household", f))) found.push(["hmac", f]);
+      if (k.length === 32 && wanted.has(householdPseudonym(k, projectId, f))) found.push(["secret", f]);
+    }
+    if (k.length === 32) {
+      const r = doc.responses.find((x) => x.household_link);
+      if (openLink(k, projectId, doc.header.link.ephemeral, r.id, r.household_link) !== null) found.push(["link", r.id]);
+    }
+  }
+  return found;
+}
+
+/** Every string a locked page's storage holds: localStorage keys and values, and the
+ *  durable journal's IndexedDB records. */
+async function dump(page) {
+  return page.evaluate(async () => {
+    const out = [];
+    for (const k of Object.keys(localStorage)) out.push(k, localStorage.getItem(k));
+    const db = await new Promise((res, rej) => {
+      const r = indexedDB.open("doorstep-journal");
+      r.onsuccess = () => res(r.result);
+      r.onerror = () => rej(r.error);
+    });
+    if (db.objectStoreNames.contains("changes")) {
+      const all = await new Promise((res) => {
+        const r = db.transaction("changes").objectStore("changes").getAll();
+        r.onsuccess = () => res(r.result);
+      });
+      out.push(JSON.stringify(all));
+    }
+    db.close();
+    return out;
+  });
+}
+
+/** A worker's tablet: `n` households seeded from `from` (response ids renamed with
+ *  `prefix`, so two workers' surveys of one household are two responses), the project file
+ *  imported, the export downloaded; the tablet left open. */
+async function worker(project, { n, from, code, prefix }) {
+  const context = await tablet(browser, { acceptDownloads: true });
+  const page = await context.newPage();
+  await seed(page, url, n, { worker: code, from });
+  if (prefix !== "e2e") {
+    await page.evaluate((prefix) => {
+      for (const k of Object.keys(localStorage).filter((k) => k.startsWith("doorstep.r.e2e-"))) {
+        const r = JSON.parse(localStorage.getItem(k));
+        localStorage.removeItem(k);
+        r.id = r.id.replace("e2e-", `${prefix}-`);
+        localStorage.setItem(`doorstep.r.${r.id}`, JSON.stringify(r));
+      }
+    }, prefix);
+  }
+  await go(page, url);
+  await ready(page);
+  const out = await exportJson(page, { project });
+  return { context, page, doc: JSON.parse(out.bytes.toString("utf8")), bytes: out.bytes };
+}
+
+test("a locked tablet and the project file give away no household; two workers' household is one; a forged file is refused", async () => {
+  // The coordinator makes the project; its key stays in this browser.
+  const coord = await tablet(browser, { acceptDownloads: true, locale: "en-GB" });
+  const cp = await coord.newPage();
+  const errors = watchErrors(cp);
+  await cp.addInitScript(() => localStorage.setItem("doorstep.lang", "en"));
+  await go(cp, url);
+  await ready(cp);
+  await cp.tap(tid("workspace-link"));
+  await cp.waitForSelector(`${tid("ws-import")}:not([disabled])`);
+  const projectText = await coordinatorProject(cp);
+  const project = JSON.parse(projectText);
+  assert.equal(project.key, undefined);
+  assert.match(await cp.textContent(tid("ws-project")), /This browser holds the project's key/);
+
+  // Two workers; households 30–39 surveyed by both.
+  const a = await worker(projectText, { n: 40, from: 0, code: "W07", prefix: "e2e" });
+  const b = await worker(projectText, { n: 40, from: 30, code: "W08", prefix: "e2f" });
+  for (const d of [a.doc, b.doc]) {
+    assert.equal(d.header.project.id, project.id);
+    assert.ok(d.responses.every((r) => /^[0-9a-f]+$/.test(r.household_link) && r.household === undefined));
+  }
+  // Nothing on the worker's tablet holds the project's secret: it has no `doorstep.pk.*`.
+  assert.deepEqual(await a.page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith("doorstep.pk."))), []);
+
+  // The coordinator imports both: same household, same pseudonym.
+  await cp.setInputFiles(tid("ws-import"), [file("a.json", a.bytes), file("b.json", b.bytes)]);
+  await cp.waitForFunction(() => document.querySelectorAll('[data-testid="ws-result"][data-outcome="accepted"]').length === 2);
+  const [d] = await Promise.all([cp.waitForEvent("download"), cp.tap(tid("ws-download-ndjson"))]);
+  const merged = readFileSync(await d.path(), "utf8").trim().split("\n").map((l) => JSON.parse(l));
+  const byId = new Map(merged.map((r) => [r.id, r.household]));
+  const idKey = Buffer.from(project.id);
+  const householdOf = (prefix, i) => byId.get(pseudonym(idKey, "response", `${prefix}-${`0000${i}`.slice(-4)}`));
+  const known = new Map();
+  for (let i = 0; i < 70; i++) {
+    const h = i < 40 ? householdOf("e2e", i) : householdOf("e2f", i);
+    assert.match(h, /^h-[0-9a-f]{32}$/, `household ${i}`);
+    known.set(flat(i), h);
+  }
+  for (let i = 30; i < 40; i++) assert.equal(householdOf("e2f", i), householdOf("e2e", i), `household ${i}: one pseudonym`);
+  assert.equal(new Set(known.values()).size, 70, "every household its own pseudonym");
+
+  // The attack works when given the secret (read from the coordinator's unlocked storage):
+  // so its failing below means something.
+  const [[, secretHex]] = await storedValues(cp, `doorstep.pk.${project.id}`);
+  const secret = Buffer.from(secretHex.trim(), "hex");
+  assert.ok(attack([secret], { projectId: project.id, known, doc: a.doc }).length > 0, "the attack finds the key it is given");
+  assert.equal(householdPseudonym(secret, project.id, flat(0)), known.get(flat(0)));
+
+  // The worker locks the tablet; the finder dumps every string and tries every key.
+  await a.page.tap(tid("lock-now"));
+  await a.page.waitForSelector('[data-testid="device-lock"][data-mode="locked"]');
+  const locked = await dump(a.page);
+  assert.ok(locked.some((s) => s.startsWith("doorstep.r.")), "the dump holds the surveys");
+  const fromTablet = candidates(locked);
+  assert.ok(fromTablet.length > 0);
+  assert.deepEqual(attack(fromTablet, { projectId: project.id, known, doc: a.doc }), [], "a locked tablet re-identifies no household");
+  // The project file holds no secret either (its signing key only signs).
+  assert.deepEqual(attack(candidates([projectText]), { projectId: project.id, known, doc: a.doc }), [], "the project file re-identifies no household");
+  // Nor does the export itself, nor another worker's file.
+  assert.deepEqual(attack(candidates([a.bytes.toString(), b.bytes.toString()]), { projectId: project.id, known, doc: b.doc }), []);
+
+  // A file edited outside the project, checksum recomputed: refused, nothing merged.
+  const forged = JSON.parse(a.bytes.toString("utf8"));
+  const r0 = forged.responses[0];
+  r0.answers.house_type = r0.answers.house_type === "villa" ? "apartment" : "villa";
+  forged.header.responses_sha256 = crypto.createHash("sha256").update(canonical(forged.responses)).digest("hex");
+  forged.header.worker = "W99";
+  const before = Number(await cp.textContent(tid("ws-total-responses")));
+  await cp.setInputFiles(tid("ws-import"), [file("forged.json", JSON.stringify(forged))]);
+  await cp.waitForFunction(() => document.querySelectorAll('[data-testid="ws-result"]').length === 1);
+  const [outcome, text] = await cp.$eval(tid("ws-result"), (e) => [e.dataset.outcome, e.textContent]);
+  assert.equal(outcome, "rejected");
+  assert.match(text, /signature does not match/);
+  assert.equal(Number(await cp.textContent(tid("ws-total-responses"))), before);
+
+  assert.deepEqual(errors, []);
+  await a.context.close();
+  await b.context.close();
+  await coord.close();
+});
