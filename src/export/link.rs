@@ -43,6 +43,13 @@ pub struct ProjectSecret {
     secret: StaticSecret,
 }
 
+impl std::fmt::Debug for ProjectSecret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The public half only: a secret never reaches a log.
+        write!(f, "ProjectSecret(public {})", self.public_hex())
+    }
+}
+
 impl ProjectSecret {
     /// A new key pair from 32 random bytes (the browser's CSPRNG).
     pub fn from_bytes(bytes: [u8; 32]) -> ProjectSecret {

@@ -17,6 +17,7 @@ pub mod anonymise;
 pub mod digest;
 pub mod document;
 pub mod kanon;
+pub mod key_file;
 pub mod link;
 pub mod project;
 pub mod table;

@@ -44,6 +44,14 @@ pub enum PrMsg {
     NotSaved,
     Unnamed,
     Upgraded,
+    KeyTitle,
+    KeyHelp,
+    KeyBackup,
+    KeyPass,
+    KeyPassAgain,
+    KeyRestore,
+    KeyRestored,
+    KeyOtherKey,
     KeyHere,
     NoKeyHere,
 }
@@ -60,8 +68,8 @@ impl PrMsg {
             PrMsg::New => ("新建项目", "New project"),
             PrMsg::Open => ("打开项目文件", "Open a project file"),
             PrMsg::OpenHelp => (
-                "已有项目（例如社工设备上建立的）可以打开后在这里修改；化名密钥保持不变。",
-                "A project made elsewhere (on a worker's device, say) can be opened and edited here; its pseudonym key stays the same.",
+                "已有项目（例如社工设备上建立的）可以打开后在这里修改；项目密钥保持不变。导入它的导出文件需要建项目的浏览器里的项目密钥（可用备份恢复）。",
+                "A project made elsewhere (on a worker's device, say) can be opened and edited here; its keys stay the same. Importing its exports needs the project key of the browser that made it (restore its backup).",
             ),
             PrMsg::Edit => ("修改", "Edit"),
             PrMsg::Download => ("下载项目文件", "Download the project file"),
@@ -106,8 +114,8 @@ impl PrMsg {
             PrMsg::Coverage => ("覆盖率（%）", "Coverage (%)"),
             PrMsg::FollowUps => ("已处理的跟进", "Follow-ups handled"),
             PrMsg::KeyNote => (
-                "项目文件含有化名密钥，只应发给本项目的社工，不要发给资助方或公开。",
-                "The project file holds the pseudonym key: send it only to this project's workers, never to the funder or the public.",
+                "项目文件含有签名密钥（不能打开住户关联），只应发给本项目的社工，不要发给资助方或公开。",
+                "The project file holds the signing key (which opens no household link): send it only to this project's workers, never to the funder or the public.",
             ),
             PrMsg::Damaged => (
                 "有项目记录无法读取，已保留原样：",
@@ -119,6 +127,20 @@ impl PrMsg {
             PrMsg::Upgraded => (
                 "这是旧版项目文件：其中共用的化名密钥已丢弃，本浏览器为项目生成了新的密钥。请下载新的项目文件发给社工；旧文件导出的化名与新文件的对不上。",
                 "This is an older project file: its shared pseudonym key was dropped and this browser made new keys for the project. Download the new project file for the workers; pseudonyms of files made under the old one will not match the new ones.",
+            ),
+            PrMsg::KeyTitle => ("项目密钥的备份", "Backing up the project key"),
+            PrMsg::KeyHelp => (
+                "项目密钥只在建项目的浏览器里，用来打开导出文件里加密的住户关联。电脑丢失或清空时，没有备份就再也无法把同一住户的记录对上。请用口令加密备份，存放在这台电脑以外的地方；口令不要和备份放在一起。",
+                "The project key lives only in the browser that made the project, and opens the sealed household links of the exports. If this computer is lost or wiped, without a backup no two records of one household can be matched again. Back it up under a passphrase and keep it off this computer, and the passphrase apart from it.",
+            ),
+            PrMsg::KeyBackup => ("下载密钥备份", "Download the key backup"),
+            PrMsg::KeyPass => ("口令（至少 12 个字）", "Passphrase (12 characters or more)"),
+            PrMsg::KeyPassAgain => ("再输一次口令", "The passphrase again"),
+            PrMsg::KeyRestore => ("恢复密钥备份", "Restore a key backup"),
+            PrMsg::KeyRestored => ("已恢复项目和它的密钥：", "The project and its key are restored: "),
+            PrMsg::KeyOtherKey => (
+                "本浏览器里的同一项目有另一把密钥，没有改动。",
+                "This browser holds the same project with another key; nothing was changed.",
             ),
             PrMsg::KeyHere => ("本浏览器持有项目密钥", "This browser holds the project's key"),
             PrMsg::NoKeyHere => (

@@ -18,6 +18,7 @@ pub enum WsMsg {
     NotSaved,
     StorageFull,
     StorageUnavailable,
+    Unopened,
     Empty,
     Files,
     Responses,
@@ -98,6 +99,10 @@ impl WsMsg {
             WsMsg::StorageUnavailable => (
                 "这个浏览器不能保存汇总数据（可能是无痕模式）。请用普通窗口打开。",
                 "This browser cannot store the workspace (private browsing?). Open it in a normal window.",
+            ),
+            WsMsg::Unopened => (
+                "有些保存的文件打不开（加密它们的密钥在清空本机时已删除），没有计入。请重新导入这些文件。",
+                "Some stored files do not open (the key that sealed them was deleted when this device was wiped) and are not counted. Import those files again.",
             ),
             WsMsg::Empty => ("还没有导入任何文件。", "No files imported yet."),
             WsMsg::Files => ("文件", "Files"),

@@ -14,9 +14,13 @@ use crate::report::import::{Keyring, ProjectKeys};
 const PREFIX: &str = "doorstep.cp.";
 const SECRET_PREFIX: &str = "doorstep.pk.";
 
-/// Whether `key` holds a project or a project's secret (sealed whole).
+/// Whether `key` holds a project, a project's secret or the workspace's file key
+/// (`store::workspace`), all sealed whole.
 pub fn sealed(key: &str) -> bool {
-    key == super::exports::PROJECT_KEY || key.starts_with(PREFIX) || key.starts_with(SECRET_PREFIX)
+    key == super::exports::PROJECT_KEY
+        || key == "doorstep.wk"
+        || key.starts_with(PREFIX)
+        || key.starts_with(SECRET_PREFIX)
 }
 
 /// A value sealed whole, as plain text.

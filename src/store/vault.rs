@@ -254,6 +254,7 @@ pub fn unlock(kv: &dyn KvStore, keks: &[[u8; 32]]) -> Result<Option<Key>, StoreE
             rewrite(kv, &[&new], &old)?;
             kv.remove(NEXT_KEY)?;
         }
+        reseal_older(kv, &old);
         return Ok(Some(old));
     }
     if let (Some(j), Some(kek)) = (&journal, keks.get(1)) {
@@ -286,6 +287,22 @@ pub fn change_pin(
     kv.set(NEXT_KEY, &journal.to_value())?;
     finish(kv, &journal, &[old], &new)?;
     Ok(new)
+}
+
+/// Brings records an earlier version sealed in part (answers and times readable) to
+/// today's sealing, under the key just unlocked: the first unlock after an update seals
+/// them, and later ones find nothing to do. Each record is one atomic write; storage too
+/// full for one leaves it as it was, readable by the app, for the next unlock.
+fn reseal_older(kv: &dyn KvStore, key: &Key) {
+    let responses = super::responses::Codec::default();
+    let Ok(keys) = kv.keys() else { return };
+    for k in keys.iter().filter(|k| k.starts_with(RESPONSE_PREFIX)) {
+        if let Ok(Some(stored)) = kv.get(k) {
+            if let Ok(Some(next)) = responses.reseal(kv, k, &stored, &[], key) {
+                let _ = kv.set(k, &next);
+            }
+        }
+    }
 }
 
 /// Reseals every record under `to`, then commits `journal`'s lock.

@@ -446,3 +446,33 @@ fn a_first_pin_that_does_not_fit_is_undone_and_says_so() {
     assert!(matches!(v::Sealer::of(&kv), v::Sealer::Off));
     assert_eq!(all(&kv), expected);
 }
+
+#[test]
+fn records_an_earlier_version_left_partly_readable_are_sealed_at_the_next_unlock() {
+    holder::forget();
+    let kv = filled();
+    lock_first(&kv);
+    holder::forget();
+    // As an earlier version stored it: answers and times readable beside the sealed part.
+    let older = r#"{"id":"old1","form":"community-needs","v":1,"status":"completed","started":"2026-11-20T10:17:42+08:00","updated":"2026-11-20T10:30:00+08:00","completed":"2026-11-20T10:30:00+08:00","rev":3,"a":{"consent":true,"hh_size":2,"members":[{"m_age":83,"m_sex":"female"}]}}"#;
+    kv.set("doorstep.r.old1", older).unwrap();
+    let key = v::unlock(&kv, &[OLD]).unwrap().unwrap();
+    let raw = kv.get("doorstep.r.old1").unwrap().unwrap();
+    for m in ["m_age", "female", "hh_size", "10:17:42"] {
+        assert!(!raw.contains(m), "{m} still readable: {raw}");
+    }
+    holder::hold(&key);
+    let r = ResponseStore::open(&kv)
+        .unwrap()
+        .open_response("old1")
+        .unwrap()
+        .unwrap()
+        .response;
+    assert_eq!(r.started, "2026-11-20T10:17:42+08:00");
+    assert_eq!(r.answers.get("hh_size"), Some(&Value::Int(2)));
+    // Nothing more to do on the next unlock: the record is not written again.
+    let again = kv.get("doorstep.r.old1").unwrap().unwrap();
+    v::unlock(&kv, &[OLD]).unwrap().unwrap();
+    assert_eq!(kv.get("doorstep.r.old1").unwrap().unwrap(), again);
+    holder::forget();
+}

@@ -4,6 +4,13 @@
 //! when the workspace opens, so what is stored is always what was checked.
 //!
 //! Each write is one IndexedDB transaction: all of a batch's files, or none of them.
+//!
+//! **Sealed.** The files hold members' age bands, sexes, relations and household make-up:
+//! each is stored encrypted (AES-256-GCM by the browser's WebCrypto, which takes a 4 MB file
+//! in milliseconds where wasm would take a second) under the workspace's own key. That key
+//! (`doorstep.wk`, 32 random bytes) is stored sealed whole under the device PIN like the
+//! projects, so a PIN change reseals it with everything else and a locked browser's
+//! IndexedDB is ciphertext. In the page it is a non-extractable `CryptoKey`.
 
 use super::StoreError;
 use js_sys::{Array, Object, Promise, Reflect};
@@ -22,6 +29,100 @@ pub struct StoredFile {
     pub key: String,
     pub name: String,
     pub bytes: js_sys::ArrayBuffer,
+    /// The nonce the bytes were sealed with; `None` for a file stored before files were
+    /// sealed (plain).
+    pub iv: Option<js_sys::Uint8Array>,
+}
+
+/// The workspace's file key (`doorstep.wk`), sealed whole under the PIN.
+pub const FILE_KEY: &str = "doorstep.wk";
+
+fn subtle() -> Result<web_sys::SubtleCrypto, StoreError> {
+    Ok(web_sys::window()
+        .ok_or_else(|| StoreError::Unavailable("no window".into()))?
+        .crypto()
+        .map_err(error)?
+        .subtle())
+}
+
+fn gcm(iv: &js_sys::Uint8Array, aad: &str) -> Object {
+    let alg = Object::new();
+    let _ = Reflect::set(&alg, &"name".into(), &"AES-GCM".into());
+    let _ = Reflect::set(&alg, &"iv".into(), iv);
+    let _ = Reflect::set(
+        &alg,
+        &"additionalData".into(),
+        &js_sys::Uint8Array::from(aad.as_bytes()),
+    );
+    alg
+}
+
+/// The workspace's file key as a non-extractable WebCrypto key: read from storage (made
+/// on first use). Needs the device unlocked.
+pub async fn file_key(kv: &dyn super::KvStore) -> Result<web_sys::CryptoKey, StoreError> {
+    let hex = match super::projects::read(kv, FILE_KEY)? {
+        Some(h) => zeroize::Zeroizing::new(h),
+        None => {
+            let mut raw = zeroize::Zeroizing::new([0u8; 32]);
+            crate::vault::random(raw.as_mut());
+            let hex = zeroize::Zeroizing::new(crate::export::project::hex(raw.as_ref()));
+            super::projects::write(kv, FILE_KEY, hex.to_string())?;
+            hex
+        }
+    };
+    let raw =
+        zeroize::Zeroizing::new(crate::export::project::unhex(hex.trim()).ok_or_else(|| {
+            StoreError::Corrupt {
+                key: FILE_KEY.into(),
+                detail: "not a key".into(),
+            }
+        })?);
+    let bytes = js_sys::Uint8Array::from(raw.as_slice());
+    let alg = Object::new();
+    let _ = Reflect::set(&alg, &"name".into(), &"AES-GCM".into());
+    let usages = Array::of2(&"encrypt".into(), &"decrypt".into());
+    let promise = subtle()?
+        .import_key_with_object("raw", &bytes, &alg, false, &usages)
+        .map_err(error)?;
+    let key = JsFuture::from(promise).await.map_err(error)?;
+    // The copy handed to WebCrypto is wiped too.
+    bytes.fill(0, 0, 32);
+    key.dyn_into()
+        .map_err(|_| StoreError::Other("not a key".into()))
+}
+
+/// `bytes` sealed for storage under `id` (the associated data: a file moved to another
+/// identity does not open): the nonce and the ciphertext.
+pub async fn seal_file(
+    key: &web_sys::CryptoKey,
+    id: &str,
+    bytes: &js_sys::ArrayBuffer,
+) -> Result<(js_sys::Uint8Array, js_sys::ArrayBuffer), StoreError> {
+    let mut nonce = [0u8; 12];
+    crate::vault::random(&mut nonce);
+    let iv = js_sys::Uint8Array::from(&nonce[..]);
+    let promise = subtle()?
+        .encrypt_with_object_and_buffer_source(&gcm(&iv, id), key, bytes)
+        .map_err(error)?;
+    let out = JsFuture::from(promise).await.map_err(error)?;
+    Ok((
+        iv,
+        out.dyn_into()
+            .map_err(|_| StoreError::Other("not bytes".into()))?,
+    ))
+}
+
+/// A stored file's bytes: opened if sealed; `None` if it does not open (sealed under a key
+/// this browser no longer has: a wiped device).
+pub async fn open_file(key: &web_sys::CryptoKey, f: &StoredFile) -> Option<js_sys::ArrayBuffer> {
+    let Some(iv) = &f.iv else {
+        return Some(f.bytes.clone());
+    };
+    let promise = subtle()
+        .ok()?
+        .decrypt_with_object_and_buffer_source(&gcm(iv, &f.key), key, &f.bytes)
+        .ok()?;
+    JsFuture::from(promise).await.ok()?.dyn_into().ok()
 }
 
 /// A batch being written: its transaction, and the promise of its end, made when the
@@ -131,16 +232,18 @@ impl WorkspaceStore {
     /// Starts storing a batch: all of its files, or (full storage, a closed tab) none. The
     /// writes are issued now, in one transaction; `done`
     /// says whether it committed. Lets the next file be checked while this one is written.
+    /// `files` are (identity, name, nonce, sealed bytes), as `seal_file` made them.
     pub fn begin_put(
         &self,
-        files: &[(&str, &str, &js_sys::ArrayBuffer)],
+        files: &[(&str, &str, &js_sys::Uint8Array, &js_sys::ArrayBuffer)],
     ) -> Result<Pending, StoreError> {
         let tx = self.transaction(IdbTransactionMode::Readwrite)?;
         let pending = Pending::new(tx.clone());
         let store = tx.object_store(FILES).map_err(error)?;
-        for (key, name, bytes) in files {
+        for (key, name, iv, bytes) in files {
             let rec = Object::new();
             let _ = Reflect::set(&rec, &"name".into(), &(*name).into());
+            let _ = Reflect::set(&rec, &"iv".into(), iv);
             let _ = Reflect::set(&rec, &"bytes".into(), bytes);
             store.put_with_key(&rec, &(*key).into()).map_err(error)?;
         }
@@ -173,6 +276,9 @@ impl WorkspaceStore {
                     key: k.as_string().unwrap_or_default(),
                     name: field(&v, "name"),
                     bytes: Reflect::get(&v, &"bytes".into()).ok()?.dyn_into().ok()?,
+                    iv: Reflect::get(&v, &"iv".into())
+                        .ok()
+                        .and_then(|i| i.dyn_into().ok()),
                 })
             })
             .collect())

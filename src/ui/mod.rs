@@ -12,6 +12,7 @@ mod journal;
 pub mod library;
 mod list;
 mod lock;
+mod project_keys;
 mod projects;
 mod question;
 mod review;

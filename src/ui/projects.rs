@@ -214,6 +214,7 @@ pub fn Projects(lang: Lang, projects: RwSignal<Vec<Project>>) -> impl IntoView {
                 </label>
             </p>
             <small class="note">{p(PrMsg::OpenHelp)}" "{p(PrMsg::KeyNote)}</small>
+            <super::project_keys::KeyPanel lang=lang projects=projects refresh=Callback::new(move |_| refresh()) />
             {move || note.get().map(|n| match n {
                 Note::Ok(t) => view! { <p class="banner ok" role="status" data-testid="ws-project-note">{t}</p> }.into_any(),
                 Note::Problem(t) => view! { <p class="banner error" role="alert" data-testid="ws-project-note">{t}</p> }.into_any(),

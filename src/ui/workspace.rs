@@ -108,12 +108,12 @@ async fn check_and_merge(
 /// the file, rebuilds the dataset from what it kept, so a reload shows what the screen showed.
 async fn take(
     ds: StoredValue<Dataset, LocalStorage>,
-    store: &WorkspaceStore,
+    store: &Store,
     name: &str,
     buffer: &js_sys::ArrayBuffer,
 ) -> (Outcome, Option<Pending>) {
     match check_and_merge(ds, name, buffer).await {
-        Ok((key, Merged::Added(e))) => match store.begin_put(&[(&key, name, buffer)]) {
+        Ok((key, Merged::Added(e))) => match put(store, &key, name, buffer).await {
             Ok(p) => (Outcome::Result(FileResult::Accepted(e)), Some(p)),
             Err(err) => {
                 ds.update_value(Dataset::unmerge_last);
@@ -141,22 +141,63 @@ fn fresh_dataset() -> Dataset {
     d
 }
 
-/// The dataset rebuilt from every file the store holds.
+/// The workspace's files and the key they are sealed with.
+#[derive(Clone)]
+struct Store {
+    files: WorkspaceStore,
+    key: web_sys::CryptoKey,
+}
+
+impl Store {
+    /// The database and the file key (made on first use; the device is unlocked here).
+    async fn open() -> Result<Store, StoreError> {
+        let files = WorkspaceStore::open().await?;
+        let kv = crate::store::local::LocalStore::open()?;
+        let key = crate::store::workspace::file_key(&kv).await?;
+        Ok(Store { files, key })
+    }
+}
+
+/// Starts storing a file, sealed.
+async fn put(
+    store: &Store,
+    id: &str,
+    name: &str,
+    buffer: &js_sys::ArrayBuffer,
+) -> Result<Pending, StoreError> {
+    let (iv, sealed) = crate::store::workspace::seal_file(&store.key, id, buffer).await?;
+    store.files.begin_put(&[(id, name, &iv, &sealed)])
+}
+
+/// The dataset rebuilt from every file the store holds; how many stored files do not open
+/// (sealed under a key this browser lost in a wipe). A file stored before files were
+/// sealed is sealed now.
 async fn reopen(
     ds: StoredValue<Dataset, LocalStorage>,
-    store: &WorkspaceStore,
+    store: &Store,
     progress: RwSignal<Option<(usize, usize, String)>>,
-) {
+) -> usize {
     ds.set_value(fresh_dataset());
-    if let Ok(files) = store.files().await {
+    let mut unopened = 0;
+    if let Ok(files) = store.files.files().await {
         let total = files.len();
         for (i, f) in files.iter().enumerate() {
             progress.set(Some((i + 1, total, f.name.clone())));
             breathe().await;
-            let _ = check_and_merge(ds, &f.name, &f.bytes).await;
+            let Some(bytes) = crate::store::workspace::open_file(&store.key, f).await else {
+                unopened += 1;
+                continue;
+            };
+            let _ = check_and_merge(ds, &f.name, &bytes).await;
+            if f.iv.is_none() {
+                if let Ok(p) = put(store, &f.key, &f.name, &bytes).await {
+                    let _ = p.done().await;
+                }
+            }
         }
     }
     ds.update_value(Dataset::seal);
+    unopened
 }
 
 #[component]
@@ -165,7 +206,7 @@ pub fn Workspace(lang: Lang) -> impl IntoView {
     let ds = StoredValue::new_local(fresh_dataset());
     let view_of = StoredValue::new_local(None::<View>);
     let version = RwSignal::new(0u32);
-    let store = StoredValue::new_local(None::<WorkspaceStore>);
+    let store = StoredValue::new_local(None::<Store>);
     let opening = RwSignal::new(true);
     let problem = RwSignal::new(None::<WsMsg>);
     let progress = RwSignal::new(None::<(usize, usize, String)>);
@@ -233,10 +274,12 @@ pub fn Workspace(lang: Lang) -> impl IntoView {
 
     // Open the store and rebuild the dataset from the files it holds.
     wasm_bindgen_futures::spawn_local(async move {
-        match WorkspaceStore::open().await {
+        match Store::open().await {
             Err(_) => problem.set(Some(WsMsg::StorageUnavailable)),
             Ok(s) => {
-                reopen(ds, &s, progress).await;
+                if reopen(ds, &s, progress).await > 0 {
+                    problem.set(Some(WsMsg::Unopened));
+                }
                 store.set_value(Some(s));
             }
         }
@@ -315,7 +358,7 @@ pub fn Workspace(lang: Lang) -> impl IntoView {
                 }
             }
             if lost {
-                reopen(ds, &s, progress).await;
+                let _ = reopen(ds, &s, progress).await;
                 progress.set(None);
                 rebuild_view();
             }
@@ -345,7 +388,7 @@ pub fn Workspace(lang: Lang) -> impl IntoView {
         confirm_clear.set(false);
         wasm_bindgen_futures::spawn_local(async move {
             if let Some(s) = store.get_value() {
-                if s.clear().await.is_ok() {
+                if s.files.clear().await.is_ok() {
                     ds.set_value(fresh_dataset());
                     results.set(Vec::new());
                     rebuild_view();

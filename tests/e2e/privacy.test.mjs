@@ -97,28 +97,43 @@ function attack(keys, { projectId, known, doc }) {
   return found;
 }
 
-/** Every string a locked page's storage holds: localStorage keys and values, and the
- *  durable journal's IndexedDB records. */
+/** Every value a locked page's storage holds, as [where, text] pairs: localStorage's
+ *  keys and values, the durable journal's records (under the storage key they copy) and
+ *  the workspace's stored files (their bytes read as UTF-8 text, as a finder would). */
 async function dump(page) {
   return page.evaluate(async () => {
-    const out = [];
-    for (const k of Object.keys(localStorage)) out.push(k, localStorage.getItem(k));
-    const db = await new Promise((res, rej) => {
-      const r = indexedDB.open("doorstep-journal");
-      r.onsuccess = () => res(r.result);
-      r.onerror = () => rej(r.error);
-    });
-    if (db.objectStoreNames.contains("changes")) {
-      const all = await new Promise((res) => {
-        const r = db.transaction("changes").objectStore("changes").getAll();
+    const out = Object.keys(localStorage).map((k) => [k, localStorage.getItem(k)]);
+    const text = (v) => (v instanceof ArrayBuffer || ArrayBuffer.isView(v) ? new TextDecoder().decode(v) : String(v));
+    for (const [name, store] of [["doorstep-journal", "changes"], ["doorstep-workspace", "files"]]) {
+      const db = await new Promise((res, rej) => {
+        const r = indexedDB.open(name);
         r.onsuccess = () => res(r.result);
+        r.onerror = () => rej(r.error);
       });
-      out.push(JSON.stringify(all));
+      if (db.objectStoreNames.contains(store)) {
+        const all = await new Promise((res) => {
+          const r = db.transaction(store).objectStore(store).getAll();
+          r.onsuccess = () => res(r.result);
+        });
+        for (const rec of all) {
+          const where = rec.k ?? `${name}:${rec.name}`;
+          for (const v of Object.values(rec)) out.push([where, text(v)]);
+        }
+      }
+      db.close();
     }
-    db.close();
     return out;
   });
 }
+
+/** Every string of a dump, for the attack. */
+const strings = (d) => d.flat();
+/** The dump's text but for forms (labels and choice values, which describe no one). */
+const readableText = (d) => d.filter(([k]) => !/^doorstep\.fs?\./.test(k)).map(([k, v]) => `${k}\n${v}`).join("\n");
+
+/** What describes a person or a household in an export's answers: none of it may be
+ *  readable in a locked browser's storage. */
+const DESCRIBES = ['"m_age"', '"m_sex"', '"m_rel"', '"hh_size"', '"female"', '"spouse"', '"house_type"', "2026-11-20"];
 
 /** A worker's tablet: `n` households seeded from `from` (response ids renamed with
  *  `prefix`, so two workers' surveys of one household are two responses), the project file
@@ -196,8 +211,8 @@ test("a locked tablet and the project file give away no household; two workers' 
   await a.page.tap(tid("lock-now"));
   await a.page.waitForSelector('[data-testid="device-lock"][data-mode="locked"]');
   const locked = await dump(a.page);
-  assert.ok(locked.some((s) => s.startsWith("doorstep.r.")), "the dump holds the surveys");
-  const fromTablet = candidates(locked);
+  assert.ok(locked.some(([k]) => k.startsWith("doorstep.r.")), "the dump holds the surveys");
+  const fromTablet = candidates(strings(locked));
   assert.ok(fromTablet.length > 0);
   assert.deepEqual(attack(fromTablet, { projectId: project.id, known, doc: a.doc }), [], "a locked tablet re-identifies no household");
   // The project file holds no secret either (its signing key only signs).
@@ -219,8 +234,85 @@ test("a locked tablet and the project file give away no household; two workers' 
   assert.match(text, /signature does not match/);
   assert.equal(Number(await cp.textContent(tid("ws-total-responses"))), before);
 
+  // The coordinator locks: the stored files, the projects, the walk list and the key are
+  // ciphertext; the attack finds nothing there either.
+  await cp.tap(tid("lock-now"));
+  await cp.waitForSelector('[data-testid="device-lock"][data-mode="locked"]');
+  const coordinatorDump = await dump(cp);
+  assert.ok(coordinatorDump.some(([k]) => k === "doorstep-workspace:a.json"), "the dump holds the stored files");
+  const readable = readableText(coordinatorDump);
+  for (const m of DESCRIBES) assert.ok(!readable.includes(m), `${m} readable in the locked coordinator's storage`);
+  assert.deepEqual(attack(candidates(strings(coordinatorDump)), { projectId: project.id, known, doc: a.doc }), [], "a locked coordinator's browser re-identifies no household");
+  // The worker's locked tablet shows nothing that describes anyone either.
+  const workerText = readableText(locked);
+  for (const m of DESCRIBES) assert.ok(!workerText.includes(m), `${m} readable in the locked tablet's storage`);
+
   assert.deepEqual(errors, []);
   await a.context.close();
   await b.context.close();
   await coord.close();
+});
+
+test("the project key's backup opens the project's files on another computer; a wrong passphrase changes nothing", async () => {
+  const open = async (page) => {
+    await page.addInitScript(() => localStorage.setItem("doorstep.lang", "en"));
+    await go(page, url);
+    await ready(page);
+    await page.tap(tid("workspace-link"));
+    await page.waitForSelector(`${tid("ws-import")}:not([disabled])`);
+  };
+  const first = await tablet(browser, { acceptDownloads: true, locale: "en-GB" });
+  const cp = await first.newPage();
+  const errors = watchErrors(cp);
+  await open(cp);
+  const projectText = await coordinatorProject(cp, "西区回访");
+  // Backed up under a passphrase: too short, or typed differently, is refused.
+  await cp.click(`${tid("ws-keys")} summary`);
+  await cp.fill(tid("ws-key-pass"), "short");
+  await cp.fill(tid("ws-key-pass-again"), "short");
+  await cp.tap(tid("ws-key-backup"));
+  assert.match(await cp.textContent(`${tid("ws-key-note")}.error`), /at least 12 characters/);
+  const passphrase = "东区入户调查 2026 冬季回访";
+  await cp.fill(tid("ws-key-pass"), passphrase);
+  await cp.fill(tid("ws-key-pass-again"), passphrase);
+  const [d] = await Promise.all([cp.waitForEvent("download"), cp.tap(tid("ws-key-backup"))]);
+  const keyFile = readFileSync(await d.path(), "utf8");
+  const project = JSON.parse(projectText);
+  const [[, secretHex]] = await storedValues(cp, `doorstep.pk.${project.id}`);
+  assert.equal(keyFile.indexOf(secretHex.trim()), -1, "the backup holds the secret sealed only");
+
+  const w = await worker(projectText, { n: 12, from: 0, code: "W07", prefix: "e2e" });
+  await cp.setInputFiles(tid("ws-import"), [file("w.json", w.bytes)]);
+  await cp.waitForSelector(`${tid("ws-result")}[data-outcome="accepted"]`);
+  const households = async (page) => {
+    const [dl] = await Promise.all([page.waitForEvent("download"), page.tap(tid("ws-download-ndjson"))]);
+    return readFileSync(await dl.path(), "utf8").trim().split("\n").map((l) => JSON.parse(l).household).sort();
+  };
+  const here = await households(cp);
+  await first.close();
+
+  // Another computer: without the key the file is refused, and says why.
+  const second = await tablet(browser, { acceptDownloads: true, locale: "en-GB" });
+  const np = await second.newPage();
+  const errors2 = watchErrors(np);
+  await open(np);
+  await np.setInputFiles(tid("ws-import"), [file("w.json", w.bytes)]);
+  await np.waitForSelector(`${tid("ws-result")}[data-outcome="rejected"]`);
+  assert.match(await np.textContent(tid("ws-result")), /key is not in this browser/);
+  await np.click(`${tid("ws-keys")} summary`);
+  await np.setInputFiles(tid("ws-key-file"), file("key.json", keyFile));
+  await np.fill(tid("ws-key-restore-pass"), "not the passphrase at all");
+  await np.tap(tid("ws-key-restore"));
+  assert.match(await np.textContent(`${tid("ws-key-note")}.error`), /Wrong passphrase/);
+  assert.deepEqual(await np.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith("doorstep.pk."))), []);
+  await np.fill(tid("ws-key-restore-pass"), passphrase);
+  await np.tap(tid("ws-key-restore"));
+  await np.waitForSelector(`${tid("ws-key-note")}.ok`);
+  assert.equal(await np.getAttribute(tid("ws-project"), "data-key"), "held");
+  await np.setInputFiles(tid("ws-import"), [file("w.json", w.bytes)]);
+  await np.waitForSelector(`${tid("ws-result")}[data-outcome="accepted"]`);
+  assert.deepEqual(await households(np), here, "the same households, the same pseudonyms");
+  assert.deepEqual([...errors, ...errors2], []);
+  await w.context.close();
+  await second.close();
 });

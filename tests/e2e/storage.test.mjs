@@ -28,6 +28,16 @@ function fillStorage(page) {
         chunk = Math.floor(chunk / 2);
       }
     }
+    // The last few characters, under one-character keys: the long keys above cannot use them.
+    for (let c = 0x4e00; c < 0x4e00 + 64; c++) {
+      const key = String.fromCharCode(c);
+      try {
+        localStorage.setItem(key, "");
+        keys.push(key);
+      } catch {
+        break;
+      }
+    }
     return keys;
   });
 }
