@@ -5,7 +5,7 @@
 //! them, preparing the dashboard's view, and re-counting every question under a filter.
 
 use doorstep::report::aggregate::{By, Filter, View};
-use doorstep::report::fixture::{project, variant, worker_export};
+use doorstep::report::fixture::{keyring, project, variant, worker_export};
 use doorstep::report::{import, Dataset, FileResult};
 use std::time::Instant;
 
@@ -17,11 +17,11 @@ fn median(mut xs: Vec<f64>) -> f64 {
 fn main() {
     let p = project(1);
     let base = worker_export(&p, "W000", 0..2000);
-    let files: Vec<String> = (0..50).map(|n| variant(&base, n)).collect();
+    let files: Vec<String> = (0..50).map(|n| variant(&base, n, 1)).collect();
     let bytes: usize = files.iter().map(String::len).sum();
 
     let t = Instant::now();
-    let mut ds = Dataset::new();
+    let mut ds = Dataset::with_keys(keyring(1));
     for (n, f) in files.iter().enumerate() {
         match import(&mut ds, &format!("{n}.json"), f.as_bytes()) {
             FileResult::Accepted(_) => {}

@@ -194,13 +194,23 @@ fn export_in_the_browser_keeps_identifiers_on_the_device() {
         store.create(r).unwrap();
     }
     let exports = ExportStore::new(kv.clone());
-    let project = Project::new("东区", "幸福社区", &[5; 48]);
+    let mut random = [0u8; doorstep::export::project::NEW_PROJECT_RANDOM];
+    doorstep::vault::random(&mut random);
+    let (project, secret) = Project::new("东区", "幸福社区", &random);
     exports.save_project(&project).unwrap();
     assert_eq!(exports.project().unwrap(), Some(project.clone()));
     let (responses, damaged) = store.all().unwrap();
     assert!(damaged.is_empty());
     let rules = doorstep::form::builtin_anonymise();
     let none = Default::default();
+    let mut eph = [0u8; 32];
+    doorstep::vault::random(&mut eph);
+    let links = doorstep::export::link::LinkSealer::new(
+        &project.id,
+        project.public_key.as_deref().unwrap(),
+        eph,
+    )
+    .unwrap();
     let req = Request {
         form,
         rules: &rules,
@@ -208,6 +218,8 @@ fn export_in_the_browser_keeps_identifiers_on_the_device() {
         worker: "W07",
         today: "2026-11-24",
         include_free_text: &none,
+        links: &links,
+        k: None,
     };
     let (records, report) = anonymise(&req, &responses).unwrap();
     let taken: Vec<(String, u64)> = records.iter().map(|r| (r.source.clone(), r.rev)).collect();
@@ -224,10 +236,29 @@ fn export_in_the_browser_keeps_identifiers_on_the_device() {
             completed_only: true,
         },
         visits: &[],
+        links: &links,
+        k: None,
     };
     let written = document::write(&header, records, &report).unwrap();
-    assert!(written.count > 20, "{}", written.count);
+    assert_eq!(written.count, 40, "a worker's file is not suppressed");
     assert!(!written.text.as_bytes().windows(4).any(|w| w == b"MARK"));
+    // The household links open in wasm with the project's secret, and name the households.
+    let doc: serde_json::Value = serde_json::from_str(&written.text).unwrap();
+    let opener = secret
+        .opener(
+            &project.id,
+            doc["header"]["link"]["ephemeral"].as_str().unwrap(),
+        )
+        .unwrap();
+    for r in doc["responses"].as_array().unwrap() {
+        let flat = opener
+            .open(
+                r["id"].as_str().unwrap(),
+                r["household_link"].as_str().unwrap(),
+            )
+            .unwrap();
+        assert!(flat.starts_with("HH") && flat.ends_with("MARK"));
+    }
     // HMAC-SHA-256 in wasm gives what the documentation (and the native tests) say.
     assert_eq!(
         doorstep::export::digest::pseudonym(&[7; 32], "household", "12-2-301"),

@@ -19,6 +19,7 @@ pub enum WsMsg {
     StorageFull,
     StorageUnavailable,
     Unopened,
+    OldFormat,
     Empty,
     Files,
     Responses,
@@ -103,6 +104,10 @@ impl WsMsg {
             WsMsg::Unopened => (
                 "有些保存的文件打不开（加密它们的密钥在清空本机时已删除），没有计入。请重新导入这些文件。",
                 "Some stored files do not open (the key that sealed them was deleted when this device was wiped) and are not counted. Import those files again.",
+            ),
+            WsMsg::OldFormat => (
+                "旧版（格式 1）文件：没有签名，无法证明出自本项目；住户化名是在平板上用旧的共用密钥算的，和新文件的对不上。请社工导入新的项目文件后重新导出。",
+                "an older (format 1) file: unsigned, so nothing proves it came from the project, and its household pseudonyms were made on the tablet with the old shared key, so they do not match newer files'. Ask the worker to import the new project file and export again.",
             ),
             WsMsg::Empty => ("还没有导入任何文件。", "No files imported yet."),
             WsMsg::Files => ("文件", "Files"),

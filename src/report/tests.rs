@@ -662,3 +662,67 @@ fn sentences_quote_only_published_counts() {
     let s = narrative::sentence(q, &Counts { base: 8, n: small }, k);
     assert!(s.is_none());
 }
+
+/// A format 1 file as tablets before issue 19 wrote it, made from a format 2 one: household
+/// pseudonyms made on the tablet, no link, no signature, the form in its compiled shape.
+fn as_format_1(text: &str) -> String {
+    use crate::export::digest::{canonical_string, sha256_hex};
+    let mut doc: J = serde_json::from_str(text).unwrap();
+    doc["format_version"] = J::from(1);
+    let header = doc["header"].as_object_mut().unwrap();
+    header.remove("link");
+    header.remove("signature");
+    header.insert("k".into(), J::from(5));
+    let def: J = serde_json::from_str(crate::form::builtin_compiled()).unwrap();
+    header.insert(
+        "form".into(),
+        serde_json::json!({
+            "id": "community-needs", "version": 1,
+            "sha256": sha256_hex(&canonical_string(&def)), "definition": def,
+        }),
+    );
+    for (i, r) in doc["responses"]
+        .as_array_mut()
+        .unwrap()
+        .iter_mut()
+        .enumerate()
+    {
+        let o = r.as_object_mut().unwrap();
+        o.remove("household_link");
+        o.insert("household".into(), J::String(format!("h-{:032x}", i % 7)));
+    }
+    let arr = canonical_string(&doc["responses"]);
+    doc["header"]["responses_sha256"] = J::String(sha256_hex(&arr));
+    canonical_string(&doc)
+}
+
+#[test]
+fn a_format_1_file_still_imports_and_says_what_it_lacks() {
+    let p = project(15);
+    let v1 = as_format_1(&worker_export(&p, "W01", 0..20));
+    // Without any key of its project: format 1 needs none.
+    let mut ds = Dataset::new();
+    let e = accepted(import(&mut ds, "old.json", v1.as_bytes()));
+    assert_eq!(e.header.format_version, 1);
+    assert_eq!(e.header.k, Some(5));
+    assert_eq!(ds.len(), 20);
+    // Its own pseudonyms, as the tablet made them.
+    let households: std::collections::BTreeSet<&str> =
+        ds.household.iter().map(|&a| ds.atoms.str(a)).collect();
+    assert_eq!(households.len(), 7);
+    // A format 1 file carrying a link or a signature is not one.
+    let mut odd: J = serde_json::from_str(&v1).unwrap();
+    odd["header"]["signature"] = serde_json::json!({"alg": "HMAC-SHA-256", "value": "00"});
+    assert!(matches!(
+        rejected(&mut Dataset::new(), &odd.to_string()),
+        Rejection::Invalid(_)
+    ));
+    // And a format 2 file whose project's key this browser lacks is refused, named.
+    let v2 = worker_export(&p, "W02", 0..5);
+    assert_eq!(
+        rejected(&mut Dataset::new(), &v2),
+        Rejection::NoProjectKey {
+            project: p.name.clone()
+        }
+    );
+}

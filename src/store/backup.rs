@@ -330,7 +330,7 @@ pub fn plan(
     let same = to == backup.key;
     let theirs = Sealer::Open(backup.key.clone());
     let mine = Sealer::Open(to.clone());
-    let codec = Codec::default();
+    let codec = Codec;
     let mut summary = Summary::default();
     let mut writes = Vec::new();
     let src = &backup.store;

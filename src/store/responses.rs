@@ -248,10 +248,7 @@ impl<S: KvStore> ResponseStore<S> {
     /// Opens the store, migrating its schema first. Refuses data from a newer app version.
     pub fn open(kv: S) -> Result<Self, StoreError> {
         super::migrate(&kv)?;
-        Ok(ResponseStore {
-            kv,
-            codec: Codec::default(),
-        })
+        Ok(ResponseStore { kv, codec: Codec })
     }
 
     fn encode(&self, r: &Response) -> Result<String, StoreError> {

@@ -214,7 +214,7 @@ pub fn resume(kv: &dyn KvStore) -> Result<(), StoreError> {
 /// Undoes a first lock that cannot finish: every record `key` sealed back to plain (as
 /// long as before, or shorter), then the journal removed. The device has no PIN again.
 fn undo_first(kv: &dyn KvStore, key: &Key) -> Result<(), StoreError> {
-    let responses = super::responses::Codec::default();
+    let responses = super::responses::Codec;
     for k in kv.keys()? {
         let Some(stored) = kv.get(&k)? else {
             continue;
@@ -294,7 +294,7 @@ pub fn change_pin(
 /// them, and later ones find nothing to do. Each record is one atomic write; storage too
 /// full for one leaves it as it was, readable by the app, for the next unlock.
 fn reseal_older(kv: &dyn KvStore, key: &Key) {
-    let responses = super::responses::Codec::default();
+    let responses = super::responses::Codec;
     let Ok(keys) = kv.keys() else { return };
     for k in keys.iter().filter(|k| k.starts_with(RESPONSE_PREFIX)) {
         if let Ok(Some(stored)) = kv.get(k) {
@@ -316,7 +316,7 @@ fn finish(kv: &dyn KvStore, journal: &Pending, from: &[&Key], to: &Key) -> Resul
 /// what other generations sealed with `from`. Idempotent: a record already under `to` is
 /// not written again, so a rewrite cut short is simply run again.
 fn rewrite(kv: &dyn KvStore, from: &[&Key], to: &Key) -> Result<(), StoreError> {
-    let responses = super::responses::Codec::default();
+    let responses = super::responses::Codec;
     for key in kv.keys()? {
         let Some(stored) = kv.get(&key)? else {
             continue;

@@ -411,6 +411,9 @@ pub fn Workspace(lang: Lang) -> impl IntoView {
                         format!(", {} duplicates skipped", e.duplicates),
                     ));
                 }
+                if e.header.format_version == 1 {
+                    t.push_str(&format!(" — {}", w(WsMsg::OldFormat)));
+                }
                 (t, "accepted")
             }
             Outcome::Result(FileResult::AlreadyImported { name }) => {
