@@ -412,6 +412,31 @@ fn coordinator_import_of_a_district() {
         bytes as f64 / 1e6
     );
     console_log!("wasm_view_prepare_100k_ms: {prepare_ms:.0} ms");
+    // Of the import: opening 100,000 sealed household links and making their pseudonyms.
+    let (p1, secret) = doorstep::report::fixture::project_and_secret(1);
+    let sealer = doorstep::export::link::LinkSealer::new(
+        &p1.id,
+        p1.public_key.as_deref().unwrap(),
+        [9; 32],
+    )
+    .unwrap();
+    let links: Vec<(String, String)> = (0..100_000)
+        .map(|i| {
+            let id = format!("r-{i:032x}");
+            let l = sealer.seal(&id, &format!("{}-{}-{}", 1 + i % 60, 1 + i % 3, 101 + i));
+            (id, l)
+        })
+        .collect();
+    let opener = secret.opener(&p1.id, &sealer.ephemeral).unwrap();
+    let t = now_ms();
+    let opened = links
+        .iter()
+        .filter(|(id, l)| opener.pseudonym(id, l).is_ok())
+        .count();
+    console_log!(
+        "wasm_links_open_100k_ms: {:.0} ms ({opened} household links opened and made pseudonyms, of the import above)",
+        now_ms() - t
+    );
     console_log!(
         "wasm_filter_recount_100k_ms: {:.0} ms median (every question after a filter change)",
         median(times)
