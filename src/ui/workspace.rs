@@ -90,8 +90,6 @@ async fn check_and_merge(
         };
         let result = ds
             .try_update_value(|d| {
-                // A project made or restored since the screen opened opens its files too.
-                d.keys = fresh_dataset().keys;
                 let o = admit_frame(d, framed, None, digests)?;
                 let key = o.header.key();
                 d.merge(name, o).map(|m| (key, m))
@@ -296,6 +294,12 @@ pub fn Workspace(lang: Lang) -> impl IntoView {
             };
             results.set(Vec::new());
             batch.update(|b| *b += 1);
+            // A project made or its key restored since the screen opened opens its files too.
+            let keys = fresh_dataset();
+            ds.update_value(|d| {
+                d.keys = keys.keys;
+                d.release_k = keys.release_k;
+            });
             let mut writing = Vec::new();
             let total = files.len();
             // A file is read from disk while the one before it is checked: the reads are
