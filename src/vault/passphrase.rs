@@ -60,7 +60,7 @@ const ROWS: &[&str] = &["1234567890", "qwertyuiop", "asdfghjkl", "zxcvbnm"];
 pub enum PhraseProblem {
     TooShort,
     TooLong,
-    /// Digits only: that is a PIN (the other choice).
+    /// Digits (and punctuation) only: that is a PIN, the other choice.
     NoLetters,
     /// Repeated characters, runs, common passwords.
     TooSimple,
@@ -103,7 +103,14 @@ impl PhraseProblem {
 /// out. (The screens put it in Unicode NFC first, with the browser's `normalize`: an
 /// accented letter is the same bytes from every keyboard.)
 pub fn normalise(typed: &str) -> String {
-    typed.split_whitespace().collect::<Vec<_>>().join(" ")
+    let mut out = String::with_capacity(typed.len());
+    for word in typed.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    out
 }
 
 /// A Chinese (CJK) ideograph: thousands in common use, so it weighs as two letters.
@@ -122,6 +129,13 @@ fn units(chars: &[char]) -> usize {
         .sum()
 }
 
+/// A letter, in the sense of these rules: any character but ASCII digits, punctuation and
+/// spaces (Chinese, Cyrillic, accented Latin all count). Said without Unicode's letter
+/// tables, which would cost the worker module ~15 KB.
+fn is_letter(c: char) -> bool {
+    !c.is_ascii_digit() && !c.is_ascii_punctuation() && !c.is_whitespace()
+}
+
 /// Whether `typed` could be a passphrase at all: something but digits. What the lock
 /// screen checks before it spends a derivation (and a wrong try) on it.
 pub fn could_be(typed: &str) -> bool {
@@ -136,10 +150,12 @@ pub fn check_new(phrase: &str, again: &str) -> Result<(), PhraseProblem> {
     if phrase.chars().count() > MAX_CHARS {
         return Err(PhraseProblem::TooLong);
     }
-    if !phrase.chars().any(char::is_alphabetic) {
+    if !phrase.chars().any(is_letter) {
         return Err(PhraseProblem::NoLetters);
     }
-    let chars: Vec<char> = phrase.chars().flat_map(char::to_lowercase).collect();
+    // Lower case for ASCII only (the common passwords and keyboard rows are ASCII; full
+    // Unicode case tables would cost ~11 KB of the worker module).
+    let chars: Vec<char> = phrase.chars().map(|c| c.to_ascii_lowercase()).collect();
     if units(&chars) < MIN_UNITS {
         return Err(PhraseProblem::TooShort);
     }
@@ -148,9 +164,13 @@ pub fn check_new(phrase: &str, again: &str) -> Result<(), PhraseProblem> {
         .copied()
         .filter(|c| !c.is_whitespace())
         .collect();
-    let mut distinct = solid.clone();
-    distinct.sort_unstable();
-    distinct.dedup();
+    // At most 64 characters: a linear search is enough (a sort would cost code).
+    let mut distinct: Vec<char> = Vec::new();
+    for &c in &solid {
+        if !distinct.contains(&c) {
+            distinct.push(c);
+        }
+    }
     if distinct.len() < MIN_DISTINCT || units(&without_common(&solid)) < MIN_UNITS_LEFT {
         return Err(PhraseProblem::TooSimple);
     }
