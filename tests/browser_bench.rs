@@ -23,6 +23,68 @@ fn median(mut v: Vec<f64>) -> f64 {
     v[v.len() / 2]
 }
 
+/// The recipe a lock records (the key-encryption key itself is given: the derivation is
+/// timed apart, in `pin_key_derivation`).
+fn test_recipe() -> doorstep::vault::lock::Recipe {
+    doorstep::vault::lock::Recipe::current(doorstep::vault::lock::Secret::Pin, [1; 16])
+}
+
+/// How long the PIN's key takes to derive, here: what chose `vault::kdf::CURRENT` (a
+/// low-end tablet is taken as about 5× slower than this machine; docs/encryption.md says
+/// why). Argon2id runs in this wasm, on the page's thread, as the lock screen runs it;
+/// PBKDF2 (earlier versions' locks) in WebCrypto, for comparison. To time another candidate
+/// as the first derivation of a fresh module: `BENCH_KDF=argon2id:m=32768,t=3,p=1`.
+#[wasm_bindgen_test]
+async fn pin_key_derivation() {
+    use doorstep::vault::kdf::{argon2id, Kdf, CURRENT};
+    let salt = [5u8; 16];
+    let once = |m_kib: u32, t: u32| {
+        let t0 = now_ms();
+        argon2id(b"582139", &salt, m_kib, t, 1).unwrap();
+        now_ms() - t0
+    };
+    let Kdf::Argon2id { m_kib, t, p } = option_env!("BENCH_KDF")
+        .and_then(Kdf::parse_field)
+        .unwrap_or(CURRENT)
+    else {
+        panic!("new locks use Argon2id");
+    };
+    // First, as every unlock runs it: in a module just loaded (locking reloads the page),
+    // whose memory grows to hold the blocks. Then the median of three more.
+    let cold = once(m_kib, t);
+    let warm = median((0..3).map(|_| once(m_kib, t)).collect());
+    console_log!(
+        "pin_key_current_cold: {cold:.0} ms (argon2id m={m_kib} KiB, t={t}, p={p}, in a fresh module; target 1 s on a tablet 5× slower: {:.0} ms)",
+        cold * 5.0
+    );
+    console_log!("pin_key_current_warm: {warm:.0} ms");
+    for (m_mib, t) in [
+        (19, 2),
+        (32, 3),
+        (46, 1),
+        (46, 2),
+        (64, 1),
+        (64, 2),
+        (64, 3),
+        (128, 1),
+    ] {
+        let ms = median((0..3).map(|_| once(m_mib * 1024, t)).collect());
+        console_log!("argon2id_{m_mib}mib_t{t}: {ms:.0} ms (p=1; × 5 for a low-end tablet)");
+    }
+    let mut runs = Vec::new();
+    for _ in 0..3 {
+        let t0 = now_ms();
+        doorstep::ui::handover::derive("582139", &salt, 600_000)
+            .await
+            .unwrap();
+        runs.push(now_ms() - t0);
+    }
+    console_log!(
+        "pbkdf2_600000_webcrypto: {:.0} ms (earlier versions' locks)",
+        median(runs)
+    );
+}
+
 #[wasm_bindgen_test]
 fn storage_capacity_and_save_latency() {
     let kv = LocalStore::open().unwrap();
@@ -39,7 +101,7 @@ fn storage_capacity_and_save_latency() {
     }
     let plain_chars = kv.chars_used().unwrap();
     let t0 = now_ms();
-    let key = vault::first_lock(&kv, &[7; 32], [1; 16], 1).unwrap();
+    let key = vault::first_lock(&kv, &[7; 32], test_recipe()).unwrap();
     console_log!("first_pin_encrypts_2000_responses: {:.0} ms", now_ms() - t0);
     console_log!(
         "sealed_size_of_2000_responses: {:.0} % of plain ({} against {} chars)",
@@ -259,7 +321,7 @@ fn export_of_a_community() {
     let kv = LocalStore::open().unwrap();
     kv.storage().clear().unwrap();
     // A device with a PIN, unlocked: the export decrypts what it reads.
-    let key = vault::first_lock(&kv, &[7; 32], [1; 16], 1).unwrap();
+    let key = vault::first_lock(&kv, &[7; 32], test_recipe()).unwrap();
     doorstep::vault::holder::hold(&key);
     let store = ResponseStore::open(kv.clone()).unwrap();
     let form = builtin_form();
@@ -455,7 +517,7 @@ fn backup_and_restore_of_a_community() {
     let form = builtin_form();
     doorstep::vault::holder::forget();
     let kek = [7u8; 32];
-    let key = vault::first_lock(&kv, &kek, [1; 16], 1).unwrap();
+    let key = vault::first_lock(&kv, &kek, test_recipe()).unwrap();
     doorstep::vault::holder::hold(&key);
     for n in 0..2_130 {
         store.create(sample::completed(form, &id(n), n)).unwrap();
@@ -480,7 +542,7 @@ fn backup_and_restore_of_a_community() {
     );
     // A tablet in use with its own key: every response sealed again under it.
     let here = MemoryStore::new();
-    let mine = vault::first_lock(&here, &[9; 32], [2; 16], 1).unwrap();
+    let mine = vault::first_lock(&here, &[9; 32], test_recipe()).unwrap();
     let t0 = now_ms();
     let opened = backup::read(&file).unwrap().open(&kek).unwrap();
     let plan = backup::plan(&here, &opened, Some(&mine)).unwrap();

@@ -1,6 +1,8 @@
 //! The device PIN in a real browser: WebCrypto's PBKDF2 through `ui::handover::derive`
-//! gives RFC 7914's PBKDF2-HMAC-SHA-256 test vectors; the PIN's key seals records in
-//! localStorage, only it unlocks them again; the hand-over state survives in localStorage.
+//! gives RFC 7914's PBKDF2-HMAC-SHA-256 test vectors, Argon2id in this wasm (`ui::kek`)
+//! what another implementation gives, a passphrase the same key from any keyboard; the
+//! PIN's key seals records in localStorage, only it unlocks them again; the hand-over state
+//! survives in localStorage.
 #![cfg(target_arch = "wasm32")]
 
 use doorstep::export::project::hex;
@@ -9,6 +11,8 @@ use doorstep::store::vault as v;
 use doorstep::store::{HandoverStore, KvStore, ResponseStore, HANDOVER_KEY};
 use doorstep::ui::handover::derive;
 use doorstep::vault::holder;
+use doorstep::vault::kdf::Kdf;
+use doorstep::vault::lock::{Recipe, Secret};
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -43,7 +47,12 @@ async fn the_device_pin_seals_in_local_storage_and_only_it_unlocks() {
         let d: [u8; 32] = derive(pin, &salt, 1_000).await.unwrap().try_into().unwrap();
         d
     };
-    let key = v::first_lock(&kv, &kek("582139", salt).await, salt, 1_000).unwrap();
+    let recipe = Recipe {
+        secret: Secret::Pin,
+        kdf: Kdf::Pbkdf2 { rounds: 1_000 },
+        salt,
+    };
+    let key = v::first_lock(&kv, &kek("582139", salt).await, recipe).unwrap();
     holder::hold(&key);
     assert_eq!(holder::held(), Some(key.clone()));
     let form = doorstep::form::builtin_form();
@@ -72,10 +81,10 @@ async fn the_device_pin_seals_in_local_storage_and_only_it_unlocks() {
         responses.open_response(&r.id).unwrap_err(),
         doorstep::store::StoreError::Locked
     );
-    let Ok(v::Status::Pin(salts)) = v::status(&kv) else {
+    let Ok(v::Status::Locked(recipes)) = v::status(&kv) else {
         panic!("a PIN is set");
     };
-    assert_eq!(salts, vec![(salt, 1_000)]);
+    assert_eq!(recipes, vec![recipe]);
     assert_eq!(v::unlock(&kv, &[kek("582193", salt).await]).unwrap(), None);
     let back = v::unlock(&kv, &[kek("582139", salt).await]).unwrap();
     assert_eq!(back, Some(key));
@@ -91,4 +100,41 @@ async fn the_device_pin_seals_in_local_storage_and_only_it_unlocks() {
     store.stop().unwrap();
     assert_eq!(kv.get(HANDOVER_KEY).unwrap(), None);
     v::wipe(&kv).unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn argon2id_in_the_browser_matches_another_implementation() {
+    use doorstep::ui::kek::derive;
+    // The values of src/vault/tests.rs, computed with hash-wasm (tests/e2e/lib/vault.mjs):
+    // 64 KiB, 3 passes, 1 lane, a salt of 16 bytes 0x02.
+    let small = |secret| Recipe {
+        secret,
+        kdf: Kdf::Argon2id {
+            m_kib: 64,
+            t: 3,
+            p: 1,
+        },
+        salt: [2; 16],
+    };
+    let pin = derive(&small(Secret::Pin), "582139").await.unwrap();
+    assert_eq!(
+        hex(&pin[..]),
+        "b2e54ee66ad11826bd4552b5efa96bc22dc0652da75133f73c1c5389af457a6f"
+    );
+    let phrase = derive(&small(Secret::Passphrase), "  我家楼下 有棵老槐树 ")
+        .await
+        .unwrap();
+    assert_eq!(
+        hex(&phrase[..]),
+        "ad4db05fd428ac1efce7c1a04d1c96768508d55197cd3358dc8f8c5db9a58e77"
+    );
+    // An accented letter typed as one character or as a letter and its accent: the same
+    // key (Unicode NFC first).
+    let composed = derive(&small(Secret::Passphrase), "caf\u{e9} au lait le matin")
+        .await
+        .unwrap();
+    let decomposed = derive(&small(Secret::Passphrase), "cafe\u{301} au lait le matin")
+        .await
+        .unwrap();
+    assert_eq!(composed, decomposed);
 }

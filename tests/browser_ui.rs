@@ -55,12 +55,17 @@ fn stored_responses(kv: &LocalStore) -> Vec<serde_json::Value> {
         .collect()
 }
 
+/// The recipe a lock records (the key-encryption key itself is given, not derived).
+fn test_recipe() -> doorstep::vault::lock::Recipe {
+    doorstep::vault::lock::Recipe::current(doorstep::vault::lock::Secret::Pin, [1; 16])
+}
+
 /// Clears storage, gives the device a PIN (unlocked, as after typing it), opens the app at
 /// `hash` inside a fresh element, and waits for it to draw.
 async fn mount_app(hash: &str) -> (LocalStore, HtmlElement, impl Drop) {
     let kv = LocalStore::open().unwrap();
     kv.storage().clear().unwrap();
-    let key = doorstep::store::vault::first_lock(&kv, &[7; 32], [1; 16], 1).unwrap();
+    let key = doorstep::store::vault::first_lock(&kv, &[7; 32], test_recipe()).unwrap();
     doorstep::vault::holder::hold(&key);
     web_sys::window()
         .unwrap()

@@ -19,6 +19,8 @@ pub enum BackupMsg {
     RestoreInUse,
     File,
     Pin,
+    Phrase,
+    WrongPhrase,
     Open,
     Apply,
     Working,
@@ -52,6 +54,14 @@ impl BackupMsg {
             ),
             BackupMsg::File => ("备份文件", "Backup file"),
             BackupMsg::Pin => ("做备份时的PIN码", "The PIN when the backup was made"),
+            BackupMsg::Phrase => (
+                "做备份时的密码短语",
+                "The passphrase when the backup was made",
+            ),
+            BackupMsg::WrongPhrase => (
+                "密码短语不对：请输入做备份时那台平板使用的密码短语。",
+                "Wrong passphrase: type the passphrase the tablet had when the backup was made.",
+            ),
             BackupMsg::Open => ("打开备份", "Open the backup"),
             BackupMsg::Apply => ("恢复到这台平板", "Restore onto this tablet"),
             BackupMsg::Working => ("正在处理…", "Working…"),

@@ -46,8 +46,8 @@ impl HoMsg {
             HoMsg::SettingsTitle => ("交给居民的设置", "Hand-over settings"),
             HoMsg::NewPin => ("设置PIN码", "Choose a PIN"),
             HoMsg::NewPinHelp => (
-                "至少6位数字。只有您知道；忘记后无法找回。",
-                "At least 6 digits. Only you should know it; it cannot be recovered if forgotten.",
+                "6到12位数字，越长越难猜。只有您知道；忘记后无法找回。",
+                "6 to 12 digits; the longer, the harder to guess. Only you should know it; it cannot be recovered if forgotten.",
             ),
             HoMsg::PinAgain => ("再输入一次PIN码", "Type the PIN again"),
             HoMsg::CurrentPin => ("现在的PIN码", "Current PIN"),
@@ -85,7 +85,7 @@ impl HoMsg {
             HoMsg::WrongPin => ("PIN码不对，请再试一次。", "That PIN is not right. Try again."),
             HoMsg::Wait => (
                 "输错次数太多。请等一会儿再试，剩余秒数：",
-                "Too many wrong PINs. Wait before trying again; seconds left:",
+                "Too many wrong tries. Wait before trying again; seconds left:",
             ),
             HoMsg::PinDamaged => (
                 "保存的PIN码已损坏，无法核对。请联系项目协调员。",

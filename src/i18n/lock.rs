@@ -25,6 +25,19 @@ pub enum LockMsg {
     ExportToMakeRoom,
     JournalMissing,
     Unrestored,
+    KindLegend,
+    KindPin,
+    KindPhrase,
+    NewPhrase,
+    NewPhraseHelp,
+    PhraseAgain,
+    CurrentPhrase,
+    EnterPhrase,
+    WrongPhrase,
+    PinExpected,
+    PhraseExpected,
+    RewrapFailed,
+    GoOn,
 }
 
 impl LockMsg {
@@ -80,6 +93,40 @@ impl LockMsg {
                 "Not enough storage to encrypt (encrypted Chinese answers take more room). Nothing was changed. Export, clear the exported surveys to make room, then set the PIN again.",
             ),
             LockMsg::ExportToMakeRoom => ("去导出", "Go to the export"),
+            LockMsg::KindLegend => ("用什么解锁", "Unlock with"),
+            LockMsg::KindPin => ("PIN码：6到12位数字", "A PIN: 6 to 12 digits"),
+            LockMsg::KindPhrase => (
+                "密码短语：一句话，更难猜到",
+                "A passphrase: a sentence, much harder to guess",
+            ),
+            LockMsg::NewPhrase => ("设置密码短语", "Choose a passphrase"),
+            LockMsg::NewPhraseHelp => (
+                "至少12个字母或6个汉字，可以有空格，例如一句只有您知道的话。常用密码、重复或连续的字母不行。忘记后无法找回。",
+                "At least 12 letters or 6 Chinese characters, spaces allowed: a sentence only you know. Common passwords and repeated or consecutive letters are refused. It cannot be recovered if forgotten.",
+            ),
+            LockMsg::PhraseAgain => ("再输入一次密码短语", "Type the passphrase again"),
+            LockMsg::CurrentPhrase => ("现在的密码短语", "Current passphrase"),
+            LockMsg::EnterPhrase => (
+                "社工：输入密码短语解锁",
+                "Worker: enter your passphrase to unlock",
+            ),
+            LockMsg::WrongPhrase => (
+                "密码短语不对，请再试一次。",
+                "That passphrase is not right. Try again.",
+            ),
+            LockMsg::PinExpected => (
+                "本机用PIN码解锁，只有数字。请输入PIN码（没有算作输错）。",
+                "This device unlocks with a PIN: digits only. Type the PIN (this did not count as a wrong try).",
+            ),
+            LockMsg::PhraseExpected => (
+                "本机用密码短语解锁，不是PIN码。请输入密码短语（没有算作输错）。",
+                "This device unlocks with a passphrase, not a PIN. Type the passphrase (this did not count as a wrong try).",
+            ),
+            LockMsg::RewrapFailed => (
+                "已解锁，数据都在。更强的PIN码保护没能保存（存储空间可能已满），原来的保护照样有效；下次解锁时会再试。",
+                "Unlocked; nothing is lost. The stronger protection for the PIN could not be saved (storage may be full); the old one still works, and it is tried again at the next unlock.",
+            ),
+            LockMsg::GoOn => ("继续", "Go on"),
         };
         match lang {
             Lang::Zh => zh,

@@ -14,21 +14,24 @@
 //! a later revision; visit days, walk-list households, follow-ups and the export history
 //! are merged by their ids; forms and settings this device lacks are added. What the
 //! device's own key must seal is sealed again under it. `apply` writes the plan all or
-//! nothing. A device without a PIN (a new tablet) takes the backup's lock and key as they
-//! are, and then opens with the same PIN.
+//! nothing. A device without a PIN (a new tablet) takes the backup's lock and key, and
+//! then opens with the same PIN; a lock of an earlier version (PBKDF2) is first wrapped
+//! anew under the current derivation (`Backup::rewrap`), as an unlock would.
 
 use super::responses::{Codec, RESPONSE_PREFIX};
 use super::vault::Sealer;
 use super::visits::{DAY_PREFIX, FOLLOW_UPS_KEY, WALK_KEY};
 use super::{KvStore, MemoryStore, StoreError, PREFIX, SCHEMA_KEY, SCHEMA_VERSION, SEQ_KEY};
-use crate::vault::lock::{Lock, NEXT_KEY, VAULT_KEY};
+use crate::vault::lock::{Lock, Recipe, NEXT_KEY, VAULT_KEY};
 use crate::vault::{self, Key};
 use crate::visits::log::Visit;
 use serde::{Deserialize, Serialize};
 
 pub const MAGIC: &str = "DOORSTEP-BACKUP";
-/// The file format this build writes, and the newest it reads.
-pub const FORMAT: u32 = 1;
+/// The file format this build writes, and the newest it reads. 2: the lock in the header
+/// may be of the versioned format (`2 …`, `vault::lock`), which a version reading only 1
+/// would call damaged; it says "made by a newer version" instead. 1 is still read.
+pub const FORMAT: u32 = 2;
 /// When the last backup was made (RFC 3339): the list offers the next one from it.
 pub const LAST_KEY: &str = "doorstep.backup.last";
 
@@ -231,9 +234,23 @@ pub struct Backup {
     store: MemoryStore,
 }
 
+impl Backup {
+    /// The lock this backup's key is wrapped in, if it is derived in a weaker way than new
+    /// locks (`Lock::outdated`).
+    pub fn outdated(&self) -> bool {
+        self.lock.outdated()
+    }
+
+    /// Wraps this backup's key anew under `kek` (derived from the same secret by
+    /// `recipe`): the lock a device without a PIN takes (`plan`). The file is not changed.
+    pub fn rewrap(&mut self, kek: &[u8; 32], recipe: Recipe) {
+        self.lock = Lock::new(&self.key, kek, recipe);
+    }
+}
+
 impl Sealed<'_> {
-    /// Opens the contents with the key derived from the PIN (`kek`, with `self.lock`'s
-    /// salt and rounds).
+    /// Opens the contents with the key derived from the PIN (`kek`, by `self.lock`'s
+    /// recipe).
     pub fn open(&self, kek: &[u8; 32]) -> Result<Backup, BackupError> {
         let key = self.lock.open(kek).map_err(|_| BackupError::WrongPin)?;
         let plain =

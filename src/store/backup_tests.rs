@@ -3,7 +3,9 @@
 
 use super::backup::{self, BackupError};
 use super::vault::{self as v};
-use super::vault_tests::{exposed, filled, lock_first, readable, Cut, MARKERS, NEW, OLD};
+use super::vault_tests::{
+    exposed, filled, lock_first, pbkdf2, readable, Cut, MARKERS, NEW, OLD, STRONG,
+};
 use super::*;
 use crate::form::builtin_form;
 use crate::response::{sample, Value};
@@ -50,7 +52,7 @@ fn a_backup_restores_on_a_new_tablet_with_the_pin_and_nothing_else() {
     assert_eq!(plan.key, key, "a new tablet takes the backup's key");
     backup::apply(&new, &plan).unwrap();
     // The new tablet opens with the same PIN, and shows what the old one did.
-    assert!(matches!(v::status(&new), Ok(v::Status::Pin(_))));
+    assert!(matches!(v::status(&new), Ok(v::Status::Locked(_))));
     let unlocked = v::unlock(&new, &[OLD]).unwrap().unwrap();
     holder::hold(&unlocked);
     assert_eq!(readable(&new), before);
@@ -66,7 +68,7 @@ fn a_restore_into_a_tablet_in_use_merges_without_duplicates_under_its_own_key() 
     // The tablet in use: its own PIN and key, one of the same responses at a later
     // revision, one of them at an earlier one, one of its own, and a visit of its own.
     let here = MemoryStore::new();
-    let mine = v::first_lock(&here, &NEW, [7; 16], 10).unwrap();
+    let mine = v::first_lock(&here, &NEW, pbkdf2([7; 16])).unwrap();
     holder::hold(&mine);
     let responses = ResponseStore::open(&here).unwrap();
     let form = builtin_form();
@@ -163,7 +165,7 @@ fn bad_files_are_refused_and_named() {
     assert_eq!(err(b""), BackupError::NotABackup);
     assert_eq!(err(b"DOORSTEP-BACK"), BackupError::Truncated);
     assert_eq!(
-        err(b"DOORSTEP-BACKUP 2\n{}\nxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"),
+        err(b"DOORSTEP-BACKUP 3\n{}\nxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"),
         BackupError::Newer
     );
     // Cut anywhere: refused, never half-read.
@@ -194,7 +196,7 @@ fn a_full_storage_mid_restore_leaves_the_tablet_as_it_was() {
     holder::forget();
     let opened = backup::read(&file).unwrap().open(&OLD).unwrap();
     let setup = MemoryStore::new();
-    let mine = v::first_lock(&setup, &NEW, [7; 16], 10).unwrap();
+    let mine = v::first_lock(&setup, &NEW, pbkdf2([7; 16])).unwrap();
     holder::hold(&mine);
     ResponseStore::open(&setup)
         .unwrap()
@@ -270,14 +272,14 @@ fn a_backup_of_plain_records_is_sealed_on_the_way_in() {
     // An earlier version's device: a lock, but records still plain (as before its
     // first lock finished), and a backup made of it.
     let key = crate::vault::Key::random(5);
-    let lock = crate::vault::lock::Lock::new(&key, &OLD, [3; 16], 10);
+    let lock = crate::vault::lock::Lock::new(&key, &OLD, pbkdf2([3; 16]));
     old.set(crate::vault::lock::VAULT_KEY, &lock.to_value())
         .unwrap();
     let file = backup::write(&old, &key, WHEN).unwrap();
     let opened = backup::read(&file).unwrap().open(&OLD).unwrap();
 
     let here = MemoryStore::new();
-    let mine = v::first_lock(&here, &NEW, [7; 16], 10).unwrap();
+    let mine = v::first_lock(&here, &NEW, pbkdf2([7; 16])).unwrap();
     holder::hold(&mine);
     let plan = backup::plan(&here, &opened, Some(&mine)).unwrap();
     backup::apply(&here, &plan).unwrap();
@@ -306,4 +308,51 @@ fn the_next_backup_is_offered_at_the_end_of_the_day_or_after_a_day_without() {
         backup::file_name("W07", "2026-12-03T18:05:09+08:00"),
         "doorstep-backup-W07-202612031805.dsbackup"
     );
+}
+
+/// A backup made before Argon2id: its header's lock is PBKDF2, its first line format 1.
+/// It still opens with its PIN; a new tablet takes its key under a stronger lock.
+#[test]
+fn a_backup_with_an_old_lock_restores_under_a_stronger_one() {
+    holder::forget();
+    let (old, key, file) = device_and_backup();
+    let before = readable(&old);
+    holder::forget();
+    let text = String::from_utf8_lossy(&file);
+    assert!(
+        text.starts_with("DOORSTEP-BACKUP 2\n"),
+        "this build writes 2"
+    );
+    assert!(
+        text.contains("\"lock\":\"1 "),
+        "the device's lock as stored"
+    );
+    // As the earlier version wrote it: format 1, sealed with that first line.
+    let body = backup::write(&old, &key, WHEN).unwrap();
+    let header_end = body.iter().skip(18).position(|&b| b == b'\n').unwrap() + 19;
+    let mut earlier = b"DOORSTEP-BACKUP 1\n".to_vec();
+    earlier.extend_from_slice(&body[18..header_end]);
+    let plain = crate::vault::open_bytes(&key, &body[..header_end], &body[header_end..]).unwrap();
+    let sealed_again = crate::vault::seal_bytes(&key, &earlier, &plain);
+    earlier.extend_from_slice(&sealed_again);
+
+    let mut opened = backup::read(&earlier).unwrap().open(&OLD).unwrap();
+    assert!(opened.outdated());
+    opened.rewrap(
+        &STRONG,
+        crate::vault::lock::Recipe::current(crate::vault::lock::Secret::Pin, [6; 16]),
+    );
+    assert!(!opened.outdated());
+    let new = MemoryStore::new();
+    let plan = backup::plan(&new, &opened, None).unwrap();
+    backup::apply(&new, &plan).unwrap();
+    let lock = new.get(crate::vault::lock::VAULT_KEY).unwrap().unwrap();
+    assert!(lock.starts_with("2 "), "{lock}");
+    // The old PIN's key is not needed any more: the stronger one opens the same data key.
+    assert_eq!(v::unlock(&new, &[OLD]).unwrap(), None);
+    let unlocked = v::unlock(&new, &[STRONG]).unwrap().unwrap();
+    assert_eq!(unlocked, key);
+    holder::hold(&unlocked);
+    assert_eq!(readable(&new), before);
+    holder::forget();
 }

@@ -18,11 +18,16 @@
 //! a journal that opens both: the next unlock (with either PIN) finishes or undoes the
 //! change before anything else is read. A first lock's crash is finished on the next start
 //! without the PIN.
+//!
+//! **A stronger lock** (`rewrap`): a lock derived in a weaker way than new ones (PBKDF2,
+//! from before Argon2id) is replaced, once unlocked, by the same data key wrapped under the
+//! current derivation with a fresh salt: one write of one key, so a reload leaves either
+//! lock, and both open the same key. No record is touched.
 
 use super::responses::{RESPONSE_PREFIX, UNSAVED_PREFIX};
 use super::visits::{DAY_PREFIX, FOLLOW_UPS_KEY, WALK_KEY};
 use super::{KvStore, StoreError};
-use crate::vault::lock::{Lock, Pending, NEXT_KEY, VAULT_KEY};
+use crate::vault::lock::{Lock, Pending, Recipe, Secret, NEXT_KEY, VAULT_KEY};
 use crate::vault::{self, holder, Key, VaultError};
 
 /// How values are written and read now.
@@ -48,11 +53,8 @@ impl Sealer {
         if !matches!(kv.get(NEXT_KEY), Ok(None)) {
             return Sealer::Locked;
         }
-        // `1 <gen> …` (`Lock::to_value`): the generation is all this needs.
-        let gen = value
-            .strip_prefix("1 ")
-            .and_then(|rest| rest.split(' ').next())
-            .and_then(|g| g.parse::<u32>().ok());
+        // The generation is all this needs.
+        let gen = Lock::gen_of(&value);
         match holder::held() {
             Some(k) if Some(k.gen) == gen => Sealer::Open(k),
             _ => Sealer::Locked,
@@ -123,13 +125,15 @@ pub fn sealed_whole(key: &str) -> bool {
         || key.starts_with(UNSAVED_PREFIX)
 }
 
-/// What the lock screen needs: whether a PIN is set, and the salts to derive from.
+/// What the lock screen needs: whether a PIN is set, and how to derive its keys.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Status {
     /// No PIN yet: the first-use screen.
     NoPin,
-    /// Derive a key for each (salt, rounds), in this order, and call `unlock`.
-    Pin(Vec<([u8; 16], u32)>),
+    /// Derive a key from the typed secret with each recipe, in this order, and call
+    /// `unlock`. Two while a PIN change is under way (the old lock's, the new one's), so
+    /// either secret opens; the first says what the screen asks for.
+    Locked(Vec<Recipe>),
 }
 
 /// Finishes an interrupted first lock (`resume`) before it answers.
@@ -139,11 +143,11 @@ pub fn status(kv: &dyn KvStore) -> Result<Status, StoreError> {
         return Ok(Status::NoPin);
     };
     let lock = Lock::parse(&value).ok_or_else(|| corrupt(VAULT_KEY))?;
-    let mut salts = vec![(lock.salt, lock.iterations)];
+    let mut recipes = vec![lock.recipe];
     if let Some(p) = pending(kv)?.filter(|p| p.next.gen != lock.gen) {
-        salts.push((p.next.salt, p.next.iterations));
+        recipes.push(p.next.recipe);
     }
-    Ok(Status::Pin(salts))
+    Ok(Status::Locked(recipes))
 }
 
 fn corrupt(key: &str) -> StoreError {
@@ -159,15 +163,10 @@ fn pending(kv: &dyn KvStore) -> Result<Option<Pending>, StoreError> {
         .transpose()
 }
 
-/// The device's first PIN: a fresh data key locked under `kek` (derived from the PIN with
-/// `salt` and `iterations`), and every record written so far sealed under it. Returns the
-/// key, which the caller holds.
-pub fn first_lock(
-    kv: &dyn KvStore,
-    kek: &[u8; 32],
-    salt: [u8; 16],
-    iterations: u32,
-) -> Result<Key, StoreError> {
+/// The device's first PIN (or passphrase): a fresh data key locked under `kek` (derived
+/// from it by `recipe`), and every record written so far sealed under it. Returns the key,
+/// which the caller holds.
+pub fn first_lock(kv: &dyn KvStore, kek: &[u8; 32], recipe: Recipe) -> Result<Key, StoreError> {
     if kv.get(VAULT_KEY)?.is_some() || kv.get(NEXT_KEY)?.is_some() {
         return Err(StoreError::Other("a PIN is set already".into()));
     }
@@ -176,7 +175,7 @@ pub fn first_lock(
     let mut gen = [0u8; 4];
     crate::vault::random(&mut gen);
     let key = Key::random(u32::from_le_bytes(gen) >> 1 | 1);
-    let journal = Pending::first(&key, Lock::new(&key, kek, salt, iterations));
+    let journal = Pending::first(&key, Lock::new(&key, kek, recipe));
     kv.set(NEXT_KEY, &journal.to_value())?;
     if let Err(e) = finish(kv, &journal, &[], &key) {
         // Sealed text can be longer than plain (Chinese): a nearly full device may not
@@ -270,20 +269,20 @@ pub fn unlock(kv: &dyn KvStore, keks: &[[u8; 32]]) -> Result<Option<Key>, StoreE
     Ok(None)
 }
 
-/// A new PIN: every record sealed again under a fresh data key, locked under `kek`.
-/// `old` is the key held now. Returns the new key, which the caller holds.
+/// A new PIN (or passphrase): every record sealed again under a fresh data key, locked
+/// under `kek` (derived by `recipe`). `old` is the key held now. Returns the new key, which
+/// the caller holds.
 pub fn change_pin(
     kv: &dyn KvStore,
     old: &Key,
     kek: &[u8; 32],
-    salt: [u8; 16],
-    iterations: u32,
+    recipe: Recipe,
 ) -> Result<Key, StoreError> {
     if pending(kv)?.is_some() {
         return Err(StoreError::Other("a PIN change is under way".into()));
     }
     let new = Key::random(old.gen.wrapping_add(1).max(1));
-    let journal = Pending::change(old, &new, Lock::new(&new, kek, salt, iterations));
+    let journal = Pending::change(old, &new, Lock::new(&new, kek, recipe));
     kv.set(NEXT_KEY, &journal.to_value())?;
     finish(kv, &journal, &[old], &new)?;
     Ok(new)
@@ -303,6 +302,36 @@ fn reseal_older(kv: &dyn KvStore, key: &Key) {
             }
         }
     }
+}
+
+/// The kind of secret of the stored lock, if it wraps `key` and is derived in a weaker way
+/// than new locks (`Lock::outdated`): then the caller derives a key with the current
+/// recipe from the secret just typed, and calls `rewrap`. `None` during a rewrite.
+pub fn outdated(kv: &dyn KvStore, key: &Key) -> Result<Option<Secret>, StoreError> {
+    if kv.get(NEXT_KEY)?.is_some() {
+        return Ok(None);
+    }
+    let lock = kv.get(VAULT_KEY)?.and_then(|v| Lock::parse(&v));
+    Ok(lock
+        .filter(|l| l.gen == key.gen && l.outdated())
+        .map(|l| l.recipe.secret))
+}
+
+/// The stored lock replaced by `key` wrapped under `kek` (derived by `recipe`): one
+/// write, which either happens whole or not at all (storage full: the old lock stays and
+/// still opens, and the next unlock tries again). Refused unless the stored lock wraps
+/// `key` and no rewrite is under way, so that it never replaces another key's lock.
+pub fn rewrap(
+    kv: &dyn KvStore,
+    key: &Key,
+    kek: &[u8; 32],
+    recipe: Recipe,
+) -> Result<(), StoreError> {
+    let current = kv.get(VAULT_KEY)?.and_then(|v| Lock::parse(&v));
+    if kv.get(NEXT_KEY)?.is_some() || current.is_none_or(|l| l.gen != key.gen) {
+        return Err(StoreError::Locked);
+    }
+    kv.set(VAULT_KEY, &Lock::new(key, kek, recipe).to_value())
 }
 
 /// Reseals every record under `to`, then commits `journal`'s lock.

@@ -5,6 +5,8 @@ use super::vault::{self as v, Status};
 use super::*;
 use crate::form::builtin_form;
 use crate::response::{sample, Response, Value};
+use crate::vault::kdf::{Kdf, CURRENT};
+use crate::vault::lock::{Lock, Recipe, Secret, NEXT_KEY, VAULT_KEY};
 use crate::vault::{holder, Key};
 use crate::visits::log::{Outcome, Visit};
 use crate::visits::walk::{Household, WalkList};
@@ -101,8 +103,20 @@ pub(super) fn readable(kv: &MemoryStore) -> (Vec<Response>, WalkList, Vec<Visit>
     (all, visits.walk_list().unwrap().unwrap(), log)
 }
 
+/// A PIN lock as earlier versions wrote them: PBKDF2 (10 rounds: the key bytes are given).
+pub(super) fn pbkdf2(salt: [u8; 16]) -> Recipe {
+    Recipe {
+        secret: Secret::Pin,
+        kdf: Kdf::Pbkdf2 { rounds: 10 },
+        salt,
+    }
+}
+
+/// The key-encryption key of a stronger lock, as tests give it.
+pub(super) const STRONG: [u8; 32] = [3; 32];
+
 pub(super) fn lock_first(kv: &MemoryStore) -> Key {
-    let key = v::first_lock(kv, &OLD, [9; 16], 10).unwrap();
+    let key = v::first_lock(kv, &OLD, pbkdf2([9; 16])).unwrap();
     holder::hold(&key);
     key
 }
@@ -131,7 +145,10 @@ fn locked_dump_shows_no_marker_and_unlock_restores_everything() {
         StoreError::Locked
     );
     // Unlock with the PIN's key: everything as it was.
-    assert_eq!(v::status(&kv).unwrap(), Status::Pin(vec![([9; 16], 10)]));
+    assert_eq!(
+        v::status(&kv).unwrap(),
+        Status::Locked(vec![pbkdf2([9; 16])])
+    );
     assert_eq!(v::unlock(&kv, &[NEW]).unwrap(), None);
     let key = v::unlock(&kv, &[OLD]).unwrap().unwrap();
     holder::hold(&key);
@@ -269,7 +286,7 @@ fn a_first_pin_cut_short_anywhere_is_finished_on_the_next_start() {
             kv: &kv,
             left: n.into(),
         };
-        let done = v::first_lock(&cut, &OLD, [9; 16], 10).is_ok();
+        let done = v::first_lock(&cut, &OLD, pbkdf2([9; 16])).is_ok();
         // Next start: the lock screen asks the status (finishing the rewrite), the PIN
         // unlocks.
         match v::status(&kv).unwrap() {
@@ -278,7 +295,7 @@ fn a_first_pin_cut_short_anywhere_is_finished_on_the_next_start() {
                 assert_eq!(readable(&kv), expected);
                 continue;
             }
-            Status::Pin(salts) => assert_eq!(salts.len(), 1, "cut after {n}"),
+            Status::Locked(salts) => assert_eq!(salts.len(), 1, "cut after {n}"),
         }
         assert_eq!(exposed(&kv), vec![], "cut after {n}");
         let key = v::unlock(&kv, &[OLD]).unwrap().expect("the chosen PIN");
@@ -300,13 +317,13 @@ fn a_pin_change_cut_short_anywhere_leaves_the_old_or_the_new_state() {
                 kv: &kv,
                 left: n.into(),
             };
-            let done = v::change_pin(&cut, &old, &NEW, [8; 16], 10).is_ok();
+            let done = v::change_pin(&cut, &old, &NEW, pbkdf2([8; 16])).is_ok();
             assert_eq!(done, n >= 11, "{n} writes");
             // The tab died: the next page holds no key.
             holder::forget();
             assert_eq!(exposed(&kv), vec![], "cut after {n}");
             let salts = match v::status(&kv).unwrap() {
-                Status::Pin(s) => s,
+                Status::Locked(s) => s,
                 Status::NoPin => panic!("the lock is never lost"),
             };
             // The lock screen derives one key per salt from the typed PIN.
@@ -351,7 +368,7 @@ fn after_a_pin_change_only_the_new_pin_opens() {
     let kv = filled();
     let expected = readable(&kv);
     let old = lock_first(&kv);
-    let new = v::change_pin(&kv, &old, &NEW, [8; 16], 10).unwrap();
+    let new = v::change_pin(&kv, &old, &NEW, pbkdf2([8; 16])).unwrap();
     assert_ne!(new, old);
     holder::forget();
     assert_eq!(v::unlock(&kv, &[OLD]).unwrap(), None);
@@ -437,7 +454,7 @@ fn a_first_pin_that_does_not_fit_is_undone_and_says_so() {
     fill(&kv);
     let before = kv.dump();
     assert_eq!(
-        v::first_lock(&kv, &OLD, [9; 16], 10),
+        v::first_lock(&kv, &OLD, pbkdf2([9; 16])),
         Err(StoreError::QuotaExceeded)
     );
     // As before the PIN: no lock, no journal, every record plain and readable.
@@ -475,4 +492,158 @@ fn records_an_earlier_version_left_partly_readable_are_sealed_at_the_next_unlock
     v::unlock(&kv, &[OLD]).unwrap().unwrap();
     assert_eq!(kv.get("doorstep.r.old1").unwrap().unwrap(), again);
     holder::forget();
+}
+/// Everything stored but the lock.
+fn all_but_the_lock(kv: &MemoryStore) -> std::collections::BTreeMap<String, String> {
+    let mut dump = kv.dump();
+    dump.remove(VAULT_KEY);
+    dump
+}
+
+#[test]
+fn an_old_lock_is_rewrapped_under_argon2id_and_opens_the_same_key() {
+    holder::forget();
+    let kv = filled();
+    let expected = readable(&kv);
+    lock_first(&kv);
+    holder::forget();
+    assert!(kv.get(VAULT_KEY).unwrap().unwrap().starts_with("1 "));
+    let records = all_but_the_lock(&kv);
+    let key = v::unlock(&kv, &[OLD]).unwrap().unwrap();
+    assert_eq!(v::outdated(&kv, &key).unwrap(), Some(Secret::Pin));
+    let recipe = Recipe::current(Secret::Pin, [5; 16]);
+    v::rewrap(&kv, &key, &STRONG, recipe).unwrap();
+    // One value changed, the lock; no record was written again.
+    assert_eq!(all_but_the_lock(&kv), records);
+    let stored = kv.get(VAULT_KEY).unwrap().unwrap();
+    let prefix = format!(
+        "2 {} pin argon2id:m=32768,t=2,p=1 {} ",
+        key.gen,
+        "05".repeat(16)
+    );
+    assert!(stored.starts_with(&prefix), "{stored}");
+    assert_eq!(v::outdated(&kv, &key).unwrap(), None, "done once");
+    // The old PIN's key no longer opens anything; the new one opens the same data key.
+    assert_eq!(v::status(&kv).unwrap(), Status::Locked(vec![recipe]));
+    assert_eq!(v::unlock(&kv, &[OLD]).unwrap(), None);
+    let again = v::unlock(&kv, &[STRONG]).unwrap().unwrap();
+    assert_eq!(again, key);
+    holder::hold(&again);
+    assert_eq!(readable(&kv), expected);
+    holder::forget();
+}
+
+#[test]
+fn a_rewrap_that_cannot_write_leaves_the_old_lock_which_still_opens() {
+    holder::forget();
+    // The tab closed (or the write refused) at the one write: the old lock, whole.
+    let kv = filled();
+    lock_first(&kv);
+    holder::forget();
+    let before = kv.dump();
+    let key = v::unlock(&kv, &[OLD]).unwrap().unwrap();
+    let cut = Cut {
+        kv: &kv,
+        left: 0.into(),
+    };
+    let recipe = Recipe::current(Secret::Pin, [5; 16]);
+    assert!(v::rewrap(&cut, &key, &STRONG, recipe).is_err());
+    assert_eq!(kv.dump(), before);
+    assert_eq!(v::unlock(&kv, &[OLD]).unwrap(), Some(key.clone()));
+    assert_eq!(
+        v::outdated(&kv, &key).unwrap(),
+        Some(Secret::Pin),
+        "tried again"
+    );
+
+    // Storage full to the last character: the longer lock does not fit, and is said so.
+    let full = MemoryStore::with_quota(kv.chars_used().unwrap() + 5);
+    for (k, value) in kv.dump() {
+        full.set(&k, &value).unwrap();
+    }
+    let before = full.dump();
+    assert_eq!(
+        v::rewrap(&full, &key, &STRONG, recipe),
+        Err(StoreError::QuotaExceeded)
+    );
+    assert_eq!(full.dump(), before);
+    assert_eq!(v::unlock(&full, &[OLD]).unwrap(), Some(key));
+}
+
+#[test]
+fn a_rewrap_never_replaces_another_key_or_a_change_under_way() {
+    holder::forget();
+    let kv = filled();
+    let old = lock_first(&kv);
+    let recipe = Recipe::current(Secret::Pin, [5; 16]);
+    let before = kv.dump();
+    let stranger = Key::new(old.gen.wrapping_add(7), [9; 32]);
+    assert_eq!(v::outdated(&kv, &stranger).unwrap(), None);
+    assert_eq!(
+        v::rewrap(&kv, &stranger, &STRONG, recipe),
+        Err(StoreError::Locked)
+    );
+    assert_eq!(kv.dump(), before);
+    // A PIN change cut short: its journal first, the rewrap after the next unlock.
+    let cut = Cut {
+        kv: &kv,
+        left: 3.into(),
+    };
+    assert!(v::change_pin(&cut, &old, &NEW, pbkdf2([8; 16])).is_err());
+    assert!(kv.get(NEXT_KEY).unwrap().is_some());
+    assert_eq!(v::outdated(&kv, &old).unwrap(), None);
+    assert_eq!(
+        v::rewrap(&kv, &old, &STRONG, recipe),
+        Err(StoreError::Locked)
+    );
+    holder::forget();
+}
+
+#[test]
+fn a_pin_change_an_earlier_version_left_half_done_settles_then_is_rewrapped() {
+    holder::forget();
+    let expected = readable(&filled());
+    for typed_new in [false, true] {
+        let kv = filled();
+        let old = lock_first(&kv);
+        // The earlier version's change: both locks PBKDF2, cut after the journal and a
+        // few records.
+        let cut = Cut {
+            kv: &kv,
+            left: 4.into(),
+        };
+        assert!(v::change_pin(&cut, &old, &NEW, pbkdf2([8; 16])).is_err());
+        holder::forget();
+        let Status::Locked(recipes) = v::status(&kv).unwrap() else {
+            panic!("locked");
+        };
+        assert_eq!(recipes, vec![pbkdf2([9; 16]), pbkdf2([8; 16])]);
+        let typed = if typed_new { NEW } else { OLD };
+        let key = v::unlock(&kv, &[typed, typed]).unwrap().unwrap();
+        // Settled (finished or undone), then the lock that is left is rewrapped.
+        assert_eq!(kv.get(NEXT_KEY).unwrap(), None);
+        assert_eq!(v::outdated(&kv, &key).unwrap(), Some(Secret::Pin));
+        v::rewrap(&kv, &key, &STRONG, Recipe::current(Secret::Pin, [6; 16])).unwrap();
+        assert_eq!(v::unlock(&kv, &[typed]).unwrap(), None);
+        let back = v::unlock(&kv, &[STRONG]).unwrap().unwrap();
+        holder::hold(&back);
+        assert_eq!(readable(&kv), expected, "new PIN typed: {typed_new}");
+        holder::forget();
+    }
+}
+
+#[test]
+fn a_passphrase_lock_says_so_and_is_not_rewrapped() {
+    holder::forget();
+    let kv = filled();
+    let recipe = Recipe::current(Secret::Passphrase, [4; 16]);
+    let key = v::first_lock(&kv, &STRONG, recipe).unwrap();
+    let stored = kv.get(VAULT_KEY).unwrap().unwrap();
+    assert!(stored.starts_with(&format!("2 {} phrase {} ", key.gen, CURRENT.to_field())));
+    assert_eq!(Lock::parse(&stored).unwrap().recipe, recipe);
+    assert_eq!(v::status(&kv).unwrap(), Status::Locked(vec![recipe]));
+    assert_eq!(v::outdated(&kv, &key).unwrap(), None);
+    holder::forget();
+    assert_eq!(v::unlock(&kv, &[OLD]).unwrap(), None);
+    assert_eq!(v::unlock(&kv, &[STRONG]).unwrap(), Some(key));
 }

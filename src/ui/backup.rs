@@ -9,6 +9,7 @@ use crate::store::backup::{self, BackupError, Offer};
 use crate::store::local::LocalStore;
 use crate::store::{KvStore, VisitStore};
 use crate::vault::holder;
+use crate::vault::lock::Secret;
 use leptos::prelude::*;
 
 /// The backup offer: when the last one was made, how many surveys changed since (from
@@ -78,6 +79,18 @@ pub fn BackupOffer(lang: Lang, kv: LocalStore, updated: Signal<Vec<String>>) -> 
     }
 }
 
+/// Why a backup was not opened: a refusal of the store, or a secret of the other kind.
+enum Refusal {
+    Backup(BackupError),
+    Lock(super::lock::Refused),
+}
+
+impl From<BackupError> for Refusal {
+    fn from(e: BackupError) -> Self {
+        Refusal::Backup(e)
+    }
+}
+
 /// Where a restore stands.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Step {
@@ -103,6 +116,8 @@ pub fn Restore(
     let file = StoredValue::new_local(None::<Vec<u8>>);
     let created = RwSignal::new(String::new());
     let pin = RwSignal::new(String::new());
+    // What the backup's lock asks for: its PIN, or its passphrase.
+    let asked = RwSignal::new(Secret::Pin);
     let note = RwSignal::new(None::<(bool, String)>);
     let busy = RwSignal::new(false);
     let planned = StoredValue::new_local(None::<backup::Restore>);
@@ -125,6 +140,7 @@ pub fn Restore(
             match backup::read(&bytes) {
                 Ok(sealed) => {
                     created.set(browser::short_time(&sealed.created));
+                    asked.set(sealed.lock.recipe.secret);
                     file.set_value(Some(bytes));
                     step.set(Step::Pin);
                     request_animation_frame(|| {
@@ -153,18 +169,27 @@ pub fn Restore(
             wasm_bindgen_futures::spawn_local(async move {
                 let outcome = async {
                     let sealed = backup::read(&bytes)?;
-                    let kek: [u8; 32] =
-                        super::handover::derive(&typed, &sealed.lock.salt, sealed.lock.iterations)
+                    let recipe = sealed.lock.recipe;
+                    if !recipe.secret.fits(&typed) {
+                        return Err(Refusal::Lock(super::lock::not_that_kind(recipe.secret)));
+                    }
+                    let kek = super::kek::derive(&recipe, &typed)
+                        .await
+                        .ok_or(BackupError::NoCrypto)?;
+                    let mut opened = sealed.open(&kek)?;
+                    if fresh && opened.outdated() {
+                        // The new tablet takes the key under a lock as strong as a new one.
+                        let (recipe, kek) = super::kek::fresh(recipe.secret, &typed)
                             .await
-                            .and_then(|k| k.try_into().ok())
                             .ok_or(BackupError::NoCrypto)?;
-                    let opened = sealed.open(&kek)?;
+                        opened.rewrap(&kek, recipe);
+                    }
                     let device = if fresh {
                         None
                     } else {
                         Some(holder::held().ok_or(BackupError::Locked)?)
                     };
-                    backup::plan(&kv, &opened, device.as_ref())
+                    Ok(backup::plan(&kv, &opened, device.as_ref())?)
                 }
                 .await;
                 busy.set(false);
@@ -176,7 +201,13 @@ pub fn Restore(
                         note.set(None);
                         step.set(Step::Confirm);
                     }
-                    Err(e) => fail(&e),
+                    Err(Refusal::Lock(m)) => note.set(Some((true, m.text(lang).to_owned()))),
+                    Err(Refusal::Backup(BackupError::WrongPin))
+                        if asked.get_untracked() == Secret::Passphrase =>
+                    {
+                        note.set(Some((true, t(B::WrongPhrase).to_owned())))
+                    }
+                    Err(Refusal::Backup(e)) => fail(&e),
                 }
             });
         }
@@ -214,9 +245,12 @@ pub fn Restore(
             <input id="restore-file" type="file" data-testid="restore-file" on:change=picked />
             <form on:submit=open hidden=move || step.get() != Step::Pin>
                 <p data-testid="restore-created">{move || text::made_at(lang, &created.get())}</p>
-                <label for="restore-pin">{t(B::Pin)}</label>
-                <input id="restore-pin" data-testid="restore-pin" type="password" inputmode="numeric"
-                    autocomplete="off" prop:value=pin on:input=move |ev| pin.set(event_target_value(&ev)) />
+                <label for="restore-pin">{move || t(match asked.get() { Secret::Pin => B::Pin, Secret::Passphrase => B::Phrase })}</label>
+                <input id="restore-pin" data-testid="restore-pin" type="password"
+                    inputmode=move || match asked.get() { Secret::Pin => "numeric", Secret::Passphrase => "text" }
+                    data-kind=move || match asked.get() { Secret::Pin => "pin", Secret::Passphrase => "phrase" }
+                    autocomplete="off" autocapitalize="off" spellcheck="false"
+                    prop:value=pin on:input=move |ev| pin.set(event_target_value(&ev)) />
                 <button class="primary" type="submit" data-testid="restore-open" disabled=move || busy.get()>
                     {t(B::Open)}
                 </button>

@@ -6,24 +6,27 @@
 //! - `Unlock` (`#/r/<id>/unlock`): the hand-back screen. The resident is thanked and may go
 //!   on answering; the worker's PIN ends the hand-over.
 //!
-//! The PIN goes through PBKDF2-HMAC-SHA-256 in WebCrypto (native code, so 600,000 rounds
-//! take a fraction of a second); the rules are `handover::pin`, the storage
-//! `store::HandoverStore`.
+//! The PIN that ends a hand-over is the device's (or its passphrase): checked by
+//! `lock::try_secret`, derived by `kek`; the storage is `store::HandoverStore`.
 
 use super::browser;
 use crate::form::Form;
 use crate::handover::{for_resident, MAX_IDLE_MINUTES};
 use crate::i18n::handover::HoMsg;
+use crate::i18n::lock::LockMsg;
 use crate::i18n::Lang;
 use crate::route::Route;
 use crate::store::local::LocalStore;
 use crate::store::vault::Sealer;
 use crate::store::{FormStore, HandoverStore, KvStore, ResponseStore, RESUME_KEY};
+use crate::vault::lock::Secret;
 use leptos::prelude::*;
 use std::borrow::Cow;
 use wasm_bindgen::JsCast;
 
-/// PBKDF2-HMAC-SHA-256 of `pin` through WebCrypto; `None` where the browser has none.
+/// PBKDF2-HMAC-SHA-256 of `pin` through WebCrypto; `None` where the browser has none. What
+/// locks of earlier versions are derived with (`kek`); the bits WebCrypto handed back are
+/// overwritten once copied.
 pub async fn derive(pin: &str, salt: &[u8], iterations: u32) -> Option<Vec<u8>> {
     use wasm_bindgen_futures::JsFuture;
     let subtle = web_sys::window()?.crypto().ok()?.subtle();
@@ -45,8 +48,10 @@ pub async fn derive(pin: &str, salt: &[u8], iterations: u32) -> Option<Vec<u8>> 
         &js_sys::Uint8Array::from(salt),
     );
     let bits = subtle.derive_bits_with_object(&params, &key, 256).ok()?;
-    let bits = JsFuture::from(bits).await.ok()?;
-    Some(js_sys::Uint8Array::new(&bits).to_vec())
+    let bits = js_sys::Uint8Array::new(&JsFuture::from(bits).await.ok()?);
+    let out = bits.to_vec();
+    bits.fill(0, 0, bits.length());
+    Some(out)
 }
 
 /// The form of response `id`, for its sections' audiences (the built-in one borrowed).
@@ -169,6 +174,11 @@ pub fn Unlock(lang: Lang, kv: LocalStore) -> impl IntoView {
     let pin = RwSignal::new(String::new());
     let note = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
+    // The device's PIN, or its passphrase (`lock::asks`): the keypad to show.
+    let asked = super::lock::asks(&kv);
+    // Unlocked, but a stronger lock could not be written: said, and the worker goes on
+    // from here.
+    let go_on = RwSignal::new(None::<Route>);
     // Locked (the page was reloaded, opened in another tab, or locked itself while handed
     // over): the resident's answers cannot be opened without the PIN, so there is no going
     // on; the worker's PIN unlocks the device and ends the hand-over in one go.
@@ -216,11 +226,11 @@ pub fn Unlock(lang: Lang, kv: LocalStore) -> impl IntoView {
             let (kv, id) = (kv.clone(), id.clone());
             wasm_bindgen_futures::spawn_local(async move {
                 // The device PIN ends a hand-over (`ui::lock` counts wrong ones).
-                let checked = super::lock::try_pin(&kv, &typed).await;
+                let checked = super::lock::try_secret(&kv, &typed, true).await;
                 busy.set(false);
                 pin.set(String::new());
                 match checked {
-                    Ok(Some(key)) => {
+                    Ok(super::lock::Tried::Right { key, rewrap_failed }) => {
                         crate::vault::holder::hold(&key);
                         if HandoverStore::new(kv.clone()).stop().is_err() {
                             return note.set(Some(t(HoMsg::NotSaved).to_owned()));
@@ -231,24 +241,25 @@ pub fn Unlock(lang: Lang, kv: LocalStore) -> impl IntoView {
                             Some(section) => Route::Survey { id, section },
                             None => Route::Review { id },
                         };
-                        browser::set_hash(&next.to_hash());
+                        if rewrap_failed {
+                            note.set(Some(LockMsg::RewrapFailed.get(lang).to_owned()));
+                            go_on.set(Some(next));
+                        } else {
+                            browser::set_hash(&next.to_hash());
+                        }
                     }
-                    Ok(None) => {
+                    Ok(super::lock::Tried::Wrong) => {
+                        let wrong = super::lock::wrong(asked, lang);
                         let wait = HandoverStore::new(kv.clone())
                             .backoff()
                             .wait(browser::now_ms());
                         note.set(Some(if wait > 0.0 {
-                            format!(
-                                "{} {} {}",
-                                t(HoMsg::WrongPin),
-                                t(HoMsg::Wait),
-                                (wait / 1000.0).ceil()
-                            )
+                            format!("{wrong} {} {}", t(HoMsg::Wait), (wait / 1000.0).ceil())
                         } else {
-                            t(HoMsg::WrongPin).to_owned()
+                            wrong.to_owned()
                         }));
                     }
-                    Err(m) => note.set(Some(t(m).to_owned())),
+                    Err(m) => note.set(Some(m.text(lang).to_owned())),
                 }
             });
         }
@@ -267,14 +278,24 @@ pub fn Unlock(lang: Lang, kv: LocalStore) -> impl IntoView {
                 <button data-testid="resume" on:click=resume>{t(HoMsg::Continue)}</button>
             </p>
             <form class="worker-unlock" on:submit=submit>
-                <label for="unlock-pin">{t(HoMsg::WorkerPin)}</label>
-                <input id="unlock-pin" data-testid="unlock-pin" type="password" inputmode="numeric"
-                    autocomplete="off" prop:value=pin on:input=move |ev| pin.set(event_target_value(&ev)) />
-                <button class="primary" type="submit" data-testid="unlock-submit" disabled=move || busy.get()>
+                <label for="unlock-pin">{match asked {
+                    Secret::Pin => t(HoMsg::WorkerPin),
+                    Secret::Passphrase => LockMsg::EnterPhrase.get(lang),
+                }}</label>
+                <input id="unlock-pin" data-testid="unlock-pin" type="password"
+                    inputmode=match asked { Secret::Pin => "numeric", Secret::Passphrase => "text" }
+                    data-kind=match asked { Secret::Pin => "pin", Secret::Passphrase => "phrase" }
+                    autocomplete="off" autocapitalize="off" spellcheck="false"
+                    prop:value=pin on:input=move |ev| pin.set(event_target_value(&ev)) />
+                <button class="primary" type="submit" data-testid="unlock-submit" disabled=move || busy.get() || go_on.with(Option::is_some)>
                     {t(HoMsg::Unlock)}
                 </button>
                 {move || note.get().map(|text| view! {
                     <p class="banner error" role="alert" data-testid="unlock-note">{text}</p>
+                })}
+                {move || go_on.get().map(|next| view! {
+                    <p><button class="primary" type="button" data-testid="unlock-go-on"
+                        on:click=move |_| browser::set_hash(&next.to_hash())>{LockMsg::GoOn.get(lang)}</button></p>
                 })}
             </form>
         </section>

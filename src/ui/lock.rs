@@ -6,11 +6,14 @@
 //!   can only wipe the device;
 //! - **unlocked**: lock now, the minutes before the tablet locks itself, a new PIN.
 //!
-//! The PIN's key comes from PBKDF2-HMAC-SHA-256 in WebCrypto (`handover::derive`), the
-//! data key never leaves memory (`vault::holder`).
+//! The worker chooses a PIN (6 to 12 digits) or a passphrase (`vault::passphrase`); the
+//! lock records which, and every screen that asks for it shows the numeric keypad or the
+//! full keyboard accordingly. The key-encryption key comes from `kek` (Argon2id; PBKDF2 for
+//! an earlier version's lock, which is rewrapped under Argon2id once it opens: `try_secret`),
+//! the data key never leaves memory (`vault::holder`).
 
 use super::browser;
-use super::handover::derive;
+use super::kek;
 use crate::handover::pin::check_new;
 use crate::i18n::handover::HoMsg;
 use crate::i18n::lock::LockMsg;
@@ -20,9 +23,11 @@ use crate::store::local::LocalStore;
 use crate::store::vault::{self as v, Sealer, Status, FORGOT_KEY, LOCK_RETURN_KEY};
 use crate::store::{HandoverStore, KvStore};
 use crate::vault::holder;
-use crate::vault::lock::ITERATIONS;
+use crate::vault::lock::Secret;
+use crate::vault::passphrase;
 use leptos::prelude::*;
 use wasm_bindgen_futures::spawn_local;
+use zeroize::Zeroizing;
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Mode {
@@ -55,44 +60,139 @@ fn go_back() {
     browser::set_hash(&to.to_hash());
 }
 
-/// A fresh salt and the key `pin` derives with it.
-async fn new_kek(pin: &str) -> Option<([u8; 16], [u8; 32])> {
-    let mut salt = [0u8; 16];
-    salt.copy_from_slice(&browser::random48()?[..16]);
-    let kek = derive(pin, &salt, ITERATIONS).await?.try_into().ok()?;
-    Some((salt, kek))
-}
-
-/// The key `pin` derives with each salt the store names.
-async fn keks(pin: &str, salts: &[([u8; 16], u32)]) -> Option<Vec<[u8; 32]>> {
-    let mut out = Vec::new();
-    for (salt, rounds) in salts {
-        out.push(derive(pin, salt, *rounds).await?.try_into().ok()?);
+/// What the locked device asks for: a passphrase if either lock a PIN change left wants
+/// one (a text box takes digits too), else a PIN.
+pub(super) fn asks(kv: &LocalStore) -> Secret {
+    match v::status(kv) {
+        Ok(Status::Locked(recipes)) if recipes.iter().any(|r| r.secret == Secret::Passphrase) => {
+            Secret::Passphrase
+        }
+        _ => Secret::Pin,
     }
-    Some(out)
 }
 
-/// Checks `pin` against the store; `Ok(None)` if wrong, after counting the failure.
-pub(super) async fn try_pin(
+/// What typing the secret on a locked device came to.
+pub(super) enum Tried {
+    /// The data key. `rewrap_failed`: the lock was of an earlier kind and could not be
+    /// replaced by a stronger one (storage full); said, and tried again next time.
+    Right {
+        key: crate::vault::Key,
+        rewrap_failed: bool,
+    },
+    /// Counted towards the wait.
+    Wrong,
+}
+
+/// Why a typed secret was not tried at all.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Refused {
+    Ho(HoMsg),
+    Lock(LockMsg),
+}
+
+impl Refused {
+    pub(super) fn text(self, lang: Lang) -> &'static str {
+        match self {
+            Refused::Ho(m) => m.get(lang),
+            Refused::Lock(m) => m.get(lang),
+        }
+    }
+}
+
+/// "Not right", for the kind of secret the device asks for.
+pub(super) fn wrong(kind: Secret, lang: Lang) -> &'static str {
+    match kind {
+        Secret::Pin => HoMsg::WrongPin.get(lang),
+        Secret::Passphrase => LockMsg::WrongPhrase.get(lang),
+    }
+}
+
+/// Said when `typed` cannot be the kind of secret `kind` is (not counted as a wrong try:
+/// it cannot be right, and the kind is on the screen for anyone to see).
+pub(super) fn not_that_kind(kind: Secret) -> Refused {
+    Refused::Lock(match kind {
+        Secret::Pin => LockMsg::PinExpected,
+        Secret::Passphrase => LockMsg::PhraseExpected,
+    })
+}
+
+/// Checks `typed` (a PIN or a passphrase) against the store, counting a wrong one towards
+/// the wait, the same for both. Right, and the lock was derived in an earlier, weaker way
+/// (PBKDF2): with `rewrap`, it is replaced by the same data key wrapped under Argon2id
+/// from what was just typed (`store::vault::rewrap`, one write).
+pub(super) async fn try_secret(
     kv: &LocalStore,
-    pin: &str,
-) -> Result<Option<crate::vault::Key>, HoMsg> {
-    let Ok(Status::Pin(salts)) = v::status(kv) else {
-        return Err(HoMsg::PinDamaged);
+    typed: &str,
+    rewrap: bool,
+) -> Result<Tried, Refused> {
+    let Ok(Status::Locked(recipes)) = v::status(kv) else {
+        return Err(Refused::Ho(HoMsg::PinDamaged));
     };
-    let keks = keks(pin, &salts).await.ok_or(HoMsg::NoCrypto)?;
+    if !recipes.iter().any(|r| r.secret.fits(typed)) {
+        return Err(not_that_kind(recipes[0].secret));
+    }
+    // One key per recipe, in the store's order; each wiped once the store has tried them.
+    let mut keks = Zeroizing::new(Vec::with_capacity(recipes.len()));
+    for recipe in &recipes {
+        let kek = kek::derive(recipe, typed)
+            .await
+            .ok_or(Refused::Ho(HoMsg::NoCrypto))?;
+        keks.push(*kek);
+    }
     let store = HandoverStore::new(kv.clone());
     match v::unlock(kv, &keks) {
         Ok(Some(key)) => {
             let _ = store.set_backoff(&Default::default());
-            Ok(Some(key))
+            let rewrap_failed = match v::outdated(kv, &key) {
+                Ok(Some(secret)) if rewrap => stronger(kv, &key, secret, typed).await.is_err(),
+                _ => false,
+            };
+            Ok(Tried::Right { key, rewrap_failed })
         }
         Ok(None) => {
             let b = store.backoff().failed(browser::now_ms());
             let _ = store.set_backoff(&b);
-            Ok(None)
+            Ok(Tried::Wrong)
         }
-        Err(_) => Err(HoMsg::PinDamaged),
+        Err(_) => Err(Refused::Ho(HoMsg::PinDamaged)),
+    }
+}
+
+/// The stored lock replaced by `key` wrapped under the current derivation of `typed`.
+async fn stronger(
+    kv: &LocalStore,
+    key: &crate::vault::Key,
+    secret: Secret,
+    typed: &str,
+) -> Result<(), ()> {
+    let (recipe, kek) = kek::fresh(secret, typed).await.ok_or(())?;
+    // One write: a browser killed before it reaches the disk leaves the old lock, which
+    // opens the same key (tests/e2e/kdf.test.mjs kills it there).
+    v::rewrap(kv, key, &kek, recipe).map_err(|_| ())
+}
+
+/// Checks a new secret of `kind` and its confirmation; the problem in words.
+fn check_secret(kind: Secret, typed: &str, again: &str, lang: Lang) -> Result<(), &'static str> {
+    match kind {
+        Secret::Pin => check_new(typed, again).map_err(|p| p.text(lang)),
+        Secret::Passphrase => passphrase::check_new(typed, again).map_err(|p| p.text(lang)),
+    }
+}
+
+/// A text that says "PIN" or "passphrase" as the kind of secret `of` changes.
+#[derive(Clone, Copy)]
+struct ByKind {
+    of: RwSignal<Secret>,
+    pin: &'static str,
+    phrase: &'static str,
+}
+
+impl ByKind {
+    fn get(self) -> &'static str {
+        match self.of.get() {
+            Secret::Pin => self.pin,
+            Secret::Passphrase => self.phrase,
+        }
     }
 }
 
@@ -105,7 +205,12 @@ pub fn DeviceLock(lang: Lang, kv: LocalStore) -> impl IntoView {
     let again = RwSignal::new(String::new());
     let current = RwSignal::new(String::new());
     let minutes = RwSignal::new(v::idle_minutes(&kv));
+    // The kind of the secret being chosen (first use, a change), and of the one asked for.
+    let kind = RwSignal::new(Secret::Pin);
+    let asked = RwSignal::new(asks(&kv));
     let note = RwSignal::new(None::<String>);
+    // Unlocked, but the stronger lock could not be written: said, then the worker goes on.
+    let go_on = RwSignal::new(false);
     // The first PIN did not fit: the export (to make room) opens without one.
     let full = RwSignal::new(false);
     let done = RwSignal::new(None::<&'static str>);
@@ -129,19 +234,20 @@ pub fn DeviceLock(lang: Lang, kv: LocalStore) -> impl IntoView {
                 return;
             }
             let (p, a) = (pin.get_untracked(), again.get_untracked());
-            if let Err(problem) = check_new(&p, &a) {
-                return note.set(Some(problem.text(lang).to_owned()));
+            let chosen = kind.get_untracked();
+            if let Err(problem) = check_secret(chosen, &p, &a, lang) {
+                return note.set(Some(problem.to_owned()));
             }
             busy.set(true);
             note.set(Some(h(HoMsg::Working).to_owned()));
             let kv = kv.clone();
             spawn_local(async move {
-                let Some((salt, kek)) = new_kek(&p).await else {
+                let Some((recipe, kek)) = kek::fresh(chosen, &p).await else {
                     busy.set(false);
                     return note.set(Some(h(HoMsg::NoCrypto).to_owned()));
                 };
                 let _ = v::set_idle_minutes(&kv, minutes.get_untracked());
-                match v::first_lock(&kv, &kek, salt, ITERATIONS) {
+                match v::first_lock(&kv, &kek, recipe) {
                     Ok(key) => {
                         holder::hold(&key);
                         // The new lock on disk before the worker goes on: a browser killed
@@ -187,19 +293,27 @@ pub fn DeviceLock(lang: Lang, kv: LocalStore) -> impl IntoView {
             let typed = pin.get_untracked();
             let (kv, waiting) = (kv.clone(), waiting.clone());
             spawn_local(async move {
-                let result = try_pin(&kv, &typed).await;
+                let result = try_secret(&kv, &typed, true).await;
                 busy.set(false);
                 pin.set(String::new());
                 match result {
-                    Ok(Some(key)) => {
+                    Ok(Tried::Right { key, rewrap_failed }) => {
                         holder::hold(&key);
-                        go_back();
+                        if rewrap_failed {
+                            note.set(Some(t(LockMsg::RewrapFailed).to_owned()));
+                            go_on.set(true);
+                        } else {
+                            go_back();
+                        }
                     }
-                    Ok(None) => note.set(Some(match waiting() {
-                        Some(w) => format!("{} {w}", h(HoMsg::WrongPin)),
-                        None => h(HoMsg::WrongPin).to_owned(),
-                    })),
-                    Err(m) => note.set(Some(h(m).to_owned())),
+                    Ok(Tried::Wrong) => {
+                        let wrong = wrong(asked.get_untracked(), lang);
+                        note.set(Some(match waiting() {
+                            Some(w) => format!("{wrong} {w}"),
+                            None => wrong.to_owned(),
+                        }))
+                    }
+                    Err(m) => note.set(Some(m.text(lang).to_owned())),
                 }
             });
         }
@@ -218,8 +332,9 @@ pub fn DeviceLock(lang: Lang, kv: LocalStore) -> impl IntoView {
                 pin.get_untracked(),
                 again.get_untracked(),
             );
-            if let Err(problem) = check_new(&p, &a) {
-                return note.set(Some(problem.text(lang).to_owned()));
+            let chosen = kind.get_untracked();
+            if let Err(problem) = check_secret(chosen, &p, &a, lang) {
+                return note.set(Some(problem.to_owned()));
             }
             if let Some(w) = waiting() {
                 return note.set(Some(w));
@@ -228,19 +343,27 @@ pub fn DeviceLock(lang: Lang, kv: LocalStore) -> impl IntoView {
             done.set(None);
             note.set(Some(h(HoMsg::Working).to_owned()));
             let kv = kv.clone();
+            let was = asks(&kv);
             spawn_local(async move {
-                let checked = try_pin(&kv, &old).await;
-                let fresh = new_kek(&p).await;
+                // The old lock is replaced by the new one: no stronger copy of it first.
+                let checked = try_secret(&kv, &old, false).await;
+                let fresh = match checked {
+                    Ok(Tried::Right { .. }) => kek::fresh(chosen, &p).await,
+                    _ => None,
+                };
                 busy.set(false);
                 current.set(String::new());
                 let result = match (checked, fresh) {
-                    (Ok(Some(old)), Some((salt, kek))) => {
-                        v::change_pin(&kv, &old, &kek, salt, ITERATIONS)
-                            .map_err(|_| HoMsg::NotSaved)
+                    (Ok(Tried::Right { key: old, .. }), Some((recipe, kek))) => {
+                        v::change_pin(&kv, &old, &kek, recipe)
+                            .map_err(|_| Refused::Ho(HoMsg::NotSaved))
                     }
-                    (Ok(None), _) => Err(HoMsg::WrongPin),
+                    (Ok(Tried::Right { .. }), None) => Err(Refused::Ho(HoMsg::NoCrypto)),
+                    (Ok(Tried::Wrong), _) => Err(match was {
+                        Secret::Pin => Refused::Ho(HoMsg::WrongPin),
+                        Secret::Passphrase => Refused::Lock(LockMsg::WrongPhrase),
+                    }),
                     (Err(m), _) => Err(m),
-                    (_, None) => Err(HoMsg::NoCrypto),
                 };
                 match result {
                     Ok(key) => {
@@ -248,11 +371,12 @@ pub fn DeviceLock(lang: Lang, kv: LocalStore) -> impl IntoView {
                         pin.set(String::new());
                         again.set(String::new());
                         note.set(None);
+                        asked.set(chosen);
                         super::journal::when_flushed(None, move || {
                             done.set(Some(t(LockMsg::Changed)))
                         });
                     }
-                    Err(m) => note.set(Some(h(m).to_owned())),
+                    Err(m) => note.set(Some(m.text(lang).to_owned())),
                 }
             });
         }
@@ -272,6 +396,7 @@ pub fn DeviceLock(lang: Lang, kv: LocalStore) -> impl IntoView {
             }
             wipe_asked.set(false);
             note.set(None);
+            kind.set(Secret::Pin);
             mode.set(Mode::NoPin);
         }
     };
@@ -295,13 +420,52 @@ pub fn DeviceLock(lang: Lang, kv: LocalStore) -> impl IntoView {
     request_animation_frame(|| {
         browser::focus_by_id("lock-title");
     });
-    let pin_box = move |id: &'static str, label: &'static str, value: RwSignal<String>| {
+    // A PIN gets the numeric keypad, a passphrase the full keyboard (no capitals added by
+    // it); `data-kind` says which. One box for every secret field (a single set of
+    // reactive closures: each kind of closure costs the module its own code).
+    let pin_box = move |id: &'static str, label: ByKind, value: RwSignal<String>| {
         view! {
-            <label for=id>{label}</label>
-            <input id=id data-testid=id type="password" inputmode="numeric" autocomplete="off"
+            <label for=id>{move || label.get()}</label>
+            <input id=id data-testid=id type="password" autocomplete="off" autocapitalize="off"
+                spellcheck="false"
+                inputmode=move || match label.of.get() { Secret::Pin => "numeric", Secret::Passphrase => "text" }
+                data-kind=move || match label.of.get() { Secret::Pin => "pin", Secret::Passphrase => "phrase" }
                 prop:value=value on:input=move |ev| value.set(event_target_value(&ev)) />
         }
     };
+    // PIN or passphrase, for the secret being chosen.
+    let kind_choice = move || {
+        let option = move |id: &'static str, this: Secret, label: LockMsg| {
+            view! {
+                <label class="option">
+                    <input type="radio" name="lock-kind" data-testid=id
+                        prop:checked=move || kind.get() == this
+                        on:change=move |_| {
+                            kind.set(this);
+                            note.set(None);
+                        } />
+                    {t(label)}
+                </label>
+            }
+        };
+        view! {
+            <fieldset class="secret-kind">
+                <legend>{t(LockMsg::KindLegend)}</legend>
+                {option("lock-kind-pin", Secret::Pin, LockMsg::KindPin)}
+                {option("lock-kind-phrase", Secret::Passphrase, LockMsg::KindPhrase)}
+            </fieldset>
+        }
+    };
+    let by_kind = move |of: RwSignal<Secret>, pin: &'static str, phrase: &'static str| ByKind {
+        of,
+        pin,
+        phrase,
+    };
+    let new_label = by_kind(kind, h(HoMsg::NewPin), t(LockMsg::NewPhrase));
+    let again_label = by_kind(kind, h(HoMsg::PinAgain), t(LockMsg::PhraseAgain));
+    let new_help = by_kind(kind, h(HoMsg::NewPinHelp), t(LockMsg::NewPhraseHelp));
+    let asked_label = by_kind(asked, h(HoMsg::WorkerPin), t(LockMsg::EnterPhrase));
+    let current_label = by_kind(asked, h(HoMsg::CurrentPin), t(LockMsg::CurrentPhrase));
     let minutes_box = move || {
         view! {
             <label for="lock-minutes">{t(LockMsg::IdleMinutes)}</label>
@@ -335,9 +499,10 @@ pub fn DeviceLock(lang: Lang, kv: LocalStore) -> impl IntoView {
                     <h1 id="lock-title" tabindex="-1">{t(LockMsg::SetupTitle)}</h1>
                     <p>{t(LockMsg::SetupHelp)}</p>
                     <form on:submit=setup.clone()>
-                        {pin_box("lock-new-pin", h(HoMsg::NewPin), pin)}
-                        <p class="hint">{h(HoMsg::NewPinHelp)}</p>
-                        {pin_box("lock-pin-again", h(HoMsg::PinAgain), again)}
+                        {kind_choice()}
+                        {pin_box("lock-new-pin", new_label, pin)}
+                        <p class="hint">{move || new_help.get()}</p>
+                        {pin_box("lock-pin-again", again_label, again)}
                         {minutes_box()}
                         <button class="primary" type="submit" data-testid="lock-setup" disabled=move || busy.get()>
                             {t(LockMsg::Start)}
@@ -354,11 +519,16 @@ pub fn DeviceLock(lang: Lang, kv: LocalStore) -> impl IntoView {
                     <h1 id="lock-title" tabindex="-1">{t(LockMsg::LockedTitle)}</h1>
                     <p>{t(LockMsg::LockedHelp)}</p>
                     <form on:submit=unlock.clone()>
-                        {pin_box("lock-pin", h(HoMsg::WorkerPin), pin)}
-                        <button class="primary" type="submit" data-testid="lock-unlock" disabled=move || busy.get()>
+                        {pin_box("lock-pin", asked_label, pin)}
+                        <button class="primary" type="submit" data-testid="lock-unlock" disabled=move || busy.get() || go_on.get()>
                             {t(LockMsg::Unlock)}
                         </button>
                         {note_view}
+                        <p hidden=move || !go_on.get()>
+                            <button class="primary" type="button" data-testid="lock-go-on" on:click=move |_| go_back()>
+                                {t(LockMsg::GoOn)}
+                            </button>
+                        </p>
                     </form>
                     <details class="forgot">
                         <summary data-testid="lock-forgot">{t(LockMsg::Forgot)}</summary>
@@ -377,9 +547,11 @@ pub fn DeviceLock(lang: Lang, kv: LocalStore) -> impl IntoView {
                     {minutes_box()}
                     <form on:submit=change.clone()>
                         <h2>{t(LockMsg::ChangePin)}</h2>
-                        {pin_box("lock-current-pin", h(HoMsg::CurrentPin), current)}
-                        {pin_box("lock-new-pin", h(HoMsg::NewPin), pin)}
-                        {pin_box("lock-pin-again", h(HoMsg::PinAgain), again)}
+                        {pin_box("lock-current-pin", current_label, current)}
+                        {kind_choice()}
+                        {pin_box("lock-new-pin", new_label, pin)}
+                        <p class="hint">{move || new_help.get()}</p>
+                        {pin_box("lock-pin-again", again_label, again)}
                         <button type="submit" data-testid="lock-change" disabled=move || busy.get()>
                             {t(LockMsg::ChangePin)}
                         </button>

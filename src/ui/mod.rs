@@ -9,6 +9,7 @@ mod forms;
 mod handback;
 pub mod handover;
 mod journal;
+pub mod kek;
 pub mod library;
 mod list;
 mod lock;

@@ -4,9 +4,12 @@
 //! first use), each with its own memory: the key is held on the page's global object so
 //! every module reads the same one, and locking in any of them locks all. It lives only as
 //! long as the page: a reload or a closed tab forgets it. Native builds (tests) hold it per
-//! thread.
+//! thread. The copies this module makes in wasm memory on the way in and out are wiped
+//! (`zeroize`); the page's own `Uint8Array` is overwritten by `forget`.
 
 use super::Key;
+#[cfg(target_arch = "wasm32")]
+use zeroize::Zeroizing;
 
 #[cfg(target_arch = "wasm32")]
 const SLOT: &str = "__doorstepKey";
@@ -20,18 +23,15 @@ pub fn held() -> Option<Key> {
     if array.length() != 36 {
         return None;
     }
-    let mut raw = [0u8; 36];
-    array.copy_to(&mut raw);
-    let key = from_raw(&raw);
-    raw.fill(0);
-    Some(key)
+    let mut raw = Zeroizing::new([0u8; 36]);
+    array.copy_to(&mut raw[..]);
+    Some(from_raw(&raw))
 }
 
 #[cfg(target_arch = "wasm32")]
 pub fn hold(key: &Key) {
-    let mut raw = to_raw(key);
+    let raw = to_raw(key);
     let array = js_sys::Uint8Array::from(&raw[..]);
-    raw.fill(0);
     let _ = js_sys::Reflect::set(&js_sys::global(), &SLOT.into(), &array);
 }
 
@@ -69,9 +69,10 @@ pub fn forget() {
     HELD.with(|h| *h.borrow_mut() = None);
 }
 
+/// Generation (little-endian) then the key: what the page holds. Wiped when dropped.
 #[cfg(target_arch = "wasm32")]
-fn to_raw(key: &Key) -> [u8; 36] {
-    let mut raw = [0u8; 36];
+fn to_raw(key: &Key) -> Zeroizing<[u8; 36]> {
+    let mut raw = Zeroizing::new([0u8; 36]);
     raw[..4].copy_from_slice(&key.gen.to_le_bytes());
     raw[4..].copy_from_slice(key.bytes());
     raw
@@ -79,7 +80,7 @@ fn to_raw(key: &Key) -> [u8; 36] {
 
 #[cfg(target_arch = "wasm32")]
 fn from_raw(raw: &[u8; 36]) -> Key {
-    let mut bytes = [0u8; 32];
+    let mut bytes = Zeroizing::new([0u8; 32]);
     bytes.copy_from_slice(&raw[4..]);
-    Key::new(u32::from_le_bytes([raw[0], raw[1], raw[2], raw[3]]), bytes)
+    Key::new(u32::from_le_bytes([raw[0], raw[1], raw[2], raw[3]]), *bytes)
 }

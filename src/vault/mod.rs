@@ -6,28 +6,36 @@
 //!   data key, a fresh random 96-bit nonce per write, and the storage key as associated data
 //!   (a record copied over another one does not open).
 //! - **The data key** is stored only wrapped (AES-256-GCM) under a key derived from the
-//!   worker's PIN with PBKDF2-HMAC-SHA-256, 600,000 rounds and a random 16-byte salt per
-//!   device (`lock::Lock`). A wrong PIN fails the wrap's tag: nothing else is stored that
-//!   could test a guess.
+//!   worker's PIN or passphrase with Argon2id and a random 16-byte salt per lock (`kdf`,
+//!   `lock::Lock`; locks of earlier versions, under PBKDF2, are rewrapped at their next
+//!   unlock). A wrong PIN fails the wrap's tag: nothing else is stored that could test a
+//!   guess.
 //! - **While unlocked** the data key is held in memory only (`holder`), shared by the app's
-//!   wasm modules, and dropped on lock, on reload and when the tab closes.
+//!   wasm modules, and dropped on lock, on reload and when the tab closes. Key bytes held in
+//!   Rust (`Key`, the derived keys, AES' key schedule) are wiped when dropped (`zeroize`).
 //!
 //! Which records and which answers are sealed is the store's business (`store::vault`).
 
 pub mod dense;
 pub mod holder;
+pub mod kdf;
 pub mod lock;
+pub mod passphrase;
 
 use aes_gcm::aead::{Aead, Payload};
 use aes_gcm::{Aes256Gcm, KeyInit, Nonce};
+use zeroize::{Zeroize, ZeroizeOnDrop};
 
 /// Starts every sealed value; plain values are JSON or lines, never this.
 pub const MARK: char = '\u{1F512}';
 
 /// A data key and its generation (bumped by every PIN change, so a record says which key
-/// sealed it).
-#[derive(Clone, PartialEq, Eq)]
+/// sealed it). Its bytes are wiped when it is dropped; moves the compiler makes may still
+/// leave copies on the stack (`zeroize`'s own caveat), which is why the key is passed by
+/// reference wherever it can be.
+#[derive(Clone, PartialEq, Eq, Zeroize, ZeroizeOnDrop)]
 pub struct Key {
+    #[zeroize(skip)]
     pub gen: u32,
     bytes: [u8; 32],
 }
@@ -43,29 +51,24 @@ impl Key {
         Key { gen, bytes }
     }
 
-    /// A fresh random data key.
+    /// A fresh random data key, drawn into its own bytes (no copy left behind).
     pub fn random(gen: u32) -> Key {
-        let mut bytes = [0u8; 32];
-        random(&mut bytes);
-        Key { gen, bytes }
+        let mut key = Key {
+            gen,
+            bytes: [0u8; 32],
+        };
+        random(&mut key.bytes);
+        key
     }
 
     pub fn bytes(&self) -> &[u8; 32] {
         &self.bytes
     }
 
+    /// The cipher borrows the bytes (no copy of the key); its expanded key schedule is
+    /// wiped when it is dropped (`aes`' `zeroize` feature, Cargo.toml).
     fn cipher(&self) -> Aes256Gcm {
-        Aes256Gcm::new(&self.bytes.into())
-    }
-}
-
-impl Drop for Key {
-    /// Best effort: the bytes do not outlive the key in this memory.
-    fn drop(&mut self) {
-        for b in self.bytes.iter_mut() {
-            // SAFETY: `b` is a valid, aligned, exclusive reference.
-            unsafe { std::ptr::write_volatile(b, 0) };
-        }
+        Aes256Gcm::new(aes_gcm::Key::<Aes256Gcm>::from_slice(&self.bytes))
     }
 }
 

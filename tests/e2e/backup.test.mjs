@@ -6,7 +6,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { launch, serve, tablet, tid, go, reload, storedResponses, withPin, typeDevicePin, PIN } from "./helpers.mjs";
 import { download } from "./lib/worker.mjs";
-import { testDevice } from "./lib/vault.mjs";
+import { openLock, testDevice } from "./lib/vault.mjs";
 
 let browser, server, url;
 before(async () => {
@@ -61,7 +61,11 @@ test("a backup restores on a new tablet with the old PIN, and merges into one in
   // What a finder of the file reads: its date, not a resident's details.
   const raw = file.bytes.toString("latin1") + file.bytes.toString("utf8");
   for (const m of ["1203室", "\"building\"", "\"room\"", id]) assert.ok(!raw.includes(m), m);
-  assert.ok(file.bytes.toString("utf8").startsWith("DOORSTEP-BACKUP 1\n"));
+  assert.ok(file.bytes.toString("utf8").startsWith("DOORSTEP-BACKUP 2\n"));
+  // Its lock is the tablet's, as stored (Argon2id): the PIN opens it outside the app too.
+  const { lock } = JSON.parse(file.bytes.toString("utf8").split("\n")[1]);
+  assert.match(lock, /^2 \d+ pin argon2id:/);
+  await openLock(lock, PIN);
   const before = (await storedResponses(pa)).find((r) => r.id === id);
 
   // A new tablet: first use offers the restore beside the new PIN.

@@ -37,7 +37,8 @@ export async function serve(options = {}) {
 
 /** The test devices' PIN. */
 export const PIN = "582139";
-/** A device lock for PIN, made once per run (1,000 rounds: tests type it often). */
+/** A device lock for PIN, made once per run: Argon2id, as the app writes new locks (a
+ *  typed PIN costs what it costs on a real device). */
 export const DEVICE = await testDevice(PIN);
 
 /** In a page before the app starts, once per context: the device gets its PIN, and this
