@@ -476,12 +476,9 @@ fn coordinator_import_of_a_district() {
     console_log!("wasm_view_prepare_100k_ms: {prepare_ms:.0} ms");
     // Of the import: opening 100,000 sealed household links and making their pseudonyms.
     let (p1, secret) = doorstep::report::fixture::project_and_secret(1);
-    let sealer = doorstep::export::link::LinkSealer::new(
-        &p1.id,
-        p1.public_key.as_deref().unwrap(),
-        [9; 32],
-    )
-    .unwrap();
+    let sealer =
+        doorstep::export::link::LinkSealer::new(&p1.id, p1.public_key.as_deref().unwrap(), [9; 32])
+            .unwrap();
     let links: Vec<(String, String)> = (0..100_000)
         .map(|i| {
             let id = format!("r-{i:032x}");
