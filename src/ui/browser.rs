@@ -221,17 +221,6 @@ fn offer_file(name: &str, part: &JsValue, mime: &str) -> bool {
     run().is_ok()
 }
 
-/// 48 bytes from the browser's CSPRNG: a project's id and pseudonym key.
-pub fn random48() -> Option<[u8; 48]> {
-    let mut b = [0u8; 48];
-    web_sys::window()?
-        .crypto()
-        .ok()?
-        .get_random_values_with_u8_array(&mut b)
-        .ok()?;
-    Some(b)
-}
-
 /// Offers a file to the share sheet (Web Share API level 2) where the browser can share
 /// files; false where it cannot, and the screen says so.
 pub fn share(name: &str, text: &str, mime: &str) -> bool {
