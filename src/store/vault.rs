@@ -253,7 +253,6 @@ pub fn unlock(kv: &dyn KvStore, keks: &[[u8; 32]]) -> Result<Option<Key>, StoreE
             rewrite(kv, &[&new], &old)?;
             kv.remove(NEXT_KEY)?;
         }
-        reseal_older(kv, &old);
         return Ok(Some(old));
     }
     if let (Some(j), Some(kek)) = (&journal, keks.get(1)) {
@@ -289,10 +288,12 @@ pub fn change_pin(
 }
 
 /// Brings records an earlier version sealed in part (answers and times readable) to
-/// today's sealing, under the key just unlocked: the first unlock after an update seals
-/// them, and later ones find nothing to do. Each record is one atomic write; storage too
-/// full for one leaves it as it was, readable by the app, for the next unlock.
-fn reseal_older(kv: &dyn KvStore, key: &Key) {
+/// today's sealing, under the key just unlocked: the unlock screens call it after every
+/// successful unlock (after the lock itself is made stronger, which must fit first); the
+/// first after an update seals them, later ones find nothing to do. Each record is one
+/// atomic write; storage too full for one leaves it as it was, readable by the app, for
+/// the next unlock.
+pub fn seal_older_records(kv: &dyn KvStore, key: &Key) {
     let responses = super::responses::Codec;
     let Ok(keys) = kv.keys() else { return };
     for k in keys.iter().filter(|k| k.starts_with(RESPONSE_PREFIX)) {

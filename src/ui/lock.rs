@@ -147,6 +147,7 @@ pub(super) async fn try_secret(
                 Ok(Some(secret)) if rewrap => stronger(kv, &key, secret, typed).await.is_err(),
                 _ => false,
             };
+            v::seal_older_records(kv, &key);
             Ok(Tried::Right { key, rewrap_failed })
         }
         Ok(None) => {
