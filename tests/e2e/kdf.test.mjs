@@ -7,7 +7,7 @@
 // WebCrypto and hash-wasm), not by the app's code.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { launch, serve, tablet, tid, storedResponses, PIN } from "./helpers.mjs";
+import { launch, serve, tablet, tid, storedResponses, violations, PIN } from "./helpers.mjs";
 import { ARGON2ID, openLock, seal, testDevice } from "./lib/vault.mjs";
 import { newProfile, start } from "./lib/kill.mjs";
 import { rmSync } from "node:fs";
@@ -285,13 +285,14 @@ async function shutDown(b, kill) {
 }
 
 test("a passphrase instead of a PIN: chosen on first use, asked on the full keyboard, wrong ones refused and counted, and changed back to a PIN", async () => {
-  const context = await tablet(browser, { pin: false });
+  const context = await tablet(browser, { pin: false, bypassCSP: true });
   const page = await context.newPage();
   await page.clock.install();
   await page.goto(url);
   await lockMode(page, "setup");
   await page.check(tid("lock-kind-phrase"));
   assert.equal(await page.getAttribute(tid("lock-new-pin"), "inputmode"), "text");
+  const found = await violations(page, "passphrase set-up");
   const choose = async (phrase, again = phrase) => {
     await page.fill(tid("lock-new-pin"), phrase);
     await page.fill(tid("lock-pin-again"), again);
@@ -319,6 +320,7 @@ test("a passphrase instead of a PIN: chosen on first use, asked on the full keyb
   await lockMode(page, "locked");
   assert.equal(await page.getAttribute(tid("lock-pin"), "inputmode"), "text");
   assert.equal(await page.getAttribute(tid("lock-pin"), "data-kind"), "phrase");
+  found.push(...(await violations(page, "passphrase locked")));
   // A PIN typed where the passphrase goes: said, not counted.
   await typeSecret(page, "582139");
   await noteSays(page, /本机用密码短语解锁/);
@@ -373,5 +375,6 @@ test("a passphrase instead of a PIN: chosen on first use, asked on the full keyb
   assert.equal(await page.getAttribute(tid("lock-pin"), "data-kind"), "pin");
   await typeSecret(page, "246813");
   await page.waitForFunction(() => location.hash !== "#/lock");
+  assert.deepEqual(found, []);
   await context.close();
 });
