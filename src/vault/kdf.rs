@@ -27,8 +27,8 @@ pub enum Kdf {
 /// What new locks use: 32 MiB, 2 passes, one lane (the page has no threads to fill more
 /// lanes at once). Chosen by measurement in headless Chromium on this project's machine
 /// (`make bench`: `pin_key_current_cold`, the first derivation in a module just loaded, as
-/// every unlock is: ~0.15 s) so that a low-end tablet, taken as ~5× slower, stays under
-/// 1 s; 46 MiB × 2 passes measured up to ~0.3 s (1.5 s there). docs/encryption.md.
+/// every unlock is: 108–154 ms) so that a low-end tablet, taken as ~5× slower, stays under
+/// 1 s; 32 MiB × 3 and 46 MiB × 2 measured up to 0.26 and 0.32 s. docs/encryption.md.
 pub const CURRENT: Kdf = Kdf::Argon2id {
     m_kib: 32 * 1024,
     t: 2,
