@@ -33,28 +33,25 @@ const SIGNED_CONTEXT: &[u8] = b"doorstep-export signature v2\0";
 /// canonical JSON (RFC 8785) of the header without its `signature`. The header holds the
 /// checksums of the responses, the visits and the form, so it covers the whole file.
 pub fn signature(key: &[u8], header: &serde_json::Value) -> String {
-    let mut unsigned = header.clone();
-    if let Some(m) = unsigned.as_object_mut() {
-        m.remove("signature");
-    }
-    let text = canonical_string(&unsigned);
-    super::project::hex(&hmac_sha256(key, &[SIGNED_CONTEXT, text.as_bytes()]))
+    super::project::hex(&signing_mac(key, header).finalize().into_bytes())
 }
 
 /// Whether `value` (hex) is the header's signature under `key`, compared in constant time.
 pub fn signature_holds(key: &[u8], header: &serde_json::Value, value: &str) -> bool {
-    let Some(given) = super::project::unhex(value) else {
-        return false;
-    };
+    super::project::unhex(value)
+        .is_some_and(|given| signing_mac(key, header).verify_slice(&given).is_ok())
+}
+
+/// The MAC over what is signed: the context, then the header without its signature.
+fn signing_mac(key: &[u8], header: &serde_json::Value) -> Hmac<Sha256> {
     let mut unsigned = header.clone();
     if let Some(m) = unsigned.as_object_mut() {
         m.remove("signature");
     }
-    let text = canonical_string(&unsigned);
     let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(key).expect("HMAC accepts any key");
     mac.update(SIGNED_CONTEXT);
-    mac.update(text.as_bytes());
-    mac.verify_slice(&given).is_ok()
+    mac.update(canonical_string(&unsigned).as_bytes());
+    mac
 }
 
 /// SHA-256 of a text, hex.

@@ -91,24 +91,3 @@ fn the_secret_round_trips_through_hex_and_its_public_key_tells_nothing_of_it() {
     assert_ne!(*s.to_hex(), s.public_hex());
     assert!(ProjectSecret::from_hex("12").is_none());
 }
-
-#[test]
-#[ignore]
-fn time_opening() {
-    let s = secret(1);
-    let sealer = LinkSealer::new("p1", &s.public_hex(), [9; 32]).unwrap();
-    let links: Vec<(String, String)> = (0..100_000)
-        .map(|i| {
-            let id = format!("r-{i:032x}");
-            let l = sealer.seal(&id, &format!("{}-{}-{}", i % 60, i % 3, i));
-            (id, l)
-        })
-        .collect();
-    let opener = s.opener("p1", &sealer.ephemeral).unwrap();
-    let t = std::time::Instant::now();
-    let mut n = 0;
-    for (id, l) in &links {
-        n += opener.pseudonym(id, l).unwrap().len();
-    }
-    eprintln!("100k pseudonyms: {:?} ({n})", t.elapsed());
-}

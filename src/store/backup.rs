@@ -391,7 +391,7 @@ pub fn plan(
                 (true, true) => Some(value),
                 // Sealed again under this device's key; the backup's own forms say
                 // what is sealed (a form only there is in `src`).
-                (true, false) => Some(codec.encode(src, &r, &mine)?),
+                (true, false) => Some(codec.encode(&r, &mine)?),
             }
         } else if key.starts_with(DAY_PREFIX) {
             let day = |s: &Sealer, v: String| -> Result<Vec<Visit>, BackupError> {

@@ -137,12 +137,7 @@ impl Codec {
     /// the times leave the record and go, encrypted, into `x`. What stays readable (id,
     /// form, version, status, revision, worker code, whether there is a household) names
     /// no one and describes no household (docs/encryption.md).
-    pub(super) fn encode(
-        &self,
-        _kv: &dyn KvStore,
-        r: &Response,
-        sealer: &Sealer,
-    ) -> Result<String, StoreError> {
+    pub(super) fn encode(&self, r: &Response, sealer: &Sealer) -> Result<String, StoreError> {
         match sealer {
             Sealer::Off => return to_json(r),
             Sealer::Locked => return Err(StoreError::Locked),
@@ -223,7 +218,6 @@ impl Codec {
     /// when it is sealed under `to` already (or has nothing to seal).
     pub(super) fn reseal(
         &self,
-        kv: &dyn KvStore,
         key: &str,
         stored: &str,
         from: &[&Key],
@@ -239,7 +233,7 @@ impl Codec {
             None => Sealer::Off,
         };
         let r = self.decode(&opener, key, stored)?;
-        let next = self.encode(kv, &r, &Sealer::Open(to.clone()))?;
+        let next = self.encode(&r, &Sealer::Open(to.clone()))?;
         Ok((next != stored).then_some(next))
     }
 }
@@ -252,7 +246,7 @@ impl<S: KvStore> ResponseStore<S> {
     }
 
     fn encode(&self, r: &Response) -> Result<String, StoreError> {
-        self.codec.encode(&self.kv, r, &Sealer::of(&self.kv))
+        self.codec.encode(r, &Sealer::of(&self.kv))
     }
 
     /// A stored response, its sealed answers back in place (see `Codec::decode`).

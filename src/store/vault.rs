@@ -298,7 +298,7 @@ pub fn seal_older_records(kv: &dyn KvStore, key: &Key) {
     let Ok(keys) = kv.keys() else { return };
     for k in keys.iter().filter(|k| k.starts_with(RESPONSE_PREFIX)) {
         if let Ok(Some(stored)) = kv.get(k) {
-            if let Ok(Some(next)) = responses.reseal(kv, k, &stored, &[], key) {
+            if let Ok(Some(next)) = responses.reseal(k, &stored, &[], key) {
                 let _ = kv.set(k, &next);
             }
         }
@@ -362,7 +362,7 @@ fn rewrite(kv: &dyn KvStore, from: &[&Key], to: &Key) -> Result<(), StoreError> 
                 None => Some(vault::seal(to, &key, &stored)),
             }
         } else if key.starts_with(RESPONSE_PREFIX) {
-            responses.reseal(kv, &key, &stored, from, to)?
+            responses.reseal(&key, &stored, from, to)?
         } else {
             None
         };

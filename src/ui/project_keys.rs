@@ -30,14 +30,8 @@ async fn kek(passphrase: &str, salt: &[u8], rounds: u32) -> Option<zeroize::Zero
     Some(out)
 }
 
-/// The key file's name: the project's letters and digits.
 fn file_name(p: &Project) -> String {
-    let slug: String = p
-        .name
-        .chars()
-        .map(|c| if c.is_alphanumeric() { c } else { '-' })
-        .collect();
-    format!("doorstep-project-key-{}.json", slug.trim_matches('-'))
+    format!("doorstep-project-key-{}.json", super::projects::slug(p))
 }
 
 /// `projects`: the workspace's list, refreshed when a restore adds one.
@@ -64,7 +58,8 @@ pub fn KeyPanel(
         ))))
     };
     // Projects whose key this browser holds: what can be backed up.
-    let held = move || -> Vec<Project> {
+    // Read (and decrypted) once per change of the list, not at every redraw.
+    let held = Memo::new(move |_| -> Vec<Project> {
         let Ok(b) = book() else { return Vec::new() };
         projects.with(|ps| {
             ps.iter()
@@ -77,7 +72,7 @@ pub fn KeyPanel(
                 .cloned()
                 .collect()
         })
-    };
+    });
 
     let backup = move |_| {
         let (a, b) = (pass.get_untracked(), again.get_untracked());
@@ -85,10 +80,12 @@ pub fn KeyPanel(
             return problem(KeyFileError::ShortPassphrase);
         }
         let id = chosen.get_untracked();
-        let Some(project) = held()
-            .into_iter()
+        let held = held.get_untracked();
+        let Some(project) = held
+            .iter()
             .find(|x| x.id == id)
-            .or_else(|| held().into_iter().next())
+            .or_else(|| held.first())
+            .cloned()
         else {
             return;
         };
@@ -171,9 +168,9 @@ pub fn KeyPanel(
         <details class="ws-keys" data-testid="ws-keys">
             <summary>{p(PrMsg::KeyTitle)}</summary>
             <p class="note">{p(PrMsg::KeyHelp)}</p>
-            <div class="project-form" hidden=move || held().is_empty()>
+            <div class="project-form" hidden=move || held.with(Vec::is_empty)>
                 <select data-testid="ws-key-project" on:change=move |ev| chosen.set(event_target_value(&ev))>
-                    {move || held().into_iter().map(|x| view! { <option value=x.id.clone()>{x.name.clone()}</option> }).collect_view()}
+                    {move || held.get().into_iter().map(|x| view! { <option value=x.id.clone()>{x.name.clone()}</option> }).collect_view()}
                 </select>
                 <label>{p(PrMsg::KeyPass)}
                     <input type="password" autocomplete="new-password" data-testid="ws-key-pass" prop:value=pass on:input=move |ev| pass.set(event_target_value(&ev)) />

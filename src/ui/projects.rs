@@ -47,14 +47,18 @@ fn measure_key(m: Measure) -> &'static str {
     }
 }
 
-/// A file name from the project's name: its letters and digits (Chinese included).
-fn file_name(p: &Project) -> String {
+/// A project's name as a file name takes it: its letters and digits (Chinese included).
+pub(super) fn slug(p: &Project) -> String {
     let slug: String = p
         .name
         .chars()
         .map(|c| if c.is_alphanumeric() { c } else { '-' })
         .collect();
-    format!("doorstep-project-{}.json", slug.trim_matches('-'))
+    slug.trim_matches('-').to_owned()
+}
+
+fn file_name(p: &Project) -> String {
+    format!("doorstep-project-{}.json", slug(p))
 }
 
 fn problem_text(lang: Lang, e: &StoreError) -> String {

@@ -125,17 +125,28 @@ async fn take(
     }
 }
 
-/// An empty dataset with the keys of every project this browser holds (sealed under its
-/// PIN, read now that it is open) and each project's release k.
-fn fresh_dataset() -> Dataset {
+/// The keys of every project this browser holds (sealed under its PIN, read now that it
+/// is open), and each project's release k.
+fn project_keys() -> (
+    crate::report::import::Keyring,
+    std::collections::HashMap<String, u32>,
+) {
     let Ok(kv) = crate::store::local::LocalStore::open() else {
-        return Dataset::new();
+        return Default::default();
     };
     let book = crate::store::ProjectBook::new(kv);
-    let mut d = Dataset::with_keys(book.keyring().unwrap_or_default());
-    if let Ok((projects, _)) = book.list() {
-        d.release_k = projects.into_iter().map(|p| (p.id, p.k)).collect();
-    }
+    let ks = book
+        .list()
+        .map(|(ps, _)| ps.into_iter().map(|p| (p.id, p.k)).collect())
+        .unwrap_or_default();
+    (book.keyring().unwrap_or_default(), ks)
+}
+
+/// An empty dataset that opens the files of the projects this browser holds.
+fn fresh_dataset() -> Dataset {
+    let (keys, release_k) = project_keys();
+    let mut d = Dataset::with_keys(keys);
+    d.release_k = release_k;
     d
 }
 
@@ -295,10 +306,10 @@ pub fn Workspace(lang: Lang) -> impl IntoView {
             results.set(Vec::new());
             batch.update(|b| *b += 1);
             // A project made or its key restored since the screen opened opens its files too.
-            let keys = fresh_dataset();
+            let (keys, release_k) = project_keys();
             ds.update_value(|d| {
-                d.keys = keys.keys;
-                d.release_k = keys.release_k;
+                d.keys = keys;
+                d.release_k = release_k;
             });
             let mut writing = Vec::new();
             let total = files.len();

@@ -284,3 +284,31 @@ export function tapToHandover() {
     document.querySelector('[data-testid="hand-over"]').click();
   });
 }
+
+/** Fills localStorage to the last character from inside the page; returns filler keys. */
+export function fillStorage(page) {
+  return page.evaluate(() => {
+    const keys = [];
+    let chunk = 1 << 20;
+    while (chunk >= 1) {
+      const key = `filler.${keys.length}`;
+      try {
+        localStorage.setItem(key, "x".repeat(chunk));
+        keys.push(key);
+      } catch {
+        chunk = Math.floor(chunk / 2);
+      }
+    }
+    // The last few characters, under one-character keys: the long keys above cannot use them.
+    for (let c = 0x4e00; c < 0x4e00 + 64; c++) {
+      const key = String.fromCharCode(c);
+      try {
+        localStorage.setItem(key, "");
+        keys.push(key);
+      } catch {
+        break;
+      }
+    }
+    return keys;
+  });
+}

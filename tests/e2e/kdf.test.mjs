@@ -7,7 +7,7 @@
 // WebCrypto and hash-wasm), not by the app's code.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { launch, serve, tablet, tid, storedResponses, violations, PIN } from "./helpers.mjs";
+import { launch, serve, tablet, tid, storedResponses, violations, PIN, fillStorage } from "./helpers.mjs";
 import { ARGON2ID, openLock, seal, testDevice } from "./lib/vault.mjs";
 import { newProfile, start } from "./lib/kill.mjs";
 import { rmSync } from "node:fs";
@@ -166,20 +166,7 @@ test("storage full at the moment of the new lock: unlocked all the same, said in
   const page = await context.newPage();
   await store(page, values, "?lang=en");
   // Full to the last character: the new lock (longer than the old one) does not fit.
-  const filler = await page.evaluate(() => {
-    const keys = [];
-    let chunk = 1 << 20;
-    while (chunk >= 1) {
-      const key = `filler.${keys.length}`;
-      try {
-        localStorage.setItem(key, "x".repeat(chunk));
-        keys.push(key);
-      } catch {
-        chunk = Math.floor(chunk / 2);
-      }
-    }
-    return keys;
-  });
+  const filler = await fillStorage(page);
   await typeSecret(page, PIN);
   await noteSays(page, /Unlocked; nothing is lost\. The stronger protection .* could not be saved/);
   assert.equal(await raw(page, "doorstep.vault"), values["doorstep.vault"], "the old lock, whole");

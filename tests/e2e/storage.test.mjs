@@ -2,7 +2,7 @@
 // browsing), shared by two tabs.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { launch, serve, tablet, tid, ready, storedResponses, onSection, newSurvey, until, go, reload } from "./helpers.mjs";
+import { launch, serve, tablet, tid, ready, storedResponses, onSection, newSurvey, until, go, reload, fillStorage } from "./helpers.mjs";
 
 let browser, server, url;
 before(async () => {
@@ -14,33 +14,6 @@ after(async () => {
   server?.close();
 });
 
-/** Fills localStorage to the last character from inside the page; returns filler keys. */
-function fillStorage(page) {
-  return page.evaluate(() => {
-    const keys = [];
-    let chunk = 1 << 20;
-    while (chunk >= 1) {
-      const key = `filler.${keys.length}`;
-      try {
-        localStorage.setItem(key, "x".repeat(chunk));
-        keys.push(key);
-      } catch {
-        chunk = Math.floor(chunk / 2);
-      }
-    }
-    // The last few characters, under one-character keys: the long keys above cannot use them.
-    for (let c = 0x4e00; c < 0x4e00 + 64; c++) {
-      const key = String.fromCharCode(c);
-      try {
-        localStorage.setItem(key, "");
-        keys.push(key);
-      } catch {
-        break;
-      }
-    }
-    return keys;
-  });
-}
 
 test("full storage: a clear message, and every earlier answer kept", async () => {
   const { context, page } = await newSurvey(browser, url);
