@@ -520,7 +520,8 @@ fn backup_and_restore_of_a_community() {
         store.create(sample::completed(form, &id(n), n)).unwrap();
     }
     let t0 = now_ms();
-    let file = backup::write(&kv, &key, "2026-12-03T18:00:00+08:00").unwrap();
+    let held = doorstep::vault::DataKey::Held(key.gen);
+    let file = backup::write(&kv, &held, "2026-12-03T18:00:00+08:00").unwrap();
     console_log!(
         "backup_2130_responses: {:.0} ms (file {:.1} MB; target 1 s)",
         now_ms() - t0,
@@ -540,9 +541,15 @@ fn backup_and_restore_of_a_community() {
     // A tablet in use with its own key: every response sealed again under it.
     let here = MemoryStore::new();
     let mine = vault::first_lock(&here, &[9; 32], test_recipe()).unwrap();
+    doorstep::vault::holder::hold(&mine);
     let t0 = now_ms();
     let opened = backup::read(&file).unwrap().open(&kek).unwrap();
-    let plan = backup::plan(&here, &opened, Some(&mine)).unwrap();
+    let plan = backup::plan(
+        &here,
+        &opened,
+        Some(&doorstep::vault::DataKey::Held(mine.gen)),
+    )
+    .unwrap();
     backup::apply(&here, &plan).unwrap();
     console_log!(
         "restore_2130_responses_into_a_tablet_in_use: {:.0} ms (each sealed again; target 2 s)",

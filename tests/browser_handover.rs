@@ -41,7 +41,8 @@ async fn the_device_pin_seals_in_local_storage_and_only_it_unlocks() {
     let kv = LocalStore::open().unwrap();
     let _ = v::wipe(&kv);
     // First use: the PIN's key through WebCrypto, every record sealed under a new data key
-    // held on the page (where every wasm module of the app finds it).
+    // held by the page's vault (globalThis.doorstepVault: every wasm module of the app uses it,
+    // none reads it).
     let salt = [3u8; 16];
     let kek = |pin: &'static str, salt: [u8; 16]| async move {
         let d: [u8; 32] = derive(pin, &salt, 1_000).await.unwrap().try_into().unwrap();
@@ -54,7 +55,22 @@ async fn the_device_pin_seals_in_local_storage_and_only_it_unlocks() {
     };
     let key = v::first_lock(&kv, &kek("582139", salt).await, recipe).unwrap();
     holder::hold(&key);
-    assert_eq!(holder::held(), Some(key.clone()));
+    assert_eq!(holder::gen(), Some(key.gen));
+    // The page's vault is a frozen object that holds no bytes of the key on it.
+    let vault = js_sys::Reflect::get(&js_sys::global(), &"doorstepVault".into()).unwrap();
+    assert!(js_sys::Object::is_frozen(&vault.clone().into()));
+    for name in js_sys::Object::get_own_property_names(&vault.into()).iter() {
+        assert!(name.as_string().is_some_and(|n| [
+            "gen",
+            "hold",
+            "forget",
+            "seal",
+            "open",
+            "sealBytes",
+            "openBytes"
+        ]
+        .contains(&n.as_str())));
+    }
     let form = doorstep::form::builtin_form();
     let mut r =
         doorstep::response::sample::completed(form, "0b6c1f7e-8a5d-4c1e-9f1a-3d2b7c9e0a12", 1);
@@ -76,7 +92,7 @@ async fn the_device_pin_seals_in_local_storage_and_only_it_unlocks() {
     assert_eq!(responses.open_response(&r.id).unwrap().unwrap().response, r);
 
     holder::forget();
-    assert_eq!(holder::held(), None);
+    assert_eq!(holder::gen(), None);
     assert_eq!(
         responses.open_response(&r.id).unwrap_err(),
         doorstep::store::StoreError::Locked

@@ -23,7 +23,7 @@ use super::vault::Sealer;
 use super::visits::{DAY_PREFIX, FOLLOW_UPS_KEY, WALK_KEY};
 use super::{KvStore, MemoryStore, StoreError, PREFIX, SCHEMA_KEY, SCHEMA_VERSION, SEQ_KEY};
 use crate::vault::lock::{Lock, Recipe, NEXT_KEY, VAULT_KEY};
-use crate::vault::{self, Key};
+use crate::vault::{self, DataKey, Key};
 use crate::visits::log::Visit;
 use serde::{Deserialize, Serialize};
 
@@ -135,12 +135,12 @@ fn carried(key: &str) -> bool {
 
 /// A backup of the device behind `kv`, whose data key is `key` (the device is unlocked),
 /// made at `created`. The bytes of the file.
-pub fn write(kv: &dyn KvStore, key: &Key, created: &str) -> Result<Vec<u8>, BackupError> {
+pub fn write(kv: &dyn KvStore, key: &DataKey, created: &str) -> Result<Vec<u8>, BackupError> {
     if kv.get(NEXT_KEY)?.is_some() {
         return Err(BackupError::Locked);
     }
     let lock = kv.get(VAULT_KEY)?.ok_or(BackupError::Locked)?;
-    if Lock::parse(&lock).is_none_or(|l| l.gen != key.gen) {
+    if Lock::parse(&lock).is_none_or(|l| l.gen != key.gen()) {
         return Err(BackupError::Locked);
     }
     let mut entries = Vec::new();
@@ -166,7 +166,7 @@ pub fn write(kv: &dyn KvStore, key: &Key, created: &str) -> Result<Vec<u8>, Back
     })
     .map_err(|e| StoreError::Other(e.to_string()))?;
     let mut out = format!("{MAGIC} {FORMAT}\n{header}\n").into_bytes();
-    let body = vault::seal_bytes(key, &out, &plain);
+    let body = key.seal_bytes(&out, &plain).ok_or(BackupError::Locked)?;
     out.extend_from_slice(&body);
     Ok(out)
 }
@@ -297,7 +297,7 @@ pub struct Summary {
 pub struct Restore {
     pub summary: Summary,
     writes: Vec<(String, String)>,
-    /// The key the device holds afterwards (the backup's, on a device without a PIN).
+    /// The backup's key: the device takes it when it had no PIN (`plan`'s `device` none).
     pub key: Key,
 }
 
@@ -322,7 +322,7 @@ impl Restore {
 pub fn plan(
     kv: &dyn KvStore,
     backup: &Backup,
-    device: Option<&Key>,
+    device: Option<&DataKey>,
 ) -> Result<Restore, BackupError> {
     if kv.get(NEXT_KEY)?.is_some() {
         return Err(BackupError::Locked);
@@ -343,10 +343,12 @@ pub fn plan(
             return Err(BackupError::SetPinFirst);
         }
     }
-    let to = device.cloned().unwrap_or_else(|| backup.key.clone());
-    let same = to == backup.key;
-    let theirs = Sealer::Open(backup.key.clone());
-    let mine = Sealer::Open(to.clone());
+    let same = device.is_none_or(|d| d.is(&backup.key));
+    let theirs = Sealer::with(&backup.key);
+    let mine = match device {
+        Some(d) => Sealer::Open(d.clone()),
+        None => Sealer::with(&backup.key),
+    };
     let codec = Codec;
     let mut summary = Summary::default();
     let mut writes = Vec::new();
@@ -505,7 +507,7 @@ pub fn plan(
     Ok(Restore {
         summary,
         writes,
-        key: to,
+        key: backup.key.clone(),
     })
 }
 

@@ -9,7 +9,7 @@ use super::vault_tests::{
 use super::*;
 use crate::form::builtin_form;
 use crate::response::{sample, Value};
-use crate::vault::holder;
+use crate::vault::{holder, DataKey};
 use crate::visits::log::{Outcome, Visit};
 
 const WHEN: &str = "2026-12-03T18:00:00+08:00";
@@ -24,7 +24,8 @@ fn device_and_backup() -> (MemoryStore, crate::vault::Key, Vec<u8>) {
             ..Worker::default()
         })
         .unwrap();
-    let file = backup::write(&kv, &key, WHEN).unwrap();
+    // As the app makes it: with the key the page holds.
+    let file = backup::write(&kv, &DataKey::Held(key.gen), WHEN).unwrap();
     (kv, key, file)
 }
 
@@ -101,7 +102,7 @@ fn a_restore_into_a_tablet_in_use_merges_without_duplicates_under_its_own_key() 
         .unwrap();
 
     let opened = backup::read(&file).unwrap().open(&OLD).unwrap();
-    let plan = backup::plan(&here, &opened, Some(&mine)).unwrap();
+    let plan = backup::plan(&here, &opened, Some(&DataKey::Held(mine.gen))).unwrap();
     let s = &plan.summary;
     assert_eq!(
         (s.responses_added, s.responses_updated, s.responses_kept),
@@ -136,7 +137,7 @@ fn a_restore_into_a_tablet_in_use_merges_without_duplicates_under_its_own_key() 
     assert_eq!(again, mine);
     holder::hold(&again);
     // The same backup once more: nothing new, nothing written.
-    let plan = backup::plan(&here, &opened, Some(&mine)).unwrap();
+    let plan = backup::plan(&here, &opened, Some(&DataKey::Held(mine.gen))).unwrap();
     assert_eq!(
         plan.summary.responses_added + plan.summary.responses_updated,
         0
@@ -202,7 +203,7 @@ fn a_full_storage_mid_restore_leaves_the_tablet_as_it_was() {
         .unwrap()
         .create(sample::completed(builtin_form(), "mine", 7))
         .unwrap();
-    let plan = backup::plan(&setup, &opened, Some(&mine)).unwrap();
+    let plan = backup::plan(&setup, &opened, Some(&DataKey::Held(mine.gen))).unwrap();
     assert!(plan.writes() > 4);
     // The same tablet with room for about half of what the restore writes.
     let here = MemoryStore::with_quota(setup.chars_used().unwrap() + plan.chars() / 2);
@@ -251,13 +252,13 @@ fn no_backup_during_a_pin_change_or_while_locked() {
     let key = lock_first(&kv);
     kv.set(crate::vault::lock::NEXT_KEY, "x").unwrap();
     assert_eq!(
-        backup::write(&kv, &key, WHEN).err(),
+        backup::write(&kv, &DataKey::Own(key.clone()), WHEN).err(),
         Some(BackupError::Locked)
     );
     kv.remove(crate::vault::lock::NEXT_KEY).unwrap();
     let other = crate::vault::Key::random(key.gen + 1);
     assert_eq!(
-        backup::write(&kv, &other, WHEN).err(),
+        backup::write(&kv, &DataKey::Own(other.clone()), WHEN).err(),
         Some(BackupError::Locked)
     );
     holder::forget();
@@ -275,13 +276,13 @@ fn a_backup_of_plain_records_is_sealed_on_the_way_in() {
     let lock = crate::vault::lock::Lock::new(&key, &OLD, pbkdf2([3; 16]));
     old.set(crate::vault::lock::VAULT_KEY, &lock.to_value())
         .unwrap();
-    let file = backup::write(&old, &key, WHEN).unwrap();
+    let file = backup::write(&old, &DataKey::Own(key.clone()), WHEN).unwrap();
     let opened = backup::read(&file).unwrap().open(&OLD).unwrap();
 
     let here = MemoryStore::new();
     let mine = v::first_lock(&here, &NEW, pbkdf2([7; 16])).unwrap();
     holder::hold(&mine);
-    let plan = backup::plan(&here, &opened, Some(&mine)).unwrap();
+    let plan = backup::plan(&here, &opened, Some(&DataKey::Held(mine.gen))).unwrap();
     backup::apply(&here, &plan).unwrap();
     let (all, walk, visits) = readable(&here);
     assert_eq!((all.len(), walk.households.len(), visits.len()), (5, 2, 1));
@@ -328,7 +329,7 @@ fn a_backup_with_an_old_lock_restores_under_a_stronger_one() {
         "the device's lock as stored"
     );
     // As the earlier version wrote it: format 1, sealed with that first line.
-    let body = backup::write(&old, &key, WHEN).unwrap();
+    let body = backup::write(&old, &DataKey::Own(key.clone()), WHEN).unwrap();
     let header_end = body.iter().skip(18).position(|&b| b == b'\n').unwrap() + 19;
     let mut earlier = b"DOORSTEP-BACKUP 1\n".to_vec();
     earlier.extend_from_slice(&body[18..header_end]);

@@ -210,7 +210,7 @@ impl Codec {
         if sealed_field(stored).is_none() {
             return Ok(None);
         }
-        let r = self.decode(&Sealer::Open(with.clone()), key, stored)?;
+        let r = self.decode(&Sealer::with(with), key, stored)?;
         to_json(&r).map(Some)
     }
 
@@ -225,15 +225,15 @@ impl Codec {
     ) -> Result<Option<String>, StoreError> {
         let opener = match sealed_field(stored).and_then(vault::gen_of) {
             Some(g) if g == to.gen && all_sealed(stored) => return Ok(None),
-            Some(g) if g == to.gen => Sealer::Open(to.clone()),
+            Some(g) if g == to.gen => Sealer::with(to),
             Some(g) => match from.iter().find(|k| k.gen == g) {
-                Some(k) => Sealer::Open((*k).clone()),
+                Some(k) => Sealer::with(k),
                 None => return Err(StoreError::Locked),
             },
             None => Sealer::Off,
         };
         let r = self.decode(&opener, key, stored)?;
-        let next = self.encode(&r, &Sealer::Open(to.clone()))?;
+        let next = self.encode(&r, &Sealer::with(to))?;
         Ok((next != stored).then_some(next))
     }
 }

@@ -28,7 +28,7 @@ use super::responses::{RESPONSE_PREFIX, UNSAVED_PREFIX};
 use super::visits::{DAY_PREFIX, FOLLOW_UPS_KEY, WALK_KEY};
 use super::{KvStore, StoreError};
 use crate::vault::lock::{Lock, Pending, Recipe, Secret, NEXT_KEY, VAULT_KEY};
-use crate::vault::{self, holder, Key, VaultError};
+use crate::vault::{self, holder, DataKey, Key, VaultError};
 
 /// How values are written and read now.
 pub enum Sealer {
@@ -36,7 +36,7 @@ pub enum Sealer {
     Off,
     /// A PIN is set but this page does not hold its key (or a rewrite is under way).
     Locked,
-    Open(Key),
+    Open(DataKey),
 }
 
 impl Sealer {
@@ -55,10 +55,19 @@ impl Sealer {
         }
         // The generation is all this needs.
         let gen = Lock::gen_of(&value);
-        match holder::held() {
-            Some(k) if Some(k.gen) == gen => Sealer::Open(k),
+        match holder::gen() {
+            Some(g) if Some(g) == gen => Sealer::Open(DataKey::Held(g)),
             _ => Sealer::Locked,
         }
+    }
+
+    /// With a key in hand (a rewrite's, a backup's).
+    pub fn with(key: &Key) -> Sealer {
+        Sealer::Open(DataKey::Own(key.clone()))
+    }
+
+    pub fn is_open(&self) -> bool {
+        matches!(self, Sealer::Open(_))
     }
 
     /// `plain` as it is to be stored under `key`.
@@ -66,7 +75,7 @@ impl Sealer {
         match self {
             Sealer::Off => Ok(plain),
             Sealer::Locked => Err(StoreError::Locked),
-            Sealer::Open(k) => Ok(vault::seal(k, key, &plain)),
+            Sealer::Open(k) => k.seal(key, &plain).ok_or(StoreError::Locked),
         }
     }
 
@@ -76,7 +85,7 @@ impl Sealer {
             return Ok(stored);
         }
         match self {
-            Sealer::Open(k) => vault::open(k, key, &stored).map_err(|e| damaged(key, e)),
+            Sealer::Open(k) => k.open(key, &stored).map_err(|e| damaged(key, e)),
             _ => Err(StoreError::Locked),
         }
     }

@@ -91,38 +91,68 @@ pub async fn file_key(kv: &dyn super::KvStore) -> Result<web_sys::CryptoKey, Sto
         .map_err(|_| StoreError::Other("not a key".into()))
 }
 
-/// `bytes` sealed for storage under `id` (the associated data: a file moved to another
-/// identity does not open): the nonce and the ciphertext.
-pub async fn seal_file(
+/// `bytes` being sealed for storage under `id` (the associated data: a file moved to
+/// another identity does not open). WebCrypto starts at once, off this thread: the caller
+/// checks the file meanwhile and awaits `Sealing::done` when it needs the result.
+pub fn begin_seal(
     key: &web_sys::CryptoKey,
     id: &str,
     bytes: &js_sys::ArrayBuffer,
-) -> Result<(js_sys::Uint8Array, js_sys::ArrayBuffer), StoreError> {
+) -> Result<Sealing, StoreError> {
     let mut nonce = [0u8; 12];
     crate::vault::random(&mut nonce);
     let iv = js_sys::Uint8Array::from(&nonce[..]);
     let promise = subtle()?
         .encrypt_with_object_and_buffer_source(&gcm(&iv, id), key, bytes)
         .map_err(error)?;
-    let out = JsFuture::from(promise).await.map_err(error)?;
-    Ok((
+    Ok(Sealing {
         iv,
-        out.dyn_into()
-            .map_err(|_| StoreError::Other("not bytes".into()))?,
-    ))
+        sealed: JsFuture::from(promise),
+    })
 }
 
-/// A stored file's bytes: opened if sealed; `None` if it does not open (sealed under a key
-/// this browser no longer has: a wiped device).
-pub async fn open_file(key: &web_sys::CryptoKey, f: &StoredFile) -> Option<js_sys::ArrayBuffer> {
-    let Some(iv) = &f.iv else {
-        return Some(f.bytes.clone());
+/// A file's sealing under way (`begin_seal`).
+pub struct Sealing {
+    iv: js_sys::Uint8Array,
+    sealed: JsFuture,
+}
+
+impl Sealing {
+    /// The nonce and the ciphertext.
+    pub async fn done(self) -> Result<(js_sys::Uint8Array, js_sys::ArrayBuffer), StoreError> {
+        let out = self.sealed.await.map_err(error)?;
+        Ok((
+            self.iv,
+            out.dyn_into()
+                .map_err(|_| StoreError::Other("not bytes".into()))?,
+        ))
+    }
+}
+
+/// A stored file being opened (WebCrypto at work from the call on); the future gives its
+/// bytes, or `None` if it does not open (sealed under a key this browser no longer has: a
+/// wiped device).
+pub fn begin_open(
+    key: &web_sys::CryptoKey,
+    f: &StoredFile,
+) -> impl std::future::Future<Output = Option<js_sys::ArrayBuffer>> {
+    let started = match &f.iv {
+        None => Err(Some(f.bytes.clone())),
+        Some(iv) => subtle()
+            .ok()
+            .and_then(|s| {
+                s.decrypt_with_object_and_buffer_source(&gcm(iv, &f.key), key, &f.bytes)
+                    .ok()
+            })
+            .map(JsFuture::from)
+            .ok_or(None),
     };
-    let promise = subtle()
-        .ok()?
-        .decrypt_with_object_and_buffer_source(&gcm(iv, &f.key), key, &f.bytes)
-        .ok()?;
-    JsFuture::from(promise).await.ok()?.dyn_into().ok()
+    async move {
+        match started {
+            Ok(opening) => opening.await.ok()?.dyn_into().ok(),
+            Err(plain) => plain,
+        }
+    }
 }
 
 /// A batch being written: its transaction, and the promise of its end, made when the

@@ -8,8 +8,8 @@ use crate::i18n::Lang;
 use crate::store::backup::{self, BackupError, Offer};
 use crate::store::local::LocalStore;
 use crate::store::{KvStore, VisitStore};
-use crate::vault::holder;
 use crate::vault::lock::Secret;
+use crate::vault::{holder, DataKey};
 use leptos::prelude::*;
 
 /// The backup offer: when the last one was made, how many surveys changed since (from
@@ -31,7 +31,7 @@ pub fn BackupOffer(lang: Lang, kv: LocalStore, updated: Signal<Vec<String>>) -> 
     let now = browser::now();
     let state = Memo::new(move |_| backup::offer(last.get().as_deref(), changed.get(), &now));
     let make = move |_| {
-        let Some(key) = holder::held() else {
+        let Some(key) = holder::gen().map(DataKey::Held) else {
             return note.set(Some((true, t(B::Locked).to_owned())));
         };
         let now = browser::now();
@@ -187,7 +187,11 @@ pub fn Restore(
                     let device = if fresh {
                         None
                     } else {
-                        Some(holder::held().ok_or(BackupError::Locked)?)
+                        Some(
+                            holder::gen()
+                                .map(DataKey::Held)
+                                .ok_or(BackupError::Locked)?,
+                        )
                     };
                     Ok(backup::plan(&kv, &opened, device.as_ref())?)
                 }

@@ -154,6 +154,8 @@ pub fn start() {
         web_sys::console::error_1(&info.to_string().into());
     }));
     browser::register_service_worker();
+    // The data key's home is this module's memory; the screens fetched later ask it.
+    crate::vault::holder::install();
     // Not before the durable journal has put back what a killed browser lost: while it
     // is at it, it calls `mount_app` (src/main.rs) when done.
     if !journal::holds_start() {

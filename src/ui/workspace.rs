@@ -10,7 +10,7 @@ use crate::report::aggregate::{
 };
 use crate::report::import::{frame, quick_frame, text_of, Rejection, MAX_FILE_BYTES};
 use crate::report::{admit_frame, Dataset, FileResult, Merged};
-use crate::store::workspace::{Pending, WorkspaceStore};
+use crate::store::workspace::{begin_open, begin_seal, WorkspaceStore};
 use crate::store::StoreError;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
@@ -48,16 +48,25 @@ async fn breathe() {
 }
 
 /// The SHA-256 of `bytes[range]` by the browser's WebCrypto (native code, several times
-/// faster than hashing in wasm), hex.
-async fn digest(buffer: &js_sys::ArrayBuffer, range: std::ops::Range<usize>) -> Option<String> {
-    let subtle = web_sys::window()?.crypto().ok()?.subtle();
+/// faster than hashing in wasm), started now; the future gives it in hex.
+fn digest(
+    buffer: &js_sys::ArrayBuffer,
+    range: std::ops::Range<usize>,
+) -> impl std::future::Future<Output = Option<String>> {
     let part = js_sys::Uint8Array::new(buffer).subarray(range.start as u32, range.end as u32);
-    let promise = subtle
-        .digest_with_str_and_buffer_source("SHA-256", &part)
-        .ok()?;
-    let out = wasm_bindgen_futures::JsFuture::from(promise).await.ok()?;
-    let bytes = js_sys::Uint8Array::new(&out).to_vec();
-    Some(crate::export::project::hex(&bytes))
+    let started = web_sys::window()
+        .and_then(|w| w.crypto().ok())
+        .and_then(|c| {
+            c.subtle()
+                .digest_with_str_and_buffer_source("SHA-256", &part)
+                .ok()
+        })
+        .map(wasm_bindgen_futures::JsFuture::from);
+    async move {
+        let out = started?.await.ok()?;
+        let bytes = js_sys::Uint8Array::new(&out).to_vec();
+        Some(crate::export::project::hex(&bytes))
+    }
 }
 
 /// Checks and merges one file (its bytes as the browser read them): the checksums by
@@ -81,10 +90,12 @@ async fn check_and_merge(
         let (responses, visits) = framed.ranges(text);
         let offset = bytes.len() - text.len();
         let shift = |r: std::ops::Range<usize>| r.start + offset..r.end + offset;
-        let digests = match (
-            digest(buffer, shift(responses)).await,
-            digest(buffer, shift(visits)).await,
-        ) {
+        // Both digests at once.
+        let (r, v) = (
+            digest(buffer, shift(responses)),
+            digest(buffer, shift(visits)),
+        );
+        let digests = match (r.await, v.await) {
             (Some(r), Some(v)) => Some((r, v)),
             _ => None,
         };
@@ -101,28 +112,46 @@ async fn check_and_merge(
     }
 }
 
-/// Checks and merges one picked file and starts storing it. The merge is in memory first
-/// (every response checked); the caller awaits the write, and if the browser would not keep
-/// the file, rebuilds the dataset from what it kept, so a reload shows what the screen showed.
-async fn take(
-    ds: StoredValue<Dataset, LocalStorage>,
-    store: &Store,
-    name: &str,
-    buffer: &js_sys::ArrayBuffer,
-) -> (Outcome, Option<Pending>) {
-    match check_and_merge(ds, name, buffer).await {
-        Ok((key, Merged::Added(e))) => match put(store, &key, name, buffer).await {
-            Ok(p) => (Outcome::Result(FileResult::Accepted(e)), Some(p)),
-            Err(err) => {
-                ds.update_value(Dataset::unmerge_last);
-                (Outcome::NotSaved(err), None)
-            }
-        },
-        Ok((_, Merged::AlreadyImported { name })) => {
-            (Outcome::Result(FileResult::AlreadyImported { name }), None)
+/// A file checked and merged, to be stored (`store_all`) once the dashboard is drawn.
+struct Accepted {
+    /// Its place in the results list.
+    at: usize,
+    key: String,
+    name: String,
+    buffer: js_sys::ArrayBuffer,
+}
+
+/// Stores the files just merged, each sealed, and waits until the browser has them on
+/// disk. The places (in the results list) of those it did not keep, and why.
+async fn store_all(store: &Store, files: Vec<Accepted>) -> Vec<(usize, StoreError)> {
+    let mut writing = Vec::new();
+    let mut failed = Vec::new();
+    // The next file is sealed (WebCrypto, off this thread) while this one is handed to
+    // IndexedDB: two files' copies in memory at a time, not the whole batch's.
+    let seal = |f: &Accepted| begin_seal(&store.key, &f.key, &f.buffer);
+    let mut next = files.first().map(seal);
+    for (i, f) in files.iter().enumerate() {
+        let sealing = next.take();
+        next = files.get(i + 1).map(seal);
+        let started = match sealing {
+            Some(Ok(s)) => match s.done().await {
+                Ok((iv, sealed)) => store.files.begin_put(&[(&f.key, &f.name, &iv, &sealed)]),
+                Err(e) => Err(e),
+            },
+            Some(Err(e)) => Err(e),
+            None => continue,
+        };
+        match started {
+            Ok(p) => writing.push((f.at, p)),
+            Err(e) => failed.push((f.at, e)),
         }
-        Err(r) => (Outcome::Result(FileResult::Rejected(r)), None),
     }
+    for (at, p) in writing {
+        if let Err(e) = p.done().await {
+            failed.push((at, e));
+        }
+    }
+    failed
 }
 
 /// The keys of every project this browser holds (sealed under its PIN, read now that it
@@ -167,15 +196,19 @@ impl Store {
     }
 }
 
-/// Starts storing a file, sealed.
+/// Stores a file, sealed under its identity `id`.
 async fn put(
     store: &Store,
     id: &str,
     name: &str,
     buffer: &js_sys::ArrayBuffer,
-) -> Result<Pending, StoreError> {
-    let (iv, sealed) = crate::store::workspace::seal_file(&store.key, id, buffer).await?;
-    store.files.begin_put(&[(id, name, &iv, &sealed)])
+) -> Result<(), StoreError> {
+    let (iv, sealed) = begin_seal(&store.key, id, buffer)?.done().await?;
+    store
+        .files
+        .begin_put(&[(id, name, &iv, &sealed)])?
+        .done()
+        .await
 }
 
 /// The dataset rebuilt from every file the store holds; how many stored files do not open
@@ -190,18 +223,27 @@ async fn reopen(
     let mut unopened = 0;
     if let Ok(files) = store.files.files().await {
         let total = files.len();
+        // The next file is opened (WebCrypto, off this thread) while this one is checked.
+        let mut next = files.first().map(|f| begin_open(&store.key, f));
+        let mut last_breath = now();
         for (i, f) in files.iter().enumerate() {
+            let opening = next.take();
+            next = files.get(i + 1).map(|f| begin_open(&store.key, f));
             progress.set(Some((i + 1, total, f.name.clone())));
-            breathe().await;
-            let Some(bytes) = crate::store::workspace::open_file(&store.key, f).await else {
+            if now() - last_breath > 100.0 {
+                breathe().await;
+                last_breath = now();
+            }
+            let Some(bytes) = (match opening {
+                Some(o) => o.await,
+                None => None,
+            }) else {
                 unopened += 1;
                 continue;
             };
             let _ = check_and_merge(ds, &f.name, &bytes).await;
             if f.iv.is_none() {
-                if let Ok(p) = put(store, &f.key, &f.name, &bytes).await {
-                    let _ = p.done().await;
-                }
+                let _ = put(store, &f.key, &f.name, &bytes).await;
             }
         }
     }
@@ -220,6 +262,14 @@ pub fn Workspace(lang: Lang) -> impl IntoView {
     let problem = RwSignal::new(None::<WsMsg>);
     let progress = RwSignal::new(None::<(usize, usize, String)>);
     let saving = RwSignal::new(false);
+    // Closing or reloading the tab while files are being stored would lose them: the
+    // browser asks first.
+    let guard = window_event_listener(leptos::ev::beforeunload, move |e| {
+        if saving.get_untracked() {
+            e.prevent_default();
+        }
+    });
+    on_cleanup(move || guard.remove());
     let batch = RwSignal::new(0u32);
     let results = RwSignal::new(Vec::<(String, Outcome)>::new());
     let area = RwSignal::new(String::new());
@@ -311,7 +361,7 @@ pub fn Workspace(lang: Lang) -> impl IntoView {
                 d.keys = keys;
                 d.release_k = release_k;
             });
-            let mut writing = Vec::new();
+            let mut accepted = Vec::new();
             let total = files.len();
             // A file is read from disk while the one before it is checked: the reads are
             // the browser's, off this thread. A file too large is never read at all.
@@ -338,39 +388,44 @@ pub fn Workspace(lang: Lang) -> impl IntoView {
                     })),
                     Some(reading) => match reading.await {
                         Ok(buf) => match buf.dyn_into::<js_sys::ArrayBuffer>() {
-                            Ok(buf) => {
-                                let (outcome, pending) = take(ds, &s, &name, &buf).await;
-                                if let Some(p) = pending {
-                                    writing.push((i, p));
+                            Ok(buf) => match check_and_merge(ds, &name, &buf).await {
+                                Ok((key, Merged::Added(e))) => {
+                                    accepted.push(Accepted {
+                                        at: i,
+                                        key,
+                                        name: name.clone(),
+                                        buffer: buf,
+                                    });
+                                    Outcome::Result(FileResult::Accepted(e))
                                 }
-                                outcome
-                            }
+                                Ok((_, Merged::AlreadyImported { name })) => {
+                                    Outcome::Result(FileResult::AlreadyImported { name })
+                                }
+                                Err(r) => Outcome::Result(FileResult::Rejected(r)),
+                            },
                             Err(_) => Outcome::Result(FileResult::Rejected(Rejection::Unreadable)),
                         },
                         Err(_) => Outcome::Result(FileResult::Rejected(Rejection::Unreadable)),
                     },
                 };
-                if let Outcome::NotSaved(StoreError::QuotaExceeded) = outcome {
-                    problem.set(Some(WsMsg::StorageFull));
-                }
                 results.update(|r| r.push((name, outcome)));
             }
-            // The results are drawn at once; the writes ran while the next files were
-            // checked and finish meanwhile ("saving…" says so). A file the browser did not
-            // keep is taken out again by rebuilding from what it kept, and marked.
+            // The results and the dashboard are drawn first; then the files are sealed and
+            // stored ("saving…" says so until the browser has them on disk). A file the
+            // browser did not keep is taken out again by rebuilding from what it kept, and
+            // marked.
             ds.update_value(Dataset::seal);
             progress.set(None);
             rebuild_view();
-            saving.set(!writing.is_empty());
-            let mut lost = false;
-            for (i, p) in writing {
-                if let Err(err) = p.done().await {
-                    if err == StoreError::QuotaExceeded {
-                        problem.set(Some(WsMsg::StorageFull));
-                    }
-                    results.update(|r| r[i].1 = Outcome::NotSaved(err));
-                    lost = true;
+            saving.set(!accepted.is_empty());
+            breathe().await;
+            let failed = store_all(&s, accepted).await;
+            let lost = !failed.is_empty();
+            for (i, err) in failed {
+                if err == StoreError::QuotaExceeded {
+                    problem.set(Some(WsMsg::StorageFull));
                 }
+                results.update(|r| r[i].1 = Outcome::NotSaved(err));
             }
             if lost {
                 let _ = reopen(ds, &s, progress).await;

@@ -72,6 +72,64 @@ impl Key {
     }
 }
 
+/// A data key to seal and open with: one in hand (a rewrite's, a backup's), or the one the
+/// page holds while unlocked, which only `holder` sees.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum DataKey {
+    Own(Key),
+    /// The page's key, of this generation.
+    Held(u32),
+}
+
+impl DataKey {
+    pub fn gen(&self) -> u32 {
+        match self {
+            DataKey::Own(k) => k.gen,
+            DataKey::Held(g) => *g,
+        }
+    }
+
+    /// As `seal`; `None` when the page no longer holds its key (locked meanwhile).
+    pub fn seal(&self, aad: &str, plain: &str) -> Option<String> {
+        match self {
+            DataKey::Own(k) => Some(seal(k, aad, plain)),
+            DataKey::Held(g) => (holder::gen() == Some(*g))
+                .then(|| holder::seal(aad, plain))
+                .flatten(),
+        }
+    }
+
+    /// As `open`; the page's key gone (or another one held) reads as `OtherKey`.
+    pub fn open(&self, aad: &str, sealed: &str) -> Result<String, VaultError> {
+        match self {
+            DataKey::Own(k) => open(k, aad, sealed),
+            DataKey::Held(g) if holder::gen() == Some(*g) => {
+                holder::open(aad, sealed).unwrap_or(Err(VaultError::OtherKey(*g)))
+            }
+            DataKey::Held(g) => Err(VaultError::OtherKey(*g)),
+        }
+    }
+
+    pub fn seal_bytes(&self, aad: &[u8], plain: &[u8]) -> Option<Vec<u8>> {
+        match self {
+            DataKey::Own(k) => Some(seal_bytes(k, aad, plain)),
+            DataKey::Held(g) => (holder::gen() == Some(*g))
+                .then(|| holder::seal_bytes(aad, plain))
+                .flatten(),
+        }
+    }
+
+    /// Whether this is `key`: for the page's key, whether what `key` seals it opens.
+    pub fn is(&self, key: &Key) -> bool {
+        match self {
+            DataKey::Own(k) => k == key,
+            DataKey::Held(g) => {
+                *g == key.gen && self.open("probe", &seal(key, "probe", "probe")).is_ok()
+            }
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum VaultError {
     /// Sealed by another key generation than the one given.

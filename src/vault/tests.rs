@@ -318,3 +318,35 @@ fn a_journal_opens_either_key_from_the_other() {
     let first = Pending::parse(&first.to_value()).unwrap();
     assert_eq!(first.first_key().unwrap(), new);
 }
+
+/// The page's key is used through the holder only: sealing and opening with it match a
+/// key in hand, it is known by what it opens, and nothing works once it is forgotten.
+#[test]
+fn the_held_key_seals_and_opens_only_while_held() {
+    holder::forget();
+    let k = key(9, 3);
+    let held = DataKey::Held(9);
+    assert_eq!(held.seal("a", "text"), None, "nothing held");
+    holder::hold(&k);
+    assert_eq!(holder::gen(), Some(9));
+    let sealed = held.seal("a", "text").unwrap();
+    assert_eq!(
+        open(&k, "a", &sealed).unwrap(),
+        "text",
+        "sealed as the key in hand"
+    );
+    assert_eq!(held.open("a", &seal(&k, "a", "back")).unwrap(), "back");
+    assert_eq!(held.open("b", &sealed), Err(VaultError::Damaged));
+    assert!(held.is(&k));
+    assert!(!held.is(&key(9, 4)), "same generation, other bytes");
+    assert!(!held.is(&key(8, 3)));
+    let bytes = held.seal_bytes(b"aad", b"body").unwrap();
+    assert_eq!(open_bytes(&k, b"aad", &bytes).unwrap(), b"body");
+    // Another generation held: this one reads as another key's, and seals nothing.
+    holder::hold(&key(10, 3));
+    assert_eq!(held.open("a", &sealed), Err(VaultError::OtherKey(9)));
+    assert_eq!(held.seal("a", "text"), None);
+    holder::forget();
+    assert_eq!(holder::gen(), None);
+    assert_eq!(held.open("a", &sealed), Err(VaultError::OtherKey(9)));
+}

@@ -21,8 +21,8 @@ after(async () => {
 const OTHER_PIN = "246813";
 
 /** A survey on `page` with consent, a building and a room (identifiers, stored sealed). */
-async function survey(page, building, room) {
-  await go(page, url + "#/new");
+async function survey(page, building, room, pin = PIN) {
+  await go(page, url + "#/new", pin);
   await page.waitForSelector(tid("choice-consent-yes"));
   const id = (await page.evaluate(() => location.hash)).split("/")[2];
   await page.tap(tid("choice-consent-yes"));
@@ -97,7 +97,7 @@ test("a backup restores on a new tablet with the old PIN, and merges into one in
     await testDevice(OTHER_PIN),
   );
   const pc = await c.newPage();
-  const own = await survey(pc, "3", "502");
+  const own = await survey(pc, "3", "502", OTHER_PIN);
   await go(pc, url + "#/lock", OTHER_PIN);
   await pc.waitForSelector(`${tid("device-lock")}[data-mode="open"]`);
   await pick(pc, file);
@@ -117,7 +117,7 @@ test("a backup restores on a new tablet with the old PIN, and merges into one in
   await pc.evaluate(() => (location.hash = "#/"));
   await pc.waitForSelector(`${tid("response-row")}[data-id="${id}"]`);
   assert.equal(await pc.locator(tid("response-row")).count(), 2);
-  const merged = await storedResponses(pc);
+  const merged = await storedResponses(pc, OTHER_PIN);
   assert.deepEqual(merged.map((r) => r.id).sort(), [id, own].sort());
   assert.equal(merged.find((r) => r.id === id).a.room, "1203室");
   // Sealed under this tablet's own key: its PIN, not the backup's, opens it after a reload.
@@ -136,7 +136,8 @@ test("bad backup files and a full storage: said where the worker looks, nothing 
 
   const c = await tablet(browser);
   const pc = await c.newPage();
-  await go(pc, url + "#/lock");
+  await go(pc, url + "#/");
+  await pc.evaluate(() => (location.hash = "#/lock"));
   await pc.waitForSelector(`${tid("device-lock")}[data-mode="open"]`);
   const dump = () => pc.evaluate(() => JSON.stringify(Object.entries(localStorage).filter(([k]) => k.startsWith("doorstep.r.")).sort()));
   const before = await dump();

@@ -4,7 +4,7 @@
 // bring the hand-back screen; only the worker's PIN ends it.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { launch, serve, tablet, tid, watchErrors, storedResponses, violations, tapToHandover, PIN } from "./helpers.mjs";
+import { launch, serve, tablet, tid, watchErrors, storedResponses, violations, tapToHandover, PIN, go } from "./helpers.mjs";
 
 let browser, server, url;
 before(async () => {
@@ -19,7 +19,7 @@ after(async () => {
 /** A new survey on a tablet (its device PIN is `PIN`), handed over the first time: the
  *  set-up screen with `settings` ticked. Returns the response id. */
 async function handOver(page, { oneByOne = false, idle } = {}) {
-  await page.goto(url + "#/new");
+  await go(page, url + "#/new");
   await page.waitForSelector(tid("question"));
   const id = (await page.evaluate(() => location.hash)).split("/")[2];
   await page.tap(tid("hand-over"));
@@ -64,7 +64,7 @@ async function handBack(page, pin = PIN) {
 /** Another response on the device, which the resident must never reach, then a new one
  *  handed over. Returns both ids. */
 async function besideAnother(page, options) {
-  await page.goto(url + "#/new");
+  await go(page, url + "#/new");
   await page.waitForSelector(tid("question"));
   const other = (await page.evaluate(() => location.hash)).split("/")[2];
   return { other, id: await handOver(page, options) };
@@ -316,7 +316,7 @@ for (const lang of ["zh-CN", "en"]) {
     const context = await tablet(browser, { bypassCSP: true });
     const page = await context.newPage();
     await page.addInitScript((l) => localStorage.setItem("doorstep.lang", l), lang);
-    await page.goto(url + "#/new");
+    await go(page, url + "#/new");
     await page.waitForSelector(tid("question"));
     await page.tap(tid("hand-over"));
     await page.waitForSelector(tid("handover-setup"));

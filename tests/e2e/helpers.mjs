@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 import { dirname, join } from "node:path";
-import { openResponse, openValue, testDevice } from "./lib/vault.mjs";
+import { openLock, openResponse, openValue, testDevice } from "./lib/vault.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 export const DIST = join(root, "dist");
@@ -41,10 +41,10 @@ export const PIN = "582139";
  *  typed PIN costs what it costs on a real device). */
 export const DEVICE = await testDevice(PIN);
 
-/** In a page before the app starts, once per context: the device gets its PIN, and this
- *  first page holds the key, as after the worker typed it. Only then: a reload, another
- *  tab or a later page load holds no key, as on a real tablet, and shows the lock screen
- *  (`unlockIfLocked`, `reload`, `go` type the PIN there as the worker does). */
+/** In a page before the app starts, once per context: the device gets its PIN, as a
+ *  tablet that was set up earlier. Every page load then opens on the lock screen, as on a
+ *  real tablet (`unlockIfLocked`, `reload`, `go` type the PIN there as the worker does):
+ *  the page takes no key from anywhere but the PIN. */
 function seedDevice(d) {
   try {
     if (!localStorage.getItem("doorstep.vault") && !localStorage.getItem("doorstep.vault.next")
@@ -52,14 +52,13 @@ function seedDevice(d) {
       localStorage.setItem("doorstep.vault", d.lock);
       // Marks the context as set up: a test that wipes the device gets a device on first use.
       localStorage.setItem("e2e.seeded", "1");
-      globalThis.__doorstepKey = new Uint8Array(d.key);
     }
   } catch {
     // about:blank and other pages without storage.
   }
 }
 
-/** Gives a context's first page the test device's PIN, unlocked (see `seedDevice`). */
+/** Gives a context's pages the test device's PIN (see `seedDevice`). */
 export async function withPin(context, device = DEVICE) {
   await context.addInitScript(seedDevice, device);
   return context;
@@ -134,27 +133,35 @@ export async function ready(page) {
   await page.waitForSelector(`${tid("new-survey")}, ${tid("question")}, ${tid("not-found")}`);
 }
 
-/** Every stored response as the app reads it: sealed answers opened with the key the
- *  page holds (by tests/e2e/lib/vault.mjs, not by the app's code). */
-export async function storedResponses(page) {
-  const { raw, held } = await page.evaluate(() => ({
-    raw: Object.keys(localStorage)
-      .filter((k) => k.startsWith("doorstep.r."))
-      .map((k) => [k, localStorage.getItem(k)]),
-    held: globalThis.__doorstepKey ? Array.from(globalThis.__doorstepKey) : null,
-  }));
+const opened = new Map();
+
+/** The device's data key as the tests know it: the stored lock opened in Node with the PIN
+ *  (lib/vault.mjs), as its owner could; the page never gives its key out. Generation
+ *  bytes, then the key, as lib/vault.mjs's readers take it; null without a lock. */
+export async function deviceKey(page, pin = PIN) {
+  const lock = await page.evaluate(() => localStorage.getItem("doorstep.vault"));
+  if (!lock) return null;
+  if (!opened.has(lock + pin)) opened.set(lock + pin, [0, 0, 0, 0, ...(await openLock(lock, pin))]);
+  return opened.get(lock + pin);
+}
+
+/** Every stored response as the app reads it: sealed answers opened with the device's key
+ *  (`deviceKey`) by tests/e2e/lib/vault.mjs, not by the app's code. */
+export async function storedResponses(page, pin = PIN) {
+  const raw = await page.evaluate(() => Object.keys(localStorage)
+    .filter((k) => k.startsWith("doorstep.r."))
+    .map((k) => [k, localStorage.getItem(k)]));
+  const held = await deviceKey(page, pin);
   return Promise.all(raw.map(([k, v]) => openResponse(k, v, held)));
 }
 
 /** The values stored under keys starting with `prefix`, as [key, plain text], opened
- *  with the page's key where the app sealed them whole. */
-export async function storedValues(page, prefix) {
-  const { raw, held } = await page.evaluate((prefix) => ({
-    raw: Object.keys(localStorage)
-      .filter((k) => k.startsWith(prefix))
-      .map((k) => [k, localStorage.getItem(k)]),
-    held: globalThis.__doorstepKey ? Array.from(globalThis.__doorstepKey) : null,
-  }), prefix);
+ *  with the device's key where the app sealed them whole. */
+export async function storedValues(page, prefix, pin = PIN) {
+  const raw = await page.evaluate((prefix) => Object.keys(localStorage)
+    .filter((k) => k.startsWith(prefix))
+    .map((k) => [k, localStorage.getItem(k)]), prefix);
+  const held = await deviceKey(page, pin);
   return Promise.all(raw.map(async ([k, v]) => [k, await openValue(k, v, held)]));
 }
 

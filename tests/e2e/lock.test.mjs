@@ -5,7 +5,7 @@
 // a raw dump of localStorage must hold none of the names, phones and rooms typed here.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { launch, serve, tablet, tid, storedResponses, violations, PIN } from "./helpers.mjs";
+import { launch, serve, tablet, tid, storedResponses, violations, PIN, go } from "./helpers.mjs";
 import { download } from "./lib/worker.mjs";
 
 let browser, server, url;
@@ -88,7 +88,7 @@ test("first use: the PIN comes first, the data on the device is encrypted, a loc
   await page.evaluate(() => (location.hash = "#/"));
   await page.waitForSelector(tid("response-row"));
   assert.match(await page.innerText(tid("response-list")), /1203室/);
-  const [r] = await storedResponses(page);
+  const [r] = await storedResponses(page, NEW_PIN);
   assert.equal(r.a.comments, "王秀英 13812345678");
   assert.equal(r.a.fu_notes, "阿姨心脏不好");
   assert.equal(r.hh, "12-1-1203室");
@@ -131,7 +131,7 @@ test("the tablet locks itself after its idle minutes (10 by default, settable)",
   const context = await tablet(browser, { bypassCSP: true });
   const page = await context.newPage();
   await page.clock.install();
-  await page.goto(url + "#/new");
+  await go(page, url + "#/new");
   await page.waitForSelector(tid("question"));
   await page.clock.fastForward("09:30");
   assert.equal(await page.locator(tid("device-lock")).count(), 0, "not before 10 minutes");
@@ -157,7 +157,7 @@ test("the tablet locks itself after its idle minutes (10 by default, settable)",
 test("a PIN change cut short leaves every answer readable with the old PIN; a finished one only with the new", async () => {
   const context = await tablet(browser);
   const page = await context.newPage();
-  await page.goto(url + "#/new");
+  await go(page, url + "#/new");
   await page.waitForSelector(tid("question"));
   await page.tap(tid("choice-consent-yes"));
   await page.evaluate(() => (location.hash = location.hash.replace(/\/0$/, "/1")));
@@ -205,14 +205,14 @@ test("a PIN change cut short leaves every answer readable with the old PIN; a fi
   await page.waitForFunction(() => /PIN码不对/.test(document.querySelector('[data-testid="lock-note"]')?.textContent));
   await typePin(page, NEW_PIN);
   await page.waitForSelector(tid("new-survey"));
-  assert.equal((await storedResponses(page))[0].a.room, "1203室");
+  assert.equal((await storedResponses(page, NEW_PIN))[0].a.room, "1203室");
   await context.close();
 });
 
 test("a forgotten PIN: nothing opens without it; wiping the device (two taps) starts afresh", async () => {
   const context = await tablet(browser, { locale: "en-US" });
   const page = await context.newPage();
-  await page.goto(url + "?lang=en#/new");
+  await go(page, url + "?lang=en#/new");
   await page.waitForSelector(tid("question"));
   await page.tap(tid("lock-now"));
   await lockMode(page, "locked");

@@ -9,7 +9,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import crypto from "node:crypto";
 import { readFileSync } from "node:fs";
-import { launch, serve, tablet, tid, ready, watchErrors, go, storedValues } from "./helpers.mjs";
+import { launch, serve, tablet, tid, ready, watchErrors, go, storedValues, deviceKey } from "./helpers.mjs";
 import { seed, exportJson, coordinatorProject, canonical } from "./lib/worker.mjs";
 
 let browser, server, url;
@@ -315,4 +315,55 @@ test("the project key's backup opens the project's files on another computer; a 
   assert.deepEqual([...errors, ...errors2], []);
   await w.context.close();
   await second.close();
+});
+
+test("an unlocked tablet: a script in the page finds the key on no global, cannot replace the vault, and locking forgets it", async () => {
+  const context = await tablet(browser, { bypassCSP: true });
+  const page = await context.newPage();
+  await go(page, url + "#/new");
+  await page.waitForSelector(tid("question"));
+  await page.tap(tid("choice-consent-yes"));
+  await page.waitForFunction(() => Object.keys(localStorage).some((k) => k.startsWith("doorstep.r.")));
+  // The device's key as its owner knows it: the lock opened with the PIN, in Node.
+  const key = Buffer.from((await deviceKey(page)).slice(4));
+  const forms = [key.toString("hex"), key.toString("base64"), key.toString("base64url").replace(/=+$/, ""), Array.from(key).join(",")];
+  // What injected script would look through: every property of the page's global object
+  // (non-enumerable ones too), one level into objects, every typed array and string.
+  const found = await page.evaluate(() => {
+    const out = { strings: [], arrays: [] };
+    const seen = new Set();
+    const look = (v, depth) => {
+      if (v === null || v === undefined || seen.has(v)) return;
+      if (typeof v === "string") return void out.strings.push(v);
+      if (typeof v !== "object" && typeof v !== "function") return;
+      seen.add(v);
+      if (ArrayBuffer.isView(v) && v.byteLength < 1 << 20) return void out.arrays.push(Array.from(new Uint8Array(v.buffer, v.byteOffset, v.byteLength)));
+      if (v instanceof ArrayBuffer || v instanceof WebAssembly.Memory || v instanceof Node) return;
+      if (depth > 1) return;
+      for (const name of Object.getOwnPropertyNames(v)) {
+        let inner;
+        try { inner = v[name]; } catch { continue; }
+        look(inner, depth + 1);
+      }
+    };
+    look(globalThis, 0);
+    return out;
+  });
+  for (const a of found.arrays) assert.ok(!Buffer.from(a).includes(key), "a typed array on the page holds the key");
+  for (const s of found.strings) for (const f of forms) assert.ok(!s.includes(f), "a string on the page spells the key");
+  // The vault is a frozen object that cannot be swapped for one that listens in.
+  const vault = await page.evaluate(() => {
+    const d = Object.getOwnPropertyDescriptor(globalThis, "doorstepVault");
+    try { globalThis.doorstepVault = { hold() {} }; } catch { /* strict mode would throw */ }
+    let redefined = true;
+    try { Object.defineProperty(globalThis, "doorstepVault", { value: {} }); } catch { redefined = false; }
+    return { writable: d.writable, configurable: d.configurable, frozen: Object.isFrozen(d.value), same: globalThis.doorstepVault === d.value, redefined, gen: globalThis.doorstepVault.gen() };
+  });
+  assert.deepEqual(vault, { writable: false, configurable: false, frozen: true, same: true, redefined: false, gen: vault.gen });
+  assert.equal(typeof vault.gen, "number", "the page holds a key");
+  // Locking forgets it: every later page load starts without one.
+  await page.tap(tid("lock-now"));
+  await page.waitForSelector('[data-testid="device-lock"][data-mode="locked"]');
+  assert.equal(await page.evaluate(() => globalThis.doorstepVault.gen()), undefined);
+  await context.close();
 });

@@ -7,7 +7,7 @@ import { existsSync, readFileSync, rmSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium } from "playwright-core";
-import { CHROMIUM_ARGS, PIN, tid } from "../helpers.mjs";
+import { CHROMIUM_ARGS, PIN, deviceKey, tid } from "../helpers.mjs";
 
 export function newProfile() {
   return mkdtempSync(join(tmpdir(), "doorstep-kill-"));
@@ -94,14 +94,12 @@ export function random(seed) {
   };
 }
 
-/** The answers of response `id` as stored, opened with the page's key by the tests' own
- *  implementation of the storage format (lib/vault.mjs). */
+/** The answers of response `id` as stored, opened with the device's key (`deviceKey`) by
+ *  the tests' own implementation of the storage format (lib/vault.mjs). */
 async function storedAnswers(page, id) {
   const { openResponse } = await import("./vault.mjs");
-  const { raw, held } = await page.evaluate((id) => ({
-    raw: localStorage.getItem(`doorstep.r.${id}`),
-    held: globalThis.__doorstepKey ? Array.from(globalThis.__doorstepKey) : null,
-  }), id);
+  const raw = await page.evaluate((id) => localStorage.getItem(`doorstep.r.${id}`), id);
+  const held = await deviceKey(page);
   return raw === null ? null : (await openResponse(`doorstep.r.${id}`, raw, held)).a ?? {};
 }
 

@@ -2,7 +2,7 @@
 // stores them, a project set up on the export screen, a JSON export downloaded.
 import { readFileSync } from "node:fs";
 import { createHmac } from "node:crypto";
-import { tid } from "../helpers.mjs";
+import { go, tid } from "../helpers.mjs";
 
 /** RFC 8785 canonical JSON, as the header's checksum is defined (the data here has only
  *  ASCII keys, integers and short decimals). */
@@ -20,7 +20,7 @@ export function canonical(v) {
 /** A survey started in the app (so the stored shape is the app's own), then copied into
  *  `n` completed responses whose every identifying detail is a unique marker. */
 export async function seed(page, url, n, { worker = "W07", from = 0 } = {}) {
-  await page.goto(url + "#/new");
+  await go(page, url + "#/new");
   await page.waitForSelector(tid("question"));
   await page.tap(tid("choice-consent-yes"));
   await page.waitForFunction(() => Object.keys(localStorage).some((k) => k.startsWith("doorstep.r.")));
