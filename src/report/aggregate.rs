@@ -422,25 +422,46 @@ pub struct CrossTab {
     pub cells: Vec<Vec<u32>>,
 }
 
-/// A count as published: a number, or hidden because it is under k (or would give one away).
+/// A count as published: a number, or hidden — because it is under k, or because it would
+/// give such a one away (complementary suppression: the count itself is k or more, and is
+/// labelled so, never as "<k").
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Shown {
     Count(u32),
-    Hidden,
+    /// From 1 to k−1.
+    Under,
+    /// k or more, hidden to protect another cell.
+    Protects,
 }
 
 impl Shown {
-    pub fn text(self, k: u32) -> String {
+    pub fn text(self, k: u32, lang: crate::i18n::Lang) -> String {
         match self {
             Shown::Count(n) => n.to_string(),
-            Shown::Hidden => format!("<{k}"),
+            Shown::Under => format!("<{k}"),
+            Shown::Protects => lang
+                .pick("隐藏以保护其他格", "hidden to protect another cell")
+                .to_owned(),
         }
     }
 
     pub fn count(self) -> Option<u32> {
         match self {
             Shown::Count(n) => Some(n),
-            Shown::Hidden => None,
+            _ => None,
+        }
+    }
+
+    pub fn is_hidden(self) -> bool {
+        !matches!(self, Shown::Count(_))
+    }
+
+    /// One count on its own (an "answered" figure): under k it is hidden.
+    pub fn of(n: u32, k: u32) -> Shown {
+        if n > 0 && n < k {
+            Shown::Under
+        } else {
+            Shown::Count(n)
         }
     }
 }
@@ -448,25 +469,16 @@ impl Shown {
 /// Hides counts from 1 to k-1. When `additive` (the cells add up to a published total),
 /// a lone hidden cell could be worked out by subtraction, so the next smallest is hidden too.
 pub fn protect(counts: &[u32], k: u32, additive: bool) -> Vec<Shown> {
-    let mut out: Vec<Shown> = counts
-        .iter()
-        .map(|&n| {
-            if n > 0 && n < k {
-                Shown::Hidden
-            } else {
-                Shown::Count(n)
-            }
-        })
-        .collect();
-    if additive && out.iter().filter(|s| **s == Shown::Hidden).count() == 1 {
+    let mut out: Vec<Shown> = counts.iter().map(|&n| Shown::of(n, k)).collect();
+    if additive && out.iter().filter(|s| s.is_hidden()).count() == 1 {
         let next = counts
             .iter()
             .enumerate()
-            .filter(|(i, &n)| n > 0 && out[*i] != Shown::Hidden)
+            .filter(|(i, &n)| n > 0 && !out[*i].is_hidden())
             .min_by_key(|(_, &n)| n)
             .map(|(i, _)| i);
         if let Some(i) = next {
-            out[i] = Shown::Hidden;
+            out[i] = Shown::Protects;
         }
     }
     out
@@ -481,7 +493,7 @@ pub fn protect_table(cells: &[Vec<u32>], k: u32) -> Vec<Vec<Shown>> {
         // Columns.
         for c in 0..cols {
             let col: Vec<u32> = cells.iter().map(|r| r[c]).collect();
-            let hidden: Vec<bool> = out.iter().map(|r| r[c] == Shown::Hidden).collect();
+            let hidden: Vec<bool> = out.iter().map(|r| r[c].is_hidden()).collect();
             if hidden.iter().filter(|h| **h).count() == 1 {
                 if let Some((i, _)) = col
                     .iter()
@@ -489,21 +501,21 @@ pub fn protect_table(cells: &[Vec<u32>], k: u32) -> Vec<Vec<Shown>> {
                     .filter(|(i, &n)| n > 0 && !hidden[*i])
                     .min_by_key(|(_, &n)| n)
                 {
-                    out[i][c] = Shown::Hidden;
+                    out[i][c] = Shown::Protects;
                     changed = true;
                 }
             }
         }
         // Rows.
         for (r, row) in out.iter_mut().enumerate() {
-            if row.iter().filter(|s| **s == Shown::Hidden).count() == 1 {
+            if row.iter().filter(|s| s.is_hidden()).count() == 1 {
                 if let Some((i, _)) = cells[r]
                     .iter()
                     .enumerate()
-                    .filter(|(i, &n)| n > 0 && row[*i] != Shown::Hidden)
+                    .filter(|(i, &n)| n > 0 && !row[*i].is_hidden())
                     .min_by_key(|(_, &n)| n)
                 {
-                    row[i] = Shown::Hidden;
+                    row[i] = Shown::Protects;
                     changed = true;
                 }
             }

@@ -10,11 +10,14 @@ use super::import::{
     Rejection, Shape, Status, VisitIn,
 };
 use super::json::Key;
+use super::rules::{BadAnswer, Problem, Rule, Rules, MAX_OTHER};
 use crate::export::link::LinkOpener;
 use crate::form::{Form, Question};
+use crate::i18n::Text;
 use rustc_hash::{FxHashMap, FxHashSet};
 use serde::de::{
-    DeserializeSeed, Deserializer, Error as _, IgnoredAny, MapAccess, SeqAccess, Visitor,
+    Deserialize, DeserializeSeed, Deserializer, Error as _, IgnoredAny, MapAccess, SeqAccess,
+    Visitor,
 };
 use std::borrow::Cow;
 use std::collections::BTreeMap;
@@ -451,14 +454,26 @@ impl Dataset {
                 self.forms.len() - 1
             }
         };
-        let shapes: FxHashMap<String, (Shape, u32)> = shapes_by_id(&self.forms[form_index].form)
+        let rules = Rules::new(
+            &self.forms[form_index].form,
+            &file.header.free_text_included,
+            &file.header.generalised,
+            &mut self.atoms,
+        );
+        let shapes: Shapes = shapes_by_id(&self.forms[form_index].form)
             .into_iter()
             .map(|(id, shape)| {
                 let next = self.slots.len() as u32;
                 let slot = *self.slots.entry(id.clone()).or_insert(next);
-                (id, (shape, slot))
+                let rule = rules
+                    .by_id
+                    .get(&id)
+                    .cloned()
+                    .unwrap_or(Rule::Refused(Problem::NoAnswer));
+                (id, (shape, slot, rule))
             })
             .collect();
+
         let mut entry = FileEntry {
             name: name.to_owned(),
             header: file.header,
@@ -469,18 +484,41 @@ impl Dataset {
         };
         let before = self.id.len();
         let mut de = serde_json::Deserializer::from_str(file.responses);
+        let mut found = Found::default();
         let seed = RecordsSeed {
             ds: self,
             shapes: &shapes,
             form: form_index as u16,
             entry: &mut entry,
             links: file.links.as_ref(),
+            found: &mut found,
+            other_declared: &rules.other_declared,
+            other_offered: &rules.other_offered,
         };
         seed.deserialize(&mut de)
             .map_err(|e| match json_error(&e) {
                 Rejection::Invalid(d) => Rejection::Invalid(format!("responses: {d}")),
                 r => r,
             })?;
+        if found.total > 0 {
+            let form = &self.forms[form_index].form;
+            let label = |id: &str| {
+                form.question(id)
+                    .map(|q| q.label.clone())
+                    .unwrap_or_else(|| Text::new(id, id))
+            };
+            return Err(Rejection::Answers {
+                first: found
+                    .first
+                    .into_iter()
+                    .map(|mut b| {
+                        b.label = label(&b.question);
+                        b
+                    })
+                    .collect(),
+                total: found.total,
+            });
+        }
         if self.id.len() - before + entry.duplicates != entry.header.count {
             return Err(Rejection::Edited(Part::Count));
         }
@@ -512,7 +550,11 @@ impl Dataset {
             entry.visits_added += 1;
         }
         if self.project.is_none() {
-            self.project = Some(entry.header.project.clone());
+            let held = self
+                .keys
+                .get(&entry.header.project.id)
+                .and_then(|k| k.named.clone());
+            self.project = Some(held.unwrap_or_else(|| entry.header.project.clone()));
         }
         self.files.push(entry.clone());
         Ok(entry)
@@ -713,13 +755,98 @@ fn shapes_by_id(form: &Form) -> FxHashMap<String, Shape> {
     out
 }
 
+/// The questions of a file's form: each one's shape, column and rule.
+type Shapes = FxHashMap<String, (Shape, u32, Rule)>;
+
+/// The fields a response may have, each once.
+const RECORD_FIELDS: [&str; 10] = [
+    "answers",
+    "id",
+    "household",
+    "household_link",
+    "status",
+    "started",
+    "completed",
+    "worker",
+    "area",
+    "other",
+];
+
+/// How many bad answers a refusal names.
+const NAMED: usize = 5;
+
+/// The bad answers found in a file: the first few named, all counted.
+#[derive(Default)]
+struct Found {
+    /// Of the response being read (its id comes last in a canonical file).
+    pending: Vec<(String, Problem)>,
+    first: Vec<BadAnswer>,
+    total: usize,
+}
+
+impl Found {
+    fn note(&mut self, question: String, problem: Problem) {
+        if self.first.len() + self.pending.len() < NAMED {
+            self.pending.push((question, problem));
+        }
+        self.total += 1;
+    }
+
+    /// The response at `index` (its id `id`) is read: what was noted is its.
+    fn close(&mut self, index: usize, id: &str) {
+        for (question, problem) in self.pending.drain(..) {
+            self.first.push(BadAnswer {
+                response: index + 1,
+                id: id.chars().take(40).collect(),
+                question,
+                label: Text::new("", ""),
+                problem,
+            });
+        }
+    }
+}
+
+/// A key as it is quoted in a message: short, on one line.
+fn short_key(k: &str) -> String {
+    k.chars().filter(|c| !c.is_control()).take(40).collect()
+}
+
+/// The "other, please specify" texts of a response, by answer path, each path once.
+struct Texts(Vec<(Box<str>, Box<str>)>);
+
+impl<'de> Deserialize<'de> for Texts {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Texts, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Texts;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("texts by answer path")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Texts, A::Error> {
+                let mut out: Vec<(Box<str>, Box<str>)> = Vec::new();
+                while let Some((k, v)) = map.next_entry::<Key<'de>, Key<'de>>()? {
+                    if out.iter().any(|(p, _)| **p == *k.0) {
+                        return Err(A::Error::custom("a path twice"));
+                    }
+                    out.push(((*k.0).into(), (*v.0).into()));
+                }
+                Ok(Texts(out))
+            }
+        }
+        d.deserialize_map(V)
+    }
+}
+
 /// The responses array of a file, parsed straight into the dataset.
 struct RecordsSeed<'d, 's> {
     ds: &'d mut Dataset,
-    shapes: &'s FxHashMap<String, (Shape, u32)>,
+    shapes: &'s Shapes,
     form: u16,
     entry: &'d mut FileEntry,
     links: Option<&'s LinkOpener>,
+    found: &'d mut Found,
+    other_declared: &'s [String],
+    other_offered: &'s [String],
 }
 
 impl<'de> DeserializeSeed<'de> for RecordsSeed<'_, '_> {
@@ -744,6 +871,9 @@ impl<'de> Visitor<'de> for RecordsSeed<'_, '_> {
                 entry: &mut *self.entry,
                 index: n,
                 links: self.links,
+                found: &mut *self.found,
+                other_declared: self.other_declared,
+                other_offered: self.other_offered,
             };
             if seq.next_element_seed(one)?.is_none() {
                 return Ok(());
@@ -755,12 +885,15 @@ impl<'de> Visitor<'de> for RecordsSeed<'_, '_> {
 
 struct RecordSeed<'d, 's> {
     ds: &'d mut Dataset,
-    shapes: &'s FxHashMap<String, (Shape, u32)>,
+    shapes: &'s Shapes,
     form: u16,
     entry: &'d mut FileEntry,
     index: usize,
     /// A format 2 file's link opener; `None` for format 1 (pseudonyms made on the device).
     links: Option<&'s LinkOpener>,
+    found: &'d mut Found,
+    other_declared: &'s [String],
+    other_offered: &'s [String],
 }
 
 impl<'de> DeserializeSeed<'de> for RecordSeed<'_, '_> {
@@ -792,7 +925,15 @@ impl<'de> Visitor<'de> for RecordSeed<'_, '_> {
         let mut area: Option<Key> = None;
         let mut answered = false;
         let mut other: Vec<(Box<str>, Box<str>)> = Vec::new();
+        let mut seen: Vec<&'static str> = Vec::with_capacity(10);
         while let Some(key) = map.next_key::<Key<'de>>()? {
+            // Each field once: a second one would silently win in most readers.
+            if let Some(&f) = RECORD_FIELDS.iter().find(|f| **f == &*key.0) {
+                if seen.contains(&f) {
+                    return Err(at(&format!(".{f}: twice")));
+                }
+                seen.push(f);
+            }
             match &*key.0 {
                 "answers" => {
                     let mut table = std::mem::take(&mut ds.answers);
@@ -803,6 +944,7 @@ impl<'de> Visitor<'de> for RecordSeed<'_, '_> {
                         repeat: None,
                         shapes: self.shapes,
                         row,
+                        found: &mut *self.found,
                     };
                     let r = map.next_value_seed(seed);
                     ds.answers = table;
@@ -818,13 +960,42 @@ impl<'de> Visitor<'de> for RecordSeed<'_, '_> {
                 "worker" => worker = Some(map.next_value()?),
                 "area" => area = Some(map.next_value()?),
                 "other" => {
-                    let texts: BTreeMap<String, String> = map
+                    let texts: Texts = map
                         .next_value()
-                        .map_err(|_| at(".other: not texts by answer path"))?;
-                    other = texts
-                        .into_iter()
-                        .map(|(k, v)| (k.into(), v.into()))
-                        .collect();
+                        .map_err(|_| at(".other: not texts by answer path, each once"))?;
+                    for (path, text) in &texts.0 {
+                        let shapes = self.shapes;
+                        let q = super::rules::other_path_question(
+                            &|id| shapes.get(id).map(|s| s.0 == Shape::Repeat),
+                            path,
+                        );
+                        // Declared only where the form offers "other" (`Rules::new`).
+                        let problem = match q {
+                            None => Some((path.to_string(), Problem::StrayOther)),
+                            Some(q) if !self.other_declared.iter().any(|d| d == q) => {
+                                let offered = matches!(
+                                    shapes.get(q).map(|s| &s.2),
+                                    Some(Rule::Choice(_)) | Some(Rule::Choices { .. })
+                                ) && self.other_offered.iter().any(|d| d == q);
+                                Some((
+                                    q.to_owned(),
+                                    if offered {
+                                        Problem::Undeclared
+                                    } else {
+                                        Problem::StrayOther
+                                    },
+                                ))
+                            }
+                            Some(q) if text.chars().count() > MAX_OTHER => {
+                                Some((q.to_owned(), Problem::TooLong(MAX_OTHER)))
+                            }
+                            Some(_) => None,
+                        };
+                        if let Some((q, p)) = problem {
+                            self.found.note(q, p);
+                        }
+                    }
+                    other = texts.0;
                 }
                 k => {
                     let k = k.to_owned();
@@ -838,6 +1009,7 @@ impl<'de> Visitor<'de> for RecordSeed<'_, '_> {
         else {
             return Err(at(": id, status, started, worker or answers missing"));
         };
+        self.found.close(index, &id.0);
         if !hex_id(&id.0, "r-") {
             return Err(at(".id"));
         }
@@ -899,14 +1071,16 @@ impl<'de> Visitor<'de> for RecordSeed<'_, '_> {
 }
 
 /// One object of answers, written as row `row` of `table` (and its repeats' items as rows
-/// of theirs).
+/// of theirs). Every value is checked against its question's rule (`rules`); what fails is
+/// noted in `found`, and parsing goes on, so that a refusal can name more than one.
 struct AnswersSeed<'d, 's> {
     atoms: &'d mut Atoms,
     repeats: &'d mut BTreeMap<String, Table>,
     table: &'d mut Table,
     repeat: Option<&'s str>,
-    shapes: &'s FxHashMap<String, (Shape, u32)>,
+    shapes: &'s Shapes,
     row: u32,
+    found: &'d mut Found,
 }
 
 impl<'de> DeserializeSeed<'de> for AnswersSeed<'_, '_> {
@@ -922,24 +1096,51 @@ impl<'de> Visitor<'de> for AnswersSeed<'_, '_> {
         f.write_str("an object of answers")
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        // The slots answered so far in this object: a question twice is refused, not
+        // written twice into its column.
+        let mut seen = [0u64; 4];
+        let mut seen_more: Vec<u32> = Vec::new();
         while let Some(key) = map.next_key::<Key<'de>>()? {
-            let Some((qid, &(shape, slot))) = self.shapes.get_key_value(&*key.0) else {
+            let Some((qid, (shape, slot, rule))) = self.shapes.get_key_value(&*key.0) else {
                 return Err(A::Error::custom(format!(
                     ".answers.{}: not a question of the form",
-                    key.0
+                    short_key(&key.0)
                 )));
             };
+            let (shape, slot) = (*shape, *slot);
+            let twice = match seen.get_mut(slot as usize / 64) {
+                Some(word) => {
+                    let bit = 1u64 << (slot % 64);
+                    let was = *word & bit != 0;
+                    *word |= bit;
+                    was
+                }
+                None => {
+                    let was = seen_more.contains(&slot);
+                    seen_more.push(slot);
+                    was
+                }
+            };
+            if twice {
+                self.found.note(qid.clone(), Problem::Twice);
+                let _ = map.next_value::<IgnoredAny>()?;
+                continue;
+            }
             match shape {
                 Shape::Scalar => {
                     let a = map.next_value_seed(ScalarSeed(self.atoms)).map_err(|_| {
                         A::Error::custom(format!(".answers.{qid}: not an answer of its type"))
                     })?;
+                    if let Err(p) = rule.scalar(self.atoms, a) {
+                        self.found.note(qid.clone(), p);
+                    }
                     if let Column::Scalar(c) = self.table.column(slot, shape) {
                         c.push(a);
                     }
                 }
                 Shape::Multi => {
                     if let Column::Multi { ends, values } = self.table.column(slot, shape) {
+                        let start = values.len();
                         let seed = MultiSeed {
                             atoms: &mut *self.atoms,
                             values: &mut *values,
@@ -949,6 +1150,9 @@ impl<'de> Visitor<'de> for AnswersSeed<'_, '_> {
                         r.map_err(|_| {
                             A::Error::custom(format!(".answers.{qid}: not a list of choices"))
                         })?;
+                        if let Err(p) = rule.multi(self.atoms, &values[start..]) {
+                            self.found.note(qid.clone(), p);
+                        }
                     } else {
                         let _ = map.next_value::<IgnoredAny>()?;
                     }
@@ -965,6 +1169,7 @@ impl<'de> Visitor<'de> for AnswersSeed<'_, '_> {
                     }
                     let slot = self.repeats.get_mut(&qid[..]).expect("inserted above");
                     let mut child = std::mem::take(slot);
+                    let before = child.rows;
                     let seed = ItemsSeed {
                         atoms: &mut *self.atoms,
                         repeats: &mut *self.repeats,
@@ -972,12 +1177,19 @@ impl<'de> Visitor<'de> for AnswersSeed<'_, '_> {
                         repeat: qid,
                         shapes: self.shapes,
                         parent: self.row,
+                        found: &mut *self.found,
                     };
                     let r = map.next_value_seed(seed);
+                    let items = child.rows - before;
                     if let Some(slot) = self.repeats.get_mut(&qid[..]) {
                         *slot = child;
                     }
                     r?;
+                    if let Rule::Repeat(max) = rule {
+                        if items > *max as usize {
+                            self.found.note(qid.clone(), Problem::TooManyItems(*max));
+                        }
+                    }
                 }
             }
         }
@@ -991,8 +1203,9 @@ struct ItemsSeed<'d, 's> {
     repeats: &'d mut BTreeMap<String, Table>,
     table: &'d mut Table,
     repeat: &'s str,
-    shapes: &'s FxHashMap<String, (Shape, u32)>,
+    shapes: &'s Shapes,
     parent: u32,
+    found: &'d mut Found,
 }
 
 impl<'de> DeserializeSeed<'de> for ItemsSeed<'_, '_> {
@@ -1017,6 +1230,7 @@ impl<'de> Visitor<'de> for ItemsSeed<'_, '_> {
                 repeat: Some(self.repeat),
                 shapes: self.shapes,
                 row,
+                found: &mut *self.found,
             };
             if seq.next_element_seed(seed)?.is_none() {
                 return Ok(());

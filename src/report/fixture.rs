@@ -24,6 +24,7 @@ pub fn keyring(seed: u8) -> Keyring {
         ProjectKeys {
             secret,
             sign_key: p.sign_key_bytes(),
+            named: None,
         },
     )]
     .into_iter()

@@ -59,6 +59,13 @@ pub enum Rejection {
     },
     /// The signature does not hold: the file was changed, or made, outside the project.
     Forged,
+    /// Answers no form-following app could have written: the first few, and how many.
+    Answers {
+        first: Vec<super::rules::BadAnswer>,
+        total: usize,
+    },
+    /// The header's k is not a k (0 or 1: no group).
+    BadK(u32),
 }
 
 /// The keys of a project this browser holds: its secret (opens household links) and its
@@ -66,6 +73,10 @@ pub enum Rejection {
 pub struct ProjectKeys {
     pub secret: ProjectSecret,
     pub sign_key: zeroize::Zeroizing<Vec<u8>>,
+    /// The project as this browser holds it: its name is shown, not the one a file's
+    /// header gives (which only the signature vouches for, and which an older file may
+    /// spell otherwise).
+    pub named: Option<ProjectRef>,
 }
 
 impl std::fmt::Debug for ProjectKeys {
@@ -158,6 +169,42 @@ impl Rejection {
             Rejection::Forged => Text::new(
                 "签名不符：这个文件在项目之外被修改过，或不是本项目的成员导出的。未导入任何内容。请让社工重新导出。",
                 "The signature does not match: this file was changed outside the project, or not made by one of its members. Nothing was imported. Ask the worker to export again.",
+            ),
+            Rejection::Answers { first, total } => {
+                let zh = lang == Lang::Zh;
+                let each: Vec<String> = first
+                    .iter()
+                    .map(|b| {
+                        let label = b.label.get(lang);
+                        let q = if label.is_empty() || label == b.question {
+                            b.question.clone()
+                        } else {
+                            format!("{label}（{}）", b.question)
+                        };
+                        if zh {
+                            format!("第 {} 份（{}）“{q}”：{}", b.response, b.id, b.problem.describe(lang))
+                        } else {
+                            format!("response {} ({}), “{q}”: {}", b.response, b.id, b.problem.describe(lang))
+                        }
+                    })
+                    .collect();
+                let more = total.saturating_sub(first.len());
+                Text::new(
+                    format!(
+                        "有 {total} 个回答不是问卷能产生的，整个文件未导入。{}{}",
+                        each.join("；"),
+                        if more > 0 { format!("；另有 {more} 个。") } else { "。".into() }
+                    ),
+                    format!(
+                        "{total} answers are not ones the form can produce; nothing of the file was imported. {}{}",
+                        each.join("; "),
+                        if more > 0 { format!("; and {more} more.") } else { ".".into() }
+                    ),
+                )
+            }
+            Rejection::BadK(k) => Text::new(
+                format!("文件头的 k = {k} 不是有效的小组规模（应为空或至少 2）。"),
+                format!("The header's k = {k} is not a group size (it is null or at least 2)."),
             ),
         };
         t.get(lang).to_owned()
@@ -543,6 +590,11 @@ pub fn outline_of<'a>(
         visits,
         ..
     } = frame;
+    // A key twice anywhere in the header (the form definition included) is refused: the
+    // signature and this reader could otherwise each take a different one.
+    if let Some(k) = super::json::duplicate_key(header_raw) {
+        return Err(Rejection::Invalid(format!("header: the key {k:?} twice")));
+    }
     let mut de = serde_json::Deserializer::from_str(header_raw);
     let h: HeaderIn = serde_path_to_error::deserialize(&mut de).map_err(|e| {
         if let Rejection::TooDeep = json_error(e.inner()) {
@@ -559,6 +611,9 @@ pub fn outline_of<'a>(
         1 => None,
         _ => Some(keys_of(header_raw, &h, cx.keys)?),
     };
+    if h.k.is_some_and(|k| k < 2) {
+        return Err(Rejection::BadK(h.k.unwrap_or_default()));
+    }
     if let Some((id, name)) = project {
         if h.project.id != id {
             return Err(Rejection::OtherProject {

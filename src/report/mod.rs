@@ -12,11 +12,14 @@ pub mod aggregate;
 pub mod dataset;
 #[cfg(any(test, feature = "bench"))]
 pub mod fixture;
+#[cfg(any(test, feature = "bench"))]
+pub mod hostile;
 pub mod import;
 pub mod indicators;
 pub mod json;
 pub mod merged;
 pub mod narrative;
+pub mod rules;
 
 pub use aggregate::{Filter, View};
 pub use dataset::{Dataset, Merged};
@@ -51,6 +54,17 @@ pub fn admit_frame<'a>(
         keys: &ds.keys,
     };
     let outline = import::outline_of(frame, &cx, digests)?;
+    // A form this workspace holds already: its id and version must be the header's too,
+    // as they are checked when the definition is parsed (so a file is judged alike
+    // whichever file brought the form first, and after a reload).
+    if let import::FormSource::Known(i) = &outline.form {
+        let f = &ds.forms[*i].form;
+        if f.id != outline.header.form || f.version != outline.header.version {
+            return Err(Rejection::Invalid(
+                "header.form: id or version differ from the definition".into(),
+            ));
+        }
+    }
     if ds.form_conflict(&outline.header) {
         return Err(Rejection::FormConflict {
             form: outline.header.form.clone(),

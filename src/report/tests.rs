@@ -21,6 +21,7 @@ fn dataset() -> Dataset {
                 let k = import::ProjectKeys {
                     secret: crate::export::link::ProjectSecret::from_hex(secret).unwrap(),
                     sign_key: zeroize::Zeroizing::new(sign.clone()),
+                    named: None,
                 };
                 (id.clone(), k)
             })
@@ -353,7 +354,7 @@ fn small_counts_are_hidden_and_cannot_be_worked_out() {
         protect(&[10, 3, 0, 7], 5, false),
         vec![
             Shown::Count(10),
-            Shown::Hidden,
+            Shown::Under,
             Shown::Count(0),
             Shown::Count(7)
         ]
@@ -363,18 +364,40 @@ fn small_counts_are_hidden_and_cannot_be_worked_out() {
         protect(&[10, 3, 0, 7], 5, true),
         vec![
             Shown::Count(10),
-            Shown::Hidden,
+            Shown::Under,
             Shown::Count(0),
-            Shown::Hidden
+            Shown::Protects
         ]
     );
-    assert_eq!(Shown::Hidden.text(5), "<5");
+    // "<k" only where it is true; the protecting cell (7) says what it is.
+    assert_eq!(Shown::Under.text(5, crate::i18n::Lang::Zh), "<5");
+    assert_eq!(
+        Shown::Protects.text(5, crate::i18n::Lang::Zh),
+        "隐藏以保护其他格"
+    );
+    assert_eq!(
+        Shown::Protects.text(5, crate::i18n::Lang::En),
+        "hidden to protect another cell"
+    );
+    assert_eq!(Shown::of(3, 5), Shown::Under);
+    assert_eq!(Shown::of(0, 5), Shown::Count(0));
     let t = protect_table(&[vec![20, 2, 9], vec![15, 30, 12]], 5);
     for row in &t {
-        assert_ne!(row.iter().filter(|s| **s == Shown::Hidden).count(), 1);
+        assert_ne!(row.iter().filter(|s| s.is_hidden()).count(), 1);
     }
     for c in 0..3 {
-        assert_ne!(t.iter().filter(|r| r[c] == Shown::Hidden).count(), 1);
+        assert_ne!(t.iter().filter(|r| r[c].is_hidden()).count(), 1);
+    }
+    // Each hidden cell is labelled for why: under k only if its count is.
+    let cells = [vec![20, 2, 9], vec![15, 30, 12]];
+    for (r, row) in t.iter().enumerate() {
+        for (c, s) in row.iter().enumerate() {
+            match s {
+                Shown::Under => assert!(cells[r][c] > 0 && cells[r][c] < 5),
+                Shown::Protects => assert!(cells[r][c] >= 5),
+                Shown::Count(n) => assert_eq!(*n, cells[r][c]),
+            }
+        }
     }
 }
 
@@ -725,4 +748,78 @@ fn a_format_1_file_still_imports_and_says_what_it_lacks() {
             project: p.name.clone()
         }
     );
+}
+
+/// Every hostile file of the generator is refused whole, for what it is, and the dataset
+/// is as it was; the good file it was made from is taken.
+#[test]
+fn hostile_files_are_refused_whole_each_for_what_it_is() {
+    use super::hostile::{hostile_files, Expect};
+    let files = hostile_files(3);
+    assert!(files.len() >= 35, "{} classes", files.len());
+    let mut ds = Dataset::with_keys(keyring(3));
+    for h in &files {
+        let before = (ds.len(), ds.files.len(), ds.atoms.len());
+        let r = match import(&mut ds, h.name, h.text.as_bytes()) {
+            FileResult::Rejected(r) => r,
+            other => panic!("{}: not refused: {other:?}", h.name),
+        };
+        match (&h.expect, &r) {
+            (Expect::Answer(q, p), Rejection::Answers { first, total }) => {
+                assert!(*total >= 1 && !first.is_empty(), "{}", h.name);
+                assert!(
+                    first.iter().any(|b| &b.question == q
+                        && std::mem::discriminant(&b.problem) == std::mem::discriminant(p)),
+                    "{}: {first:?}",
+                    h.name
+                );
+                assert_eq!(first[0].response, 1, "{}: the response named", h.name);
+                assert!(first[0].id.starts_with("r-"), "{}", h.name);
+                // Said in Chinese, naming the question's label.
+                let zh = r.describe(crate::i18n::Lang::Zh);
+                assert!(
+                    zh.contains("第 1 份") && zh.contains("整个文件未导入"),
+                    "{zh}"
+                );
+            }
+            (Expect::Invalid, Rejection::Invalid(_)) | (Expect::BadK, Rejection::BadK(_)) => {}
+            (e, r) => panic!("{}: expected {e:?}, got {r:?}", h.name),
+        }
+        assert_eq!(
+            (ds.len(), ds.files.len(), ds.atoms.len()),
+            before,
+            "{}: nothing of it stays",
+            h.name
+        );
+    }
+    // The file they were made from is taken.
+    let good = worker_export(&project(3), "W09", 0..6);
+    accepted(import(&mut ds, "good.json", good.as_bytes()));
+    assert_eq!(ds.len(), 6);
+}
+
+/// A form the workspace already holds does not let a header's form id through: the same
+/// definition under another id is refused as it is when the form is new, so a file is
+/// judged alike whatever came first, and after a reload.
+#[test]
+fn a_known_form_is_checked_against_the_header_too() {
+    use super::hostile::reseal;
+    let p = project(3);
+    let mut ds = Dataset::with_keys(keyring(3));
+    accepted(import(
+        &mut ds,
+        "a.json",
+        worker_export(&p, "W01", 0..3).as_bytes(),
+    ));
+    let mut other: J = serde_json::from_str(&worker_export(&p, "W02", 3..6)).unwrap();
+    other["header"]["form"]["id"] = J::String("another-form".into());
+    reseal(&mut other, 3);
+    assert!(matches!(
+        rejected(&mut ds, &other.to_string()),
+        Rejection::Invalid(_)
+    ));
+    assert!(matches!(
+        rejected(&mut Dataset::with_keys(keyring(3)), &other.to_string()),
+        Rejection::Invalid(_)
+    ));
 }

@@ -142,7 +142,19 @@ impl<S: KvStore> ProjectBook<S> {
                 continue;
             }
             let sign_key = p.sign_key_bytes();
-            ring.insert(p.id.clone(), ProjectKeys { secret, sign_key });
+            let named = Some(crate::report::import::ProjectRef {
+                id: p.id.clone(),
+                name: p.name.clone(),
+                community: p.community.clone(),
+            });
+            ring.insert(
+                p.id.clone(),
+                ProjectKeys {
+                    secret,
+                    sign_key,
+                    named,
+                },
+            );
         }
         Ok(ring)
     }

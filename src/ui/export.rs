@@ -409,7 +409,14 @@ fn ProjectPanel(
         kv.with_value(|kv| ProjectBook::new(kv).save_secret(p, secret))
             .map_err(|err| store_problem(lang, &err))
     };
+    // A device that has a project asks first: every later export would be of the new one.
+    let confirm_new = RwSignal::new(false);
     let create = move |_| {
+        if project.with_untracked(Option::is_some) && !confirm_new.get_untracked() {
+            note.set(None);
+            return confirm_new.set(true);
+        }
+        confirm_new.set(false);
         let mut random = zeroize::Zeroizing::new([0u8; NEW_PROJECT_RANDOM]);
         crate::vault::random(random.as_mut());
         let (fresh, secret) =
@@ -536,6 +543,18 @@ fn ProjectPanel(
                             pending.set(None);
                             install(p2.clone());
                         }>{e(ExpMsg::ImportProject)}</button>
+                    </div>
+                </div>
+            }
+        })}
+        {move || confirm_new.get().then(|| {
+            let name = project.with(|p| p.as_ref().map(|p| p.name.clone()).unwrap_or_default());
+            view! {
+                <div class="banner warn" role="alertdialog" data-testid="project-new-confirm">
+                    <strong>{e(ExpMsg::NewProjectReplaces)}</strong>" "{name}<br />{e(ExpMsg::NewProjectReplacesHelp)}
+                    <div class="dialog-actions">
+                        <button data-testid="project-new-cancel" on:click=move |_| confirm_new.set(false)>{t(Msg::Cancel)}</button>
+                        <button class="primary" data-testid="project-new-yes" on:click=create>{e(ExpMsg::NewProject)}</button>
                     </div>
                 </div>
             }

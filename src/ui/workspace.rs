@@ -763,7 +763,7 @@ fn crosstab_view(
                     {t.rows.iter().zip(shown).map(|((_, label), cells)| view! {
                         <tr>
                             <th scope="row">{label.get(lang).to_owned()}</th>
-                            {cells.into_iter().map(|c| view! { <td class="n">{c.text(k)}</td> }).collect_view()}
+                            {cells.into_iter().map(|c| view! { <td class="n" data-hidden=hidden_mark(c)>{c.text(k, lang)}</td> }).collect_view()}
                         </tr>
                     }).collect_view()}
                 </tbody>
@@ -900,7 +900,7 @@ fn report_view(
                     } else {
                         rows
                     };
-                    let chart = bars(rows, c.base, k);
+                    let chart = bars(rows, c.base, k, lang);
                     Some(view! {
                         <div class="report-finding" data-question=q.id.clone()>
                             <h4>{q.label.get(lang).to_owned()}</h4>
@@ -1014,7 +1014,16 @@ fn totals(d: &Dataset, lang: Lang) -> impl IntoView {
 }
 
 /// One row of a distribution: its label, the count as published, and a bar.
-fn bars(rows: Vec<(String, Shown)>, base: u32, k: u32) -> impl IntoView {
+/// How a cell is hidden, for the tests and for styling: under k, or protecting another.
+fn hidden_mark(s: Shown) -> Option<&'static str> {
+    match s {
+        Shown::Count(_) => None,
+        Shown::Under => Some("under"),
+        Shown::Protects => Some("protects"),
+    }
+}
+
+fn bars(rows: Vec<(String, Shown)>, base: u32, k: u32, lang: Lang) -> impl IntoView {
     let max = rows
         .iter()
         .filter_map(|(_, s)| s.count())
@@ -1033,7 +1042,7 @@ fn bars(rows: Vec<(String, Shown)>, base: u32, k: u32) -> impl IntoView {
                     view! {
                         <tr>
                             <th scope="row">{label}</th>
-                            <td class="n">{shown.text(k)}</td>
+                            <td class="n" data-hidden=hidden_mark(shown)>{shown.text(k, lang)}</td>
                             <td class="pct">{pct}</td>
                             <td class="bar">
                                 <svg viewBox="0 0 100 10" preserveAspectRatio="none" aria-hidden="true">
@@ -1054,23 +1063,26 @@ fn question_card(v: &View, q: &Prepared, mask: &[bool], k: u32, lang: Lang) -> i
     let additive = q.measure != Measure::Multiple;
     let body = match q.measure {
         Measure::Text => view! {
-            <p class="note">{Shown::Count(c.base).text(k)}" "{w(WsMsg::TextAnswers)}</p>
+            <p class="note">{Shown::of(c.base, k).text(k, lang)}" "{w(WsMsg::TextAnswers)}</p>
         }
         .into_any(),
         Measure::Numbers => {
             let bins = histogram(q, &c);
             let shown = protect(&bins.iter().map(|b| b.1).collect::<Vec<_>>(), k, true);
-            let stats = mean_median(q, &c).map(|(mean, median)| {
-                format!(
-                    "{} {:.1} · {} {}",
-                    w(WsMsg::Mean),
-                    mean,
-                    w(WsMsg::Median),
-                    crate::form::number_text(median)
-                )
-            });
+            // A mean or median of fewer than k answers tells too much of each.
+            let stats = mean_median(q, &c)
+                .filter(|_| c.base >= k)
+                .map(|(mean, median)| {
+                    format!(
+                        "{} {:.1} · {} {}",
+                        w(WsMsg::Mean),
+                        mean,
+                        w(WsMsg::Median),
+                        crate::form::number_text(median)
+                    )
+                });
             let rows = bins.into_iter().map(|b| b.0).zip(shown).collect();
-            view! { <p class="note">{stats}</p>{bars(rows, c.base, k)} }.into_any()
+            view! { <p class="note">{stats}</p>{bars(rows, c.base, k, lang)} }.into_any()
         }
         _ => {
             let shown = protect(&c.n, k, additive);
@@ -1082,17 +1094,21 @@ fn question_card(v: &View, q: &Prepared, mask: &[bool], k: u32, lang: Lang) -> i
                 .filter(|(_, n)| **n > 0 || q.measure != Measure::Months)
                 .map(|(((_, label), s), _)| (label.get(lang).to_owned(), s))
                 .collect();
-            let stats = (q.measure == Measure::Rating)
+            let stats = (q.measure == Measure::Rating && c.base >= k)
                 .then(|| mean_median(q, &c))
                 .flatten()
                 .map(|(mean, _)| format!("{} {:.1}", w(WsMsg::Mean), mean));
-            view! { <p class="note">{stats}</p>{bars(rows, c.base, k)} }.into_any()
+            view! { <p class="note">{stats}</p>{bars(rows, c.base, k, lang)} }.into_any()
         }
     };
     let base = if c.base == 0 {
         w(WsMsg::NoAnswers).to_owned()
     } else {
-        format!("{} {}", Shown::Count(c.base).text(k), w(WsMsg::Answered))
+        format!(
+            "{} {}",
+            Shown::of(c.base, k).text(k, lang),
+            w(WsMsg::Answered)
+        )
     };
     view! {
         <article class="ws-q" data-testid="ws-question" data-question=q.id.clone()>
@@ -1135,7 +1151,7 @@ fn dashboard(
         view! {
             <section class="ws-needs" data-testid="ws-needs">
                 <h3>{w(WsMsg::Needs)}</h3>
-                {bars(rows, c.base, k)}
+                {bars(rows, c.base, k, lang)}
             </section>
         }
     });

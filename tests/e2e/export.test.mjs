@@ -48,6 +48,15 @@ test("export from the app: anonymous bytes, a valid document, a checksum that ho
   assert.equal(project.format_version, 2);
   assert.deepEqual(project.forms, [{ id: "community-needs", version: 1 }]);
   assert.deepEqual(project.areas, [{ code: "A", buildings: "1-30" }, { code: "B", buildings: "31-60" }]);
+  // A second tap on "new project" does not replace it silently: it asks, says what changes,
+  // and cancelling keeps the project (its id and keys) as it was.
+  const storedProject = await page.evaluate(() => localStorage.getItem("doorstep.project"));
+  await page.tap(tid("project-new"));
+  await page.waitForSelector(tid("project-new-confirm"));
+  assert.match(await page.textContent(tid("project-new-confirm")), /东区入户调查.*以后的导出都属于新项目/s);
+  await page.tap(tid("project-new-cancel"));
+  await page.waitForSelector(tid("project-new-confirm"), { state: "detached" });
+  assert.equal(await page.evaluate(() => localStorage.getItem("doorstep.project")), storedProject, "cancelled: unchanged");
   assert.match(project.public_key, /^[0-9a-f]{64}$/);
   assert.match(project.sign_key, /^[0-9a-f]{64}$/);
   assert.equal(project.key, undefined, "no shared pseudonym key any more");

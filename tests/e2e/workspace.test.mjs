@@ -9,7 +9,8 @@ import { readFileSync, writeFileSync, truncateSync, mkdtempSync, rmSync, mkdirSy
 import { tmpdir } from "node:os";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
-import { seed, exportJson, coordinatorProject, resign } from "./lib/worker.mjs";
+import { seed, exportJson, coordinatorProject, resign, canonical } from "./lib/worker.mjs";
+import { createHash } from "node:crypto";
 
 let browser, server, url;
 before(async () => {
@@ -50,6 +51,16 @@ async function twoExports(options = { locale: "en-GB" }) {
 }
 
 const file = (name, bytes) => ({ name, mimeType: "application/json", buffer: Buffer.from(bytes) });
+
+/** A changed export made whole again as a member of the project would: checksums over the
+ *  canonical parts (docs/export-format.md), the count, the signature. */
+function reseal(doc, signKey) {
+  const sha = (v) => createHash("sha256").update(canonical(v), "utf8").digest("hex");
+  doc.header.responses_sha256 = sha(doc.responses);
+  doc.header.visits_sha256 = sha(doc.visits);
+  doc.header.count = doc.responses.length;
+  return resign(doc, signKey);
+}
 
 async function openWorkspace(page) {
   await page.addInitScript(() => localStorage.setItem("doorstep.lang", "en"));
@@ -125,10 +136,20 @@ test("two workers' exports merge in the coordinator's browser; bad files are ref
     .filter((r) => r.area === "A" && r.answers.house_type === "villa").length;
   const cross = page.locator(`${tid("ws-crosstab")} tr`, { hasText: "Villa" });
   const header = await page.$$eval(`${tid("ws-crosstab")} thead th`, (ths) => ths.map((t) => t.textContent));
-  const cell = await cross.locator("td").nth(header.indexOf("A") - 1).textContent();
-  if (villasInA > 0 && villasInA < 5) assert.equal(cell, "<5");
-  // A count of k or more is shown, unless hidden to protect a small one beside it.
-  else assert.ok(cell === String(villasInA) || cell === "<5", `${cell} vs ${villasInA}`);
+  const td = cross.locator("td").nth(header.indexOf("A") - 1);
+  const cell = await td.textContent();
+  if (villasInA > 0 && villasInA < 5) {
+    assert.equal(cell, "<5");
+    assert.equal(await td.getAttribute("data-hidden"), "under");
+  } else if (cell !== String(villasInA)) {
+    // A count of k or more is shown, unless hidden to protect a small one beside it, and
+    // then it says so: never "<k" for a count that is not under k.
+    assert.equal(cell, "hidden to protect another cell", `${cell} vs ${villasInA}`);
+    assert.equal(await td.getAttribute("data-hidden"), "protects");
+  }
+  // Every cell of every table on the dashboard: "<5" only over a count under 5.
+  const labels = await page.$$eval('[data-hidden]', (els) => els.map((e) => [e.dataset.hidden, e.textContent]));
+  for (const [kind, text] of labels) assert.equal(text, kind === "under" ? "<5" : "hidden to protect another cell");
 
   if (process.env.SCREENSHOTS) await page.screenshot({ path: process.env.SCREENSHOTS + "/workspace.png", fullPage: true });
 
@@ -181,10 +202,14 @@ test("two workers' exports merge in the coordinator's browser; bad files are ref
   await page.close();
 
   // HTML in a file is text on the screen, never markup: no script runs (the file signed
-  // again by a member, so it passes every check).
-  const hostile = resign(JSON.parse(text), project.sign_key);
-  hostile.header.project.name = '<img src=x onerror="window.__pwned=1"><script>window.__pwned=1</script>';
-  resign(hostile, project.sign_key);
+  // again by a member, so it passes every check). The project's name is the one this
+  // browser holds, not the header's.
+  const html = '<img src=x onerror="window.__pwned=1"><script>window.__pwned=1</script>';
+  const hostile = JSON.parse(text);
+  hostile.header.project.name = html;
+  hostile.header.worker = html;
+  for (const r of hostile.responses) r.worker = html;
+  reseal(hostile, project.sign_key);
   const c2 = context;
   const p2 = await c2.newPage();
   let dialogs = 0;
@@ -195,7 +220,9 @@ test("two workers' exports merge in the coordinator's browser; bad files are ref
   await openWorkspace(p2);
   await p2.setInputFiles(tid("ws-import"), [file("hostile.json", JSON.stringify(hostile))]);
   await p2.waitForSelector(`${tid("ws-result")}[data-outcome="accepted"]`);
-  assert.match(await p2.textContent(tid("ws-totals")), /<script>window.__pwned=1<\/script>/);
+  assert.ok(!(await p2.textContent(tid("ws-totals"))).includes("<script>"), "the header's project name is not shown");
+  assert.match(await p2.textContent(tid("ws-totals")), new RegExp(project.name));
+  assert.ok((await p2.$$eval(`${tid("ws-filter-worker")} option`, (o) => o.map((x) => x.textContent))).includes(html));
   assert.equal(await p2.evaluate(() => window.__pwned), undefined);
   assert.equal(await p2.locator(`${tid("ws-totals")} img`).count(), 0);
   assert.equal(dialogs, 0);
@@ -306,5 +333,56 @@ test("the survey report builds in zh-CN, keeps its recommendations, and prints t
   const pages = (pdf.toString("latin1").match(/\/Type\s*\/Page[^s]/g) || []).length;
   assert.ok(pages >= 4, `${pages} pages`);
   assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test("files a member signed that the form could not have produced are refused whole, said in Chinese, and a reload keeps only the good", async () => {
+  const [first, second, context, project] = await twoExports({ locale: "zh-CN" });
+  const base = () => JSON.parse(first.bytes.toString("utf8"));
+  const hostile = [];
+  const make = (name, change) => {
+    const doc = base();
+    change(doc);
+    hostile.push(file(name, JSON.stringify(reseal(doc, project.sign_key))));
+  };
+  make("castle.json", (d) => (d.responses[0].answers.house_type = "castle"));
+  make("room.json", (d) => (d.responses[0].answers.room = "1203"));
+  make("huge.json", (d) => (d.responses[1].answers.med_spend = 1e308));
+  make("phone.json", (d) => (d.responses[0].answers.comments = "王秀英 13812345678"));
+  make("k0.json", (d) => (d.header.k = 0));
+  make("form-id.json", (d) => (d.header.form.id = "another-form"));
+  // A key twice: the canonical form (and so checksum and signature) cannot tell.
+  const doc = reseal(base(), project.sign_key);
+  const [k, v] = Object.entries(doc.responses[0].answers).find(([, v]) => typeof v !== "object");
+  const twice = JSON.stringify(doc).replace('"answers":{', `"answers":{${JSON.stringify(k)}:${JSON.stringify(v)},`);
+  hostile.push(file("twice.json", twice));
+
+  const page = await context.newPage();
+  await go(page, url);
+  await ready(page);
+  await page.tap(tid("workspace-link"));
+  await page.waitForSelector(`${tid("ws-import")}:not([disabled])`);
+  await page.setInputFiles(tid("ws-import"), [file(second.name, second.bytes), ...hostile]);
+  await page.waitForFunction((n) => document.querySelectorAll('[data-testid="ws-result"]').length === n, hostile.length + 1);
+  const results = await page.$$eval(tid("ws-result"), (els) => els.map((e) => [e.dataset.outcome, e.textContent]));
+  assert.deepEqual(results.map((r) => r[0]), ["accepted", ...hostile.map(() => "rejected")]);
+  const said = Object.fromEntries(hostile.map((h, i) => [h.name, results[i + 1][1]]));
+  for (const name of ["castle.json", "room.json", "huge.json", "phone.json"]) {
+    assert.match(said[name], /整个文件未导入/, name);
+    assert.match(said[name], /第 \d+ 份（r-[0-9a-f]+）/, name);
+  }
+  assert.match(said["castle.json"], /“castle”不是选项之一/);
+  assert.match(said["room.json"], /身份信息/);
+  assert.match(said["huge.json"], /超出允许范围/);
+  assert.match(said["phone.json"], /未声明的自由文本/);
+  assert.match(said["k0.json"], /k = 0/);
+  assert.match(said["twice.json"], /同一题出现两次/);
+  // Saved, then a real reload: the good file alone.
+  await page.waitForSelector(`${tid("ws-saving")}[hidden]`, { state: "attached" });
+  const n = JSON.parse(second.bytes.toString("utf8")).header.count;
+  await page.waitForFunction((n) => document.querySelector('[data-testid="ws-total-responses"]')?.textContent === String(n), n);
+  await reload(page);
+  await page.waitForFunction((n) => document.querySelector('[data-testid="ws-total-responses"]')?.textContent === String(n), n);
+  assert.equal(await total(page, "files"), 1);
   await context.close();
 });

@@ -92,6 +92,9 @@ export async function exportJson(page, { project } = {}) {
     await page.fill(tid("project-areas"), "A: 1-30\nB: 31-60");
     await page.check(tid("project-form-community-needs-1"));
     await page.tap(tid("project-new"));
+    // A device that has a project already asks first.
+    await page.waitForSelector(`${tid("project-note")}.ok, ${tid("project-new-confirm")}`);
+    if (await page.isVisible(tid("project-new-confirm"))) await page.tap(tid("project-new-yes"));
     await page.waitForSelector(`${tid("project-note")}.ok`);
   }
   await page.tap(tid("export-prepare"));
