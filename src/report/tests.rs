@@ -684,6 +684,30 @@ fn sentences_quote_only_published_counts() {
     small[1] = 4;
     let s = narrative::sentence(q, &Counts { base: 8, n: small }, k);
     assert!(s.is_none());
+    // All of them: said so, counted in 户, not "8 个中 8 个".
+    let mut all = vec![0; q.values.len()];
+    all[0] = 8;
+    let s = narrative::sentence(q, &Counts { base: 8, n: all }, k).unwrap();
+    assert!(s.zh.starts_with("全部 8 户受访住户都回答"), "{}", s.zh);
+    assert!(!s.zh.contains("个中"));
+    // All but fewer than k: "7 of 8" would say the eighth is alone; it is not quoted.
+    let mut most = vec![0; q.values.len()];
+    most[0] = 7;
+    most[1] = 1;
+    let s = narrative::sentence(q, &Counts { base: 8, n: most }, k).unwrap();
+    assert!(
+        !s.zh.contains('7') && !s.en.contains('7'),
+        "{} / {}",
+        s.zh,
+        s.en
+    );
+    assert!(s.zh.contains("除不足 5 户外"), "{}", s.zh);
+    // Otherwise the count, in 户.
+    let mut half = vec![0; q.values.len()];
+    half[0] = 6;
+    half[1] = 6;
+    let s = narrative::sentence(q, &Counts { base: 12, n: half }, k).unwrap();
+    assert!(s.zh.contains("（12 户中 6 户）"), "{}", s.zh);
 }
 
 /// A format 1 file as tablets before issue 19 wrote it, made from a format 2 one: household
@@ -822,4 +846,35 @@ fn a_known_form_is_checked_against_the_header_too() {
         rejected(&mut Dataset::with_keys(keyring(3)), &other.to_string()),
         Rejection::Invalid(_)
     ));
+}
+
+#[test]
+fn a_period_reads_as_a_reader_says_it() {
+    use super::narrative::period_text as p;
+    let both = |a: &str, b: &str| {
+        let t = p(a, b);
+        (t.zh, t.en)
+    };
+    assert_eq!(
+        both("2026-12-02", "2026-12-02"),
+        ("2026年12月2日".into(), "2 December 2026".into())
+    );
+    assert_eq!(
+        both("2026-12-02", "2026-12-19"),
+        ("2026年12月".into(), "December 2026".into())
+    );
+    assert_eq!(
+        both("2026-11-20", "2026-12-02"),
+        (
+            "2026年11月至12月".into(),
+            "November to December 2026".into()
+        )
+    );
+    assert_eq!(
+        both("2025-12-30T10:00:00+08:00", "2026-01-02"),
+        (
+            "2025年12月至2026年1月".into(),
+            "December 2025 to January 2026".into()
+        )
+    );
 }

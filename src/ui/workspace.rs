@@ -821,7 +821,9 @@ fn report_view(
         .collect();
     days.sort_unstable();
     let period = match (days.first(), days.last()) {
-        (Some(a), Some(b)) => format!("{a} – {b}"),
+        (Some(a), Some(b)) => crate::report::narrative::period_text(a, b)
+            .get(lang)
+            .to_owned(),
         _ => String::new(),
     };
     let workers = d.distinct(&d.worker);
@@ -837,12 +839,12 @@ fn report_view(
         .unwrap_or_default();
     let method = lang.pick(
         format!(
-            "本次调研采用入户问卷调查。{period}期间，{} 名社工走访并完成问卷 {n} 份，覆盖片区：{}。数据在社工设备上先行匿名化：去除姓名、电话、门牌等身份信息，年龄等信息按区间概括，每种组合至少 {k} 户；报告中少于 {k} 的数字不予显示。",
+            "本次调研采用入户问卷调查。{period}，{} 名社工走访并完成问卷 {n} 份，覆盖片区：{}。数据在社工设备上先行匿名化：去除姓名、电话、门牌等身份信息，年龄等信息按区间概括。报告中少于 {k} 的数字不予显示（标为“<{k}”），能由其他数字推算出它们的格也一并隐藏（标为“隐藏以保护其他格”）；比例按显示的回答数计算。",
             workers.len(),
             areas.join("、")
         ),
         format!(
-            "A door-to-door questionnaire survey. From {period}, {} social workers completed {n} questionnaires, in areas {}. The data was anonymised on the workers' devices: names, phones and flats removed, ages and similar answers in bands, every combination shared by at least {k} households; counts under {k} are not shown in this report.",
+            "A door-to-door questionnaire survey. In {period}, {} social workers completed {n} questionnaires, in areas {}. The data was anonymised on the workers' devices: names, phones and flats removed, ages and similar answers in bands. Counts under {k} are not shown in this report (marked “<{k}”), nor are cells from which one could be worked out (marked “hidden to protect another cell”); shares are of the answers stated.",
             workers.len(),
             areas.join(", ")
         ),

@@ -304,6 +304,13 @@ test("the survey report builds in zh-CN, keeps its recommendations, and prints t
   const method = await page.textContent(tid("report-method"));
   const n = JSON.parse(first.bytes.toString("utf8")).header.count + JSON.parse(second.bytes.toString("utf8")).header.count;
   assert.match(method, new RegExp(`完成问卷 ${n} 份`));
+  // The period as a reader says it (the month of the test's surveys), not two ISO dates;
+  // the method says what was hidden and why.
+  assert.match(method, /本次调研采用入户问卷调查。\d{4}年\d{1,2}月(\d{1,2}日)?(至(\d{4}年)?\d{1,2}月)?，/);
+  assert.doesNotMatch(method, /\d{4}-\d{2}-\d{2}/);
+  assert.match(method, /隐藏以保护其他格/);
+  const sentences = await page.$$eval(".report .sentence", (els) => els.map((e) => e.textContent));
+  for (const s of sentences) assert.doesNotMatch(s, /个中|\d+ 个(受访住户|家庭成员)/, s);
   assert.ok((await page.locator(".report .sentence").count()) > 5);
   assert.match(await page.textContent(".report"), /%/);
   await page.waitForSelector(tid("report-needs"));
