@@ -353,8 +353,10 @@ impl View {
                 )
             }
         };
+        // One column more for the responses the `by` side says nothing of (no area, no
+        // answer): dropped silently, the columns would not add up to the question's counts.
         let cols = by_values.len();
-        let mut cells = vec![vec![0u32; cols]; q.values.len()];
+        let mut cells = vec![vec![0u32; cols + 1]; q.values.len()];
         let household = |row: usize| -> Option<usize> {
             match &q.repeat {
                 None => Some(row),
@@ -366,11 +368,11 @@ impl View {
             if !mask[hh] || code == 0 {
                 return;
             }
-            let b = by_codes.get(hh).copied().unwrap_or(0);
-            if b == 0 {
-                return;
-            }
-            cells[code as usize - 1][b as usize - 1] += 1;
+            let b = match by_codes.get(hh).copied().unwrap_or(0) {
+                0 => cols,
+                b => b as usize - 1,
+            };
+            cells[code as usize - 1][b] += 1;
         };
         match &q.multi {
             Some((ends, codes)) => {
@@ -387,10 +389,17 @@ impl View {
                 }
             }
         }
+        let unknown = cells.iter().any(|r| r[cols] > 0);
+        if !unknown {
+            for r in &mut cells {
+                r.pop();
+            }
+        }
         CrossTab {
             rows: q.values.clone(),
             columns: by_values,
             cells,
+            unknown,
         }
     }
 
@@ -420,6 +429,9 @@ pub struct CrossTab {
     pub rows: Vec<(String, Text)>,
     pub columns: Vec<String>,
     pub cells: Vec<Vec<u32>>,
+    /// The cells have one column more than `columns`, last: responses without an area (or
+    /// without an answer to the question they are crossed by).
+    pub unknown: bool,
 }
 
 /// A count as published: a number, or hidden — because it is under k, or because it would

@@ -750,10 +750,16 @@ fn crosstab_view(
     let table = q.map(|q| {
         let t = v.crosstab(d, q, by, mask);
         let shown = protect_table(&t.cells, k);
-        let by_labels: Vec<String> = match by {
+        let mut by_labels: Vec<String> = match by {
             By::Area => t.columns.clone(),
             By::Question(i) => v.questions[i].values.iter().map(|(_, l)| l.get(lang).to_owned()).collect(),
         };
+        if t.unknown {
+            by_labels.push(match by {
+                By::Area => lang.pick("片区不明", "area unknown"),
+                By::Question(_) => lang.pick("未回答", "no answer"),
+            }.to_owned());
+        }
         view! {
             <table class="ws-cross" data-testid="ws-crosstab">
                 <thead>
