@@ -39,8 +39,13 @@ async function pick(page, file) {
   await page.setInputFiles(tid("restore-file"), { name: file.name, mimeType: "application/octet-stream", buffer: file.bytes });
 }
 
+/** What the restore form says once it has finished (not "working…", which it shows while
+ *  the PIN's key is derived). */
 async function restoreNote(page) {
-  await page.waitForSelector(tid("restore-note"));
+  await page.waitForFunction(() => {
+    const n = document.querySelector('[data-testid="restore-note"]');
+    return n && n.textContent && !/正在处理|Working/.test(n.textContent);
+  });
   return page.innerText(tid("restore-note"));
 }
 
