@@ -311,8 +311,6 @@ pub struct Dataset {
     by_id: FxHashMap<Box<str>, u32>,
     visit_ids: FxHashSet<Box<str>>,
     journal: Journal,
-    /// Where the last merged file began, so it can be taken back (`unmerge_last`).
-    last: Option<Savepoint>,
     /// The projects whose keys this browser holds: format 2 files are checked and opened
     /// with them.
     pub keys: super::import::Keyring,
@@ -371,7 +369,6 @@ impl Dataset {
             by_id: FxHashMap::default(),
             visit_ids: FxHashSet::default(),
             journal: Journal::default(),
-            last: None,
             keys: Default::default(),
             release_k: Default::default(),
         }
@@ -428,13 +425,9 @@ impl Dataset {
             });
         }
         self.journal = Journal::default();
-        self.last = None;
         let save = self.savepoint();
         match self.merge_rows(name, file) {
-            Ok(entry) => {
-                self.last = Some(save);
-                Ok(Merged::Added(Box::new(entry)))
-            }
+            Ok(entry) => Ok(Merged::Added(Box::new(entry))),
             Err(r) => {
                 self.rollback(save);
                 Err(r)
@@ -473,7 +466,6 @@ impl Dataset {
                 (id, (shape, slot, rule))
             })
             .collect();
-
         let mut entry = FileEntry {
             name: name.to_owned(),
             header: file.header,
@@ -492,8 +484,7 @@ impl Dataset {
             entry: &mut entry,
             links: file.links.as_ref(),
             found: &mut found,
-            other_declared: &rules.other_declared,
-            other_offered: &rules.other_offered,
+            rules: &rules,
         };
         seed.deserialize(&mut de)
             .map_err(|e| match json_error(&e) {
@@ -558,13 +549,6 @@ impl Dataset {
         }
         self.files.push(entry.clone());
         Ok(entry)
-    }
-
-    /// Takes back the last merged file (the browser would not store it).
-    pub fn unmerge_last(&mut self) {
-        if let Some(save) = self.last.take() {
-            self.rollback(save);
-        }
     }
 
     fn savepoint(&self) -> Savepoint {
@@ -845,8 +829,7 @@ struct RecordsSeed<'d, 's> {
     entry: &'d mut FileEntry,
     links: Option<&'s LinkOpener>,
     found: &'d mut Found,
-    other_declared: &'s [String],
-    other_offered: &'s [String],
+    rules: &'s Rules,
 }
 
 impl<'de> DeserializeSeed<'de> for RecordsSeed<'_, '_> {
@@ -872,8 +855,7 @@ impl<'de> Visitor<'de> for RecordsSeed<'_, '_> {
                 index: n,
                 links: self.links,
                 found: &mut *self.found,
-                other_declared: self.other_declared,
-                other_offered: self.other_offered,
+                rules: self.rules,
             };
             if seq.next_element_seed(one)?.is_none() {
                 return Ok(());
@@ -892,8 +874,7 @@ struct RecordSeed<'d, 's> {
     /// A format 2 file's link opener; `None` for format 1 (pseudonyms made on the device).
     links: Option<&'s LinkOpener>,
     found: &'d mut Found,
-    other_declared: &'s [String],
-    other_offered: &'s [String],
+    rules: &'s Rules,
 }
 
 impl<'de> DeserializeSeed<'de> for RecordSeed<'_, '_> {
@@ -972,11 +953,8 @@ impl<'de> Visitor<'de> for RecordSeed<'_, '_> {
                         // Declared only where the form offers "other" (`Rules::new`).
                         let problem = match q {
                             None => Some((path.to_string(), Problem::StrayOther)),
-                            Some(q) if !self.other_declared.iter().any(|d| d == q) => {
-                                let offered = matches!(
-                                    shapes.get(q).map(|s| &s.2),
-                                    Some(Rule::Choice(_)) | Some(Rule::Choices { .. })
-                                ) && self.other_offered.iter().any(|d| d == q);
+                            Some(q) if !self.rules.other_declared.iter().any(|d| d == q) => {
+                                let offered = self.rules.other_offered.iter().any(|d| d == q);
                                 Some((
                                     q.to_owned(),
                                     if offered {

@@ -258,24 +258,19 @@ pub fn hostile_files(seed: u8) -> Vec<Hostile> {
         assert_ne!(text, doc.to_string(), "{name}: nothing replaced");
         Hostile { name, text, expect }
     };
-    let first_answer = format!(
-        "\"answers\":{{\"{}\":",
-        base["responses"][0]["answers"]
-            .as_object()
-            .and_then(|m| m.keys().next())
-            .expect("an answer")
-    );
     let q = base["responses"][0]["answers"]
         .as_object()
         .and_then(|m| m.keys().next())
         .expect("an answer")
         .clone();
     let v = base["responses"][0]["answers"][&q].to_string();
-    let dup = format!("\"answers\":{{\"{q}\":{v},\"{q}\":");
-    let mut twice_answer = twice("an answer twice", Expect::Invalid, &first_answer, &dup);
     // Canonically the same answers: the checksum still holds, the signature too.
-    twice_answer.expect = Expect::Answer(q, Problem::Twice);
-    out.push(twice_answer);
+    out.push(twice(
+        "an answer twice",
+        Expect::Answer(q.clone(), Problem::Twice),
+        &format!("\"answers\":{{\"{q}\":"),
+        &format!("\"answers\":{{\"{q}\":{v},\"{q}\":"),
+    ));
     out.push(twice(
         "a header key twice",
         Expect::Invalid,

@@ -549,30 +549,6 @@ fn a_file_failing_at_its_last_response_leaves_the_dataset_as_it_was() {
 }
 
 #[test]
-fn the_last_file_can_be_taken_back_when_the_browser_will_not_store_it() {
-    let p = project(12);
-    let mut ds = dataset();
-    accepted(import(
-        &mut ds,
-        "a",
-        worker_export(&p, "W01", 0..30).as_bytes(),
-    ));
-    let before = sizes(&ds);
-    accepted(import(
-        &mut ds,
-        "b",
-        worker_export(&p, "W02", 30..60).as_bytes(),
-    ));
-    ds.unmerge_last();
-    assert_eq!(before, sizes(&ds));
-    accepted(import(
-        &mut ds,
-        "b",
-        worker_export(&p, "W02", 30..60).as_bytes(),
-    ));
-}
-
-#[test]
 fn the_quick_framing_finds_what_the_full_scan_finds() {
     let text = worker_export(&project(13), "W01", 0..25);
     let quick = import::quick_frame(&text).expect("a canonical export");

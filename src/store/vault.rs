@@ -66,10 +66,6 @@ impl Sealer {
         Sealer::Open(DataKey::Own(key.clone()))
     }
 
-    pub fn is_open(&self) -> bool {
-        matches!(self, Sealer::Open(_))
-    }
-
     /// `plain` as it is to be stored under `key`.
     pub fn seal(&self, key: &str, plain: String) -> Result<String, StoreError> {
         match self {
