@@ -6,6 +6,7 @@
 
 use doorstep::report::aggregate::{By, Filter, View};
 use doorstep::report::fixture::{keyring, project, variant, worker_export};
+use doorstep::report::publish::{Published, Scope};
 use doorstep::report::{import, Dataset, FileResult};
 use std::time::Instant;
 
@@ -64,6 +65,32 @@ fn main() {
         times.push(t.elapsed().as_secs_f64() * 1000.0);
     }
     let agg_ms = median(times);
+
+    // The full public report's release: every question counted, related and protected
+    // together, then the audit alone (what a reader could work out).
+    let mask = view.select(&ds, &Filter::default());
+    let mut release = Vec::new();
+    let mut audit = Vec::new();
+    let mut cells = 0;
+    for _ in 0..5 {
+        let t = Instant::now();
+        let p = Published::new(
+            &ds,
+            &view,
+            &mask,
+            5,
+            Scope {
+                public: true,
+                flags: true,
+                cross: None,
+            },
+        );
+        release.push(t.elapsed().as_secs_f64() * 1000.0);
+        let t = Instant::now();
+        assert!(p.ledger.audit().is_empty());
+        audit.push(t.elapsed().as_secs_f64() * 1000.0);
+        cells = p.ledger.len();
+    }
     println!(
         "native_import_100k: {:.2} s for {} files, {} responses, {:.0} MB ({:.0} responses/s)",
         import_s,
@@ -75,6 +102,11 @@ fn main() {
     println!(
         "native_view_prepare_100k: {prepare_ms:.0} ms ({} questions)",
         view.questions.len()
+    );
+    println!(
+        "native_report_release_100k: {:.1} ms median to count, relate and protect the full report ({cells} counts); its disclosure audit alone {:.2} ms",
+        median(release),
+        median(audit)
     );
     println!(
         "native_aggregate_100k: {agg_ms:.1} ms median per filter change, every question and a cross-tab ({:.1} million responses aggregated per second)",

@@ -36,11 +36,14 @@ if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modu
 fi
 
 if [ "$want_browser" = "--browser" ]; then
-  if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
-    say "installing Debian's chromium and chromium-driver"
+  # A Chinese font too: without one Chromium prints the zh-CN report as empty boxes, and the
+  # report's PDF test reads its text (tablets and PCs in use have one; a bare CI box does not).
+  if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null \
+    || ! fc-list :lang=zh 2>/dev/null | grep -q .; then
+    say "installing Debian's chromium, chromium-driver and a Chinese font"
     sudo=""
     [ "$(id -u)" -ne 0 ] && sudo="sudo"
     $sudo apt-get update
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y chromium chromium-driver
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y chromium chromium-driver fonts-wqy-microhei
   fi
 fi

@@ -101,21 +101,35 @@ fn value_cells(
 
 /// The responses, one row each.
 pub fn responses_csv(form: &Form, rules: &Anonymise, responses: &[J]) -> String {
+    table_csv(
+        form,
+        rules,
+        responses,
+        &[
+            "id",
+            "household_link",
+            "status",
+            "started",
+            "completed",
+            "worker",
+            "area",
+        ],
+    )
+}
+
+/// The publication dataset's CSV (report/release.rs): a fresh id and the area, then the
+/// answers.
+pub fn release_csv(form: &Form, rules: &Anonymise, responses: &[J]) -> String {
+    table_csv(form, rules, responses, &["id", "area"])
+}
+
+fn table_csv(form: &Form, rules: &Anonymise, responses: &[J], fixed: &[&str]) -> String {
     let top: Vec<Question> = form
         .sections
         .iter()
         .flat_map(|s| s.questions.iter().cloned())
         .collect();
     let cols = columns(&top, rules);
-    let fixed = [
-        "id",
-        "household_link",
-        "status",
-        "started",
-        "completed",
-        "worker",
-        "area",
-    ];
     let mut rows = vec![fixed
         .iter()
         .map(|s| s.to_string())

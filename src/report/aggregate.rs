@@ -1,7 +1,6 @@
 //! Aggregates for the dashboard and the report: per-question distributions, cross-tabs and
-//! the ranked needs, over the responses a filter selects. Counts from 1 to k-1 are shown as
-//! "<k", never as a number, with one more cell hidden where the hidden one could be worked
-//! out from a total (complementary suppression).
+//! the ranked needs, over the responses a filter selects. What may be shown of them is
+//! decided in one place, `disclosure` (through `publish`), never here.
 //!
 //! `Prepared` recodes each column of one form (all its merged versions) to dense codes
 //! once; a filter change then only counts, which keeps 100,000 responses under the
@@ -9,7 +8,7 @@
 
 use super::dataset::{Column, Dataset};
 use super::import::Shape;
-use crate::form::{Form, Kind, Question};
+use crate::form::{Audience, Form, Kind, Question, Section};
 use crate::i18n::Text;
 use rustc_hash::FxHashMap as HashMap;
 use std::collections::{BTreeMap, BTreeSet};
@@ -60,6 +59,9 @@ pub struct Prepared {
     pub id: String,
     pub label: Text,
     pub section: Text,
+    /// Asked in a section for the social worker only (visit outcome, follow-up): casework,
+    /// not findings, and left out of the public report.
+    pub worker: bool,
     /// The repeat it sits in (its items are counted, not the responses).
     pub repeat: Option<String>,
     pub measure: Measure,
@@ -103,12 +105,12 @@ fn natural_key(s: &str) -> (u8, f64, String) {
     }
 }
 
-fn questions_of(form: &Form) -> Vec<(&Question, Option<&str>, &Text)> {
+fn questions_of(form: &Form) -> Vec<(&Question, Option<&str>, &Section)> {
     fn go<'f>(
         qs: &'f [Question],
         repeat: Option<&'f str>,
-        section: &'f Text,
-        out: &mut Vec<(&'f Question, Option<&'f str>, &'f Text)>,
+        section: &'f Section,
+        out: &mut Vec<(&'f Question, Option<&'f str>, &'f Section)>,
     ) {
         for q in qs {
             out.push((q, repeat, section));
@@ -119,7 +121,7 @@ fn questions_of(form: &Form) -> Vec<(&Question, Option<&str>, &Text)> {
     }
     let mut out = Vec::new();
     for s in &form.sections {
-        go(&s.questions, None, &s.title, &mut out);
+        go(&s.questions, None, s, &mut out);
     }
     out
 }
@@ -434,127 +436,6 @@ pub struct CrossTab {
     pub unknown: bool,
 }
 
-/// A count as published: a number, or hidden — because it is under k, or because it would
-/// give such a one away (complementary suppression: the count itself is k or more, and is
-/// labelled so, never as "<k").
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Shown {
-    Count(u32),
-    /// From 1 to k−1.
-    Under,
-    /// k or more, hidden to protect another cell.
-    Protects,
-}
-
-impl Shown {
-    pub fn text(self, k: u32, lang: crate::i18n::Lang) -> String {
-        match self {
-            Shown::Count(n) => n.to_string(),
-            Shown::Under => format!("<{k}"),
-            Shown::Protects => lang
-                .pick("隐藏以保护其他格", "hidden to protect another cell")
-                .to_owned(),
-        }
-    }
-
-    pub fn count(self) -> Option<u32> {
-        match self {
-            Shown::Count(n) => Some(n),
-            _ => None,
-        }
-    }
-
-    pub fn is_hidden(self) -> bool {
-        !matches!(self, Shown::Count(_))
-    }
-
-    /// One count on its own (an "answered" figure): under k it is hidden.
-    pub fn of(n: u32, k: u32) -> Shown {
-        if n > 0 && n < k {
-            Shown::Under
-        } else {
-            Shown::Count(n)
-        }
-    }
-}
-
-/// Hides counts from 1 to k-1. When `additive` (the cells add up to a published total),
-/// a lone hidden cell could be worked out by subtraction, so the next smallest is hidden too.
-pub fn protect(counts: &[u32], k: u32, additive: bool) -> Vec<Shown> {
-    let mut out: Vec<Shown> = counts.iter().map(|&n| Shown::of(n, k)).collect();
-    if additive && out.iter().filter(|s| s.is_hidden()).count() == 1 {
-        let next = counts
-            .iter()
-            .enumerate()
-            .filter(|(i, &n)| n > 0 && !out[*i].is_hidden())
-            .min_by_key(|(_, &n)| n)
-            .map(|(i, _)| i);
-        if let Some(i) = next {
-            out[i] = Shown::Protects;
-        }
-    }
-    out
-}
-
-/// A cross-tab as published: every row and every column protected, until nothing changes.
-pub fn protect_table(cells: &[Vec<u32>], k: u32) -> Vec<Vec<Shown>> {
-    let mut out: Vec<Vec<Shown>> = cells.iter().map(|r| protect(r, k, true)).collect();
-    let cols = cells.first().map_or(0, Vec::len);
-    for _ in 0..4 {
-        let mut changed = false;
-        // Columns.
-        for c in 0..cols {
-            let col: Vec<u32> = cells.iter().map(|r| r[c]).collect();
-            let hidden: Vec<bool> = out.iter().map(|r| r[c].is_hidden()).collect();
-            if hidden.iter().filter(|h| **h).count() == 1 {
-                if let Some((i, _)) = col
-                    .iter()
-                    .enumerate()
-                    .filter(|(i, &n)| n > 0 && !hidden[*i])
-                    .min_by_key(|(_, &n)| n)
-                {
-                    out[i][c] = Shown::Protects;
-                    changed = true;
-                }
-            }
-        }
-        // Rows.
-        for (r, row) in out.iter_mut().enumerate() {
-            if row.iter().filter(|s| s.is_hidden()).count() == 1 {
-                if let Some((i, _)) = cells[r]
-                    .iter()
-                    .enumerate()
-                    .filter(|(i, &n)| n > 0 && !row[*i].is_hidden())
-                    .min_by_key(|(_, &n)| n)
-                {
-                    row[i] = Shown::Protects;
-                    changed = true;
-                }
-            }
-        }
-        if !changed {
-            break;
-        }
-    }
-    out
-}
-
-/// Answers that are not a need ("none", "refused", "don't know"), left out of the ranking.
-const NOT_A_NEED: [&str; 4] = ["none", "refused", "dont_know", "other"];
-
-/// The needs ranked by how many chose them, most first: (value, label, count).
-pub fn ranked(q: &Prepared, c: &Counts) -> Vec<(String, Text, u32)> {
-    let mut out: Vec<(String, Text, u32)> = q
-        .values
-        .iter()
-        .zip(&c.n)
-        .filter(|((v, _), n)| **n > 0 && !NOT_A_NEED.contains(&v.as_str()))
-        .map(|((v, l), n)| (v.clone(), l.clone(), *n))
-        .collect();
-    out.sort_by(|a, b| b.2.cmp(&a.2).then_with(|| a.0.cmp(&b.0)));
-    out
-}
-
 /// The question the "most pressing needs" are read from: a multiple choice named like
 /// `top_needs` or `needs`, or the last multiple choice of a section named so.
 pub fn needs_question(view: &View) -> Option<usize> {
@@ -596,51 +477,104 @@ pub fn mean_median(q: &Prepared, c: &Counts) -> Option<(f64, f64)> {
     Some((mean, median))
 }
 
-/// Histogram bins of a numeric question: up to 12 distinct values each get a bar;
-/// otherwise 10 bins of equal width. (label, count).
-pub fn histogram(q: &Prepared, c: &Counts) -> Vec<(String, u32)> {
-    let pairs: Vec<(f64, u32)> = q
+/// A numeric question's answers in bins a reader may see: every bin holds k answers or
+/// more, so none needs hiding and no bin's label gives away one household's figure (the
+/// bug this replaced listed each distinct value — "614", "707", "2462" — as a row). Edges
+/// are round numbers (1, 2 or 5 × 10ⁿ apart), the width set by the middle of the data
+/// (between the k-th smallest and the k-th largest answer, so one outlier cannot stretch
+/// it); adjacent bins are merged until each holds k, and the lowest and highest bins are
+/// open ("< 200", "≥ 2000") so the smallest and largest answers are not bracketed.
+/// Nothing (stats only) when fewer than 2k answered.
+pub fn number_bins(q: &Prepared, c: &Counts, k: u32) -> Vec<(Text, u32)> {
+    let k = k.max(1);
+    let mut pairs: Vec<(f64, u32)> = q
         .values
         .iter()
         .zip(&c.n)
         .filter_map(|((v, _), n)| Some((v.parse::<f64>().ok()?, *n)))
+        .filter(|(x, n)| *n > 0 && x.is_finite())
         .collect();
-    let present: Vec<&(f64, u32)> = pairs.iter().filter(|p| p.1 > 0).collect();
-    if present.len() <= 12 {
-        return present
-            .iter()
-            .map(|(x, n)| (crate::form::number_text(*x), *n))
-            .collect();
+    pairs.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let total: u32 = pairs.iter().map(|p| p.1).sum();
+    if total < 2 * k {
+        return Vec::new();
     }
-    let lo = present.iter().map(|p| p.0).fold(f64::INFINITY, f64::min);
-    let hi = present
-        .iter()
-        .map(|p| p.0)
-        .fold(f64::NEG_INFINITY, f64::max);
-    let integers = present.iter().all(|p| p.0.fract() == 0.0);
-    let mut width = (hi - lo) / 10.0;
+    let at_rank = |rank: u32| -> f64 {
+        let mut acc = 0;
+        for (x, n) in &pairs {
+            acc += n;
+            if acc >= rank {
+                return *x;
+            }
+        }
+        pairs[pairs.len() - 1].0
+    };
+    let (low, high) = (at_rank(k), at_rank(total - k + 1));
+    let integers = pairs.iter().all(|p| p.0.fract() == 0.0);
+    let rough = ((high - low) / 8.0).max(f64::MIN_POSITIVE);
+    let mut width = 10f64.powf(rough.log10().floor());
+    for step in [1.0, 2.0, 5.0, 10.0] {
+        if width * step >= rough {
+            width *= step;
+            break;
+        }
+    }
     if integers {
-        width = width.ceil().max(1.0);
+        width = width.max(1.0).round();
     }
-    let mut bins = [0u32; 10];
-    for (x, n) in &present {
-        let i = (((x - lo) / width).floor() as usize).min(9);
-        bins[i] += n;
+    let mut fine: BTreeMap<i64, u32> = BTreeMap::new();
+    for (x, n) in &pairs {
+        *fine.entry((x / width).floor() as i64).or_default() += n;
     }
+    // Merge runs of fine bins until each holds k; what is left over at the top joins the
+    // last bin.
+    let mut bins: Vec<(i64, i64, u32)> = Vec::new();
+    let (mut start, mut acc, mut left) = (None, 0u32, total);
+    for (&i, &n) in &fine {
+        let s = *start.get_or_insert(bins.last().map_or(i, |b| b.1 + 1));
+        acc += n;
+        left -= n;
+        if acc >= k && (left >= k || left == 0) {
+            bins.push((s, i, acc));
+            start = None;
+            acc = 0;
+        }
+    }
+    if acc > 0 {
+        if let Some(last) = bins.last_mut() {
+            last.1 = *fine.keys().last().unwrap_or(&last.1);
+            last.2 += acc;
+        }
+    }
+    if bins.len() < 2 {
+        return Vec::new();
+    }
+    let edge = |i: i64| crate::form::number_text((i as f64 * width * 1e6).round() / 1e6);
+    let last = bins.len() - 1;
     bins.iter()
         .enumerate()
-        .map(|(i, n)| {
-            let a = lo + width * i as f64;
-            let label = if integers {
-                format!("{}-{}", a, a + width - 1.0)
+        .map(|(b, &(s, e, n))| {
+            let label = if b == 0 {
+                let t = format!("< {}", edge(e + 1));
+                Text::new(t.clone(), t)
+            } else if b == last {
+                let t = format!("≥ {}", edge(s));
+                Text::new(t.clone(), t)
+            } else if integers {
+                let hi = crate::form::number_text((e + 1) as f64 * width - 1.0);
+                let t = if edge(s) == hi {
+                    hi
+                } else {
+                    format!("{}–{hi}", edge(s))
+                };
+                Text::new(t.clone(), t)
             } else {
-                format!(
-                    "{}-{}",
-                    crate::form::number_text((a * 100.0).round() / 100.0),
-                    crate::form::number_text(((a + width) * 100.0).round() / 100.0)
+                Text::new(
+                    format!("{}–{}（不含）", edge(s), edge(e + 1)),
+                    format!("{} to under {}", edge(s), edge(e + 1)),
                 )
             };
-            (label, *n)
+            (label, n)
         })
         .collect()
 }
@@ -651,7 +585,7 @@ fn prepare(
     entries: &[usize],
     q: &Question,
     repeat: Option<&str>,
-    section: &Text,
+    section: &Section,
 ) -> Prepared {
     let table = match repeat {
         None => Some(&ds.answers),
@@ -797,7 +731,8 @@ fn prepare(
     Prepared {
         id: q.id.clone(),
         label: q.label.clone(),
-        section: section.clone(),
+        section: section.title.clone(),
+        worker: section.audience == Audience::Worker,
         repeat: repeat.map(str::to_owned),
         measure,
         values,

@@ -3,13 +3,18 @@
 //!
 //! - `import`: checking one file (format, checksums, answers against its form);
 //! - `dataset`: the merged responses, by column, with duplicates skipped;
-//! - `aggregate`: distributions, cross-tabs and needs over a filter, small counts hidden;
-//! - `merged`: the dataset out again as NDJSON, JSON and CSV with a codebook.
+//! - `aggregate`: distributions, cross-tabs and needs over a filter;
+//! - `disclosure`: what may be shown of them (one ledger per release, k and the sums);
+//! - `publish`: a screen's or the report's numbers, counted, related and protected;
+//! - `merged`: the dataset out again as NDJSON, JSON and CSV with a codebook;
+//! - `release`: the publication dataset, k-anonymous over household and members together.
 //!
 //! Plain Rust with no browser in it: the workspace screens (ui/workspace.rs) only call it.
 
 pub mod aggregate;
+pub mod appendix;
 pub mod dataset;
+pub mod disclosure;
 #[cfg(any(test, feature = "bench"))]
 pub mod fixture;
 #[cfg(any(test, feature = "bench"))]
@@ -19,6 +24,8 @@ pub mod indicators;
 pub mod json;
 pub mod merged;
 pub mod narrative;
+pub mod publish;
+pub mod release;
 pub mod rules;
 
 pub use aggregate::{Filter, View};

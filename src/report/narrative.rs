@@ -1,8 +1,8 @@
-//! The report's generated sentences: what a question's counts say, in zh-CN and English,
-//! quoting only counts that are published (k or more), and nothing for a question fewer
-//! than k answered.
+//! The report's generated sentences: what a question's published counts say, in zh-CN and
+//! English, and nothing for a question fewer than k answered.
 
-use super::aggregate::{mean_median, Counts, Measure, Prepared};
+use super::aggregate::{Measure, Prepared};
+use super::publish::{Published, Row, Table};
 use crate::i18n::Text;
 
 /// The survey's period as a reader says it: one day (2026年12月2日), one month (2026年12月),
@@ -52,112 +52,94 @@ pub fn period_text(first: &str, last: &str) -> Text {
     }
 }
 
-fn pct(n: u32, base: u32) -> u32 {
-    ((f64::from(n) * 100.0 / f64::from(base.max(1))).round()) as u32
-}
-
-/// One sentence on a question's answers, or `None` where there is nothing publishable.
-pub fn sentence(q: &Prepared, c: &Counts, k: u32) -> Option<Text> {
-    if c.base < k || c.base == 0 {
-        return None;
-    }
+/// One sentence on a question's published answers, or `None` where there is nothing
+/// publishable. It quotes only what the tables show (the ledger decided): a count, a share
+/// of a shown base, a published mean. Nothing it says can be worked out into a count the
+/// tables hide, because every number in it is one of theirs.
+pub fn sentence(q: &Prepared, t: &Table, p: &Published) -> Option<Text> {
+    let k = p.k();
+    let base = p.shown(t.base).count().filter(|b| *b >= k)?;
     // Households are counted in 户, members in 人.
     let (who_zh, who_en, unit) = if q.repeat.is_some() {
         ("家庭成员", "household members", "人")
     } else {
         ("受访住户", "households", "户")
     };
-    let label = |i: usize| &q.values[i].1;
-    // The largest counts that are published, largest first.
-    let mut top: Vec<(usize, u32)> =
-        c.n.iter()
-            .enumerate()
-            .filter(|(_, n)| **n >= k)
-            .map(|(i, n)| (i, *n))
-            .collect();
-    top.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    // The largest published counts, largest first.
+    let mut top: Vec<(&Row, u32)> = t
+        .rows
+        .iter()
+        .filter_map(|r| Some((r, p.shown(r.cell).count().filter(|n| *n > 0)?)))
+        .collect();
+    top.sort_by_key(|t| std::cmp::Reverse(t.1));
     match q.measure {
         Measure::Categories | Measure::Months => {
-            let &(i, n) = top.first()?;
-            let p = pct(n, c.base);
-            let rest = c.base - n;
-            let (zh, en) = (&label(i).zh, &label(i).en);
-            Some(if rest == 0 {
+            let &(row, n) = top.first()?;
+            let share = p.percent(t, row)?;
+            let (zh, en) = (&row.label.zh, &row.label.en);
+            Some(if n == base {
                 Text::new(
-                    format!("全部 {} {unit}{who_zh}都回答“{zh}”。", c.base),
-                    format!("All {} {who_en} answered “{en}”.", c.base),
-                )
-            } else if rest < k {
-                // "3 of 4" would tell the reader the fourth is alone in its answer: the
-                // remainder is said only as the tables say it, under k.
-                Text::new(
-                    format!(
-                        "{} {unit}{who_zh}中，除不足 {k} {unit}外，都回答“{zh}”。",
-                        c.base
-                    ),
-                    format!(
-                        "All but fewer than {k} of {} {who_en} answered “{en}”.",
-                        c.base
-                    ),
+                    format!("全部 {base} {unit}{who_zh}都回答“{zh}”。"),
+                    format!("All {base} {who_en} answered “{en}”."),
                 )
             } else {
                 Text::new(
-                    format!(
-                        "{p}% 的{who_zh}回答“{zh}”（{} {unit}中 {n} {unit}）。",
-                        c.base
-                    ),
-                    format!("{p}% of {who_en} answered “{en}” ({n} of {}).", c.base),
+                    format!("{share}% 的{who_zh}回答“{zh}”（{base} {unit}中 {n} {unit}）。"),
+                    format!("{share}% of {who_en} answered “{en}” ({n} of {base})."),
                 )
             })
         }
         Measure::Multiple => {
-            let parts: Vec<(usize, u32)> = top
+            let parts: Vec<(&Row, u32)> = top
                 .into_iter()
-                .filter(|(i, _)| !matches!(q.values[*i].0.as_str(), "none" | "refused"))
+                .filter(|(r, _)| !matches!(r.value.as_str(), "none" | "refused" | "dont_know"))
                 .take(3)
                 .collect();
             if parts.is_empty() {
                 return None;
             }
-            let zh = parts
-                .iter()
-                .map(|(i, n)| format!("“{}”（{}%）", label(*i).zh, pct(*n, c.base)))
-                .collect::<Vec<_>>()
-                .join("、");
-            let en = parts
-                .iter()
-                .map(|(i, n)| format!("“{}” ({}%)", label(*i).en, pct(*n, c.base)))
-                .collect::<Vec<_>>()
-                .join(", ");
+            let list = |zh: bool| {
+                parts
+                    .iter()
+                    .filter_map(|(r, _)| {
+                        let share = p.percent(t, r)?;
+                        Some(if zh {
+                            format!("“{}”（{share}%）", r.label.zh)
+                        } else {
+                            format!("“{}” ({share}%)", r.label.en)
+                        })
+                    })
+                    .collect::<Vec<_>>()
+            };
             Some(Text::new(
-                format!("在回答的 {} {unit}{who_zh}中，选得最多的是{zh}。", c.base),
-                format!("Of the {} {who_en} who answered, most chose {en}.", c.base),
+                format!(
+                    "在回答的 {base} {unit}{who_zh}中，选得最多的是{}。",
+                    list(true).join("、")
+                ),
+                format!(
+                    "Of the {base} {who_en} who answered, most chose {}.",
+                    list(false).join(", ")
+                ),
             ))
         }
         Measure::Rating => {
-            let (mean, _) = mean_median(q, c)?;
+            let mean = t.mean?;
             let points = q
                 .values
                 .iter()
                 .filter(|(v, _)| v.parse::<u32>().is_ok())
                 .count();
             Some(Text::new(
-                format!(
-                    "平均评分 {mean:.1}（满分 {points}），{} {unit}{who_zh}评分。",
-                    c.base
-                ),
-                format!(
-                    "Average rating {mean:.1} of {points}, from {} {who_en}.",
-                    c.base
-                ),
+                format!("平均评分 {mean:.1}（满分 {points}），{base} {unit}{who_zh}回答。"),
+                format!("Average rating {mean:.1} of {points}, from {base} {who_en}."),
             ))
         }
         Measure::Numbers => {
-            let (mean, median) = mean_median(q, c)?;
-            let m = crate::form::number_text(median);
+            let (mean, median) = (t.mean?, t.median?);
+            let m = crate::form::number_text((median * 100.0).round() / 100.0);
             Some(Text::new(
-                format!("平均 {mean:.1}，中位数 {m}（{} {unit}{who_zh}）。", c.base),
-                format!("Mean {mean:.1}, median {m} ({} {who_en}).", c.base),
+                format!("平均 {mean:.1}，中位数 {m}（{base} {unit}{who_zh}回答）。"),
+                format!("Mean {mean:.1}, median {m} ({base} {who_en})."),
             ))
         }
         Measure::Text => None,

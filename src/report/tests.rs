@@ -1,6 +1,7 @@
-use super::aggregate::{protect, protect_table, ranked, By, Counts, Measure, Shown};
+use super::aggregate::{By, Counts, Measure};
 use super::fixture::{keyring, project, resign, variant, worker_export};
 use super::import::{Part, MAX_FILE_BYTES};
+use super::publish::{Published, Scope};
 use super::*;
 use serde_json::Value as J;
 
@@ -349,59 +350,6 @@ fn two_versions_merge_on_the_questions_both_have() {
 }
 
 #[test]
-fn small_counts_are_hidden_and_cannot_be_worked_out() {
-    assert_eq!(
-        protect(&[10, 3, 0, 7], 5, false),
-        vec![
-            Shown::Count(10),
-            Shown::Under,
-            Shown::Count(0),
-            Shown::Count(7)
-        ]
-    );
-    // With a published total, 3 = total − 10 − 7: the smallest other goes too.
-    assert_eq!(
-        protect(&[10, 3, 0, 7], 5, true),
-        vec![
-            Shown::Count(10),
-            Shown::Under,
-            Shown::Count(0),
-            Shown::Protects
-        ]
-    );
-    // "<k" only where it is true; the protecting cell (7) says what it is.
-    assert_eq!(Shown::Under.text(5, crate::i18n::Lang::Zh), "<5");
-    assert_eq!(
-        Shown::Protects.text(5, crate::i18n::Lang::Zh),
-        "隐藏以保护其他格"
-    );
-    assert_eq!(
-        Shown::Protects.text(5, crate::i18n::Lang::En),
-        "hidden to protect another cell"
-    );
-    assert_eq!(Shown::of(3, 5), Shown::Under);
-    assert_eq!(Shown::of(0, 5), Shown::Count(0));
-    let t = protect_table(&[vec![20, 2, 9], vec![15, 30, 12]], 5);
-    for row in &t {
-        assert_ne!(row.iter().filter(|s| s.is_hidden()).count(), 1);
-    }
-    for c in 0..3 {
-        assert_ne!(t.iter().filter(|r| r[c].is_hidden()).count(), 1);
-    }
-    // Each hidden cell is labelled for why: under k only if its count is.
-    let cells = [vec![20, 2, 9], vec![15, 30, 12]];
-    for (r, row) in t.iter().enumerate() {
-        for (c, s) in row.iter().enumerate() {
-            match s {
-                Shown::Under => assert!(cells[r][c] > 0 && cells[r][c] < 5),
-                Shown::Protects => assert!(cells[r][c] >= 5),
-                Shown::Count(n) => assert_eq!(*n, cells[r][c]),
-            }
-        }
-    }
-}
-
-#[test]
 fn filters_and_cross_tabs_add_up() {
     let p = project(8);
     let mut ds = dataset();
@@ -454,10 +402,28 @@ fn filters_and_cross_tabs_add_up() {
     } else {
         assert_eq!(t.cells[0].len(), t.columns.len());
     }
-    let needs = view.question("top_needs").unwrap();
-    let ranking = ranked(needs, &view.count(needs, &all));
-    assert!(ranking.windows(2).all(|w| w[0].2 >= w[1].2));
-    assert!(ranking.iter().all(|(v, _, _)| v != "none"));
+    let ni = view
+        .questions
+        .iter()
+        .position(|q| q.id == "top_needs")
+        .unwrap();
+    let p = Published::new(&ds, &view, &all, ds.k(), Scope::default());
+    let t = p.table(ni).unwrap();
+    let ranking: Vec<Option<u32>> = p
+        .ranking(t)
+        .iter()
+        .map(|r| p.shown(r.cell).count())
+        .collect();
+    // Shown counts most first, hidden ones after (their true order would tell).
+    let shown: Vec<u32> = ranking.iter().map_while(|n| *n).collect();
+    assert!(shown.windows(2).all(|w| w[0] >= w[1]));
+    assert!(ranking[shown.len()..].iter().all(Option::is_none));
+    assert!(p.ranking(t).iter().all(|r| r.value != "none"));
+    // "Other" is a need like any other, when someone chose it.
+    let other = t.rows.iter().find(|r| r.value == "other");
+    if let Some(o) = other.filter(|o| p.ledger.value(o.cell) > 0) {
+        assert!(p.ranking(t).iter().any(|r| r.cell == o.cell));
+    }
 }
 
 #[test]
@@ -648,8 +614,12 @@ fn sentences_quote_only_published_counts() {
     let mask = view.select(&ds, &Filter::default());
     let k = 5;
     let q = view.question("house_type").unwrap();
+    let say = |c: Counts| {
+        let p = Published::of_counts(k, c.base, &[(q, c)]);
+        narrative::sentence(q, &p.tables[0], &p)
+    };
     let c = view.count(q, &mask);
-    let s = narrative::sentence(q, &c, k).expect("a sentence");
+    let s = say(c.clone()).expect("a sentence");
     let (best, n) = q
         .values
         .iter()
@@ -664,43 +634,38 @@ fn sentences_quote_only_published_counts() {
     );
     assert!(s.zh.contains(&best.zh));
     let needs = view.question("top_needs").unwrap();
-    let s = narrative::sentence(needs, &view.count(needs, &mask), k).unwrap();
+    let nc = view.count(needs, &mask);
+    let pn = Published::of_counts(k, nc.base, &[(needs, nc)]);
+    let s = narrative::sentence(needs, &pn.tables[0], &pn).unwrap();
     assert!(s.en.starts_with("Of the"), "{}", s.en);
     // Too few answers: nothing is said.
     let few = Counts {
         base: 3,
         n: vec![3; q.values.len()],
     };
-    assert!(narrative::sentence(q, &few, k).is_none());
+    assert!(say(few).is_none());
     // A count under k is never quoted, even when it is the largest.
     let mut small = vec![0; q.values.len()];
     small[0] = 4;
     small[1] = 4;
-    let s = narrative::sentence(q, &Counts { base: 8, n: small }, k);
-    assert!(s.is_none());
+    assert!(say(Counts { base: 8, n: small }).is_none());
     // All of them: said so, counted in 户, not "8 个中 8 个".
     let mut all = vec![0; q.values.len()];
     all[0] = 8;
-    let s = narrative::sentence(q, &Counts { base: 8, n: all }, k).unwrap();
+    let s = say(Counts { base: 8, n: all }).unwrap();
     assert!(s.zh.starts_with("全部 8 户受访住户都回答"), "{}", s.zh);
     assert!(!s.zh.contains("个中"));
-    // All but fewer than k: "7 of 8" would say the eighth is alone; it is not quoted.
+    // All but fewer than k: "7 of 8" would say the eighth is alone. The ledger hides the
+    // 7 to protect the 1, and the sentence has nothing it may quote.
     let mut most = vec![0; q.values.len()];
     most[0] = 7;
     most[1] = 1;
-    let s = narrative::sentence(q, &Counts { base: 8, n: most }, k).unwrap();
-    assert!(
-        !s.zh.contains('7') && !s.en.contains('7'),
-        "{} / {}",
-        s.zh,
-        s.en
-    );
-    assert!(s.zh.contains("除不足 5 户外"), "{}", s.zh);
+    assert!(say(Counts { base: 8, n: most }).is_none());
     // Otherwise the count, in 户.
     let mut half = vec![0; q.values.len()];
     half[0] = 6;
     half[1] = 6;
-    let s = narrative::sentence(q, &Counts { base: 12, n: half }, k).unwrap();
+    let s = say(Counts { base: 12, n: half }).unwrap();
     assert!(s.zh.contains("（12 户中 6 户）"), "{}", s.zh);
 }
 
@@ -871,4 +836,250 @@ fn a_period_reads_as_a_reader_says_it() {
             "December 2025 to January 2026".into()
         )
     );
+}
+
+/// Every number of a release over a small realistic project (3 workers, 15 households,
+/// k = 3) and a large one, as the dashboard (with each cross-tab) and the report release
+/// them: nothing a reader can work out, sentences quoting only what the tables show,
+/// numbers in bins of k or more.
+#[test]
+fn releases_of_a_real_project_give_nothing_away() {
+    use super::disclosure::Shown;
+    let p = project(17);
+    for (k, per_worker) in [(3u32, 5usize), (5, 60)] {
+        let mut ds = dataset();
+        for (i, w) in ["W01", "W02", "W03"].iter().enumerate() {
+            let r = i * per_worker..(i + 1) * per_worker;
+            accepted(import(&mut ds, w, worker_export(&p, w, r).as_bytes()));
+        }
+        ds.seal();
+        let view = View::new(&ds, "community-needs").unwrap();
+        let mask = view.select(&ds, &Filter::default());
+        let report = Published::new(
+            &ds,
+            &view,
+            &mask,
+            k,
+            Scope {
+                public: true,
+                flags: true,
+                cross: None,
+            },
+        );
+        assert!(
+            report.ledger.audit().is_empty(),
+            "{:?}",
+            report.ledger.audit()
+        );
+        // The worker's own sections are not in the public report, but for the flag.
+        for t in &report.tables {
+            let q = &view.questions[t.question];
+            assert!(
+                !q.worker || super::publish::is_flag(q),
+                "{} in the report",
+                q.id
+            );
+            if q.measure == Measure::Numbers {
+                for r in &t.rows {
+                    let n = report.ledger.value(r.cell);
+                    assert!(n >= k, "{}: a bin of {n}", q.id);
+                }
+            }
+            // Every number in a sentence is one the tables show (a count, the base, a
+            // share of them) or a published mean or median.
+            let Some(s) = super::narrative::sentence(q, t, &report) else {
+                continue;
+            };
+            let mut allowed: Vec<String> = vec![k.to_string()];
+            if let Some(b) = report.shown(t.base).count() {
+                allowed.push(b.to_string());
+            }
+            for r in &t.rows {
+                if let Some(n) = report.shown(r.cell).count() {
+                    allowed.push(n.to_string());
+                }
+                if let Some(x) = report.percent(t, r) {
+                    allowed.push(x.to_string());
+                }
+            }
+            for m in t.mean.iter().chain(&t.median) {
+                allowed.push(format!("{m:.1}"));
+                allowed.push(crate::form::number_text((m * 100.0).round() / 100.0));
+            }
+            // Answer labels ("不到1年") are quoted; their digits are no counts.
+            let mut said = String::new();
+            let mut quoted = false;
+            for ch in s.zh.chars() {
+                match ch {
+                    '“' => quoted = true,
+                    '”' => quoted = false,
+                    _ if !quoted => said.push(ch),
+                    _ => {}
+                }
+            }
+            let numbers = said
+                .split(|c: char| !(c.is_ascii_digit() || c == '.'))
+                .filter(|x| !x.is_empty());
+            for x in numbers {
+                assert!(
+                    allowed.iter().any(|a| a == x),
+                    "{}: “{x}” in “{}” is no published number",
+                    q.id,
+                    s.zh
+                );
+            }
+        }
+        // The dashboard with every cross-tab by area, and by the first category question.
+        for (qi, q) in view.questions.iter().enumerate() {
+            if !super::publish::crossable(q.measure) {
+                continue;
+            }
+            for by in [
+                By::Area,
+                By::Question(
+                    view.questions
+                        .iter()
+                        .position(|x| x.id == "house_type")
+                        .unwrap(),
+                ),
+            ] {
+                let dash = Published::new(
+                    &ds,
+                    &view,
+                    &mask,
+                    k,
+                    Scope {
+                        cross: Some((qi, by)),
+                        ..Scope::default()
+                    },
+                );
+                assert!(
+                    dash.ledger.audit().is_empty(),
+                    "{}: {:?}",
+                    q.id,
+                    dash.ledger.audit()
+                );
+                let cross = dash.cross.as_ref().unwrap();
+                for row in &cross.cells {
+                    for &c in row {
+                        if let Shown::Count(n) = dash.shown(c) {
+                            assert!(n == 0 || n >= k);
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The publication dataset, checked by code that knows only the file and the form's JSON:
+/// every group of records alike in area, household quasi-identifiers and members'
+/// quasi-identifiers holds k or more; nothing a record should not carry is in it.
+#[test]
+fn the_publication_dataset_is_k_anonymous_when_recounted_independently() {
+    let p = project(18);
+    let form: J = serde_json::from_str(crate::form::builtin_compiled()).unwrap();
+    let is_qi = |q: &J| q["privacy"] == "quasi_identifier";
+    let sections: Vec<&J> = form["sections"].as_array().unwrap().iter().collect();
+    let household_qi: Vec<String> = sections
+        .iter()
+        .flat_map(|s| s["questions"].as_array().unwrap())
+        .filter(|q| is_qi(q))
+        .map(|q| q["id"].as_str().unwrap().to_owned())
+        .collect();
+    let roster = sections
+        .iter()
+        .flat_map(|s| s["questions"].as_array().unwrap())
+        .find(|q| q["kind"].get("Repeat").is_some())
+        .unwrap();
+    let roster_id = roster["id"].as_str().unwrap();
+    let member_qi: Vec<String> = roster["kind"]["Repeat"]["questions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|q| is_qi(q))
+        .map(|q| q["id"].as_str().unwrap().to_owned())
+        .collect();
+    let never: Vec<String> = sections
+        .iter()
+        .flat_map(|s| {
+            let worker = s["audience"] == "worker";
+            s["questions"].as_array().unwrap().iter().filter(move |q| {
+                worker || matches!(q["privacy"].as_str(), Some("identifier" | "free_text"))
+            })
+        })
+        .map(|q| q["id"].as_str().unwrap().to_owned())
+        .collect();
+    assert!(never.contains(&"visit_out".to_owned()) && never.contains(&"comments".to_owned()));
+    for (k, per_worker) in [(3u32, 5usize), (5, 80)] {
+        let mut ds = dataset();
+        for (i, w) in ["W01", "W02", "W03"].iter().enumerate() {
+            let r = i * per_worker..(i + 1) * per_worker;
+            accepted(import(&mut ds, w, worker_export(&p, w, r).as_bytes()));
+        }
+        ds.seal();
+        let completed = (0..ds.len())
+            .filter(|&r| ds.live[r] && ds.completed[r])
+            .count();
+        let out = super::release::publication(&ds, "community-needs", k).unwrap();
+        assert_eq!(out.loss.records + out.loss.withheld, completed);
+        let records: Vec<J> = out
+            .ndjson
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        assert_eq!(records.len(), out.loss.records);
+        let mut groups: std::collections::HashMap<String, usize> = Default::default();
+        let mut ids = std::collections::HashSet::new();
+        for r in &records {
+            let keys: Vec<&str> = r.as_object().unwrap().keys().map(String::as_str).collect();
+            assert!(
+                keys.iter().all(|k| ["id", "area", "answers"].contains(k)),
+                "{keys:?}"
+            );
+            let id = r["id"].as_str().unwrap();
+            assert!(id.len() == 32 && id.chars().all(|c| c.is_ascii_hexdigit()));
+            assert!(ids.insert(id.to_owned()) && !ds.id.iter().any(|x| &**x == id));
+            let a = r["answers"].as_object().unwrap();
+            for n in &never {
+                assert!(!a.contains_key(n), "{n} published");
+            }
+            let mut key = vec![r["area"].to_string()];
+            key.extend(
+                household_qi
+                    .iter()
+                    .map(|q| a.get(q).map_or("-".into(), J::to_string)),
+            );
+            let mut members: Vec<String> = a
+                .get(roster_id)
+                .and_then(J::as_array)
+                .map(|ms| {
+                    ms.iter()
+                        .map(|m| {
+                            member_qi
+                                .iter()
+                                .map(|q| m.get(q).map_or("-".into(), J::to_string))
+                                .collect::<Vec<_>>()
+                                .join("/")
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            members.sort();
+            key.push(members.join(";"));
+            *groups.entry(key.join("|")).or_default() += 1;
+        }
+        let smallest = groups.values().min().copied().unwrap_or(0);
+        assert!(smallest >= k as usize, "k = {k}: a group of {smallest}");
+        // The CSV has a row per record and no worker or household column.
+        let header = out
+            .csv
+            .trim_start_matches('\u{feff}')
+            .lines()
+            .next()
+            .unwrap();
+        assert!(header.starts_with("id,area,"), "{header}");
+        assert!(!header.contains("worker") && !header.contains("household_link"));
+        assert_eq!(out.csv.lines().count(), records.len() + 1);
+    }
 }

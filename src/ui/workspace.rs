@@ -3,12 +3,13 @@
 //! The files live in IndexedDB (store/workspace.rs); the dataset is rebuilt from them when
 //! the screen opens. All checking, merging and counting is `report/`.
 
+use super::report::{report_view, AGENCY_KEY, FLAGS_KEY, RECOMMENDATIONS_KEY};
+use super::results::{cross_choice, crosstab_view, dashboard};
 use crate::i18n::workspace::WsMsg;
 use crate::i18n::Lang;
-use crate::report::aggregate::{
-    histogram, mean_median, needs_question, protect, ranked, Filter, Measure, Prepared, Shown, View,
-};
+use crate::report::aggregate::{Filter, View};
 use crate::report::import::{frame, quick_frame, text_of, Rejection, MAX_FILE_BYTES};
+use crate::report::publish::{Published, Scope};
 use crate::report::{admit_frame, Dataset, FileResult, Merged};
 use crate::store::workspace::{begin_open, begin_seal, WorkspaceStore};
 use crate::store::StoreError;
@@ -292,6 +293,7 @@ pub fn Workspace(lang: Lang) -> impl IntoView {
     };
     let agency = RwSignal::new(kept(AGENCY_KEY));
     let recommendations = RwSignal::new(kept(RECOMMENDATIONS_KEY));
+    let flags = RwSignal::new(kept(FLAGS_KEY) != "0");
     let keep = move |key: &'static str, text: String| {
         if let Ok(k) = crate::store::local::LocalStore::open() {
             let _ = crate::store::KvStore::set(&k, key, &text);
@@ -322,6 +324,24 @@ pub fn Workspace(lang: Lang) -> impl IntoView {
         let filter = current_filter();
         ds.with_value(|d| {
             view_of.with_value(|v| v.as_ref().map(|v| v.select(d, &filter)).unwrap_or_default())
+        })
+    });
+
+    // What the dashboard and the cross-tab show, counted and protected together (one
+    // disclosure ledger: a count hidden in one is hidden in the other).
+    let published = Memo::new(move |_| {
+        let mask = selected.get();
+        let (q, by) = (cross_q.get(), cross_by.get());
+        ds.with_value(|d| {
+            view_of.with_value(|v| {
+                v.as_ref().map(|v| {
+                    let scope = Scope {
+                        cross: cross_choice(v, &q, &by),
+                        ..Scope::default()
+                    };
+                    std::sync::Arc::new(Published::new(d, v, &mask, d.k(), scope))
+                })
+            })
         })
     });
 
@@ -550,9 +570,9 @@ pub fn Workspace(lang: Lang) -> impl IntoView {
                 ds.with_value(|d| totals(d, lang))
             }}
             {move || {
-                let mask = selected.get();
+                let p = published.get()?;
                 ds.with_value(|d| view_of.with_value(|v| v.as_ref().map(|v| {
-                    dashboard(d, v, &mask, lang, [area, worker, from, to])
+                    dashboard(d, v, &p, lang, [area, worker, from, to])
                 })))
             }}
             {move || {
@@ -560,10 +580,10 @@ pub fn Workspace(lang: Lang) -> impl IntoView {
                 ds.with_value(|d| (!d.is_empty()).then(|| projects.with(|ps| indicators_view(d, ps, lang))))
             }}
             {move || {
-                let mask = selected.get();
-                ds.with_value(|d| view_of.with_value(|v| v.as_ref().map(|v| {
-                    crosstab_view(d, v, &mask, lang, cross_q, cross_by)
-                })))
+                let p = published.get()?;
+                view_of.with_value(|v| v.as_ref().map(|v| {
+                    crosstab_view(v, &p, lang, cross_q, cross_by)
+                }))
             }}
             <section class="ws-report-actions" hidden=move || { version.get(); ds.with_value(Dataset::is_empty) }>
                 <h3>{w(WsMsg::Report)}</h3>
@@ -587,9 +607,10 @@ pub fn Workspace(lang: Lang) -> impl IntoView {
             </section>
             {move || {
                 version.get();
+                flags.track();
                 report_lang.get().and_then(|rl| {
                     ds.with_value(|d| view_of.with_value(|v| v.as_ref().map(|v| {
-                        report_view(d, v, rl, agency, recommendations, keep)
+                        report_view(d, v, rl, agency, recommendations, flags, keep)
                     })))
                 })
             }}
@@ -603,6 +624,9 @@ pub fn Workspace(lang: Lang) -> impl IntoView {
                     <button class="button" data-testid="ws-download-codebook" on:click=move |_| offer(ds, "codebook", lang)>{w(WsMsg::Codebook)}</button>
                 </p>
             </section>
+            <div hidden=move || { version.get(); ds.with_value(Dataset::is_empty) }>
+                <super::release::ReleasePanel ds=ds version=version lang=lang />
+            </div>
             <p>
                 <button class="button danger" data-testid="ws-clear" on:click=clear>{w(WsMsg::Clear)}</button>
             </p>
@@ -702,297 +726,6 @@ fn indicators_view(d: &Dataset, projects: &[crate::export::Project], lang: Lang)
     }
 }
 
-/// One question's answers by area, or by the answers of another question of the responses
-/// (age band, household type), small cells hidden.
-fn crosstab_view(
-    d: &Dataset,
-    v: &View,
-    mask: &[bool],
-    lang: Lang,
-    cross_q: RwSignal<String>,
-    cross_by: RwSignal<String>,
-) -> impl IntoView {
-    use crate::report::aggregate::{protect_table, By};
-    let w = move |m: WsMsg| m.get(lang);
-    let k = d.k();
-
-    let countable = |q: &Prepared| !matches!(q.measure, Measure::Text | Measure::Numbers);
-    let q_options: Vec<(String, String)> = v
-        .questions
-        .iter()
-        .filter(|q| countable(q))
-        .map(|q| (q.id.clone(), q.label.get(lang).to_owned()))
-        .collect();
-    let by_options: Vec<(String, String)> =
-        std::iter::once(("area".to_owned(), w(WsMsg::Area).to_owned()))
-            .chain(
-                v.questions
-                    .iter()
-                    .filter(|q| q.repeat.is_none() && q.measure == Measure::Categories)
-                    .map(|q| (q.id.clone(), q.label.get(lang).to_owned())),
-            )
-            .collect();
-    let chosen = cross_q.get();
-    let q = v
-        .questions
-        .iter()
-        .find(|q| q.id == chosen && countable(q))
-        .or_else(|| v.questions.iter().find(|q| countable(q)));
-    let by = match cross_by.get().as_str() {
-        "area" => Some(By::Area),
-        id => v
-            .questions
-            .iter()
-            .position(|q| q.id == id)
-            .map(By::Question),
-    }
-    .unwrap_or(By::Area);
-    let table = q.map(|q| {
-        let t = v.crosstab(d, q, by, mask);
-        let shown = protect_table(&t.cells, k);
-        let mut by_labels: Vec<String> = match by {
-            By::Area => t.columns.clone(),
-            By::Question(i) => v.questions[i].values.iter().map(|(_, l)| l.get(lang).to_owned()).collect(),
-        };
-        if t.unknown {
-            by_labels.push(match by {
-                By::Area => lang.pick("片区不明", "area unknown"),
-                By::Question(_) => lang.pick("未回答", "no answer"),
-            }.to_owned());
-        }
-        view! {
-            <table class="ws-cross" data-testid="ws-crosstab">
-                <thead>
-                    <tr><th></th>{by_labels.into_iter().map(|l| view! { <th scope="col">{l}</th> }).collect_view()}</tr>
-                </thead>
-                <tbody>
-                    {t.rows.iter().zip(shown).map(|((_, label), cells)| view! {
-                        <tr>
-                            <th scope="row">{label.get(lang).to_owned()}</th>
-                            {cells.into_iter().map(|c| view! { <td class="n" data-hidden=hidden_mark(c)>{c.text(k, lang)}</td> }).collect_view()}
-                        </tr>
-                    }).collect_view()}
-                </tbody>
-            </table>
-        }
-    });
-    view! {
-        <section class="ws-crosstab">
-            <h3>{w(WsMsg::CrossTab)}</h3>
-            <div class="ws-filters">
-                <label>{w(WsMsg::Question)}" "
-                    <select data-testid="ws-cross-question" prop:value=move || cross_q.get()
-                        on:change=move |ev| cross_q.set(event_target_value(&ev))>
-                        {q_options.into_iter().map(|(id, l)| view! { <option value=id.clone()>{l}</option> }).collect_view()}
-                    </select>
-                </label>
-                <label>{w(WsMsg::By)}" "
-                    <select data-testid="ws-cross-by" prop:value=move || cross_by.get()
-                        on:change=move |ev| cross_by.set(event_target_value(&ev))>
-                        {by_options.into_iter().map(|(id, l)| view! { <option value=id.clone()>{l}</option> }).collect_view()}
-                    </select>
-                </label>
-            </div>
-            {table}
-        </section>
-    }
-}
-
-const AGENCY_KEY: &str = "doorstep.report.agency";
-const RECOMMENDATIONS_KEY: &str = "doorstep.report.recommendations";
-
-/// The survey report (调研报告), printable to A4 by the browser's "Save as PDF": title page,
-/// method, top needs, findings by section with generated sentences and charts, the
-/// coordinator's recommendations, and the questionnaire as an appendix.
-fn report_view(
-    d: &Dataset,
-    v: &View,
-    lang: Lang,
-    agency: RwSignal<String>,
-    recommendations: RwSignal<String>,
-    keep: impl Fn(&'static str, String) + Copy + 'static,
-) -> impl IntoView {
-    use crate::report::narrative::sentence;
-    let r = move |m: WsMsg| m.get(lang);
-    let k = d.k();
-    let mask = v.select(d, &Filter::default());
-    let n = View::selected(&mask);
-    let project = d.project.clone();
-    let mut days: Vec<&str> = (0..d.id.len())
-        .filter(|&i| mask[i])
-        .map(|i| match d.completed_on[i] {
-            0 => d.atoms.str(d.started[i]),
-            x => d.atoms.str(x),
-        })
-        .collect();
-    days.sort_unstable();
-    let period = match (days.first(), days.last()) {
-        (Some(a), Some(b)) => crate::report::narrative::period_text(a, b)
-            .get(lang)
-            .to_owned(),
-        _ => String::new(),
-    };
-    let workers = d.distinct(&d.worker);
-    let areas = d.distinct(&d.area);
-    let form = d
-        .forms
-        .iter()
-        .find(|f| f.form.id == v.form_id)
-        .map(|f| f.form.clone());
-    let title = form
-        .as_ref()
-        .map(|f| f.title.get(lang).to_owned())
-        .unwrap_or_default();
-    let method = lang.pick(
-        format!(
-            "本次调研采用入户问卷调查。{period}，{} 名社工走访并完成问卷 {n} 份，覆盖片区：{}。数据在社工设备上先行匿名化：去除姓名、电话、门牌等身份信息，年龄等信息按区间概括。报告中少于 {k} 的数字不予显示（标为“<{k}”），能由其他数字推算出它们的格也一并隐藏（标为“隐藏以保护其他格”）；比例按显示的回答数计算。",
-            workers.len(),
-            areas.join("、")
-        ),
-        format!(
-            "A door-to-door questionnaire survey. In {period}, {} social workers completed {n} questionnaires, in areas {}. The data was anonymised on the workers' devices: names, phones and flats removed, ages and similar answers in bands. Counts under {k} are not shown in this report (marked “<{k}”), nor are cells from which one could be worked out (marked “hidden to protect another cell”); shares are of the answers stated.",
-            workers.len(),
-            areas.join(", ")
-        ),
-    );
-    let needs = needs_question(v).map(|i| {
-        let q = &v.questions[i];
-        let c = v.count(q, &mask);
-        let ranking = ranked(q, &c);
-        let items = ranking
-            .into_iter()
-            .filter(|(_, _, n)| *n >= k)
-            .take(5)
-            .map(|(_, label, n)| {
-                let p = (f64::from(n) * 100.0 / f64::from(c.base.max(1))).round();
-                view! { <li>{label.get(lang).to_owned()}" — "{format!("{p}%")}" ("{n}")"</li> }
-            })
-            .collect_view();
-        view! {
-            <section class="report-needs" data-testid="report-needs">
-                <h2>{r(WsMsg::Needs)}</h2>
-                <ol>{items}</ol>
-            </section>
-        }
-    });
-    // Findings, by the form's sections.
-    let mut sections: Vec<(String, Vec<&Prepared>)> = Vec::new();
-    for q in &v.questions {
-        let name = q.section.get(lang).to_owned();
-        match sections.last_mut() {
-            Some((s, qs)) if *s == name => qs.push(q),
-            _ => sections.push((name, vec![q])),
-        }
-    }
-    let findings = sections
-        .into_iter()
-        .filter_map(|(name, qs)| {
-            let items: Vec<_> = qs
-                .into_iter()
-                .filter_map(|q| {
-                    let c = v.count(q, &mask);
-                    let s = sentence(q, &c, k)?;
-                    let rows: Vec<(String, Shown)> = q
-                        .values
-                        .iter()
-                        .zip(protect(&c.n, k, q.measure != Measure::Multiple))
-                        .zip(&c.n)
-                        .filter(|(_, n)| **n > 0)
-                        .map(|(((_, l), s), _)| (l.get(lang).to_owned(), s))
-                        .collect();
-                    // Numbers as a histogram of their bins, small bins hidden like cells.
-                    let rows = if q.measure == Measure::Numbers {
-                        let bins = histogram(q, &c);
-                        let shown = protect(&bins.iter().map(|b| b.1).collect::<Vec<_>>(), k, true);
-                        bins.into_iter().map(|b| b.0).zip(shown).collect()
-                    } else {
-                        rows
-                    };
-                    let chart = bars(rows, c.base, k, lang);
-                    Some(view! {
-                        <div class="report-finding" data-question=q.id.clone()>
-                            <h4>{q.label.get(lang).to_owned()}</h4>
-                            <p class="sentence">{s.get(lang).to_owned()}</p>
-                            {chart}
-                        </div>
-                    })
-                })
-                .collect();
-            (!items.is_empty()).then(|| {
-                view! {
-                    <section class="report-section"><h3>{name}</h3>{items}</section>
-                }
-            })
-        })
-        .collect_view();
-    let appendix = form.map(|f| {
-        f.sections
-            .iter()
-            .map(|s| {
-                let qs = s
-                    .questions
-                    .iter()
-                    .filter(|q| q.kind.takes_answer() || matches!(q.kind, crate::form::Kind::Repeat { .. }))
-                    .map(|q| {
-                        let choices = q
-                            .kind
-                            .choices()
-                            .iter()
-                            .map(|c| c.label.get(lang).to_owned())
-                            .collect::<Vec<_>>()
-                            .join(" / ");
-                        view! {
-                            <li>{q.label.get(lang).to_owned()}
-                                {(!choices.is_empty()).then(|| view! { <span class="choices">" ("{choices}")"</span> })}
-                            </li>
-                        }
-                    })
-                    .collect_view();
-                view! { <h4>{s.title.get(lang).to_owned()}</h4><ol>{qs}</ol> }
-            })
-            .collect_view()
-    });
-    let today = chrono::Local::now().format("%Y-%m-%d").to_string();
-    view! {
-        <article class="report" data-testid="report" lang=lang.tag()>
-            <section class="report-title">
-                <h1 data-testid="report-title">{project.as_ref().map(|p| p.name.clone())}</h1>
-                <p class="subtitle">{r(WsMsg::ReportTitle)}" · "{title}</p>
-                <p>{project.as_ref().map(|p| p.community.clone())}</p>
-                <p>{r(WsMsg::Period)}": "{period.clone()}</p>
-                <p class="agency">
-                    <label>{r(WsMsg::Agency)}": "
-                        <input type="text" data-testid="report-agency" prop:value=move || agency.get()
-                            on:change=move |ev| { let t = event_target_value(&ev); keep(AGENCY_KEY, t.clone()); agency.set(t); } />
-                    </label>
-                    <span class="print-only">{move || agency.get()}</span>
-                </p>
-                <p>{today}</p>
-            </section>
-            <section class="report-method">
-                <h2>{r(WsMsg::Method)}</h2>
-                <p data-testid="report-method">{method}</p>
-            </section>
-            {needs}
-            <section class="report-findings">
-                <h2>{r(WsMsg::Findings)}</h2>
-                {findings}
-            </section>
-            <section class="report-recommendations">
-                <h2>{r(WsMsg::Recommendations)}</h2>
-                <textarea data-testid="report-recommendations" rows="8" prop:value=move || recommendations.get()
-                    on:change=move |ev| { let t = event_target_value(&ev); keep(RECOMMENDATIONS_KEY, t.clone()); recommendations.set(t); }>
-                </textarea>
-                <div class="print-only recommendations-text">{move || recommendations.get()}</div>
-            </section>
-            <section class="report-appendix">
-                <h2>{r(WsMsg::Appendix)}</h2>
-                {appendix}
-            </section>
-        </article>
-    }
-}
-
 fn totals(d: &Dataset, lang: Lang) -> impl IntoView {
     let w = move |m: WsMsg| m.get(lang);
     let workers = d.distinct(&d.worker);
@@ -1018,202 +751,5 @@ fn totals(d: &Dataset, lang: Lang) -> impl IntoView {
             </dl>
             {(d.files.is_empty()).then(|| view! { <p class="note">{w(WsMsg::Empty)}</p> })}
         </div>
-    }
-}
-
-/// One row of a distribution: its label, the count as published, and a bar.
-/// How a cell is hidden, for the tests and for styling: under k, or protecting another.
-fn hidden_mark(s: Shown) -> Option<&'static str> {
-    match s {
-        Shown::Count(_) => None,
-        Shown::Under => Some("under"),
-        Shown::Protects => Some("protects"),
-    }
-}
-
-fn bars(rows: Vec<(String, Shown)>, base: u32, k: u32, lang: Lang) -> impl IntoView {
-    let max = rows
-        .iter()
-        .filter_map(|(_, s)| s.count())
-        .max()
-        .unwrap_or(0)
-        .max(1);
-    view! {
-        <table class="ws-dist">
-            <tbody>
-                {rows.into_iter().map(|(label, shown)| {
-                    let width = shown.count().map_or(0.0, |n| f64::from(n) * 100.0 / f64::from(max));
-                    let pct = match shown.count() {
-                        Some(n) if base > 0 => format!("{:.0}%", f64::from(n) * 100.0 / f64::from(base)),
-                        _ => String::new(),
-                    };
-                    view! {
-                        <tr>
-                            <th scope="row">{label}</th>
-                            <td class="n" data-hidden=hidden_mark(shown)>{shown.text(k, lang)}</td>
-                            <td class="pct">{pct}</td>
-                            <td class="bar">
-                                <svg viewBox="0 0 100 10" preserveAspectRatio="none" aria-hidden="true">
-                                    <rect x="0" y="1" height="8" width=format!("{width:.1}") />
-                                </svg>
-                            </td>
-                        </tr>
-                    }
-                }).collect_view()}
-            </tbody>
-        </table>
-    }
-}
-
-fn question_card(v: &View, q: &Prepared, mask: &[bool], k: u32, lang: Lang) -> impl IntoView {
-    let w = move |m: WsMsg| m.get(lang);
-    let c = v.count(q, mask);
-    let additive = q.measure != Measure::Multiple;
-    let body = match q.measure {
-        Measure::Text => view! {
-            <p class="note">{Shown::of(c.base, k).text(k, lang)}" "{w(WsMsg::TextAnswers)}</p>
-        }
-        .into_any(),
-        Measure::Numbers => {
-            let bins = histogram(q, &c);
-            let shown = protect(&bins.iter().map(|b| b.1).collect::<Vec<_>>(), k, true);
-            // A mean or median of fewer than k answers tells too much of each.
-            let stats = mean_median(q, &c)
-                .filter(|_| c.base >= k)
-                .map(|(mean, median)| {
-                    format!(
-                        "{} {:.1} · {} {}",
-                        w(WsMsg::Mean),
-                        mean,
-                        w(WsMsg::Median),
-                        crate::form::number_text(median)
-                    )
-                });
-            let rows = bins.into_iter().map(|b| b.0).zip(shown).collect();
-            view! { <p class="note">{stats}</p>{bars(rows, c.base, k, lang)} }.into_any()
-        }
-        _ => {
-            let shown = protect(&c.n, k, additive);
-            let rows: Vec<(String, Shown)> = q
-                .values
-                .iter()
-                .zip(shown)
-                .zip(&c.n)
-                .filter(|(_, n)| **n > 0 || q.measure != Measure::Months)
-                .map(|(((_, label), s), _)| (label.get(lang).to_owned(), s))
-                .collect();
-            let stats = (q.measure == Measure::Rating && c.base >= k)
-                .then(|| mean_median(q, &c))
-                .flatten()
-                .map(|(mean, _)| format!("{} {:.1}", w(WsMsg::Mean), mean));
-            view! { <p class="note">{stats}</p>{bars(rows, c.base, k, lang)} }.into_any()
-        }
-    };
-    let base = if c.base == 0 {
-        w(WsMsg::NoAnswers).to_owned()
-    } else {
-        format!(
-            "{} {}",
-            Shown::of(c.base, k).text(k, lang),
-            w(WsMsg::Answered)
-        )
-    };
-    view! {
-        <article class="ws-q" data-testid="ws-question" data-question=q.id.clone()>
-            <h4>{q.label.get(lang).to_owned()}</h4>
-            <p class="note">
-                {base}" "{q.repeat.is_some().then(|| w(WsMsg::Items))}
-            </p>
-            {body}
-        </article>
-    }
-}
-
-fn dashboard(
-    d: &Dataset,
-    v: &View,
-    mask: &[bool],
-    lang: Lang,
-    [area, worker, from, to]: [RwSignal<String>; 4],
-) -> impl IntoView {
-    let w = move |m: WsMsg| m.get(lang);
-    let k = d.k();
-
-    // Owned: the options outlive the borrow of the dataset.
-    let areas: Vec<String> = d.distinct(&d.area).into_iter().map(str::to_owned).collect();
-    let workers: Vec<String> = d
-        .distinct(&d.worker)
-        .into_iter()
-        .map(str::to_owned)
-        .collect();
-    let needs = needs_question(v).map(|i| {
-        let q = &v.questions[i];
-        let c = v.count(q, mask);
-        let ranking = ranked(q, &c);
-        let shown = protect(&ranking.iter().map(|r| r.2).collect::<Vec<_>>(), k, false);
-        let rows = ranking
-            .into_iter()
-            .zip(shown)
-            .map(|((_, label, _), s)| (label.get(lang).to_owned(), s))
-            .collect();
-        view! {
-            <section class="ws-needs" data-testid="ws-needs">
-                <h3>{w(WsMsg::Needs)}</h3>
-                {bars(rows, c.base, k, lang)}
-            </section>
-        }
-    });
-    let partial = (!v.partial.is_empty()).then(|| {
-        view! {
-            <p class="note" data-testid="ws-partial">
-                {w(WsMsg::OnlySomeVersions)}" "
-                {v.partial.iter().map(|(id, label, versions)| format!(
-                    "{} ({id}, v{}) ",
-                    label.get(lang),
-                    versions.iter().map(u32::to_string).collect::<Vec<_>>().join("/")
-                )).collect::<String>()}
-            </p>
-        }
-    });
-    let cards = v
-        .questions
-        .iter()
-        .map(|q| question_card(v, q, mask, k, lang))
-        .collect_view();
-    view! {
-        <section class="ws-dashboard" data-testid="ws-dashboard">
-            <h3>{w(WsMsg::Dashboard)}</h3>
-            <div class="ws-filters">
-                <label>{w(WsMsg::Area)}" "
-                    <select data-testid="ws-filter-area" prop:value=move || area.get()
-                        on:change=move |ev| area.set(event_target_value(&ev))>
-                        <option value="">{w(WsMsg::AllAreas)}</option>
-                        {areas.into_iter().map(|a| view! { <option value=a.clone()>{a.clone()}</option> }).collect_view()}
-                    </select>
-                </label>
-                <label>{w(WsMsg::Worker)}" "
-                    <select data-testid="ws-filter-worker" prop:value=move || worker.get()
-                        on:change=move |ev| worker.set(event_target_value(&ev))>
-                        <option value="">{w(WsMsg::AllWorkers)}</option>
-                        {workers.into_iter().map(|a| view! { <option value=a.clone()>{a.clone()}</option> }).collect_view()}
-                    </select>
-                </label>
-                <label>{w(WsMsg::From)}" "
-                    <input type="date" data-testid="ws-filter-from" prop:value=move || from.get()
-                        on:change=move |ev| from.set(event_target_value(&ev)) />
-                </label>
-                <label>{w(WsMsg::To)}" "
-                    <input type="date" data-testid="ws-filter-to" prop:value=move || to.get()
-                        on:change=move |ev| to.set(event_target_value(&ev)) />
-                </label>
-                <span class="note" data-testid="ws-selected">
-                    {View::selected(mask)}" "{w(WsMsg::Responses)}
-                </span>
-            </div>
-            <p class="note">{w(WsMsg::HiddenNote).replace("<k", &format!("<{k}")).replace(" k ", &format!(" {k} "))}</p>
-            {needs}
-            {partial}
-            {cards}
-        </section>
     }
 }

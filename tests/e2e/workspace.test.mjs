@@ -11,6 +11,11 @@ import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { seed, exportJson, coordinatorProject, resign, canonical } from "./lib/worker.mjs";
 import { createHash } from "node:crypto";
+import { pdfPages } from "./lib/pdf.mjs";
+
+const compiled = JSON.parse(
+  readFileSync(join(dirname(fileURLToPath(import.meta.url)), "..", "..", "src", "form", "community-needs.compiled.json"), "utf8")
+);
 
 let browser, server, url;
 before(async () => {
@@ -122,8 +127,53 @@ test("two workers' exports merge in the coordinator's browser; bad files are ref
   // A question's counts are the files' counts; small ones hidden.
   const villas = [docA, docB].flatMap((d) => d.responses).filter((r) => r.answers.house_type === "villa").length;
   const row = page.locator(`${tid("ws-question")}[data-question="house_type"] tr`, { hasText: "Villa" });
-  assert.equal(Number(await row.locator("td.n").textContent()), villas);
+  const villaCell = await row.locator("td.n").textContent();
+  if (villas > 0 && villas < 5) assert.equal(villaCell, "<5");
+  else assert.ok([String(villas), "hidden to protect another cell"].includes(villaCell), villaCell);
   await page.waitForSelector(tid("ws-needs"));
+  // Every count on every card, against an independent count of the files: a shown number is
+  // the files' count, "<5" stands only over 1–4, and a card's shown counts never leave a
+  // remainder of 1–4 for what it hides (the total minus the shown cells).
+  const responses = [docA, docB].flatMap((d) => d.responses);
+  const cards = await page.$$eval(`${tid("ws-question")}`, (cs) =>
+    cs.map((c) => ({
+      q: c.dataset.question,
+      answered: c.querySelector('[data-testid="ws-answered"]').textContent,
+      rows: [...c.querySelectorAll("tr[data-value]")].map((r) => [r.dataset.value, r.querySelector("td.n").textContent]),
+    }))
+  );
+  const topLevel = new Set(compiled.sections.flatMap((x) => x.questions).map((q) => q.id));
+  let checked = 0;
+  for (const card of cards) {
+    if (!topLevel.has(card.q)) continue;
+    const kind = compiled.sections.flatMap((x) => x.questions).find((q) => q.id === card.q).kind;
+    const multi = !!kind.MultipleChoice;
+    if (!(kind.SingleChoice || multi || kind === "YesNo")) continue;
+    const count = (v) =>
+      responses.filter((r) => {
+        const a = r.answers[card.q];
+        return multi ? Array.isArray(a) && a.includes(v) : String(a) === v;
+      }).length;
+    const answered = responses.filter((r) => r.answers[card.q] !== undefined && !(multi && r.answers[card.q].length === 0)).length;
+    const shownBase = card.answered.split(" ")[0];
+    if (answered > 0 && answered < 5) assert.equal(shownBase, "<5", card.q);
+    else if (answered > 0) assert.equal(Number(shownBase), answered, card.q);
+    let rest = answered;
+    let hidden = 0;
+    for (const [value, text] of card.rows) {
+      const n = count(value);
+      if (text === "<5") assert.ok(n > 0 && n < 5, `${card.q}=${value}: <5 over ${n}`);
+      else if (text === "hidden to protect another cell") assert.ok(true);
+      else assert.equal(Number(text), n, `${card.q}=${value}`);
+      if (/^\d+$/.test(text)) rest -= n;
+      else hidden++;
+      checked++;
+    }
+    if (!multi && hidden > 0 && /^\d+$/.test(shownBase)) {
+      assert.ok(rest === 0 || rest >= 5, `${card.q}: the hidden cells hold ${rest}, worked out from the total`);
+    }
+  }
+  assert.ok(checked > 100, `${checked} cells checked`);
 
   // Indicators: every visit the files carry, every household surveyed once.
   assert.match(await page.textContent(tid("ws-indicator-visits")), new RegExp(`: ${docA.header.visits + docB.header.visits}`));
@@ -245,7 +295,11 @@ test("the merged NDJSON loads into DuckDB with one statement and gives the dashb
   );
   const shown = await total(page, "responses");
   const villaRow = page.locator(`${tid("ws-question")}[data-question="house_type"] tr`, { hasText: "Villa" });
-  const villas = Number(await villaRow.locator("td.n").textContent());
+  const villas = [first, second]
+    .flatMap((f) => JSON.parse(f.bytes.toString("utf8")).responses)
+    .filter((r) => r.answers.house_type === "villa").length;
+  const villaText = await villaRow.locator("td.n").textContent();
+  assert.ok([String(villas), "<5", "hidden to protect another cell"].includes(villaText), villaText);
   await page.selectOption(tid("ws-filter-area"), "A");
   await page.waitForFunction(
     (n) => !document.querySelector('[data-testid="ws-selected"]').textContent.startsWith(`${n} `),
@@ -282,6 +336,35 @@ test("the merged NDJSON loads into DuckDB with one statement and gives the dashb
   // The CSV too.
   await sql.run(`CREATE TABLE flat AS SELECT * FROM read_csv_auto('${csv.path}', header = true)`);
   assert.equal(Number(await one("SELECT count(*) FROM flat")), shown);
+
+  // The publication dataset: built, its cost listed, and its NDJSON recounted here, apart
+  // from the app: every group alike in area, household quasi-identifiers and members'
+  // quasi-identifiers (the form's own marking) holds k = 5 or more; ids are fresh.
+  await page.selectOption(tid("ws-filter-area"), "");
+  await page.tap(tid("ws-build-release"));
+  await page.waitForSelector(`${tid("ws-release-loss")}:visible`);
+  assert.match(await page.textContent(tid("ws-release-loss")), /records, every group alike/);
+  const rel = await save("ws-release-ndjson");
+  assert.match(rel.name, /^doorstep-release-\d{4}-\d{2}-\d{2}\.ndjson$/);
+  const released = readFileSync(rel.path, "utf8").trim().split("\n").map((l) => JSON.parse(l));
+  const qi = (q) => q.privacy === "quasi_identifier";
+  const tops = compiled.sections.flatMap((x) => x.questions);
+  const rosterQ = tops.find((q) => q.kind?.Repeat);
+  const hhQi = tops.filter(qi).map((q) => q.id);
+  const memberQi = rosterQ.kind.Repeat.questions.filter(qi).map((q) => q.id);
+  const sourceIds = new Set(docs.flatMap((d) => d.responses.map((r) => r.id)));
+  const groups = new Map();
+  for (const r of released) {
+    assert.deepEqual(Object.keys(r).filter((x) => !["id", "area", "answers"].includes(x)), []);
+    assert.ok(/^[0-9a-f]{32}$/.test(r.id) && !sourceIds.has(r.id));
+    assert.equal(r.answers.visit_out, undefined);
+    assert.equal(r.answers.comments, undefined);
+    const members = (r.answers[rosterQ.id] || []).map((m) => memberQi.map((q) => JSON.stringify(m[q] ?? null)).join("/")).sort();
+    const key = JSON.stringify([r.area ?? null, ...hhQi.map((q) => r.answers[q] ?? null), members]);
+    groups.set(key, (groups.get(key) || 0) + 1);
+  }
+  assert.ok(released.length > 0);
+  assert.ok(Math.min(...groups.values()) >= 5, `a group of ${Math.min(...groups.values())}`);
   sql.closeSync?.();
   assert.deepEqual(errors, []);
   await context.close();
@@ -314,8 +397,13 @@ test("the survey report builds in zh-CN, keeps its recommendations, and prints t
   assert.ok((await page.locator(".report .sentence").count()) > 5);
   assert.match(await page.textContent(".report"), /%/);
   await page.waitForSelector(tid("report-needs"));
-  // Numbers get a chart too: the household size as a histogram.
+  // Numbers get a chart too: the household size in bins, each of k (5) or more, none
+  // hidden — a bin's label never names one household's figure.
   assert.equal(await page.locator('.report-finding[data-question="hh_size"] table.ws-dist').count(), 1);
+  const bins = await page.$$eval('.report-finding[data-question="hh_size"] td.n', (els) => els.map((e) => e.textContent));
+  assert.ok(bins.length >= 1 && bins.every((b) => Number(b) >= 5), bins.join(" "));
+  // The needs are said once: in their section, not again among the findings.
+  assert.equal(await page.locator('.report-finding[data-question="top_needs"]').count(), 0);
   // The coordinator's own words are kept.
   await page.fill(tid("report-agency"), "幸福社工服务中心");
   await page.fill(tid("report-recommendations"), "一、增设老年助餐点。\n二、开设四点半课堂。");
@@ -334,11 +422,71 @@ test("the survey report builds in zh-CN, keeps its recommendations, and prints t
   await page.emulateMedia({ media: "print" });
   assert.equal(await page.isVisible(tid("ws-import")), false);
   assert.equal(await page.isVisible(tid("report-recommendations")), false);
+  assert.equal(await page.isVisible(tid("report-follow-up-keep")), false);
   assert.match(await page.textContent(".report .recommendations-text"), /开设四点半课堂/);
   await page.screenshot({ path: join(out, "report-print-preview.png"), fullPage: true });
   const pdf = await page.pdf({ format: "A4", path: join(out, "report.pdf") });
-  const pages = (pdf.toString("latin1").match(/\/Type\s*\/Page[^s]/g) || []).length;
-  assert.ok(pages >= 4, `${pages} pages`);
+
+  // The PDF as a street office reads it, its text taken out by pdf.js.
+  const pages = await pdfPages(pdf);
+  const text = pages.join("\n");
+  const flat = text.replace(/\s+/g, "");
+  assert.ok(pages.length >= 4, `${pages.length} pages`);
+  assert.match(flat, /东区入户调查/);
+  assert.match(flat, /调研方法/);
+  assert.match(flat, /开设四点半课堂/);
+  // The method is followed by the findings on its page (page 2 was mostly empty, before),
+  // and no page holds only a heading (建议 was a blank page).
+  assert.ok(pages[1].replace(/\s+/g, "").length > 250, `page 2 holds only: ${pages[1]}`);
+  for (const [i, p] of pages.entries()) {
+    assert.ok(p.replace(/\s+/g, "").length > 12, `page ${i + 1} holds only: ${p}`);
+  }
+  // Phrasing a reader accepts: no "N 个中 M 个", no ISO period.
+  assert.doesNotMatch(flat, /个中/);
+  assert.doesNotMatch(flat, /\d{4}-\d{2}-\d{2}–\d{4}-\d{2}-\d{2}/);
+  // The workers' own records are not in it: no visit outcome, no follow-up reasons; the
+  // follow-up count is, as a count.
+  const worker = compiled.sections.find((sec) => sec.audience === "worker" || sec.audience === 1);
+  const flag = worker.questions.find((q) => q.kind === "YesNo");
+  // (Words the residents' questions use too, such as 经济困难, may appear for them.)
+  const residentWords = JSON.stringify(compiled.sections.filter((x) => x !== worker));
+  for (const q of worker.questions) {
+    if (q === flag) continue;
+    const words = [q.label, ...(q.kind.SingleChoice?.choices ?? q.kind.MultipleChoice?.choices ?? []).map((c) => c.label)]
+      .map((l) => l["zh-CN"])
+      .filter((w) => !residentWords.includes(w));
+    for (const w of words) assert.ok(!flat.includes(w.replace(/\s+/g, "")), `${q.id}: ${w} in the report`);
+  }
+  assert.ok(flat.includes(flag.label["zh-CN"].replace(/\s+/g, "")), "the follow-up count");
+  // The appendix: every resident question once, roster questions included, "其他" where a
+  // list has it, rating scales with their ends.
+  const appendix = flat.slice(flat.lastIndexOf("附录"));
+  const walk = (qs, f) => qs.forEach((q) => { f(q); walk(q.kind?.Repeat?.questions ?? [], f); });
+  for (const sec of compiled.sections.filter((x) => x !== worker)) {
+    walk(sec.questions, (q) => {
+      if (q.kind === "Note" || q.kind?.Calculate) return;
+      const label = q.label["zh-CN"].replace(/\s+/g, "");
+      assert.ok(appendix.includes(label), `${q.id} missing from the appendix`);
+    });
+  }
+  const roster = compiled.sections.flatMap((x) => x.questions).find((q) => q.kind?.Repeat);
+  assert.ok(roster.kind.Repeat.questions.length > 0);
+  assert.match(appendix, /其他（请注明）/);
+  assert.match(appendix, /可多选/);
+  const rating = compiled.sections.flatMap((x) => x.questions).find((q) => q.kind?.Rating);
+  assert.ok(appendix.includes(`1（${rating.kind.Rating.low["zh-CN"]}）`), "rating scale ends");
+
+  // The follow-up count is the coordinator's to leave out, and stays out after a reload.
+  await page.emulateMedia({ media: "screen" });
+  assert.equal(await page.locator(tid("report-follow-up")).count(), 1);
+  await page.uncheck(tid("report-follow-up-keep"));
+  await page.waitForSelector(tid("report-follow-up"), { state: "detached" });
+  await reload(page);
+  await page.waitForSelector(`${tid("ws-build-report")}:visible`);
+  await page.tap(tid("ws-build-report"));
+  await page.waitForSelector(tid("report"));
+  assert.equal(await page.isChecked(tid("report-follow-up-keep")), false);
+  assert.equal(await page.locator(tid("report-follow-up")).count(), 0);
   assert.deepEqual(errors, []);
   await context.close();
 });
