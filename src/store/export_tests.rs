@@ -52,6 +52,34 @@ fn a_project_is_stored_whole_and_never_touches_responses() {
 }
 
 #[test]
+fn a_replaced_project_is_kept_so_its_responses_can_still_be_exported_to_it() {
+    let kv = MemoryStore::new();
+    let exports = ExportStore::new(&kv);
+    let east = project();
+    let west = Project::new("西区", "", &[9; 80]).0;
+    exports.save_project(&east).unwrap();
+    assert!(exports.previous_projects().unwrap().is_empty());
+    exports.save_project(&west).unwrap();
+    assert_eq!(exports.project().unwrap(), Some(west.clone()));
+    assert_eq!(exports.previous_projects().unwrap(), vec![east.clone()]);
+    assert_eq!(
+        exports.previous_project(&east.id).unwrap(),
+        Some(east.clone())
+    );
+    // Kept sealed like the project: no name or key in plain storage.
+    assert!(super::projects::sealed(&format!(
+        "doorstep.project.was.{}",
+        east.id
+    )));
+    // Saved again unchanged, nothing more is kept; made current again, it is no longer a
+    // previous one, and the one it replaced is.
+    exports.save_project(&west).unwrap();
+    assert_eq!(exports.previous_projects().unwrap().len(), 1);
+    exports.save_project(&east).unwrap();
+    assert_eq!(exports.previous_projects().unwrap(), vec![west]);
+}
+
+#[test]
 fn clearing_removes_only_exported_completed_responses_unchanged_since() {
     let kv = MemoryStore::new();
     let ids = store_responses(&kv, 5);

@@ -9,6 +9,9 @@ use std::collections::HashMap;
 
 pub(super) const PROJECT_KEY: &str = "doorstep.project";
 pub(super) const HISTORY_KEY: &str = "doorstep.exports";
+/// Projects this device exported to before another replaced them, by id: their responses
+/// stay exportable to them (`doorstep.project.was.<id>`, sealed whole like the project).
+pub(super) const PREVIOUS_PREFIX: &str = "doorstep.project.was.";
 
 pub struct ExportStore<S: KvStore> {
     kv: S,
@@ -36,10 +39,53 @@ impl<S: KvStore> ExportStore<S> {
         }
     }
 
-    /// Stores the project (all of it, or nothing). Responses are never touched.
+    /// Stores the project (all of it, or nothing). Responses are never touched. A project
+    /// with keys that another replaces (another id, or new keys) is kept as a previous one,
+    /// so what was surveyed for it can still be exported to it.
     pub fn save_project(&self, p: &Project) -> Result<(), StoreError> {
         p.check().map_err(|t| StoreError::Other(t.en))?;
-        super::projects::write(&self.kv, PROJECT_KEY, p.to_file())
+        if let Ok(Some(old)) = self.project() {
+            if old.has_keys() && (old.id != p.id || old.public_key != p.public_key) {
+                super::projects::write(
+                    &self.kv,
+                    &format!("{PREVIOUS_PREFIX}{}", old.id),
+                    old.to_file(),
+                )?;
+            }
+        }
+        // The project made current again is no longer a previous one.
+        let again = format!("{PREVIOUS_PREFIX}{}", p.id);
+        super::projects::write(&self.kv, PROJECT_KEY, p.to_file())?;
+        if self.kv.get(&again)?.is_some() {
+            self.kv.remove(&again)?;
+        }
+        Ok(())
+    }
+
+    /// The projects this device was set up for before, newest id order aside: by name.
+    pub fn previous_projects(&self) -> Result<Vec<Project>, StoreError> {
+        let mut out = Vec::new();
+        for key in self.kv.keys()? {
+            if !key.starts_with(PREVIOUS_PREFIX) {
+                continue;
+            }
+            if let Some(Ok(p)) = super::projects::read(&self.kv, &key)?.map(|t| Project::parse(&t))
+            {
+                out.push(p);
+            }
+        }
+        out.sort_by(|a, b| a.name.cmp(&b.name).then(a.id.cmp(&b.id)));
+        Ok(out)
+    }
+
+    /// A previous project by id.
+    pub fn previous_project(&self, id: &str) -> Result<Option<Project>, StoreError> {
+        match super::projects::read(&self.kv, &format!("{PREVIOUS_PREFIX}{id}"))? {
+            None => Ok(None),
+            Some(t) => Project::parse(&t)
+                .map(Some)
+                .map_err(|e| corrupt(PREVIOUS_PREFIX, e.describe(crate::i18n::Lang::En))),
+        }
     }
 
     pub fn history(&self) -> Result<Vec<HistoryEntry>, StoreError> {

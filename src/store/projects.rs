@@ -18,6 +18,7 @@ const SECRET_PREFIX: &str = "doorstep.pk.";
 /// (`store::workspace`), all sealed whole.
 pub fn sealed(key: &str) -> bool {
     key == super::exports::PROJECT_KEY
+        || key.starts_with(super::exports::PREVIOUS_PREFIX)
         || key == "doorstep.wk"
         || key.starts_with(PREFIX)
         || key.starts_with(SECRET_PREFIX)

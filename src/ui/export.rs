@@ -60,13 +60,22 @@ fn store_problem(lang: Lang, e: &StoreError) -> String {
 }
 
 /// Reads the stored form, its definition and rules, and the responses the filter admits.
-fn prepare(kv: &LocalStore, filter: &Filter, lang: Lang) -> Result<Prepared, Note> {
+/// `to`: the id of a previous project to export to (responses surveyed for it before this
+/// device was set up for another), or `None` for the current one.
+fn prepare(
+    kv: &LocalStore,
+    filter: &Filter,
+    to: Option<&str>,
+    lang: Lang,
+) -> Result<Prepared, Note> {
     let problem = |e: StoreError| Note::Problem(store_problem(lang, &e));
     let exports = ExportStore::new(kv);
-    let project = exports
-        .project()
-        .map_err(problem)?
-        .ok_or_else(|| Note::Problem(ExpMsg::NoProject.get(lang).into()))?;
+    let project = match to {
+        None => exports.project(),
+        Some(id) => exports.previous_project(id),
+    }
+    .map_err(problem)?
+    .ok_or_else(|| Note::Problem(ExpMsg::NoProject.get(lang).into()))?;
     if !project.has_keys() {
         return Err(Note::Problem(ExpMsg::NoKeys.get(lang).into()));
     }
@@ -585,6 +594,13 @@ fn ExportPanel(
     let completed_only = RwSignal::new(true);
     let include_exported = RwSignal::new(false);
     let prepared = RwSignal::new_local(None::<Rc<Prepared>>);
+    // Which project the export is for: "" the current one, or a previous one's id.
+    let target = RwSignal::new(String::new());
+    let previous = Memo::new(move |_| {
+        reload.track();
+        project.track();
+        kv.with_value(|kv| ExportStore::new(kv).previous_projects().unwrap_or_default())
+    });
     let include = RwSignal::new(BTreeSet::<String>::new());
     let withheld_ok = RwSignal::new(false);
     let note = RwSignal::new(None::<Note>);
@@ -600,7 +616,17 @@ fn ExportPanel(
     // The project's forms, or every form of the library when the project names none.
     let forms = StoredValue::new(forms);
     let allowed = move || -> Vec<(String, String)> {
-        let chosen = project.with(|p| p.as_ref().map(|p| p.forms.clone()).unwrap_or_default());
+        let to = target.get();
+        let chosen = if to.is_empty() {
+            project.with(|p| p.as_ref().map(|p| p.forms.clone()).unwrap_or_default())
+        } else {
+            previous.with(|ps| {
+                ps.iter()
+                    .find(|p| p.id == to)
+                    .map(|p| p.forms.clone())
+                    .unwrap_or_default()
+            })
+        };
         forms.with_value(|all| {
             all.iter()
                 .filter(|f| {
@@ -644,7 +670,9 @@ fn ExportPanel(
             completed_only: completed_only.get_untracked(),
             include_exported: include_exported.get_untracked(),
         };
-        match kv.with_value(|kv| prepare(kv, &filter, lang)) {
+        let to = target.get_untracked();
+        let to = (!to.is_empty()).then_some(to.as_str());
+        match kv.with_value(|kv| prepare(kv, &filter, to, lang)) {
             Ok(p) => prepared.set(Some(Rc::new(p))),
             Err(n) => note.set(Some(n)),
         }
@@ -811,6 +839,15 @@ fn ExportPanel(
     view! {
         <h2>{e(ExpMsg::Export)}</h2>
         <div class="export-form" hidden=move || project.with(Option::is_none)>
+            <label hidden=move || previous.with(Vec::is_empty)>{e(ExpMsg::ExportTo)}
+                <select data-testid="export-project" on:change=move |ev| { target.set(event_target_value(&ev)); reset(); }>
+                    <option value="" selected>{move || project.with(|p| p.as_ref().map(|p| p.name.clone()).unwrap_or_default())}</option>
+                    {move || previous.get().into_iter().map(|p| view! {
+                        <option value=p.id.clone()>{format!("{}{}", p.name, e(ExpMsg::PreviousProject))}</option>
+                    }).collect_view()}
+                </select>
+                <small>{e(ExpMsg::ExportToHelp)}</small>
+            </label>
             <label>{e(ExpMsg::Form)}
                 <select data-testid="export-form" on:change=move |ev| { form.set(event_target_value(&ev)); reset(); }>{options}</select>
             </label>

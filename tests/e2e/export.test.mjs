@@ -43,7 +43,7 @@ test("export from the app: anonymous bytes, a valid document, a checksum that ho
   await page.waitForSelector(`${tid("project-note")}.ok`);
   // Stored sealed (it holds the signing key); opened with the page's key it is the project.
   assert.ok((await page.evaluate(() => localStorage.getItem("doorstep.project"))).startsWith("\u{1F512}"));
-  const project = JSON.parse((await storedValues(page, "doorstep.project"))[0][1]);
+  const project = JSON.parse((await storedValues(page, "doorstep.project")).find(([k]) => k === "doorstep.project")[1]);
   assert.equal(project.k, 5);
   assert.equal(project.format_version, 2);
   assert.deepEqual(project.forms, [{ id: "community-needs", version: 1 }]);
@@ -195,7 +195,7 @@ test("bad input: nothing to export, a project file of another format version, on
   assert.match(await page.textContent(`${tid("export-note")}.error`), /no keys|没有项目密钥/);
   await page.tap(tid("project-make-keys"));
   await page.waitForSelector(`${tid("project-no-keys")}[hidden]`, { state: "attached" });
-  const remade = JSON.parse((await storedValues(page, "doorstep.project"))[0][1]);
+  const remade = JSON.parse((await storedValues(page, "doorstep.project")).find(([k]) => k === "doorstep.project")[1]);
   assert.equal(remade.id, "e".repeat(32), "the project keeps its id");
   assert.match(remade.public_key, /^[0-9a-f]{64}$/);
   assert.deepEqual(errors, []);
@@ -245,6 +245,57 @@ test("a stored form without privacy classes exports nothing and says which quest
   assert.match(message, /没有写出任何文件/);
   assert.equal(await page.isVisible(tid("export-preview")), false);
   assert.equal(await page.evaluate(() => localStorage.getItem("doorstep.exports")), null);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test("a project replaced on the tablet is kept: what was surveyed for it still exports to it", async () => {
+  const context = await tablet(browser, { acceptDownloads: true });
+  const page = await context.newPage();
+  const errors = watchErrors(page);
+  await seedResponses(page, url, 12);
+  await go(page, url);
+  await ready(page);
+  await page.tap(tid("export-link"));
+  await page.waitForSelector(tid("project-form"));
+  const make = async (name) => {
+    await page.fill(tid("project-name"), name);
+    await page.check(tid("project-form-community-needs-1"));
+    await page.tap(tid("project-new"));
+    if (await page.locator(tid("project-new-confirm")).count()) await page.tap(tid("project-new-yes"));
+    await page.waitForSelector(`${tid("project-note")}.ok`);
+    return JSON.parse((await storedValues(page, "doorstep.project")).find(([k]) => k === "doorstep.project")[1]);
+  };
+  const east = await make("东区入户调查");
+  // No previous project yet: no choice shown.
+  assert.equal(await page.isVisible(tid("export-project")), false);
+  await page.tap(tid("project-new"));
+  await page.waitForSelector(tid("project-new-confirm"));
+  assert.match(await page.textContent(tid("project-new-confirm")), /当前项目会保留/);
+  await page.tap(tid("project-new-yes"));
+  await page.waitForFunction(
+    (id) => document.querySelector('[data-testid="export-project"] option[value="' + id + '"]') !== null,
+    east.id
+  );
+  const current = JSON.parse((await storedValues(page, "doorstep.project")).find(([k]) => k === "doorstep.project")[1]);
+  assert.notEqual(current.id, east.id);
+  // Sealed, like the project itself.
+  const raw = await page.evaluate((id) => localStorage.getItem("doorstep.project.was." + id), east.id);
+  assert.ok(raw.startsWith("\u{1F512}") && !raw.includes("东区"));
+  const exportFor = async (id) => {
+    await page.selectOption(tid("export-project"), id);
+    await page.tap(tid("export-prepare"));
+    await page.waitForSelector(tid("export-preview"));
+    if (await page.isVisible(tid("export-withheld"))) await page.check(tid("withheld-ok"));
+    const json = await download(page, "download-json");
+    return JSON.parse(json.bytes.toString("utf8"));
+  };
+  const old = await exportFor(east.id);
+  assert.equal(old.header.project.id, east.id);
+  assert.equal(old.header.project.name, "东区入户调查");
+  await page.check(tid("export-include-exported"));
+  const now = await exportFor("");
+  assert.equal(now.header.project.id, current.id);
   assert.deepEqual(errors, []);
   await context.close();
 });

@@ -133,6 +133,9 @@ test("the tablet locks itself after its idle minutes (10 by default, settable)",
   await page.clock.install();
   await go(page, url + "#/new");
   await page.waitForSelector(tid("question"));
+  // Let the page settle first: a scroll the browser makes late (the question brought into
+  // view) counts as a touch and would restart the minutes after the clock was moved.
+  await page.evaluate(() => new Promise((r) => setTimeout(r, 300)));
   await page.clock.fastForward("09:30");
   assert.equal(await page.locator(tid("device-lock")).count(), 0, "not before 10 minutes");
   await page.clock.fastForward("00:40");

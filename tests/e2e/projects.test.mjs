@@ -106,7 +106,7 @@ test("a coordinator's project carries its form, walk list and targets to a worke
   const [[, walkStored]] = await storedValues(wp, "doorstep.walk");
   assert.ok(stored.walk.startsWith("\u{1F512}"), "the walk list is stored sealed");
   assert.equal(walkStored.split("\n").length, 13, "the community and 12 households");
-  const [[, projectStored]] = await storedValues(wp, "doorstep.project");
+  const [, projectStored] = (await storedValues(wp, "doorstep.project")).find(([k]) => k === "doorstep.project");
   stored.project = JSON.parse(projectStored);
   assert.equal(stored.project.households, undefined, "the device's project keeps the settings only");
   assert.equal(stored.project.public_key, project.public_key);
