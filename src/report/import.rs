@@ -98,6 +98,50 @@ pub enum Part {
     Count,
 }
 
+/// A structure problem (`path: reason`, the reason as the checks or serde word it) said in
+/// Chinese: the path stays (it names the place in the file), the reason is translated.
+fn invalid_zh(d: &str) -> String {
+    let (path, reason) = match d.rsplit_once(": ") {
+        Some((p, r)) => (p.trim(), r.trim()),
+        None => ("", d.trim()),
+    };
+    // A backquoted name in a serde message: `x`.
+    let named = || {
+        reason
+            .split('`')
+            .nth(1)
+            .map(|n| format!(" {n}"))
+            .unwrap_or_default()
+    };
+    let what = if reason.contains("missing field") {
+        format!("缺少字段{}", named())
+    } else if reason.contains("unknown field") {
+        format!("有不认识的字段{}", named())
+    } else if reason.contains("duplicate field") || reason.contains("twice") {
+        format!("字段重复{}", named())
+    } else if reason == "missing" || reason.ends_with("missing") {
+        "缺少这一项".to_owned()
+    } else if reason.contains("invalid type") || reason.contains("invalid value") {
+        "值的类型不对".to_owned()
+    } else if reason.contains("EOF") || reason.contains("end of") {
+        "文件不完整".to_owned()
+    } else if reason.contains("differ") {
+        "问卷编号或版本与问卷定义不一致".to_owned()
+    } else if reason.contains("link or signature") {
+        "缺少或多出链接、签名".to_owned()
+    } else if path.is_empty() && !reason.contains(' ') {
+        // A bare path ("format_version", "visits[3]"): the place itself is wrong.
+        return format!("位置 {reason} 的内容不对");
+    } else {
+        "内容格式不对".to_owned()
+    };
+    if path.is_empty() {
+        what
+    } else {
+        format!("位置 {path}：{what}")
+    }
+}
+
 impl Rejection {
     pub fn describe(&self, lang: Lang) -> String {
         let t = match self {
@@ -139,7 +183,10 @@ impl Rejection {
                 format!("Unknown export format version {v} (this app reads versions 1 to {EXPORT_VERSION}). Update the app."),
             ),
             Rejection::Invalid(d) => Text::new(
-                format!("文件结构不对：{d}"),
+                format!(
+                    "文件结构不对：{}。文件可能在导出后被改动或损坏，请让社工重新导出。",
+                    invalid_zh(d)
+                ),
                 format!("The file's structure is wrong: {d}"),
             ),
             Rejection::Edited(part) => {
