@@ -103,6 +103,42 @@ fn main() {
         "native_view_prepare_100k: {prepare_ms:.0} ms ({} questions)",
         view.questions.len()
     );
+    // Where disclosure control has most to do: a small project (15 households, k = 3),
+    // every question's dashboard with its cross-tab by area — many counts under k, many
+    // complementary ones; the slowest of them.
+    let mut small = Dataset::with_keys(keyring(1));
+    for (i, w) in ["W01", "W02", "W03"].iter().enumerate() {
+        let text = worker_export(&p, w, i * 5..(i + 1) * 5);
+        assert!(matches!(
+            import(&mut small, w, text.as_bytes()),
+            FileResult::Accepted(_)
+        ));
+    }
+    small.seal();
+    let sv = View::new(&small, "community-needs").expect("view");
+    let smask = sv.select(&small, &Filter::default());
+    let mut worst = 0f64;
+    let mut hidden = 0;
+    for qi in 0..sv.questions.len() {
+        let t = Instant::now();
+        let p = Published::new(
+            &small,
+            &sv,
+            &smask,
+            3,
+            Scope {
+                cross: Some((qi, By::Area)),
+                ..Scope::default()
+            },
+        );
+        worst = worst.max(t.elapsed().as_secs_f64() * 1000.0);
+        assert!(p.ledger.audit().is_empty());
+        let (u, c) = p.hidden();
+        hidden = hidden.max(u + c);
+    }
+    println!(
+        "native_dashboard_disclosure_small_worst: {worst:.2} ms (15 households, k = 3, one question's dashboard with its cross-tab by area; up to {hidden} counts hidden)"
+    );
     println!(
         "native_report_release_100k: {:.1} ms median to count, relate and protect the full report ({cells} counts); its disclosure audit alone {:.2} ms",
         median(release),
