@@ -95,11 +95,15 @@ fn yes_no() -> Vec<(String, Text)> {
 
 /// Sorts texts as people read numbers in them: `2`, `10-19`, `90+`, then words.
 fn natural_key(s: &str) -> (u8, f64, String) {
+    // The leading number only: "40-49" sorts as 40 (read with its dash it was no number,
+    // and the bands fell behind "90+").
     let digits: String = s
         .chars()
-        .take_while(|c| c.is_ascii_digit() || *c == '.' || *c == '-')
+        .enumerate()
+        .take_while(|(i, c)| c.is_ascii_digit() || *c == '.' || (*i == 0 && *c == '-'))
+        .map(|(_, c)| c)
         .collect();
-    match digits.trim_end_matches('-').parse::<f64>() {
+    match digits.parse::<f64>() {
         Ok(x) => (0, x, s.to_owned()),
         Err(_) => (1, 0.0, s.to_owned()),
     }
@@ -738,5 +742,19 @@ fn prepare(
         values,
         codes,
         multi,
+    }
+}
+
+#[cfg(test)]
+mod order_tests {
+    #[test]
+    fn bands_sort_by_their_leading_number_then_words() {
+        let mut v = vec!["90+", "10-19", "0-9", "不详", "80-89", "2", "-5"];
+        v.sort_by(|a, b| {
+            super::natural_key(a)
+                .partial_cmp(&super::natural_key(b))
+                .unwrap()
+        });
+        assert_eq!(v, ["-5", "0-9", "2", "10-19", "80-89", "90+", "不详"]);
     }
 }

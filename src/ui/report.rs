@@ -178,6 +178,8 @@ pub fn report_view(
         .tables
         .iter()
         .filter(|t| v.questions[t.question].worker && is_flag(&v.questions[t.question]))
+        // A flag nobody answered says nothing.
+        .filter(|t| p.shown(t.base) != Shown::Count(0))
         .map(|t| {
             let q = &v.questions[t.question];
             let yes = &t.rows[0];

@@ -476,9 +476,13 @@ test("the survey report builds in zh-CN, keeps its recommendations, and prints t
   const rating = compiled.sections.flatMap((x) => x.questions).find((q) => q.kind?.Rating);
   assert.ok(appendix.includes(`1（${rating.kind.Rating.low["zh-CN"]}）`), "rating scale ends");
 
-  // The follow-up count is the coordinator's to leave out, and stays out after a reload.
+  // The follow-up count is the files' count, and the coordinator's to leave out, staying
+  // out after a reload.
   await page.emulateMedia({ media: "screen" });
-  assert.equal(await page.locator(tid("report-follow-up")).count(), 1);
+  const docsR = [first, second].map((f) => JSON.parse(f.bytes.toString("utf8")));
+  const flagged = docsR.flatMap((d) => d.responses).filter((r) => r.answers.follow_up === true).length;
+  assert.ok(flagged >= 5);
+  assert.match(await page.textContent(tid("report-follow-up-count")), new RegExp(`: ${flagged} 户`));
   await page.uncheck(tid("report-follow-up-keep"));
   await page.waitForSelector(tid("report-follow-up"), { state: "detached" });
   await reload(page);

@@ -58,6 +58,8 @@ export async function seed(page, url, n, { worker = "W07", from = 0 } = {}) {
             members,
             hh_size: 3,
             top_needs: i % 3 === 0 ? ["lunch", "health"] : ["lunch"],
+            // The worker's own flag: one household in five to follow up.
+            follow_up: i % 5 === 0,
             comments: i === 0 ? "希望小区多组织一些老年人活动" : `我叫NAME${id}MARK，电话PHONE${id}MARK`,
             obs_notes: `OBS${id}MARK`,
           },
