@@ -491,6 +491,19 @@ test("the survey report builds in zh-CN, keeps its recommendations, and prints t
   await page.waitForSelector(tid("report"));
   assert.equal(await page.isChecked(tid("report-follow-up-keep")), false);
   assert.equal(await page.locator(tid("report-follow-up")).count(), 0);
+  // The same report in English is English throughout: sentences, method, appendix (only
+  // the project's own names are Chinese).
+  await page.selectOption(tid("ws-report-lang"), "en");
+  await page.tap(tid("ws-build-report"));
+  await page.waitForSelector(`${tid("report")}[lang="en"]`);
+  const cjk = /[\u4e00-\u9fff]/;
+  const en = await page.$$eval(".report .sentence, .report .note, .report-appendix li, .report h2, .report h3, .report h4", (els) =>
+    els.map((e) => e.textContent)
+  );
+  assert.ok(en.length > 20);
+  // (A Chinese name in brackets, such as a service's, is the form's own English label.)
+  for (const t of en) assert.doesNotMatch(t.replace(/\([^)]*\)/g, ""), cjk, t);
+  assert.doesNotMatch(await page.textContent(tid("report-method")), /[\u4e00-\u9fff]/);
   assert.deepEqual(errors, []);
   await context.close();
 });
