@@ -74,17 +74,7 @@ fn main() {
     let mut cells = 0;
     for _ in 0..5 {
         let t = Instant::now();
-        let p = Published::new(
-            &ds,
-            &view,
-            &mask,
-            5,
-            Scope {
-                public: true,
-                flags: true,
-                cross: None,
-            },
-        );
+        let p = Published::new(&ds, &view, &mask, 5, Scope::report(true));
         release.push(t.elapsed().as_secs_f64() * 1000.0);
         let t = Instant::now();
         assert!(p.ledger.audit().is_empty());

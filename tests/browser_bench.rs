@@ -483,17 +483,7 @@ fn coordinator_import_of_a_district() {
         let mut cells = 0;
         for _ in 0..5 {
             let t = now_ms();
-            let p = Published::new(
-                &ds,
-                &view,
-                &mask,
-                5,
-                Scope {
-                    public: true,
-                    flags: true,
-                    cross: None,
-                },
-            );
+            let p = Published::new(&ds, &view, &mask, 5, Scope::report(true));
             release.push(now_ms() - t);
             let t = now_ms();
             assert!(p.ledger.audit().is_empty());

@@ -17,7 +17,7 @@ pub struct Suppression {
 }
 
 /// Group sizes of the rows' value tuples, and the rows in groups smaller than `k`.
-fn small_groups(rows: &[Vec<Option<String>>], k: usize) -> Vec<usize> {
+pub(crate) fn small_groups(rows: &[Vec<Option<String>>], k: usize) -> Vec<usize> {
     let mut sizes: HashMap<&[Option<String>], usize> = HashMap::with_capacity(rows.len());
     for r in rows {
         *sizes.entry(r.as_slice()).or_default() += 1;

@@ -686,6 +686,14 @@ impl Dataset {
         out
     }
 
+    /// The newest merged version of form `id`.
+    pub fn newest_form(&self, id: &str) -> Option<&FormEntry> {
+        self.forms
+            .iter()
+            .filter(|f| f.form.id == id)
+            .max_by_key(|f| f.form.version)
+    }
+
     /// The form id most responses follow (all its versions together): the one the
     /// dashboard, the report and the CSV show.
     pub fn main_form(&self) -> Option<&str> {

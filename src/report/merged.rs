@@ -246,11 +246,7 @@ pub fn json_document(ds: &Dataset) -> String {
 
 /// The responses of one form id as CSV (the newest version's columns), and its codebook.
 pub fn csv(ds: &Dataset, form_id: &str) -> Option<(String, String)> {
-    let entry = ds
-        .forms
-        .iter()
-        .filter(|f| f.form.id == form_id)
-        .max_by_key(|f| f.form.version)?;
+    let entry = ds.newest_form(form_id)?;
     let rules = crate::form::anonymise_rules(&entry.definition).unwrap_or_default();
     let recs: Vec<J> = records(ds)
         .into_iter()

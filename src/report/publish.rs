@@ -57,6 +57,17 @@ pub struct Scope {
     pub cross: Option<(usize, By)>,
 }
 
+impl Scope {
+    /// The survey report: the residents' questions, and the workers' flags if `flags`.
+    pub fn report(flags: bool) -> Scope {
+        Scope {
+            public: true,
+            flags,
+            cross: None,
+        }
+    }
+}
+
 #[derive(Debug, PartialEq)]
 pub struct Published {
     pub ledger: Ledger,

@@ -125,6 +125,16 @@ fn text(v: &J) -> Option<String> {
 /// (the roster's length stays, as the household size does).
 const ROSTER_TOP: u8 = 3;
 
+/// Whether the member quasi-identifier `id` stays at roster level `level`.
+fn roster_keeps(level: u8, id: &str) -> bool {
+    match level {
+        0 => true,
+        1 => id == "m_age" || id == "m_sex",
+        2 => id == "m_age",
+        _ => false,
+    }
+}
+
 struct Qi {
     id: String,
     ladder: Ladder,
@@ -156,11 +166,7 @@ fn public_form(form: &Form) -> Form {
 /// Builds the publication dataset of `form_id`'s completed responses at `k`.
 pub fn publication(ds: &Dataset, form_id: &str, k: u32) -> Option<Publication> {
     let k = k.max(2);
-    let entry = ds
-        .forms
-        .iter()
-        .filter(|f| f.form.id == form_id)
-        .max_by_key(|f| f.form.version)?;
+    let entry = ds.newest_form(form_id)?;
     let rules = crate::form::anonymise_rules(&entry.definition).unwrap_or_default();
     let form = public_form(&entry.form);
     let top: Vec<&Question> = form.sections.iter().flat_map(|s| &s.questions).collect();
@@ -250,12 +256,7 @@ pub fn publication(ds: &Dataset, form_id: &str, k: u32) -> Option<Publication> {
             .map(|m| {
                 roster_qi
                     .iter()
-                    .filter(|id| match level {
-                        0 => true,
-                        1 => *id == "m_age" || *id == "m_sex",
-                        2 => *id == "m_age",
-                        _ => false,
-                    })
+                    .filter(|id| roster_keeps(level, id))
                     .map(|id| {
                         let v = m.get(id).and_then(text).unwrap_or_default();
                         if id == "m_age" && level >= 1 {
@@ -280,22 +281,13 @@ pub fn publication(ds: &Dataset, form_id: &str, k: u32) -> Option<Publication> {
             })
             .collect::<Vec<_>>()
     };
-    let small = |rows: &[Vec<Option<String>>]| -> usize {
-        let mut sizes: BTreeMap<&[Option<String>], usize> = BTreeMap::new();
-        for r in rows {
-            *sizes.entry(r.as_slice()).or_default() += 1;
-        }
-        rows.iter()
-            .filter(|r| sizes[r.as_slice()] < k as usize)
-            .count()
-    };
 
     // Datafly: generalise the QI with the most distinct values until few records are left
     // in small groups.
     let allowed = recs.len() / 20;
     loop {
         let rows = tuples(&qis, roster_level, &recs);
-        if small(&rows) <= allowed {
+        if crate::export::kanon::small_groups(&rows, k as usize).len() <= allowed {
             break;
         }
         let distinct =
@@ -370,7 +362,8 @@ pub fn publication(ds: &Dataset, form_id: &str, k: u32) -> Option<Publication> {
 
     // The records as published.
     let mut out: Vec<(String, J)> = Vec::new();
-    for (i, (area, mut a)) in recs.drain(..).enumerate() {
+    // (The area as published is the tuple's, generalised or blanked.)
+    for (i, (_, mut a)) in recs.drain(..).enumerate() {
         if withheld.contains(&i) {
             continue;
         }
@@ -392,13 +385,7 @@ pub fn publication(ds: &Dataset, form_id: &str, k: u32) -> Option<Publication> {
                 for m in items.iter_mut() {
                     let J::Object(m) = m else { continue };
                     for id in &roster_qi {
-                        let kept = !blank
-                            && match roster_level {
-                                0 => true,
-                                1 => id == "m_age" || id == "m_sex",
-                                2 => id == "m_age",
-                                _ => false,
-                            };
+                        let kept = !blank && roster_keeps(roster_level, id);
                         if !kept {
                             m.remove(id);
                         } else if id == "m_age" && roster_level >= 1 {
@@ -418,7 +405,6 @@ pub fn publication(ds: &Dataset, form_id: &str, k: u32) -> Option<Publication> {
         if let Some(area) = &t[0] {
             rec.insert("area".into(), J::String(area.clone()));
         }
-        let _ = area;
         rec.insert("answers".into(), J::Object(a));
         out.push((id, J::Object(rec)));
     }

@@ -870,17 +870,7 @@ fn releases_of_a_real_project_give_nothing_away() {
         ds.seal();
         let view = View::new(&ds, "community-needs").unwrap();
         let mask = view.select(&ds, &Filter::default());
-        let report = Published::new(
-            &ds,
-            &view,
-            &mask,
-            k,
-            Scope {
-                public: true,
-                flags: true,
-                cross: None,
-            },
-        );
+        let report = Published::new(&ds, &view, &mask, k, Scope::report(true));
         assert!(
             report.ledger.audit().is_empty(),
             "{:?}",

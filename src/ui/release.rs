@@ -11,10 +11,7 @@ fn label_of(d: &Dataset, form: &str, id: &str, lang: Lang) -> String {
     if id == "area" {
         return WsMsg::Area.get(lang).to_owned();
     }
-    d.forms
-        .iter()
-        .filter(|f| f.form.id == form)
-        .max_by_key(|f| f.form.version)
+    d.newest_form(form)
         .and_then(|f| f.form.question(id))
         .map(|q| q.label.get(lang).to_owned())
         .unwrap_or_else(|| id.to_owned())

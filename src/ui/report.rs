@@ -45,17 +45,7 @@ pub fn report_view(
 ) -> impl IntoView {
     let r = move |m: WsMsg| m.get(lang);
     let mask = v.select(d, &Filter::default());
-    let p = Published::new(
-        d,
-        v,
-        &mask,
-        d.k(),
-        Scope {
-            public: true,
-            flags: flags.get_untracked(),
-            cross: None,
-        },
-    );
+    let p = Published::new(d, v, &mask, d.k(), Scope::report(flags.get_untracked()));
     let k = p.k();
     let project = d.project.clone();
     let mut days: Vec<&str> = (0..d.id.len())
@@ -72,12 +62,7 @@ pub fn report_view(
     };
     let workers = d.distinct(&d.worker).len();
     let areas = d.distinct(&d.area);
-    let form = d
-        .forms
-        .iter()
-        .filter(|f| f.form.id == v.form_id)
-        .max_by_key(|f| f.form.version)
-        .map(|f| f.form.clone());
+    let form = d.newest_form(&v.form_id).map(|f| f.form.clone());
     let title = form
         .as_ref()
         .map(|f| f.title.get(lang).to_owned())
